@@ -1,0 +1,49 @@
+# The README's two commands: `make run` and `make test`. Everything else is what they use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help run test setup train eval bench lock clean
+
+help:
+	@echo "make run    set everything up, then serve the assistant on http://127.0.0.1:$${PORT:-8000}/"
+	@echo "make test   set everything up, then run every test (exit 0 only if all pass)"
+	@echo "make train  train the model if config, domain or data changed"
+	@echo "make lock   regenerate constraints.txt (the pinned dependency tree)"
+
+# The virtual environment, installed from the lock file. Reinstalled when the lock changes.
+$(VENV)/.installed: constraints.txt pyproject.toml
+	@py=$$(scripts/find-python) || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
+	$(PY) -m pip install --upgrade "pip==24.0"
+	@echo "Installing dependencies (about 3 minutes the first time)..."
+	$(PY) -m pip install -c constraints.txt -e ".[test]"
+	@touch $@
+
+setup: $(VENV)/.installed
+	$(PY) -m bot.cli setup
+
+train: setup
+	$(PY) -m bot.cli train
+
+run: setup
+	$(PY) -m bot.cli serve
+
+test: setup
+	$(PY) -m pytest
+
+# Regenerates constraints.txt from a clean environment with the direct dependencies only.
+lock:
+	@py=$$(scripts/find-python) || exit 1; rm -rf .lock-venv && "$$py" -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --upgrade "pip==24.0"
+	.lock-venv/bin/python -m pip install ".[test]"
+	.lock-venv/bin/python -m pip freeze --exclude trusted-trader-assistant > constraints.txt
+	rm -rf .lock-venv build *.egg-info
+	@echo "constraints.txt regenerated: review and commit it."
+
+clean:
+	rm -rf $(VENV) models var .pytest_cache results

@@ -1,0 +1,1 @@
+"""The rasa-sdk action server: actions, forms, database models and queries."""

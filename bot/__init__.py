@@ -1,0 +1,1 @@
+"""Trusted Trader Assistant: gateway, Rasa channel, NLU components and command line."""

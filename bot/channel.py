@@ -1,0 +1,106 @@
+"""The Rasa input channel that only the gateway may use.
+
+Rasa's HTTP API stays off; the gateway reaches Rasa through this channel and proves who
+it is with a shared secret (GATEWAY_SECRET, generated at setup). Messages come back with
+everything the response carried (text, buttons and the `custom` block holding the topic
+and sources), which Rasa's own CollectingOutputChannel would drop.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Gateway-Secret"
+MAX_TEXT = 4000  # the gateway allows 2,000; anything longer did not come from it
+
+
+class GatewayOutput(OutputChannel):
+    """Collects the bot's replies for one request, keeping their custom payloads."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "gateway"
+
+    def __init__(self) -> None:
+        self.messages: List[Dict[Text, Any]] = []
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        custom = message.get("custom")
+        self.messages.append(
+            {
+                "text": message.get("text") or "",
+                "buttons": message.get("buttons") or [],
+                "custom": custom if isinstance(custom, dict) else {},
+            }
+        )
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text, **kwargs})
+
+
+class GatewayInput(InputChannel):
+    """POST /webhooks/gateway/webhook, accepted only with the gateway's secret."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "gateway"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        secret = (credentials or {}).get("secret") or os.environ.get("GATEWAY_SECRET", "")
+        return cls(secret)
+
+    def __init__(self, secret: Text) -> None:
+        if len(secret or "") < 32:
+            raise ValueError("GATEWAY_SECRET must be set (32+ characters); run the setup.")
+        self.secret = secret
+
+    def _authorized(self, request: Request) -> bool:
+        given = request.headers.get(SECRET_HEADER, "")
+        return hmac.compare_digest(given.encode(), self.secret.encode())
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("gateway_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> response.HTTPResponse:
+            if not self._authorized(request):
+                return response.json({"error": "forbidden"}, status=403)
+            agent = getattr(request.app.ctx, "agent", None)
+            ready = bool(agent and agent.is_ready())
+            return response.json({"model_loaded": ready}, status=200 if ready else 503)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> response.HTTPResponse:
+            if not self._authorized(request):
+                return response.json({"error": "forbidden"}, status=403)
+            payload = request.json if isinstance(request.json, dict) else {}
+            sender, text = payload.get("sender"), payload.get("message")
+            metadata = payload.get("metadata")
+            if not (isinstance(sender, str) and sender and isinstance(text, str)):
+                return response.json({"error": "sender and message are required"}, status=400)
+            if len(text) > MAX_TEXT or not isinstance(metadata, (dict, type(None))):
+                return response.json({"error": "invalid message"}, status=400)
+            collector = GatewayOutput()
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    sender,
+                    input_channel=self.name(),
+                    metadata=metadata or {},
+                )
+            )
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,43 @@
+"""DATABASE_URL: SQLite file by default, PostgreSQL in production.
+
+The application data and Rasa's tracker store share the database server; Rasa's tracker
+store wants the URL split into parts, which this module does. Credentials reach Rasa
+through the environment, never through a file.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, Optional
+
+from sqlalchemy.engine import make_url
+
+from bot.paths import VAR
+from bot.settings import env
+
+
+def database_url() -> str:
+    return env("DATABASE_URL", f"sqlite:///{VAR / 'tta.db'}")
+
+
+def tracker_store_yaml(database: Optional[str] = None) -> str:
+    url = make_url(database or database_url())
+    if url.get_backend_name() == "sqlite":
+        # Rasa's tracker gets its own SQLite file beside ours: SQLite locks a file per writer.
+        folder = Path(url.database).parent if url.database else VAR
+        return f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {folder / 'tracker.db'}\n"
+    fields = {
+        "dialect": "postgresql",
+        "url": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "db": url.database,
+        "username": "${TRACKER_DB_USER}",
+        "password": "${TRACKER_DB_PASSWORD}",
+    }
+    return "tracker_store:\n  type: SQL\n" + "".join(f'  {k}: "{v}"\n' for k, v in fields.items())
+
+
+def tracker_credentials(database: Optional[str] = None) -> Dict[str, str]:
+    url = make_url(database or database_url())
+    if url.get_backend_name() == "sqlite":
+        return {}
+    return {"TRACKER_DB_USER": url.username or "", "TRACKER_DB_PASSWORD": url.password or ""}

@@ -1,0 +1,30 @@
+"""Response selection: the most specific matching variation wins.
+
+Rasa picks at random among all variations whose conditions match. A French answer
+tailored to customs brokers (language=fr, business_type=customs_broker) and the general
+French answer (language=fr) both match a French-speaking broker; the tailored one must
+win, and the choice must not be random. Configured in endpoints.yml as `nlg:`.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.nlg.response import ResponseVariationFilter, TemplatedNaturalLanguageGenerator
+from rasa.shared.constants import RESPONSE_CONDITION
+
+
+class MostSpecificResponseNLG(TemplatedNaturalLanguageGenerator):
+    def __init__(self, endpoint_config: Any = None, domain: Any = None) -> None:
+        super().__init__(domain.responses if domain is not None else {})
+
+    def _random_response_for(
+        self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
+    ) -> Optional[Dict[Text, Any]]:
+        if utter_action not in self.responses:
+            return None
+        suitable = ResponseVariationFilter(self.responses).responses_for_utter_action(
+            utter_action, output_channel, filled_slots
+        )
+        if not suitable:
+            return None
+        return max(suitable, key=lambda r: len(r.get(RESPONSE_CONDITION) or []))

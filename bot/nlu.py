@@ -1,0 +1,127 @@
+"""Custom Rasa NLU components: language detection and bilingual spaCy tokenization.
+
+Rasa's SpacyNLP loads one language; traders write in either, so we detect the language
+first and tokenize with the matching blank spaCy pipeline (built locally, no model
+download) whose lookup lemmatizer folds "applying"/"applied" and "demandes"/"demande".
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language import detect_language, strip_accents
+from bot.paths import SPACY_DIR
+
+LANGUAGE = "language"  # message attribute, entity and slot name
+SWITCH_INTENTS = {"use_french": "fr", "use_english": "en"}
+
+
+def _hint(message: Message) -> Optional[str]:
+    metadata = message.get("metadata") or {}
+    return metadata.get("lang") if isinstance(metadata, dict) else None
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class LanguageDetector(GraphComponent):
+    """Sets the message's `language` (en, fr, or None when the text does not tell)."""
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context) -> "LanguageDetector":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            message.set(LANGUAGE, detect_language(message.get(TEXT) or "", _hint(message)))
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
+)
+class BilingualSpacyTokenizer(Tokenizer):
+    """Tokenizes and lemmatizes with the blank spaCy pipeline of the message's language."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        import spacy
+
+        self._nlp = {lang: spacy.load(SPACY_DIR / lang) for lang in ("en", "fr")}
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context) -> "BilingualSpacyTokenizer":
+        return cls(config)
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["spacy", "spacy_lookups_data"]
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute) or ""
+        nlp = self._nlp.get(message.get(LANGUAGE) or "en", self._nlp["en"])
+        tokens = [
+            # Lemmas lose their accents so that "securite" and "sécurité" are one feature.
+            Token(t.text, t.idx, lemma=strip_accents((t.lemma_ or t.text).lower()))
+            for t in nlp(text)
+            if not (t.is_space or t.is_punct)
+        ]
+        if not tokens:
+            tokens = [Token(text, 0, lemma=text.lower())]
+        return self._apply_token_pattern(tokens)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+)
+class LanguageEntityExtractor(GraphComponent):
+    """Turns the detected language into a `language` entity that fills the slot.
+
+    Runs after intent classification so that "answer in French, please" (written in
+    English) switches the conversation to French.
+    """
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context) -> "LanguageEntityExtractor":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get("name")
+            language = SWITCH_INTENTS.get(intent) or message.get(LANGUAGE)
+            if not language:
+                continue  # ambiguous and no hint: the conversation keeps its language
+            entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != LANGUAGE]
+            entities.append(
+                {
+                    "entity": LANGUAGE,
+                    "value": language,
+                    "start": 0,
+                    "end": 0,
+                    "confidence": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
+            )
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages

@@ -1,0 +1,56 @@
+"""Configuration, from environment variables (see README, "Configuration")."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Tuple
+
+from bot.paths import VAR
+
+SECRETS_FILE = VAR / "secrets.env"
+
+
+def _rate(value: str) -> Tuple[int, float]:
+    """"20/60" means 20 requests per 60 seconds."""
+    count, _, seconds = value.partition("/")
+    return int(count), float(seconds or 60)
+
+
+def load_secrets(path: Path = SECRETS_FILE) -> Dict[str, str]:
+    """Reads KEY=value lines written by `ensure_secrets`."""
+    if not path.exists():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def ensure_secrets(path: Path = SECRETS_FILE) -> Dict[str, str]:
+    """Creates the local secrets file once (never in the repository)."""
+    values = load_secrets(path)
+    if "GATEWAY_SECRET" not in values:
+        values["GATEWAY_SECRET"] = secrets.token_urlsafe(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        path.chmod(0o600)
+    return values
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(name) or load_secrets().get(name) or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = field(default_factory=lambda: env("HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(env("PORT", "8000")))
+    rasa_url: str = field(default_factory=lambda: f"http://127.0.0.1:{env('RASA_PORT', '5005')}")
+    actions_url: str = field(default_factory=lambda: f"http://127.0.0.1:{env('ACTIONS_PORT', '5055')}")
+    gateway_secret: str = field(default_factory=lambda: env("GATEWAY_SECRET", ""))
+    rasa_timeout: float = field(default_factory=lambda: float(env("RASA_TIMEOUT", "20")))
+    max_message_chars: int = field(default_factory=lambda: int(env("MAX_MESSAGE_CHARS", "2000")))
+    max_request_bytes: int = field(default_factory=lambda: int(env("MAX_REQUEST_BYTES", "16384")))
+    session_rate: Tuple[int, float] = field(default_factory=lambda: _rate(env("RATE_LIMIT_SESSION", "30/60")))
+    address_rate: Tuple[int, float] = field(default_factory=lambda: _rate(env("RATE_LIMIT_ADDRESS", "300/60")))
+    secure_cookies: bool = field(default_factory=lambda: env("SECURE_COOKIES", "false").lower() == "true")

@@ -1,0 +1,29 @@
+"""Builds the blank English and French spaCy pipelines the NLU tokenizer loads.
+
+Pretrained spaCy models download from outside the package registry, so we build blank
+pipelines with the lookup lemmatizer whose tables ship in spacy-lookups-data.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import spacy
+
+from bot.paths import SPACY_DIR
+
+
+def build(target: Path = SPACY_DIR) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for lang in ("en", "fr"):
+        out = target / lang
+        if (out / "config.cfg").exists():
+            continue
+        nlp = spacy.blank(lang)
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()  # loads the lookup table from spacy-lookups-data
+        tmp = target / f".{lang}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        nlp.to_disk(tmp)
+        tmp.rename(out)
+        print(f"spaCy pipeline '{lang}' built in {out}")

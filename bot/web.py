@@ -1,0 +1,280 @@
+"""The gateway: the one public origin. Chat API, health check, pages and sessions.
+
+Run with `python -m bot.web`. Rasa and the action server stay on loopback behind it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+import time
+from collections import defaultdict, deque
+from typing import Any, Deque, Dict, List, Optional, Tuple
+
+from aiohttp import web
+
+from bot.language import detect_language
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.settings import Settings
+
+logger = logging.getLogger("bot.web")
+
+SESSION_COOKIE = "tta_session"
+CHAT_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+# Button payloads the widget may send as "/intent". Anything else starting with "/" is
+# treated as text, so nobody can inject intents with entities ("/x{...}") into Rasa.
+BUTTON_INTENTS = {
+    "program_overview", "eligibility", "benefits", "cost", "security_requirements",
+    "application_process", "portal_access", "review_process", "processing_time",
+    "membership_obligations", "suspension_and_appeals", "fast_program", "fast_driver_card",
+    "mutual_recognition", "ctpat", "contact", "check_status", "ask_human", "affirm", "deny",
+    "cancel", "greet", "use_french", "use_english",
+}
+_PAYLOAD = re.compile(r"^/([a-z_]+)$")
+
+ERRORS = {
+    "unsupported_media_type": ("Send JSON (Content-Type: application/json).",
+                               "Envoyez du JSON (Content-Type: application/json)."),
+    "invalid_json": ("The request is not valid JSON.", "La requête n'est pas du JSON valide."),
+    "invalid_request": ("Send an object with a \"message\" text and an optional \"lang\" (en or fr).",
+                        "Envoyez un objet avec un texte « message » et, au besoin, « lang » (en ou fr)."),
+    "empty_message": ("Please type a question.", "Veuillez écrire une question."),
+    "message_too_long": ("Your message is too long. Please keep it under {limit} characters.",
+                         "Votre message est trop long. Limitez-le à {limit} caractères."),
+    "request_too_large": ("The request is too large.", "La requête est trop volumineuse."),
+    "rate_limited": ("You are sending messages too quickly. Please wait a moment and try again.",
+                     "Vous envoyez des messages trop rapidement. Attendez un moment, puis réessayez."),
+    "unavailable": ("The assistant is unavailable right now. Please try again in a few minutes, "
+                    "or e-mail pip-pep@cbsa-asfc.gc.ca.",
+                    "L'assistant n'est pas disponible pour le moment. Réessayez dans quelques minutes "
+                    "ou écrivez à pip-pep@cbsa-asfc.gc.ca."),
+    "not_found": ("Not found.", "Introuvable."),
+    "method_not_allowed": ("Method not allowed.", "Méthode non permise."),
+    "internal_error": ("Something went wrong on our side. Please try again.",
+                       "Un problème est survenu de notre côté. Veuillez réessayer."),
+}
+NO_REPLY = (
+    "Sorry, I could not answer that right now. Please try again, or e-mail pip-pep@cbsa-asfc.gc.ca.",
+    "Désolé, je ne peux pas répondre pour le moment. Réessayez ou écrivez à pip-pep@cbsa-asfc.gc.ca.",
+)
+
+
+def _pick(pair: Tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "fr" else pair[0]
+
+
+def request_lang(request: web.Request, body: Any = None) -> str:
+    if isinstance(body, dict) and body.get("lang") in ("en", "fr"):
+        return body["lang"]
+    return "fr" if request.headers.get("Accept-Language", "").lower().startswith("fr") else "en"
+
+
+def error(request: web.Request, status: int, code: str, body: Any = None, **fmt: Any) -> web.Response:
+    lang = request_lang(request, body)
+    message = _pick(ERRORS[code], lang).format(**fmt)
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+def sender_for(token: str) -> str:
+    """Rasa's conversation id: derived from the secret cookie, never chosen by the client."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def chat_id_for(sender: str) -> str:
+    """Short human-readable reference ("K7Q-4MZ2") that grants nothing by itself."""
+    number = int(sender[:16], 16)
+    chars = []
+    for _ in range(7):
+        number, digit = divmod(number, 32)
+        chars.append(CHAT_ID_ALPHABET[digit])
+    code = "".join(chars)
+    return f"{code[:3]}-{code[3:]}"
+
+
+class RateLimiter:
+    """Sliding-window limit per key (session or address), in memory."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._hits: Dict[str, Deque[float]] = defaultdict(deque)
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        hits = self._hits[key]
+        while hits and now - hits[0] > self.window:
+            hits.popleft()
+        if len(hits) >= self.limit:
+            return False
+        hits.append(now)
+        if len(self._hits) > 100_000:  # forget idle keys so memory stays bounded
+            for key_ in [k for k, v in self._hits.items() if not v or now - v[-1] > self.window]:
+                del self._hits[key_]
+        return True
+
+
+def api_message(raw: Dict[str, Any], default_topic: str) -> Dict[str, Any]:
+    custom = raw.get("custom") if isinstance(raw.get("custom"), dict) else {}
+    sources = [
+        {"title": str(s.get("title", "")), "url": str(s["url"])}
+        for s in custom.get("sources") or []
+        if isinstance(s, dict) and str(s.get("url", "")).startswith("https://")
+    ]
+    buttons = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in raw.get("buttons") or []
+        if isinstance(b, dict)
+    ]
+    message = {"text": raw.get("text") or "", "topic": custom.get("topic") or default_topic,
+               "sources": sources, "buttons": buttons}
+    if custom.get("last_checked"):
+        message["last_checked"] = str(custom["last_checked"])
+    return message
+
+
+def clean_text(text: str) -> str:
+    """Lets button payloads through; any other leading slash is treated as plain text."""
+    match = _PAYLOAD.match(text)
+    if match and match.group(1) in BUTTON_INTENTS:
+        return text
+    return text.lstrip("/").strip() or text.replace("/", " ").strip()
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler):
+    """API errors are JSON with a clear message; nothing leaks a stack trace."""
+    try:
+        return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        return error(request, 413, "request_too_large")
+    except web.HTTPNotFound:
+        return error(request, 404, "not_found")
+    except web.HTTPMethodNotAllowed:
+        return error(request, 405, "method_not_allowed")
+    except web.HTTPException:
+        raise
+    except Exception:  # noqa: BLE001 - the last line of defence
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error(request, 500, "internal_error")
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    response = await handler(request)
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    )
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+class Gateway:
+    def __init__(self, settings: Settings, rasa: Optional[RasaClient] = None) -> None:
+        self.settings = settings
+        self.rasa = rasa or RasaClient(
+            settings.rasa_url, settings.actions_url, settings.gateway_secret, settings.rasa_timeout
+        )
+        self.session_limit = RateLimiter(*settings.session_rate)
+        self.address_limit = RateLimiter(*settings.address_rate)
+
+    def _session_token(self, request: web.Request) -> Tuple[str, bool]:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        if re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
+            return token, False
+        return secrets.token_urlsafe(32), True
+
+    def _set_cookie(self, response: web.Response, token: str) -> None:
+        response.set_cookie(
+            SESSION_COOKIE, token, httponly=True, samesite="Strict",
+            secure=self.settings.secure_cookies, path="/",
+        )
+
+    async def chat(self, request: web.Request) -> web.Response:
+        if request.content_type != "application/json":
+            return error(request, 415, "unsupported_media_type")
+        raw = await request.read()
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return error(request, 400, "invalid_json")
+        if not isinstance(body, dict):
+            return error(request, 400, "invalid_request")
+        message, lang = body.get("message"), body.get("lang")
+        if not isinstance(message, str) or lang not in (None, "en", "fr"):
+            return error(request, 400, "invalid_request", body)
+        message = message.strip()
+        if not message:
+            return error(request, 400, "empty_message", body)
+        if len(message) > self.settings.max_message_chars:
+            return error(request, 413, "message_too_long", body, limit=self.settings.max_message_chars)
+
+        token, new_session = self._session_token(request)
+        address = request.remote or "unknown"
+        if not (self.address_limit.allow(address) and self.session_limit.allow(token)):
+            response = error(request, 429, "rate_limited", body)
+            response.headers["Retry-After"] = str(int(self.settings.session_rate[1]))
+            return response
+
+        sender = sender_for(token)
+        metadata = {"lang": lang} if lang else {}
+        try:
+            replies = await self.rasa.send(sender, clean_text(message), metadata)
+        except RasaUnavailable as failure:
+            logger.warning("rasa unavailable: %s", failure)
+            return error(request, 503, "unavailable", body)
+
+        messages: List[Dict[str, Any]] = []
+        for raw_reply in replies:
+            default = messages[-1]["topic"] if messages else "fallback"
+            messages.append(api_message(raw_reply, default))
+        if not messages:
+            reply_lang = detect_language(message, lang) or lang or "en"
+            messages.append({"text": _pick(NO_REPLY, reply_lang), "topic": "fallback",
+                             "sources": [], "buttons": []})
+        response = web.json_response({"chat_id": chat_id_for(sender), "messages": messages})
+        if new_session:
+            self._set_cookie(response, token)
+        return response
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        parts = {"gateway": True, **await self.rasa.health()}
+        status = 200 if all(parts.values()) else 503
+        return web.json_response(
+            {"status": "ok" if status == 200 else "unavailable",
+             "parts": {k: "ok" if v else "down" for k, v in parts.items()}},
+            status=status,
+        )
+
+    async def close(self, app: web.Application) -> None:
+        await self.rasa.close()
+
+
+def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] = None) -> web.Application:
+    settings = settings or Settings()
+    gateway = Gateway(settings, rasa)
+    app = web.Application(
+        middlewares=[security_headers, json_errors], client_max_size=settings.max_request_bytes
+    )
+    app["gateway"] = gateway
+    app.router.add_post("/api/chat", gateway.chat)
+    app.router.add_get("/healthz", gateway.healthz)
+    app.on_cleanup.append(gateway.close)
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(levelname)s %(message)s")
+    settings = Settings()
+    if len(settings.gateway_secret) < 32:
+        raise SystemExit("GATEWAY_SECRET is not set: run `make setup` (or set it in the environment).")
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
+                access_log=None)
+
+
+if __name__ == "__main__":
+    main()

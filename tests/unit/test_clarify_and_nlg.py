@@ -1,0 +1,62 @@
+"""Not sure: ask with the closest topics. Tailored answers beat general ones."""
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clarify import ActionClarifyQuestion, closest_topics
+from bot.nlg import MostSpecificResponseNLG
+
+
+def ranking(*pairs):
+    return [{"name": n, "confidence": c} for n, c in pairs]
+
+
+def test_closest_topics_skips_non_topics_and_noise():
+    ranked = ranking(("nlu_fallback", 0.5), ("cost", 0.3), ("greet", 0.2), ("benefits", 0.1),
+                     ("eligibility", 0.06), ("contact", 0.04), ("ctpat", 0.01))
+    assert closest_topics(ranked) == ["cost", "benefits", "eligibility"]
+
+
+async def run_clarify(language, intent_ranking):
+    tracker = Tracker("s", {"language": language}, {"intent_ranking": intent_ranking}, [], False, None, {}, "")
+    dispatcher = CollectingDispatcher()
+    await ActionClarifyQuestion().run(dispatcher, tracker, {})
+    return dispatcher.messages[0]
+
+
+async def test_clarify_offers_topics_and_a_person_in_french():
+    message = await run_clarify("fr", ranking(("cost", 0.4), ("fast_driver_card", 0.3)))
+    assert message["text"].startswith("Je ne suis pas certain")
+    assert [b["payload"] for b in message["buttons"]] == ["/cost", "/fast_driver_card", "/ask_human"]
+    assert message["buttons"][0]["title"] == "Frais et coûts"
+    assert message["custom"] == {"topic": "fallback"}
+
+
+async def test_clarify_without_candidates_still_offers_a_person():
+    message = await run_clarify("en", ranking(("greet", 0.9)))
+    assert [b["payload"] for b in message["buttons"]] == ["/ask_human"]
+    assert "another way" in message["text"]
+
+
+class Domain:
+    responses = {
+        "utter_eligibility": [
+            {"text": "general en"},
+            {"text": "general fr", "condition": [{"type": "slot", "name": "language", "value": "fr"}]},
+            {"text": "broker fr", "condition": [{"type": "slot", "name": "language", "value": "fr"},
+                                               {"type": "slot", "name": "business_type", "value": "customs_broker"}]},
+        ]
+    }
+
+
+def choose(**slots):
+    nlg = MostSpecificResponseNLG(domain=Domain())
+    return nlg._random_response_for("utter_eligibility", "gateway", slots)["text"]
+
+
+def test_most_specific_variation_wins_every_time():
+    assert {choose(language="fr", business_type="customs_broker") for _ in range(20)} == {"broker fr"}
+
+
+def test_general_variation_when_nothing_tailored_matches():
+    assert choose(language="fr", business_type="exporter") == "general fr"
+    assert choose(language="en", business_type="customs_broker") == "general en"

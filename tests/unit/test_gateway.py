@@ -1,0 +1,201 @@
+"""The chat API contract (design.md): sessions, chat_id, topics, sources, clear errors."""
+import re
+
+import pytest
+
+from bot.rasa_client import RasaUnavailable
+from bot.settings import Settings
+from bot.web import SESSION_COOKIE, create_app
+
+ANSWER = {
+    "text": "Canadian businesses can apply.",
+    "buttons": [],
+    "custom": {"topic": "eligibility", "last_checked": "2026-11-27",
+               "sources": [{"title": "Who can apply", "url": "https://www.cbsa-asfc.gc.ca/elig-eng.html"}]},
+}
+
+
+class FakeRasa:
+    """Records what the gateway sends to Rasa and answers with canned replies."""
+
+    def __init__(self, replies=None, fail=False):
+        self.calls, self.replies, self.fail = [], replies if replies is not None else [ANSWER], fail
+        self.healthy = {"rasa": True, "actions": True}
+
+    async def send(self, sender, text, metadata):
+        self.calls.append((sender, text, metadata))
+        if self.fail:
+            raise RasaUnavailable("down")
+        return self.replies
+
+    async def health(self):
+        return self.healthy
+
+    async def close(self):
+        pass
+
+
+def settings(**overrides):
+    values = dict(gateway_secret="x" * 43, session_rate=(1000, 60), address_rate=(1000, 60))
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def rasa():
+    return FakeRasa()
+
+
+@pytest.fixture
+async def client(aiohttp_client, rasa):
+    return await aiohttp_client(create_app(settings(), rasa))
+
+
+async def test_answer_carries_chat_id_topic_and_sources(client):
+    response = await client.post("/api/chat", json={"message": "who can apply?", "lang": "en"})
+    assert response.status == 200
+    body = await response.json()
+    assert re.fullmatch(r"[0-9A-Z]{3}-[0-9A-Z]{4}", body["chat_id"])
+    message = body["messages"][0]
+    assert message["topic"] == "eligibility"
+    assert message["sources"] == [{"title": "Who can apply", "url": "https://www.cbsa-asfc.gc.ca/elig-eng.html"}]
+    assert message["buttons"] == []
+
+
+async def test_session_cookie_is_issued_httponly_and_keeps_the_conversation(client, rasa):
+    first = await client.post("/api/chat", json={"message": "hello"})
+    cookie = first.cookies[SESSION_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    second = await client.post("/api/chat", json={"message": "and then?"})
+    assert SESSION_COOKIE not in second.cookies  # same session, no new cookie
+    assert rasa.calls[0][0] == rasa.calls[1][0]
+    assert (await first.json())["chat_id"] == (await second.json())["chat_id"]
+
+
+async def test_client_cannot_choose_its_conversation(aiohttp_client, rasa):
+    client = await aiohttp_client(create_app(settings(), rasa))
+    await client.post("/api/chat", json={"message": "hi", "sender": "victim"},
+                      cookies={SESSION_COOKIE: "not-a-valid-token"})
+    sender = rasa.calls[0][0]
+    assert sender not in ("victim", "not-a-valid-token") and len(sender) == 64
+
+
+async def test_two_visitors_get_two_conversations(aiohttp_client, rasa):
+    app = create_app(settings(), rasa)
+    one, two = await aiohttp_client(app), await aiohttp_client(app)
+    await one.post("/api/chat", json={"message": "hi"})
+    await two.post("/api/chat", json={"message": "hi"})
+    assert rasa.calls[0][0] != rasa.calls[1][0]
+
+
+async def test_page_language_is_passed_as_a_hint_only(client, rasa):
+    await client.post("/api/chat", json={"message": "FAST", "lang": "fr"})
+    assert rasa.calls[0][2] == {"lang": "fr"}
+
+
+@pytest.mark.parametrize("payload", ["/eligibility", "/check_status", "/ask_human"])
+async def test_button_payloads_reach_rasa(client, rasa, payload):
+    await client.post("/api/chat", json={"message": payload})
+    assert rasa.calls[0][1] == payload
+
+
+@pytest.mark.parametrize("typed", ['/check_status{"business_number": "123456789"}', "/restart", "/session_start",
+                                   "//eligibility"])
+async def test_typed_commands_and_entity_injection_become_plain_text(client, rasa, typed):
+    await client.post("/api/chat", json={"message": typed})
+    assert not rasa.calls[0][1].startswith("/")
+
+
+@pytest.mark.parametrize(
+    "kwargs, status, code",
+    [
+        ({"data": "message=hi", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, 415, "unsupported_media_type"),
+        ({"data": "{not json", "headers": {"Content-Type": "application/json"}}, 400, "invalid_json"),
+        ({"data": b"\xff\xfe", "headers": {"Content-Type": "application/json"}}, 400, "invalid_json"),
+        ({"json": ["a list"]}, 400, "invalid_request"),
+        ({"json": {"text": "no message field"}}, 400, "invalid_request"),
+        ({"json": {"message": 42}}, 400, "invalid_request"),
+        ({"json": {"message": "hi", "lang": "de"}}, 400, "invalid_request"),
+        ({"json": {"message": ""}}, 400, "empty_message"),
+        ({"json": {"message": "   \n\t "}}, 400, "empty_message"),
+        ({"json": {"message": "x" * 2001}}, 413, "message_too_long"),
+        ({"json": {"message": "x" * 20000}}, 413, "request_too_large"),
+    ],
+)
+async def test_bad_input_gets_a_clear_json_error(client, rasa, kwargs, status, code):
+    response = await client.post("/api/chat", **kwargs)
+    assert response.status == status
+    body = await response.json()
+    assert body["error"] == code and body["message"]
+    assert "Traceback" not in body["message"]
+    assert rasa.calls == []
+
+
+async def test_error_messages_are_in_french_for_a_french_page(client):
+    response = await client.post("/api/chat", json={"message": " ", "lang": "fr"})
+    assert (await response.json())["message"] == "Veuillez écrire une question."
+
+
+async def test_message_of_exactly_2000_characters_is_accepted(client):
+    response = await client.post("/api/chat", json={"message": "a" * 2000})
+    assert response.status == 200
+
+
+async def test_rasa_down_gives_503_with_a_clear_message(aiohttp_client):
+    client = await aiohttp_client(create_app(settings(), FakeRasa(fail=True)))
+    response = await client.post("/api/chat", json={"message": "hello", "lang": "fr"})
+    assert response.status == 503
+    body = await response.json()
+    assert body["error"] == "unavailable" and "pip-pep@cbsa-asfc.gc.ca" in body["message"]
+
+
+async def test_no_reply_from_rasa_still_answers_in_the_persons_language(aiohttp_client):
+    client = await aiohttp_client(create_app(settings(), FakeRasa(replies=[])))
+    body = await (await client.post("/api/chat", json={"message": "Quels sont les avantages?"})).json()
+    assert body["messages"][0]["topic"] == "fallback"
+    assert body["messages"][0]["text"].startswith("Désolé")
+
+
+async def test_every_message_has_a_topic_even_when_rasa_omits_it(aiohttp_client):
+    replies = [ANSWER, {"text": "Anything else?", "buttons": [], "custom": {}}]
+    client = await aiohttp_client(create_app(settings(), FakeRasa(replies=replies)))
+    body = await (await client.post("/api/chat", json={"message": "who can apply"})).json()
+    assert [m["topic"] for m in body["messages"]] == ["eligibility", "eligibility"]
+
+
+async def test_rate_limit_per_session_returns_429(aiohttp_client, rasa):
+    client = await aiohttp_client(create_app(settings(session_rate=(3, 60)), rasa))
+    statuses = [(await client.post("/api/chat", json={"message": "hi"})).status for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+async def test_rate_limit_per_address_returns_429(aiohttp_client, rasa):
+    app = create_app(settings(address_rate=(2, 60)), rasa)
+    one, two = await aiohttp_client(app), await aiohttp_client(app)
+    assert (await one.post("/api/chat", json={"message": "hi"})).status == 200
+    assert (await two.post("/api/chat", json={"message": "hi"})).status == 200
+    response = await one.post("/api/chat", json={"message": "hi"})
+    assert response.status == 429 and (await response.json())["error"] == "rate_limited"
+
+
+async def test_security_headers(client):
+    response = await client.post("/api/chat", json={"message": "hi"})
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_unknown_path_and_method_are_json_errors(client):
+    missing = await client.get("/api/nothing")
+    assert missing.status == 404 and (await missing.json())["error"] == "not_found"
+    wrong = await client.get("/api/chat")
+    assert wrong.status == 405 and (await wrong.json())["error"] == "method_not_allowed"
+
+
+async def test_healthz_reports_each_part(aiohttp_client, rasa):
+    client = await aiohttp_client(create_app(settings(), rasa))
+    assert (await client.get("/healthz")).status == 200
+    rasa.healthy = {"rasa": True, "actions": False}
+    response = await client.get("/healthz")
+    assert response.status == 503
+    assert (await response.json())["parts"] == {"gateway": "ok", "rasa": "ok", "actions": "down"}
