@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run test setup train eval bench lock clean
+.PHONY: help run test setup train eval bench lock clean agent
 
 help:
 	@echo "make run    set everything up, then serve the assistant on http://127.0.0.1:$${PORT:-8000}/"
@@ -35,6 +35,10 @@ run: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Creates an agent account, or resets its password: AGENT_PASSWORD=... make agent USER=name
+agent: $(VENV)/.installed
+	@$(PY) -m bot.cli agent "$(USER)"
 
 # Regenerates constraints.txt from a clean environment with the direct dependencies only.
 lock:

@@ -3,6 +3,9 @@
     python -m bot.cli setup    # spaCy pipelines, local secrets, endpoints
     python -m bot.cli train    # trains unless a model for these inputs exists
     python -m bot.cli serve    # gateway + Rasa + action server, in the foreground
+    AGENT_PASSWORD=... python -m bot.cli agent NAME   # create an agent or reset its password
+    python -m bot.cli load-fixture FILE               # load (or replace) applications from a file
+    python -m bot.cli purge-conversations [--days N]  # delete old conversations (run daily)
 """
 from __future__ import annotations
 
@@ -62,6 +65,73 @@ def setup() -> None:
     build()
     ensure_secrets()
     write_endpoints()
+    prepare_database()
+
+
+def prepare_database() -> None:
+    """Migrates the schema, loads the demo applications into an empty database, and
+    (outside production) creates the demo agent account of the README."""
+    from actions.database import Database
+    from actions.queries import set_agent_password, verify_agent
+    from actions.schema import prepare
+    from bot.agent_api import DEMO_AGENT
+    from bot.database_url import database_url
+
+    loaded = prepare(database_url())
+    if loaded:
+        print(f"Database ready: {loaded} demo applications loaded.")
+    if env("TTA_ENV", "development") != "production":
+        database = Database()
+        try:
+            if not database.call(verify_agent, *DEMO_AGENT):
+                database.call(set_agent_password, *DEMO_AGENT)
+        finally:
+            database.dispose()
+
+
+def create_agent(username: str) -> int:
+    from actions.database import Database
+    from actions.queries import set_agent_password
+
+    password = os.environ.get("AGENT_PASSWORD", "")
+    if not username or len(password) < 12:
+        print("Usage: AGENT_PASSWORD=<12+ characters> make agent USER=<name>", file=sys.stderr)
+        return 2
+    database = Database()
+    try:
+        created = database.call(set_agent_password, username, password)
+    finally:
+        database.dispose()
+    print(f"Agent '{username}' {'created' if created else 'password reset'}.")
+    return 0
+
+
+def load_fixture(path: Path) -> int:
+    from actions.database import Database
+    from actions.queries import load_applications
+    from actions.schema import migrate
+
+    database = Database()
+    try:
+        migrate(database.url)
+        count = database.call(load_applications, path)
+    finally:
+        database.dispose()
+    print(f"{count} applications loaded from {path}.")
+    return 0
+
+
+def purge_conversations(days: int) -> int:
+    from actions.database import Database
+    from actions.queries import delete_conversations_older_than
+
+    database = Database()
+    try:
+        deleted = database.call(delete_conversations_older_than, days)
+    finally:
+        database.dispose()
+    print(f"{deleted} conversations older than {days} days deleted.")
+    return 0
 
 
 def write_endpoints(path: Path = VAR / "endpoints.yml", actions_port: Optional[str] = None,
@@ -188,6 +258,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     train_parser.add_argument("--force", action="store_true")
     sub.add_parser("model-path", help="print the model file these inputs produce")
     sub.add_parser("serve", help="run gateway, Rasa and action server until Ctrl-C")
+    agent_parser = sub.add_parser("agent", help="create an agent (AGENT_PASSWORD) or reset its password")
+    agent_parser.add_argument("username")
+    fixture_parser = sub.add_parser("load-fixture", help="load applications from a YAML file")
+    fixture_parser.add_argument("path", type=Path)
+    purge_parser = sub.add_parser("purge-conversations", help="delete conversations older than N days")
+    purge_parser.add_argument("--days", type=int, default=int(env("RETENTION_DAYS", "30")))
     args = parser.parse_args(argv)
     if args.command == "setup":
         setup()
@@ -197,6 +273,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(model_path())
     elif args.command == "serve":
         return serve()
+    elif args.command == "agent":
+        return create_agent(args.username)
+    elif args.command == "load-fixture":
+        return load_fixture(args.path)
+    elif args.command == "purge-conversations":
+        return purge_conversations(args.days)
     return 0
 
 

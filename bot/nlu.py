@@ -36,7 +36,13 @@ class LanguageDetector(GraphComponent):
     """Sets the message's `language` (en, fr, or None when the text does not tell)."""
 
     @classmethod
-    def create(cls, config, model_storage, resource, execution_context) -> "LanguageDetector":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageDetector:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -71,7 +77,13 @@ class BilingualSpacyTokenizer(Tokenizer):
         self._nlp = {lang: spacy.load(SPACY_DIR / lang) for lang in ("en", "fr")}
 
     @classmethod
-    def create(cls, config, model_storage, resource, execution_context) -> "BilingualSpacyTokenizer":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> BilingualSpacyTokenizer:
         return cls(config)
 
     @staticmethod
@@ -103,7 +115,13 @@ class LanguageEntityExtractor(GraphComponent):
     """
 
     @classmethod
-    def create(cls, config, model_storage, resource, execution_context) -> "LanguageEntityExtractor":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageEntityExtractor:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

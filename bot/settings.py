@@ -53,4 +53,7 @@ class Settings:
     max_request_bytes: int = field(default_factory=lambda: int(env("MAX_REQUEST_BYTES", "16384")))
     session_rate: Tuple[int, float] = field(default_factory=lambda: _rate(env("RATE_LIMIT_SESSION", "30/60")))
     address_rate: Tuple[int, float] = field(default_factory=lambda: _rate(env("RATE_LIMIT_ADDRESS", "300/60")))
+    database_url: str = field(default_factory=lambda: env("DATABASE_URL", ""))
+    agent_idle_minutes: float = field(default_factory=lambda: float(env("AGENT_IDLE_MINUTES", "30")))
+    production: bool = field(default_factory=lambda: env("TTA_ENV", "development") == "production")
     secure_cookies: bool = field(default_factory=lambda: env("SECURE_COOKIES", "false").lower() == "true")

@@ -15,7 +15,11 @@ from typing import Any, Deque, Dict, List, Optional, Tuple
 
 from aiohttp import web
 
+from actions.database import Database, DatabaseUnavailable
+from actions.queries import append_transcript, record_feedback, transcript, verify_agent
+from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.language import detect_language
+from bot.privacy import mask
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
 
@@ -173,14 +177,31 @@ async def security_headers(request: web.Request, handler):
     return response
 
 
+FEEDBACK_REASONS = {"saved_call", "not_what_i_asked", "unclear", "broken_link", "other"}
+KNOWN_TOPICS = BUTTON_INTENTS | {"application_status", "human_handoff", "smalltalk", "out_of_scope", "fallback"}
+
+
 class Gateway:
-    def __init__(self, settings: Settings, rasa: Optional[RasaClient] = None) -> None:
+    def __init__(self, settings: Settings, rasa: Optional[RasaClient] = None,
+                 database: Optional[Database] = None) -> None:
         self.settings = settings
         self.rasa = rasa or RasaClient(
             settings.rasa_url, settings.actions_url, settings.gateway_secret, settings.rasa_timeout
         )
+        self.database = database or Database(settings.database_url or None)
         self.session_limit = RateLimiter(*settings.session_rate)
         self.address_limit = RateLimiter(*settings.address_rate)
+        self.agents = AgentApi(AgentSessions(settings.agent_idle_minutes * 60), self.database,
+                               settings.secure_cookies)
+
+    async def _store(self, chat_id: str, lines: List[Dict[str, Any]]) -> None:
+        """Keeps the transcript; personal numbers are masked first. A database problem
+        must not stop the conversation, so it is logged and the chat goes on."""
+        safe = [{"role": l["role"], "text": mask(l["text"]), "topic": l.get("topic")} for l in lines]
+        try:
+            await self.database.run(append_transcript, chat_id, safe)
+        except DatabaseUnavailable as failure:
+            logger.warning("transcript not stored for %s: %s", chat_id, failure)
 
     def _session_token(self, request: web.Request) -> Tuple[str, bool]:
         token = request.cookies.get(SESSION_COOKIE, "")
@@ -221,7 +242,13 @@ class Gateway:
             return response
 
         sender = sender_for(token)
-        metadata = {"lang": lang} if lang else {}
+        chat_id = chat_id_for(sender)
+        # Built here from what the gateway knows; nothing the client sends is passed on.
+        metadata: Dict[str, Any] = {"lang": lang} if lang else {}
+        agent = self.agents.signed_in(request)
+        if agent:
+            metadata["agent"] = agent.username
+        await self._store(chat_id, [{"role": "user", "text": message}])
         try:
             replies = await self.rasa.send(sender, clean_text(message), metadata)
         except RasaUnavailable as failure:
@@ -236,9 +263,43 @@ class Gateway:
             reply_lang = detect_language(message, lang) or lang or "en"
             messages.append({"text": _pick(NO_REPLY, reply_lang), "topic": "fallback",
                              "sources": [], "buttons": []})
-        response = web.json_response({"chat_id": chat_id_for(sender), "messages": messages})
+        await self._store(chat_id, [{"role": "bot", "text": m["text"], "topic": m["topic"]} for m in messages])
+        response = web.json_response({"chat_id": chat_id, "messages": messages})
         if new_session:
             self._set_cookie(response, token)
+        return response
+
+    async def feedback(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return error(request, 400, "invalid_json")
+        token = request.cookies.get(SESSION_COOKIE, "")
+        if (not isinstance(body, dict) or not isinstance(body.get("helpful"), bool)
+                or body.get("topic") not in KNOWN_TOPICS
+                or body.get("reason") not in FEEDBACK_REASONS | {None}
+                or not re.fullmatch(r"[A-Za-z0-9_-]{43}", token)):
+            return error(request, 400, "invalid_request", body)
+        try:
+            await self.database.run(record_feedback, chat_id_for(sender_for(token)), body["topic"],
+                                    body["helpful"], body.get("reason"))
+        except DatabaseUnavailable:
+            return error(request, 503, "unavailable", body)
+        return web.json_response({"ok": True})
+
+    async def own_transcript(self, request: web.Request) -> web.Response:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        chat_id = chat_id_for(sender_for(token)) if token else None
+        try:
+            lines = await self.database.run(transcript, chat_id) if chat_id else None
+        except DatabaseUnavailable:
+            return error(request, 503, "unavailable")
+        return web.json_response({"chat_id": chat_id, "messages": lines or []})
+
+    async def restart(self, request: web.Request) -> web.Response:
+        """Start over: a new session, so a new conversation and chat ID."""
+        response = web.json_response({"ok": True})
+        self._set_cookie(response, secrets.token_urlsafe(32))
         return response
 
     async def healthz(self, request: web.Request) -> web.Response:
@@ -252,17 +313,29 @@ class Gateway:
 
     async def close(self, app: web.Application) -> None:
         await self.rasa.close()
+        self.database.dispose()
 
 
-def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] = None) -> web.Application:
+def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] = None,
+               database: Optional[Database] = None) -> web.Application:
     settings = settings or Settings()
-    gateway = Gateway(settings, rasa)
+    gateway = Gateway(settings, rasa, database)
     app = web.Application(
         middlewares=[security_headers, json_errors], client_max_size=settings.max_request_bytes
     )
     app["gateway"] = gateway
     app.router.add_post("/api/chat", gateway.chat)
     app.router.add_get("/healthz", gateway.healthz)
+    app.router.add_post("/api/feedback", gateway.feedback)
+    app.router.add_get("/api/transcript", gateway.own_transcript)
+    app.router.add_post("/api/session/restart", gateway.restart)
+    gateway.agents.add_routes(app)
+    try:
+        from bot.pages import setup_pages
+    except ImportError:  # the pages are optional for API-only deployments
+        setup_pages = None
+    if setup_pages:
+        setup_pages(app)
     app.on_cleanup.append(gateway.close)
     return app
 
@@ -272,6 +345,12 @@ def main() -> None:
     settings = Settings()
     if len(settings.gateway_secret) < 32:
         raise SystemExit("GATEWAY_SECRET is not set: run `make setup` (or set it in the environment).")
+    if settings.production:
+        database = Database(settings.database_url or None)
+        if database.call(verify_agent, *DEMO_AGENT):
+            raise SystemExit("Refusing to start in production with the demo agent account: "
+                             "reset its password with `make agent USER=demo-agent`.")
+        database.dispose()
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
                 access_log=None)
 

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -43,7 +44,7 @@ class RepeatedMisunderstandingPolicy(Policy):
         # Priority above RulePolicy (6) so that it wins the tie with the clarify rule.
         return {"priority": 7, "max_misunderstandings": 2, "handoff_action": "utter_human_handoff"}
 
-    def train(self, training_trackers: List[Any], domain: Domain, **kwargs: Any):
+    def train(self, training_trackers: List[Any], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource  # nothing to learn
 
     def predict_action_probabilities(

@@ -46,6 +46,12 @@ def rasa():
     return FakeRasa()
 
 
+@pytest.fixture(autouse=True)
+def test_database(database, monkeypatch):
+    """Every app in these tests uses the temporary database."""
+    monkeypatch.setenv("DATABASE_URL", database.url)
+
+
 @pytest.fixture
 async def client(aiohttp_client, rasa):
     return await aiohttp_client(create_app(settings(), rasa))

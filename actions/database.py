@@ -1,0 +1,77 @@
+"""Engine and sessions, with timeouts, for SQLite (default) and PostgreSQL.
+
+Every unit of work opens a short session and closes it; no session is shared between
+conversations. Async callers use `Database.run`, which runs the (blocking) driver in a
+worker thread with a deadline so that the event loop never waits on the database.
+"""
+from __future__ import annotations
+
+import asyncio
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional, TypeVar
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.database_url import database_url
+
+T = TypeVar("T")
+QUERY_TIMEOUT = 3.0  # seconds, for connecting and for each statement
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer, or not in time."""
+
+
+def make_engine(url: Optional[str] = None, timeout: float = QUERY_TIMEOUT) -> Engine:
+    url = url or database_url()
+    backend = make_url(url).get_backend_name()
+    options: dict = {"future": True, "pool_pre_ping": True}
+    if backend == "sqlite":
+        options["connect_args"] = {"timeout": timeout, "check_same_thread": False}
+    elif backend == "postgresql":
+        options["connect_args"] = {
+            "connect_timeout": max(1, int(timeout)),
+            "options": f"-c statement_timeout={int(timeout * 1000)}",
+        }
+        options.update(pool_size=5, max_overflow=5, pool_timeout=timeout)
+    engine = create_engine(url, **options)
+    if backend == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _foreign_keys(dbapi_connection, _record):  # SQLite leaves them off by default
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+    return engine
+
+
+class Database:
+    def __init__(self, url: Optional[str] = None, timeout: float = QUERY_TIMEOUT) -> None:
+        self.url = url or database_url()
+        self.timeout = timeout
+        self.engine = make_engine(self.url, timeout)
+        self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One short transaction: committed on success, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def call(self, work: Callable[..., T], *args: Any) -> T:
+        """Runs `work(session, *args)` in its own transaction (blocking)."""
+        try:
+            with self.session() as session:
+                return work(session, *args)
+        except SQLAlchemyError as failure:
+            raise DatabaseUnavailable(type(failure).__name__) from failure
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Runs `work(session, *args)` in a worker thread, within the deadline."""
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(self.call, work, *args), self.timeout + 1)
+        except asyncio.TimeoutError as failure:
+            raise DatabaseUnavailable("timeout") from failure
+
+    def dispose(self) -> None:
+        self.engine.dispose()

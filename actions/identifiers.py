@@ -1,0 +1,43 @@
+"""Application references and business numbers, as people type them.
+
+Reference: PIP-YYYY-NNNNN ("pip 2026 00101", "PIP202600101" are the same).
+Business number: 9 digits ("123 456 789", "123-456-789"), or the 15-character program
+account ("123456789 RM 0001"), of which the first 9 digits identify the business.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+REFERENCE = re.compile(r"\b(?:PIP|PEP)[\s\-_]*(\d{4})[\s\-_]*(\d{5})\b", re.IGNORECASE)
+PROGRAM_ACCOUNT = re.compile(r"\b(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})[\s\-]?[A-Z]{2}[\s\-]?\d{4}\b", re.IGNORECASE)
+BUSINESS_NUMBER = re.compile(r"(?<![\d-])(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})(?![\d-])")
+REFERENCE_LIKE = re.compile(r"\b(?:PIP|PEP)[\s\-_]*[\dA-Z\-]+", re.IGNORECASE)
+DIGIT_RUN = re.compile(r"\d[\d\s\-]{3,}\d")
+
+
+def find_reference(text: str) -> Optional[str]:
+    match = REFERENCE.search(text or "")
+    return f"PIP-{match.group(1)}-{match.group(2)}" if match else None
+
+
+def find_business_number(text: str) -> Optional[str]:
+    text = REFERENCE.sub(" ", text or "")  # the reference's digits are not a BN
+    match = PROGRAM_ACCOUNT.search(text) or BUSINESS_NUMBER.search(text)
+    return "".join(match.groups()[:3]) if match else None
+
+
+def looks_like_reference(text: str) -> bool:
+    """Something that was meant as a reference but is not in the right format."""
+    return bool(REFERENCE_LIKE.search(text or "")) and not find_reference(text)
+
+
+def looks_like_number(text: str) -> bool:
+    """Digits that were meant as a business number but are not 9 digits."""
+    stripped = REFERENCE.sub(" ", text or "")
+    return bool(DIGIT_RUN.search(stripped)) and not find_business_number(text)
+
+
+def mask_business_number(number: str) -> str:
+    """Never echo a business number in full: ******789."""
+    return "******" + number[-3:] if number else ""

@@ -1,0 +1,93 @@
+"""The application database: applications and their history, agents, audit, feedback,
+conversations. SQLAlchemy 2.0-style declarative models (running on 1.4 with future=True).
+The schema is created and upgraded by Alembic migrations (actions/migrations/)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text,
+                        UniqueConstraint, func)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+# The lifecycle this project defines (real PIP status labels are not public).
+STATUSES = (
+    "submitted", "under_review", "info_requested", "site_validation_scheduled",
+    "site_validation_completed", "approved", "denied", "withdrawn",
+    "revalidation_due", "suspended", "cancelled",
+)
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(20), nullable=False, unique=True)  # PIP-YYYY-NNNNN
+    business_number = Column(String(9), nullable=False, index=True)  # first 9 digits of the BN
+    company = Column(String(200), nullable=False)
+    line_of_business = Column(String(50), nullable=False)
+    submitted_on = Column(Date, nullable=False)
+    status = Column(String(40), nullable=False)
+    history = relationship("StatusChange", order_by="StatusChange.changed_on",
+                           back_populates="application", cascade="all, delete-orphan")
+
+
+class StatusChange(Base):
+    __tablename__ = "status_changes"
+    id = Column(Integer, primary_key=True)
+    application_id = Column(Integer, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(String(40), nullable=False)
+    changed_on = Column(Date, nullable=False)
+    note = Column(Text, nullable=False, default="")
+    application = relationship("Application", back_populates="history")
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)  # argon2id
+    created_at = Column(DateTime, nullable=False, server_default=func.now())
+
+
+class AuditRecord(Base):
+    """One row per agent look-up: who, when, what."""
+    __tablename__ = "audit_log"
+    id = Column(Integer, primary_key=True)
+    agent = Column(String(64), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, server_default=func.now())
+    action = Column(String(40), nullable=False)  # lookup_reference, lookup_business_number, transcript
+    query = Column(String(64), nullable=False)
+    results = Column(Integer, nullable=False, default=0)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    id = Column(Integer, primary_key=True)
+    chat_id = Column(String(8), nullable=False, index=True)
+    topic = Column(String(40), nullable=False)
+    helpful = Column(Boolean, nullable=False)
+    reason = Column(String(40), nullable=True)
+    at = Column(DateTime, nullable=False, server_default=func.now())
+
+
+class Conversation(Base):
+    """A trader's conversation as the gateway saw it (for transcripts and agents)."""
+    __tablename__ = "conversations"
+    id = Column(Integer, primary_key=True)
+    chat_id = Column(String(8), nullable=False, unique=True)
+    started_at = Column(DateTime, nullable=False, server_default=func.now())
+    last_at = Column(DateTime, nullable=False, server_default=func.now())
+    messages = relationship("TranscriptLine", order_by="TranscriptLine.id",
+                            back_populates="conversation", cascade="all, delete-orphan")
+
+
+class TranscriptLine(Base):
+    __tablename__ = "transcript_lines"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, server_default=func.now())
+    role = Column(String(10), nullable=False)  # user | bot
+    text = Column(Text, nullable=False)  # personal numbers are masked before storing
+    topic = Column(String(40), nullable=True)
+    conversation = relationship("Conversation", back_populates="messages")

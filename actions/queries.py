@@ -1,0 +1,165 @@
+"""Queries on the application database. Each takes a session and returns plain data."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from actions.models import (STATUSES, Agent, Application, AuditRecord, Conversation, Feedback,
+                            StatusChange, TranscriptLine)
+
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+# Verifying against this keeps the time of "no such agent" equal to "wrong password".
+_DUMMY_HASH = _hasher.hash("not a password")
+
+
+def _as_dict(application: Application, history: bool) -> Dict[str, Any]:
+    data = {
+        "reference": application.reference,
+        "business_number": application.business_number,
+        "company": application.company,
+        "line_of_business": application.line_of_business,
+        "submitted_on": application.submitted_on.isoformat(),
+        "status": application.status,
+        "status_date": (application.history[-1].changed_on if application.history
+                        else application.submitted_on).isoformat(),
+    }
+    if history:
+        data["history"] = [
+            {"date": c.changed_on.isoformat(), "status": c.status, "note": c.note}
+            for c in application.history
+        ]
+    return data
+
+
+def _applications():
+    return select(Application).options(selectinload(Application.history))
+
+
+# --- look-ups ---------------------------------------------------------------------------
+
+def find_for_applicant(session: Session, reference: str, business_number: str) -> Optional[Dict[str, Any]]:
+    """The trader's look-up: only a matching pair returns anything (no history notes)."""
+    application = session.execute(
+        _applications().where(Application.reference == reference,
+                              Application.business_number == business_number)
+    ).scalar_one_or_none()
+    return _as_dict(application, history=False) if application else None
+
+
+def agent_lookup(session: Session, agent: str, reference: Optional[str] = None,
+                 business_number: Optional[str] = None) -> List[Dict[str, Any]]:
+    """An agent's look-up by reference or by business number, with the full history.
+    Writes the audit record in the same transaction: no look-up without its trace."""
+    query = _applications().order_by(Application.submitted_on)
+    if reference:
+        query, action, value = query.where(Application.reference == reference), "lookup_reference", reference
+    elif business_number:
+        query, action, value = (query.where(Application.business_number == business_number),
+                                "lookup_business_number", business_number)
+    else:
+        raise ValueError("a reference or a business number is required")
+    found = [_as_dict(a, history=True) for a in session.execute(query).scalars()]
+    session.add(AuditRecord(agent=agent, action=action, query=value, results=len(found)))
+    return found
+
+
+def record_audit(session: Session, agent: str, action: str, query: str, results: int) -> None:
+    session.add(AuditRecord(agent=agent, action=action, query=query, results=results))
+
+
+def audit_log(session: Session, limit: int = 100) -> List[Dict[str, Any]]:
+    rows = session.execute(select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit)).scalars()
+    return [{"agent": r.agent, "at": r.at.isoformat(), "action": r.action, "query": r.query,
+             "results": r.results} for r in rows]
+
+
+# --- agents -----------------------------------------------------------------------------
+
+def set_agent_password(session: Session, username: str, password: str) -> bool:
+    """Creates the agent, or resets its password. Returns True when created."""
+    agent = session.execute(select(Agent).where(Agent.username == username)).scalar_one_or_none()
+    if agent:
+        agent.password_hash = _hasher.hash(password)
+        return False
+    session.add(Agent(username=username, password_hash=_hasher.hash(password)))
+    return True
+
+
+def verify_agent(session: Session, username: str, password: str) -> bool:
+    agent = session.execute(select(Agent).where(Agent.username == username)).scalar_one_or_none()
+    try:
+        return _hasher.verify(agent.password_hash if agent else _DUMMY_HASH, password) and agent is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- feedback and transcripts -----------------------------------------------------------
+
+def record_feedback(session: Session, chat_id: str, topic: str, helpful: bool, reason: Optional[str]) -> None:
+    session.add(Feedback(chat_id=chat_id, topic=topic, helpful=helpful, reason=reason))
+
+
+def append_transcript(session: Session, chat_id: str, lines: List[Dict[str, Optional[str]]]) -> None:
+    conversation = session.execute(select(Conversation).where(Conversation.chat_id == chat_id)).scalar_one_or_none()
+    if conversation is None:
+        conversation = Conversation(chat_id=chat_id)
+        session.add(conversation)
+        session.flush()
+    conversation.last_at = func.now()
+    for line in lines:
+        session.add(TranscriptLine(conversation_id=conversation.id, role=line["role"],
+                                   text=line["text"], topic=line.get("topic")))
+
+
+def transcript(session: Session, chat_id: str) -> Optional[List[Dict[str, Any]]]:
+    conversation = session.execute(select(Conversation).where(Conversation.chat_id == chat_id)).scalar_one_or_none()
+    if conversation is None:
+        return None
+    return [{"at": m.at.isoformat(), "role": m.role, "text": m.text, "topic": m.topic}
+            for m in conversation.messages]
+
+
+def delete_conversations_older_than(session: Session, days: int) -> int:
+    cutoff = dt.datetime.utcnow() - dt.timedelta(days=days)
+    old = select(Conversation.id).where(Conversation.last_at < cutoff)
+    session.execute(delete(TranscriptLine).where(TranscriptLine.conversation_id.in_(old))
+                    .execution_options(synchronize_session=False))
+    return session.execute(delete(Conversation).where(Conversation.last_at < cutoff)
+                           .execution_options(synchronize_session=False)).rowcount or 0
+
+
+# --- fixtures ---------------------------------------------------------------------------
+
+def count_applications(session: Session) -> int:
+    return session.execute(select(func.count(Application.id))).scalar_one()
+
+
+def load_applications(session: Session, path: Path) -> int:
+    """Loads (or replaces) the applications of a fixture file. Returns how many."""
+    entries = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("applications") or []
+    for entry in entries:
+        reference, number = str(entry["reference"]), str(entry["business_number"])
+        if entry["status"] not in STATUSES or not (number.isdigit() and len(number) == 9):
+            raise ValueError(f"{path}: {reference}: bad status or business number")
+        history = sorted(entry.get("history") or [], key=lambda h: str(h["date"]))
+        if not history:
+            raise ValueError(f"{path}: {reference}: a dated history is required")
+        session.execute(delete(Application).where(Application.reference == reference))
+        application = Application(
+            reference=reference, business_number=number, company=entry["company"],
+            line_of_business=entry.get("line_of_business", "importer"),
+            submitted_on=dt.date.fromisoformat(str(history[0]["date"])), status=entry["status"],
+        )
+        application.history = [
+            StatusChange(status=h["status"], changed_on=dt.date.fromisoformat(str(h["date"])),
+                         note=h.get("note", "")) for h in history
+        ]
+        session.add(application)
+    return len(entries)

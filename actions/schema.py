@@ -1,0 +1,33 @@
+"""Creates and upgrades the schema with Alembic, and loads the demo data once."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from alembic import command
+from alembic.config import Config
+
+from actions.database import Database
+from actions.queries import count_applications, load_applications
+from bot.paths import ROOT
+
+DEMO_APPLICATIONS = ROOT / "data" / "demo" / "applications.yml"
+
+
+def migrate(url: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "actions" / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+def prepare(url: Optional[str] = None, demo: Path = DEMO_APPLICATIONS) -> int:
+    """Migrates, then loads the demo applications if the database has none."""
+    database = Database(url)
+    try:
+        migrate(database.url)
+        if database.call(count_applications) == 0:
+            return database.call(load_applications, demo)
+        return 0
+    finally:
+        database.dispose()

@@ -1,0 +1,150 @@
+"""Agent sign-in and the agent console's API.
+
+Agent sessions live in the gateway's memory (a restart signs agents out), expire after
+AGENT_IDLE_MINUTES of inactivity, and every request but sign-in must carry the session's
+CSRF token in X-CSRF-Token. Agent powers reach Rasa only as metadata the gateway adds.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+from aiohttp import web
+
+from actions.database import Database, DatabaseUnavailable
+from actions.identifiers import find_business_number, find_reference
+from actions.queries import agent_lookup, record_audit, transcript, verify_agent
+
+logger = logging.getLogger("bot.agent")
+
+AGENT_COOKIE = "tta_agent"
+CSRF_HEADER = "X-CSRF-Token"
+CHAT_ID = re.compile(r"^[0-9A-Z]{3}-[0-9A-Z]{4}$")
+DEMO_AGENT = ("demo-agent", "demo-agent-password")  # local use only; refused in production
+
+
+@dataclass
+class AgentSession:
+    username: str
+    csrf_token: str
+    last_seen: float
+
+
+class AgentSessions:
+    def __init__(self, idle_seconds: float) -> None:
+        self.idle_seconds = idle_seconds
+        self._sessions: Dict[str, AgentSession] = {}
+
+    def create(self, username: str) -> tuple:
+        token = secrets.token_urlsafe(32)
+        session = AgentSession(username, secrets.token_urlsafe(32), time.monotonic())
+        self._sessions[token] = session
+        return token, session
+
+    def get(self, request: web.Request) -> Optional[AgentSession]:
+        token = request.cookies.get(AGENT_COOKIE, "")
+        session = self._sessions.get(token)
+        if session is None:
+            return None
+        if time.monotonic() - session.last_seen > self.idle_seconds:
+            del self._sessions[token]
+            return None
+        session.last_seen = time.monotonic()
+        return session
+
+    def drop(self, request: web.Request) -> None:
+        self._sessions.pop(request.cookies.get(AGENT_COOKIE, ""), None)
+
+
+def csrf_ok(request: web.Request, session: AgentSession) -> bool:
+    given = request.headers.get(CSRF_HEADER, "")
+    return hmac.compare_digest(given.encode(), session.csrf_token.encode())
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+class AgentApi:
+    def __init__(self, sessions: AgentSessions, database: Database, secure_cookies: bool) -> None:
+        self.sessions, self.database, self.secure = sessions, database, secure_cookies
+
+    def signed_in(self, request: web.Request) -> Optional[AgentSession]:
+        """The agent of this request, if signed in and carrying the CSRF token."""
+        session = self.sessions.get(request)
+        return session if session and csrf_ok(request, session) else None
+
+    async def login(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("username", "password")):
+            return _error(400, "invalid_request", "Send a username and a password.")
+        username, password = body["username"][:64], body["password"][:256]
+        try:
+            valid = await self.database.run(verify_agent, username, password)
+        except DatabaseUnavailable:
+            return _error(503, "unavailable", "Sign-in is unavailable right now.")
+        if not valid:
+            logger.info("agent sign-in refused")
+            return _error(401, "invalid_credentials", "Wrong username or password.")
+        token, session = self.sessions.create(username)
+        response = web.json_response({"username": username, "csrf_token": session.csrf_token})
+        response.set_cookie(AGENT_COOKIE, token, httponly=True, samesite="Strict", secure=self.secure, path="/")
+        return response
+
+    async def me(self, request: web.Request) -> web.Response:
+        session = self.sessions.get(request)
+        if not session:
+            return _error(401, "not_signed_in", "Please sign in.")
+        return web.json_response({"username": session.username, "csrf_token": session.csrf_token})
+
+    async def logout(self, request: web.Request) -> web.Response:
+        if self.signed_in(request):
+            self.sessions.drop(request)
+        response = web.json_response({"ok": True})
+        response.del_cookie(AGENT_COOKIE, path="/")
+        return response
+
+    async def applications(self, request: web.Request) -> web.Response:
+        session = self.signed_in(request)
+        if not session:
+            return _error(401, "not_signed_in", "Please sign in.")
+        reference = find_reference(request.query.get("reference", ""))
+        number = None if reference else find_business_number(request.query.get("business_number", ""))
+        if not (reference or number):
+            return _error(400, "invalid_request", "Give a reference (PIP-2026-00123) or a 9-digit business number.")
+        try:
+            found = await self.database.run(agent_lookup, session.username, reference, number)
+        except DatabaseUnavailable:
+            return _error(503, "unavailable", "Look-ups are unavailable right now.")
+        return web.json_response({"applications": found})
+
+    async def transcript(self, request: web.Request) -> web.Response:
+        session = self.signed_in(request)
+        if not session:
+            return _error(401, "not_signed_in", "Please sign in.")
+        chat_id = request.query.get("chat_id", "").strip().upper()
+        if not CHAT_ID.match(chat_id):
+            return _error(400, "invalid_request", "A chat ID looks like K7Q-4MZ2.")
+        try:
+            lines = await self.database.run(transcript, chat_id)
+            await self.database.run(record_audit, session.username, "transcript", chat_id, 0 if lines is None else 1)
+        except DatabaseUnavailable:
+            return _error(503, "unavailable", "Transcripts are unavailable right now.")
+        if lines is None:
+            return _error(404, "not_found", "No conversation with that chat ID.")
+        return web.json_response({"chat_id": chat_id, "messages": lines})
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/api/agent/login", self.login)
+        app.router.add_post("/api/agent/logout", self.logout)
+        app.router.add_get("/api/agent/me", self.me)
+        app.router.add_get("/api/agent/applications", self.applications)
+        app.router.add_get("/api/agent/transcript", self.transcript)

@@ -1,0 +1,22 @@
+"""Masks personal numbers and addresses before text is logged or stored."""
+from __future__ import annotations
+
+import re
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PROGRAM_ACCOUNT = re.compile(r"\b\d{3}[\s\-]?\d{3}[\s\-]?\d{3}[\s\-]?[A-Za-z]{2}[\s\-]?\d{4}\b")
+_BUSINESS_NUMBER = re.compile(r"(?<![\d-])\d{3}[\s\-]?\d{3}[\s\-]?\d{3}(?![\d-])")
+_PHONE = re.compile(r"(?<![\w-])(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
+# Numbers the program publishes are not personal: keep them readable.
+_PUBLIC = {"1-800-461-9999", "204-983-3500", "506-636-5064", "pip-pep@cbsa-asfc.gc.ca"}
+
+
+def _keep_public(replacement: str):
+    return lambda m: m.group(0) if m.group(0) in _PUBLIC else replacement
+
+
+def mask(text: str) -> str:
+    text = _EMAIL.sub(_keep_public("[e-mail]"), text)
+    text = _PROGRAM_ACCOUNT.sub("[business number]", text)
+    text = _PHONE.sub(_keep_public("[phone]"), text)
+    return _BUSINESS_NUMBER.sub("[business number]", text)

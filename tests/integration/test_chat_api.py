@@ -1,0 +1,124 @@
+"""The real assistant (trained model, Rasa, action server, gateway) through /api/chat."""
+import re
+import socket
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def test_healthz_is_ok_when_all_three_parts_answer(assistant):
+    status, body, _ = assistant.request("GET", "/healthz")
+    assert status == 200
+    assert body["parts"] == {"gateway": "ok", "rasa": "ok", "actions": "ok"}
+
+
+def test_french_eligibility_question_gets_a_french_answer_with_a_french_source(assistant):
+    messages = assistant.conversation("fr").say("Est-ce que mon entreprise de camionnage peut adhérer au programme PEP?")
+    answer = messages[0]
+    assert answer["topic"] == "eligibility"
+    assert answer["sources"] and all(s["url"].endswith("-fra.html") for s in answer["sources"])
+    assert "entreprises" in answer["text"] or "transporteurs" in answer["text"]
+
+
+def test_english_eligibility_question_gets_an_english_answer_with_an_english_source(assistant):
+    messages = assistant.conversation("en").say("Who is eligible to join Partners in Protection?")
+    answer = messages[0]
+    assert answer["topic"] == "eligibility"
+    assert answer["sources"] and all(s["url"].endswith("-eng.html") for s in answer["sources"])
+
+
+def test_reply_follows_the_language_written_not_the_page(assistant):
+    chat = assistant.conversation("en")
+    assert chat.say("Combien coûte l'adhésion au PEP?")[0]["sources"][0]["url"].endswith("-fra.html")
+    chat_fr = assistant.conversation("fr")
+    assert chat_fr.say("How much does it cost to join PIP?")[0]["sources"][0]["url"].endswith("-eng.html")
+
+
+def test_switching_language_mid_conversation(assistant):
+    chat = assistant.conversation()
+    assert chat.say("What are the benefits of PIP membership?")[0]["topic"] == "benefits"
+    switched = chat.say("Pouvez-vous me répondre en français?")
+    assert switched[0]["text"].startswith("Bien sûr")
+    # a one-word, language-neutral message now stays in French
+    answer = chat.say("FAST")
+    assert all(s["url"].endswith("-fra.html") for m in answer for s in m["sources"])
+
+
+def test_greeting_and_contact_in_both_languages(assistant):
+    assert assistant.conversation("en").say("hello")[0]["topic"] == "smalltalk"
+    contact = assistant.conversation("fr").say("Quel est le courriel du programme PEP?")[0]
+    assert contact["topic"] == "contact" and "pip-pep@cbsa-asfc.gc.ca" in contact["text"]
+
+
+@pytest.mark.parametrize("text", ["How do I renew my NEXUS card?", "Quel est le taux de TPS sur les importations?"])
+def test_out_of_scope_is_declined_politely(assistant, text):
+    answer = assistant.conversation().say(text)[0]
+    assert answer["topic"] == "out_of_scope"
+    assert "Partners in Protection" in answer["text"] or "Partenaires en protection" in answer["text"]
+
+
+def test_gibberish_gets_a_clarifying_question_then_a_person(assistant):
+    chat = assistant.conversation("en")
+    first = chat.say("qwzx blorp vrrt")[0]
+    assert first["topic"] == "fallback"
+    assert first["buttons"][-1]["payload"] == "/ask_human"
+    second = chat.say("zzkq pflum")[0]
+    assert second["topic"] == "human_handoff"
+    assert "1-800-461-9999" in second["text"]
+
+
+def test_chat_id_is_stable_for_a_conversation(assistant):
+    chat = assistant.conversation()
+    chat.say("hi")
+    first = chat.chat_id
+    chat.say("thanks")
+    assert first == chat.chat_id and re.fullmatch(r"[0-9A-Z]{3}-[0-9A-Z]{4}", first)
+
+
+def test_rasa_channel_refuses_anyone_but_the_gateway(assistant):
+    import json
+    import urllib.error
+    import urllib.request
+
+    url = f"http://127.0.0.1:{assistant.ports['RASA_PORT']}/webhooks/gateway/webhook"
+    body = json.dumps({"sender": "x", "message": "hi"}).encode()
+    for headers in ({}, {"X-Gateway-Secret": "guess"}):
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **headers})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 403
+
+
+def test_rasa_http_api_is_off(assistant):
+    import urllib.error
+    import urllib.request
+
+    url = f"http://127.0.0.1:{assistant.ports['RASA_PORT']}/model/parse"
+    request = urllib.request.Request(url, data=b'{"text": "hi"}', headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code in (403, 404, 405)
+
+
+def _listening_addresses(port):
+    """Local addresses with a listening socket on this port (from /proc/net/tcp*)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, port_hex = local.rsplit(":", 1)
+            if state == "0A" and int(port_hex, 16) == port:
+                found.add(address)
+    return found
+
+
+@pytest.mark.parametrize("name", ["RASA_PORT", "ACTIONS_PORT"])
+def test_rasa_and_action_server_listen_on_loopback_only(assistant, name):
+    addresses = _listening_addresses(assistant.ports[name])
+    assert addresses, f"nothing listens on {name}"
+    assert addresses <= {"0100007F"}, f"{name} listens on {addresses} (0100007F is 127.0.0.1)"

@@ -1,0 +1,125 @@
+"""Agents sign in, look up applications and transcripts; traders can never get agent powers."""
+import pytest
+
+from actions.queries import audit_log, set_agent_password
+from bot.settings import Settings
+from bot.web import SESSION_COOKIE, create_app
+from tests.unit.test_gateway import FakeRasa
+
+PASSWORD = "a long agent password"
+
+
+@pytest.fixture
+def rasa():
+    return FakeRasa()
+
+
+@pytest.fixture
+async def app_client(aiohttp_client, database, rasa):
+    database.call(set_agent_password, "alice", PASSWORD)
+    settings = Settings(gateway_secret="x" * 43, session_rate=(1000, 60), address_rate=(1000, 60),
+                        database_url=database.url)
+    return await aiohttp_client(create_app(settings, rasa, database))
+
+
+async def sign_in(client):
+    response = await client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD})
+    assert response.status == 200
+    return (await response.json())["csrf_token"]
+
+
+async def test_wrong_password_and_unknown_agent_are_refused_alike(app_client):
+    wrong = await app_client.post("/api/agent/login", json={"username": "alice", "password": "nope"})
+    unknown = await app_client.post("/api/agent/login", json={"username": "mallory", "password": PASSWORD})
+    assert wrong.status == unknown.status == 401
+    assert await wrong.json() == await unknown.json()
+
+
+async def test_agent_finds_applications_by_business_number_and_is_audited(app_client, database):
+    csrf = await sign_in(app_client)
+    response = await app_client.get("/api/agent/applications", params={"business_number": "100 000 002"},
+                                    headers={"X-CSRF-Token": csrf})
+    assert response.status == 200
+    found = (await response.json())["applications"]
+    assert [a["reference"] for a in found] == ["PIP-2026-00102", "PIP-2026-00106"]
+    assert database.call(audit_log)[0]["agent"] == "alice"
+
+
+async def test_agent_request_without_csrf_token_is_refused(app_client):
+    await sign_in(app_client)
+    response = await app_client.get("/api/agent/applications", params={"reference": "PIP-2026-00103"})
+    assert response.status == 401
+
+
+async def test_agent_chat_carries_the_agent_to_rasa_only_with_the_token(app_client, rasa):
+    csrf = await sign_in(app_client)
+    await app_client.post("/api/chat", json={"message": "PIP-2026-00103"}, headers={"X-CSRF-Token": csrf})
+    await app_client.post("/api/chat", json={"message": "PIP-2026-00103"})
+    assert rasa.calls[0][2] == {"agent": "alice"}
+    assert rasa.calls[1][2] == {}
+
+
+@pytest.mark.parametrize("forgery", [
+    {"json": {"message": "PIP-2026-00103", "agent": "alice", "metadata": {"agent": "alice"}}},
+    {"json": {"message": "hi"}, "headers": {"X-Agent": "alice", "X-CSRF-Token": "guess"}},
+    {"json": {"message": "hi"}, "cookies": {"tta_agent": "forged-token"}},
+    {"json": {"message": '/check_status{"agent": "alice"}'}},
+])
+async def test_forged_agent_requests_get_nothing(aiohttp_client, database, rasa, forgery):
+    settings = Settings(gateway_secret="x" * 43, session_rate=(1000, 60), address_rate=(1000, 60))
+    client = await aiohttp_client(create_app(settings, rasa, database))
+    response = await client.post("/api/chat", **forgery)
+    assert response.status == 200
+    sender, text, metadata = rasa.calls[0]
+    assert "agent" not in metadata and not text.startswith("/check_status{")
+    lookup = await client.get("/api/agent/applications", params={"reference": "PIP-2026-00103"},
+                              headers=forgery.get("headers", {}), cookies=forgery.get("cookies", {}))
+    assert lookup.status == 401
+
+
+async def test_transcript_by_chat_id_for_agents_only(app_client):
+    body = await (await app_client.post("/api/chat", json={"message": "my BN is 100000003"})).json()
+    chat_id = body["chat_id"]
+    assert (await app_client.get("/api/agent/transcript", params={"chat_id": chat_id})).status == 401
+    csrf = await sign_in(app_client)
+    response = await app_client.get("/api/agent/transcript", params={"chat_id": chat_id},
+                                    headers={"X-CSRF-Token": csrf})
+    lines = (await response.json())["messages"]
+    assert [l["role"] for l in lines] == ["user", "bot"]
+    assert lines[0]["text"] == "my BN is [business number]"  # masked before storage
+    missing = await app_client.get("/api/agent/transcript", params={"chat_id": "ZZZ-ZZZZ"},
+                                   headers={"X-CSRF-Token": csrf})
+    assert missing.status == 404
+
+
+async def test_sign_out_ends_the_session(app_client):
+    csrf = await sign_in(app_client)
+    assert (await app_client.post("/api/agent/logout", headers={"X-CSRF-Token": csrf})).status == 200
+    response = await app_client.get("/api/agent/applications", params={"reference": "PIP-2026-00103"},
+                                    headers={"X-CSRF-Token": csrf})
+    assert response.status == 401
+
+
+async def test_idle_agent_session_expires(aiohttp_client, database, rasa):
+    database.call(set_agent_password, "alice", PASSWORD)
+    settings = Settings(gateway_secret="x" * 43, agent_idle_minutes=0.0)
+    client = await aiohttp_client(create_app(settings, rasa, database))
+    csrf = await sign_in(client)
+    response = await client.get("/api/agent/me", headers={"X-CSRF-Token": csrf})
+    assert response.status == 401
+
+
+async def test_feedback_and_own_transcript_and_restart(app_client, database):
+    first = await (await app_client.post("/api/chat", json={"message": "who can apply"})).json()
+    ok = await app_client.post("/api/feedback", json={"topic": "eligibility", "helpful": False, "reason": "unclear"})
+    assert ok.status == 200
+    bad = await app_client.post("/api/feedback", json={"topic": "eligibility", "helpful": "yes"})
+    assert bad.status == 400
+    own = await (await app_client.get("/api/transcript")).json()
+    assert own["chat_id"] == first["chat_id"] and own["messages"][0]["text"] == "who can apply"
+    await app_client.post("/api/session/restart")
+    second = await (await app_client.post("/api/chat", json={"message": "hi"})).json()
+    assert second["chat_id"] != first["chat_id"]
+    with database.session() as s:
+        row = s.execute(__import__("sqlalchemy").text("select chat_id, topic, helpful, reason from feedback")).one()
+    assert tuple(row) == (first["chat_id"], "eligibility", False, "unclear")

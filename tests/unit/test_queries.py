@@ -1,0 +1,91 @@
+"""Queries: a trader needs the matching pair; agents see everything and are audited."""
+from pathlib import Path
+
+import pytest
+
+from actions.database import Database, DatabaseUnavailable
+from actions.models import STATUSES
+from actions.queries import (agent_lookup, append_transcript, audit_log, count_applications,
+                             delete_conversations_older_than, find_for_applicant,
+                             load_applications, set_agent_password, transcript, verify_agent)
+from actions.schema import DEMO_APPLICATIONS
+import yaml
+
+
+def test_demo_data_has_every_status():
+    statuses = {a["status"] for a in yaml.safe_load(DEMO_APPLICATIONS.read_text())["applications"]}
+    assert statuses == set(STATUSES)
+
+
+def test_matching_pair_finds_the_application_without_its_notes(database):
+    found = database.call(find_for_applicant, "PIP-2026-00103", "100000003")
+    assert found["status"] == "info_requested" and found["status_date"] == "2026-10-28"
+    assert "history" not in found
+
+
+def test_wrong_business_number_and_unknown_reference_look_the_same(database):
+    assert database.call(find_for_applicant, "PIP-2026-00103", "100000004") is None
+    assert database.call(find_for_applicant, "PIP-2026-99999", "100000003") is None
+
+
+def test_agent_finds_all_applications_of_a_business_with_history_and_is_audited(database):
+    found = database.call(agent_lookup, "alice", None, "100000002")
+    assert [a["reference"] for a in found] == ["PIP-2026-00102", "PIP-2026-00106"]
+    assert found[0]["history"][0]["status"] == "submitted"
+    database.call(agent_lookup, "bob", "PIP-2026-00103", None)
+    log = database.call(audit_log)
+    assert [(r["agent"], r["action"], r["query"], r["results"]) for r in log] == [
+        ("bob", "lookup_reference", "PIP-2026-00103", 1),
+        ("alice", "lookup_business_number", "100000002", 2),
+    ]
+
+
+def test_agent_passwords_are_hashed_and_verified(database):
+    assert database.call(set_agent_password, "carol", "correct horse battery") is True
+    assert database.call(verify_agent, "carol", "correct horse battery")
+    assert not database.call(verify_agent, "carol", "wrong")
+    assert not database.call(verify_agent, "nobody", "correct horse battery")
+    assert database.call(set_agent_password, "carol", "a new password!") is False
+    assert database.call(verify_agent, "carol", "a new password!")
+    with database.session() as s:
+        stored = s.execute(__import__("sqlalchemy").text("select password_hash from agents")).scalar_one()
+    assert stored.startswith("$argon2") and "password" not in stored
+
+
+def test_transcripts_append_and_purge(database):
+    database.call(append_transcript, "ABC-1234", [{"role": "user", "text": "hi"}])
+    database.call(append_transcript, "ABC-1234", [{"role": "bot", "text": "hello", "topic": "smalltalk"}])
+    assert [m["role"] for m in database.call(transcript, "ABC-1234")] == ["user", "bot"]
+    assert database.call(transcript, "ZZZ-9999") is None
+    assert database.call(delete_conversations_older_than, 30) == 0
+    assert database.call(delete_conversations_older_than, -1) == 1
+    assert database.call(transcript, "ABC-1234") is None
+
+
+def test_fixture_loading_replaces_by_reference(database, tmp_path):
+    fixture = tmp_path / "more.yml"
+    fixture.write_text("""
+applications:
+  - reference: PIP-2026-00103
+    business_number: "100000003"
+    company: Fundy Customs Brokerage Co.
+    status: approved
+    history: [{date: 2026-06-20, status: submitted}, {date: 2026-11-20, status: approved}]
+""")
+    before = database.call(count_applications)
+    assert database.call(load_applications, fixture) == 1
+    assert database.call(count_applications) == before
+    assert database.call(find_for_applicant, "PIP-2026-00103", "100000003")["status"] == "approved"
+
+
+def test_bad_fixture_is_refused(database, tmp_path):
+    fixture = tmp_path / "bad.yml"
+    fixture.write_text("applications: [{reference: X, business_number: '12', company: C, status: nope, history: []}]")
+    with pytest.raises(ValueError):
+        database.call(load_applications, fixture)
+
+
+def test_unreachable_database_raises_a_clear_error(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
+    with pytest.raises(DatabaseUnavailable):
+        db.call(count_applications)

@@ -1,0 +1,124 @@
+"""The trader's look-up form and the agent's direct look-up, on a real SQLite database."""
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import status_lookup
+from actions.database import DatabaseUnavailable
+from actions.status_lookup import (ActionCancelLookup, ActionLookupStatus, ValidateStatusLookupForm)
+
+DOMAIN = {"forms": {"status_lookup_form": {"required_slots": ["application_reference", "business_number"]}},
+          "slots": {s: {} for s in ("application_reference", "business_number", "lookup_failures",
+                                    "lookup_locked", "language", "requested_slot")}}
+
+
+@pytest.fixture(autouse=True)
+def use_test_database(database, monkeypatch):
+    monkeypatch.setattr(status_lookup, "database", lambda: database)
+
+
+def tracker(slots=None, text="", intent="inform_lookup_details", agent=None):
+    metadata = {"agent": agent} if agent else {}
+    latest = {"text": text, "intent": {"name": intent}, "metadata": metadata, "entities": []}
+    return Tracker("s", {"language": "en", **(slots or {})}, latest, [], False, None,
+                   {"name": "status_lookup_form"}, "action_listen")
+
+
+async def lookup(slots, agent=None):
+    dispatcher = CollectingDispatcher()
+    events = await ActionLookupStatus().run(dispatcher, tracker(slots, agent=agent), DOMAIN)
+    return [m["text"] for m in dispatcher.messages], {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+async def validate(slots, text, intent="inform_lookup_details", agent=None):
+    dispatcher = CollectingDispatcher()
+    events = await ValidateStatusLookupForm().run(dispatcher, tracker(slots, text, intent, agent), DOMAIN)
+    return [m["text"] for m in dispatcher.messages], {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+async def test_both_details_in_one_message_fill_the_form():
+    _, slots = await validate({"requested_slot": "application_reference"}, "PIP-2026-00103 100 000 003")
+    assert slots["application_reference"] == "PIP-2026-00103" and slots["business_number"] == "100000003"
+
+
+async def test_details_in_either_order():
+    _, slots = await validate({"requested_slot": "application_reference"}, "my BN is 100000003")
+    assert slots["business_number"] == "100000003" and slots.get("application_reference") is None
+
+
+async def test_wrong_format_is_explained_in_french():
+    messages, slots = await validate({"requested_slot": "business_number", "language": "fr"}, "12345")
+    assert "9 chiffres" in messages[0] and slots["business_number"] is None
+
+
+async def test_a_question_in_the_middle_is_left_to_the_dialogue():
+    messages, slots = await validate({"requested_slot": "business_number"}, "how much does PIP cost?", intent="cost")
+    assert messages == [] and "business_number" not in slots
+
+
+async def test_matching_pair_gets_status_date_meaning_and_next_step_then_slots_are_cleared():
+    messages, slots = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"})
+    text = messages[0]
+    assert "More information requested" in text and "October 28, 2026" in text and "upload" in text
+    assert "100000003" not in text and "******003" in text
+    assert slots["application_reference"] is None and slots["business_number"] is None
+
+
+async def test_french_answer():
+    messages, _ = await lookup({"language": "fr", "application_reference": "PIP-2026-00104",
+                                "business_number": "100000004"})
+    assert "Validation sur place prévue" in messages[0] and "15 octobre 2026" in messages[0]
+
+
+async def test_unknown_reference_and_wrong_business_number_get_identical_replies():
+    unknown, _ = await lookup({"application_reference": "PIP-2026-99999", "business_number": "100000003"})
+    mismatch, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": "999999999"})
+    assert unknown == mismatch
+
+
+async def test_three_failures_lock_the_conversation_and_the_fourth_is_refused():
+    slots = {"application_reference": "PIP-2026-00103", "business_number": "999999999", "lookup_failures": 0.0}
+    for attempt in (1, 2):
+        messages, events = await lookup(slots)
+        assert "Attempts left" in messages[0]
+        slots["lookup_failures"] = events["lookup_failures"]
+    messages, events = await lookup(slots)
+    assert events["lookup_locked"] is True and "turned off" in messages[0]
+    locked = {**slots, "lookup_locked": True, "business_number": "100000003"}  # now the right pair
+    messages, _ = await lookup(locked)
+    assert "turned off" in messages[0] and "Information requested" not in messages[0]
+    required = await ValidateStatusLookupForm().required_slots([], CollectingDispatcher(), tracker(locked), DOMAIN)
+    assert required == []
+
+
+async def test_agent_looks_up_by_business_number_with_full_history():
+    messages, _ = await lookup({"business_number": "100000002"}, agent="alice")
+    assert len(messages) == 2 and "Boréal Import Inc." in messages[0] and "100000002" in messages[0]
+    assert "Security profile assigned" in messages[0]
+
+
+async def test_agent_needs_only_one_detail_but_a_trader_needs_both():
+    agent = await ValidateStatusLookupForm().required_slots(
+        [], CollectingDispatcher(), tracker({"business_number": "100000002"}, agent="alice"), DOMAIN)
+    trader = await ValidateStatusLookupForm().required_slots(
+        [], CollectingDispatcher(), tracker({"business_number": "100000002"}), DOMAIN)
+    assert agent == [] and trader == ["application_reference", "business_number"]
+
+
+async def test_database_down_gives_a_clear_reply_and_does_not_count_as_a_failure(monkeypatch):
+    class Down:
+        async def run(self, *args):
+            raise DatabaseUnavailable("timeout")
+
+    monkeypatch.setattr(status_lookup, "database", lambda: Down())
+    messages, slots = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"})
+    assert "unavailable right now" in messages[0] and "1-800-461-9999" in messages[0]
+    assert "lookup_failures" not in slots and slots["business_number"] is None
+
+
+async def test_cancel_forgets_the_details():
+    dispatcher = CollectingDispatcher()
+    events = await ActionCancelLookup().run(dispatcher, tracker({"business_number": "100000003"}), DOMAIN)
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert SlotSet("business_number", None) in events
