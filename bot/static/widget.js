@@ -378,6 +378,7 @@
   var started = false; // a conversation exists (idle timers only run then)
   var warnTimer = null;
   var endTimer = null;
+  var opener = null; // the element that opened the panel gets the focus back
 
   function build() {
     var inline = !!containerId;
@@ -478,7 +479,9 @@
     var print = el("button", { type: "button", class: "tta-button tta-button--link tta-print" }, S.print);
     print.addEventListener("click", printTranscript);
     tools.appendChild(download);
-    tools.appendChild(print);
+    if (!inline) {
+      tools.appendChild(print);
+    }
     tools.appendChild(startOver);
     body.appendChild(tools);
 
@@ -647,7 +650,7 @@
       options.forEach(function (option) {
         var id = nextId("opt");
         var row = el("div", { class: "tta-option" });
-        row.appendChild(el(value ? "input" : "input", { type: value ? "checkbox" : "radio", name: name, id: id,
+        row.appendChild(el("input", { type: value ? "checkbox" : "radio", name: name, id: id,
           value: option[0] }));
         row.appendChild(el("label", { for: id }, option[1]));
         fieldset.appendChild(row);
@@ -698,7 +701,7 @@
     sources.forEach(function (source) {
       lines.push((sources.length > 1 ? S.sources : S.source) + " " + (source.title || "") + " — " + source.url);
     });
-    return lines.join("\n\n").replace(/\n\n(Sources? ?:)/g, "\n\n$1");
+    return lines.join("\n\n");
   }
 
   function copyButton(data, sources) {
@@ -795,11 +798,12 @@
     return !!panel && !panel.hidden;
   }
 
-  function open(moveFocus) {
+  function open(moveFocus, from) {
     if (!panel) {
       return;
     }
-    if (launcher) {
+    if (launcher && panel.hidden) {
+      opener = from || launcher;
       panel.hidden = false;
       launcher.setAttribute("aria-expanded", "true");
       launcher.hidden = true;
@@ -823,7 +827,9 @@
     launcher.setAttribute("aria-expanded", "false");
     root.classList.remove("tta-root--open");
     if (moveFocus !== false) {
-      launcher.focus();
+      var target = opener && opener !== launcher && document.body.contains(opener) &&
+        opener.getClientRects().length ? opener : launcher;
+      target.focus();
     }
   }
 
@@ -1034,6 +1040,15 @@
     }
     if (containerId) {
       opened = true;
+    } else {
+      // any element of the page with data-tta-open also opens the assistant
+      document.addEventListener("click", function (event) {
+        var target = event.target && event.target.closest ? event.target.closest("[data-tta-open]") : null;
+        if (target) {
+          event.preventDefault();
+          open(true, target);
+        }
+      });
     }
     document.addEventListener("visibilitychange", function () {
       // timers may be throttled in background tabs: check the elapsed time when the page is back

@@ -1,13 +1,33 @@
+import os
+
 import pytest
+from sqlalchemy import create_engine, text
 
 from actions.database import Database
 from actions.schema import prepare
 
 
-@pytest.fixture
-def database(tmp_path):
-    """A migrated SQLite database with the demo applications."""
-    url = f"sqlite:///{tmp_path / 'tta.db'}"
+def _fresh_postgres(url: str) -> None:
+    engine = create_engine(url, future=True)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """A migrated database with the demo applications: SQLite, and PostgreSQL when
+    TEST_POSTGRES_URL names one (CI starts it; REQUIRE_POSTGRES=1 makes it mandatory)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tta.db'}"
+    else:
+        url = os.environ.get("TEST_POSTGRES_URL")
+        if not url:
+            if os.environ.get("REQUIRE_POSTGRES") == "1":
+                pytest.fail("REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
+            pytest.skip("TEST_POSTGRES_URL not set: PostgreSQL tests need a server (.ci/run starts one)")
+        _fresh_postgres(url)
     prepare(url)
     db = Database(url)
     yield db
