@@ -172,13 +172,15 @@ def train(force: bool = False) -> Path:
     return target
 
 
-def process_commands(model: Path, endpoints: Path) -> Dict[str, List[str]]:
+def process_commands(model: Path, endpoints: Path, environment: Dict[str, str]) -> Dict[str, List[str]]:
     py = sys.executable
+    ports = {name: environment.get(name) or env(name, default)
+             for name, default in (("ACTIONS_PORT", "5055"), ("RASA_PORT", "5005"))}
     return {
-        "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port", env("ACTIONS_PORT", "5055")],
+        "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port", ports["ACTIONS_PORT"]],
         "rasa": [py, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
                  "--credentials", "credentials.yml", "--interface", "127.0.0.1",
-                 "--port", env("RASA_PORT", "5005")],
+                 "--port", ports["RASA_PORT"]],
         "gateway": [py, "-m", "bot.web"],
     }
 
@@ -192,7 +194,7 @@ def start_processes(model: Path, endpoints: Path, extra_env: Optional[Dict[str, 
     # Start-up order: actions and Rasa first; the gateway last.
     return {
         name: subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
-        for name, command in process_commands(model, endpoints).items()
+        for name, command in process_commands(model, endpoints, environment).items()
     }
 
 

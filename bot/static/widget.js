@@ -367,6 +367,7 @@
 
   /* ---------- the widget ---------- */
 
+  var privacyId = "";
   var root, launcher, panel, log, form, input, inputError, sendButton, chatIdLine, chatIdValue, notice,
     status, suggestionsShown;
   var chatId = "";
@@ -389,6 +390,7 @@
     root = el("div", { class: "tta-root" + (inline ? " tta-root--inline" : "") + (agentMode ? " tta-root--agent" : ""),
       lang: pageLang });
     var titleId = nextId("title");
+    privacyId = nextId("privacy");
 
     if (!inline) {
       launcher = el("button", { type: "button", class: "tta-launcher", "aria-haspopup": "dialog",
@@ -403,7 +405,7 @@
 
     panel = el("div", inline ? { class: "tta-panel", id: "tta-panel" }
       : { class: "tta-panel", id: "tta-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": titleId,
-        hidden: true });
+        "aria-describedby": privacyId, hidden: true });
 
     var header = el("div", { class: "tta-header" });
     header.appendChild(el(inline ? "h3" : "h2", { class: "tta-title", id: titleId }, S.title));
@@ -418,7 +420,6 @@
     panel.appendChild(header);
 
     var body = el("div", { class: "tta-body" });
-    body.appendChild(el("p", { class: "tta-privacy" }, agentMode ? S.agentNotice : S.privacy));
 
     chatIdLine = el("p", { class: "tta-chatid", hidden: true });
     chatIdLine.appendChild(document.createTextNode(S.chatId + " "));
@@ -504,6 +505,9 @@
   }
 
   function showWelcome() {
+    // shown each time a conversation starts; it scrolls away as the conversation grows
+    log.appendChild(el("p", { class: "tta-privacy", id: privacyId, lang: pageLang },
+      agentMode ? S.agentNotice : S.privacy));
     var message = el("div", { class: "tta-msg tta-msg--bot tta-msg--welcome", lang: pageLang });
     var text = el("div", { class: "tta-text" });
     renderText(text, S.welcome);
