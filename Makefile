@@ -51,3 +51,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) models var .pytest_cache results
+
+# Scores the NLU on the held-out test set (per language, per topic), with cross-validation.
+eval: setup
+	$(PY) -m bot.evaluation --cross-validation

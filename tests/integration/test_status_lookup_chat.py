@@ -1,0 +1,95 @@
+"""Status look-ups through /api/chat with the demo applications, for traders and agents."""
+import pytest
+
+from actions.database import Database
+from actions.queries import audit_log
+
+pytestmark = pytest.mark.integration
+
+
+def texts(messages):
+    return " ".join(m["text"] for m in messages)
+
+
+def test_matching_pair_gets_the_status_in_english(assistant):
+    chat = assistant.conversation("en")
+    asked = chat.say("I want to check the status of my application")
+    assert asked[0]["topic"] == "application_status" and "reference" in asked[0]["text"]
+    chat.say("PIP-2026-00103")
+    answer = chat.say("100 000 003")
+    assert answer[0]["topic"] == "application_status"
+    assert "More information requested" in answer[0]["text"] and "100000003" not in answer[0]["text"]
+
+
+def test_matching_pair_in_one_message_gets_the_status_in_french(assistant):
+    chat = assistant.conversation("fr")
+    chat.say("Où en est ma demande?")
+    answer = chat.say("PIP-2026-00104 et notre NE est 100000004")
+    assert "Validation sur place prévue" in texts(answer)
+
+
+def test_unknown_reference_and_wrong_business_number_get_identical_replies(assistant):
+    replies = []
+    for reference, number in (("PIP-2026-99999", "100000003"), ("PIP-2026-00103", "999999999")):
+        chat = assistant.conversation("en")
+        chat.say("check my application status")
+        replies.append(texts(chat.say(f"{reference} {number}")))
+    assert replies[0] == replies[1] and "couldn't find" in replies[0]
+
+
+def test_fourth_attempt_after_three_failures_is_refused(assistant):
+    chat = assistant.conversation("en")
+    for _ in range(3):
+        chat.say("check my application status")
+        last = texts(chat.say("PIP-2026-00103 999999999"))
+    assert "turned off" in last
+    chat.say("check my application status")
+    refused = texts(chat.say("PIP-2026-00103 100000003"))
+    assert "More information requested" not in refused and "turned off" in texts(
+        chat.say("what is the status of my application")) + refused
+
+
+def test_question_in_the_middle_then_back_to_the_look_up(assistant):
+    chat = assistant.conversation("en")
+    chat.say("what's the status of my PIP application?")
+    interruption = chat.say("how much does PIP cost?")
+    assert interruption[0]["topic"] == "cost"
+    assert "reference" in interruption[-1]["text"]  # asks again
+    answer = chat.say("PIP-2025-00201 200000001")
+    assert "Approved" in texts(answer)
+
+
+def test_wrong_format_is_explained_and_cancel_works_in_french(assistant):
+    chat = assistant.conversation("fr")
+    chat.say("je veux vérifier l'état de ma demande")
+    chat.say("PIP-2026-00103")
+    wrong = chat.say("12345")
+    assert "9 chiffres" in texts(wrong)
+    cancelled = chat.say("laissez tomber")
+    assert "arrêté la vérification" in texts(cancelled)
+
+
+def test_agent_session_finds_applications_by_business_number_and_is_audited(assistant):
+    username, password = assistant.agent_credentials
+    status, body, headers = assistant.request("POST", "/api/agent/login",
+                                              {"username": username, "password": password})
+    assert status == 200
+    cookie = headers.get("Set-Cookie").split(";", 1)[0]
+    csrf = {"X-CSRF-Token": body["csrf_token"]}
+    status, reply, _ = assistant.request("POST", "/api/chat", {"message": "100000002"}, headers=csrf, cookie=cookie)
+    assert status == 200
+    found = texts(reply["messages"])
+    assert "PIP-2026-00102" in found and "PIP-2026-00106" in found and "Security profile assigned" in found
+    db = Database(assistant.database)
+    try:
+        assert any(r["agent"] == username and r["query"] == "100000002" for r in db.call(audit_log))
+    finally:
+        db.dispose()
+
+
+def test_forged_agent_request_gets_nothing(assistant):
+    status, reply, _ = assistant.request(
+        "POST", "/api/chat", {"message": "100000002", "agent": "test-agent", "metadata": {"agent": "test-agent"}},
+        headers={"X-CSRF-Token": "forged", "X-Agent": "test-agent"}, cookie="tta_agent=forged")
+    assert status == 200
+    assert "PIP-2026-00102" not in texts(reply["messages"])
