@@ -25,7 +25,7 @@ from bot.settings import SECRETS_FILE, ensure_secrets, env
 
 # What the trained model depends on: any change here means a new model.
 MODEL_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories",
-                "bot/nlu.py", "bot/language.py", "policies"]
+                "bot/nlu.py", "bot/language.py", "bot/business_types.py", "policies"]
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]
 
 

@@ -17,6 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.business_types import find_business_type
 from bot.language import detect_language, strip_accents
 from bot.paths import SPACY_DIR
 
@@ -141,5 +142,35 @@ class LanguageEntityExtractor(GraphComponent):
                     "extractor": self.__class__.__name__,
                 }
             )
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+)
+class BusinessTypeExtractor(GraphComponent):
+    """Adds a `business_type` entity when the person says what kind of business they are
+    ("we're a US carrier", "et pour les courtiers en douane?"), to tailor answers."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> BusinessTypeExtractor:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            found = find_business_type(message.get(TEXT) or "")
+            if not found:
+                continue
+            value, start, end = found
+            entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != "business_type"]
+            entities.append({"entity": "business_type", "value": value, "start": start, "end": end,
+                             "confidence": 1.0, "extractor": self.__class__.__name__})
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
