@@ -55,3 +55,7 @@ clean:
 # Scores the NLU on the held-out test set (per language, per topic), with cross-validation.
 eval: setup
 	$(PY) -m bot.evaluation --cross-validation
+
+# Latency, throughput and memory through the gateway (numbers, not pass/fail): docs/benchmarks.md
+bench: setup
+	$(PY) -m bot.bench

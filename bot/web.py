@@ -17,6 +17,7 @@ from aiohttp import web
 
 from actions.database import Database, DatabaseUnavailable
 from actions.queries import append_transcript, record_feedback, transcript, verify_agent
+from bot import openapi
 from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.language import detect_language
 from bot.privacy import mask
@@ -326,6 +327,7 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
     app["gateway"] = gateway
     app.router.add_post("/api/chat", gateway.chat)
     app.router.add_get("/healthz", gateway.healthz)
+    app.router.add_get("/api/openapi.json", lambda request: web.json_response(openapi.document()))
     app.router.add_post("/api/feedback", gateway.feedback)
     app.router.add_get("/api/transcript", gateway.own_transcript)
     app.router.add_post("/api/session/restart", gateway.restart)

@@ -1,0 +1,174 @@
+"""`make bench`: realistic conversations through the gateway, one at a time and concurrent.
+
+Starts its own assistant (trained model, temporary database), plays conversations in both
+languages (questions, follow-ups, status look-ups), and prints messages per second, latency
+percentiles per kind of turn, errors, and each process's peak memory. Writes the table to
+docs/benchmarks.md with the machine it ran on. Numbers, not pass/fail.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import secrets
+import socket
+import statistics
+import tempfile
+import time
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import aiohttp
+
+from bot.paths import ROOT
+
+# (kind of turn, message, page language)
+CONVERSATIONS: List[List[Tuple[str, str, str]]] = [
+    [("greeting", "Hello", "en"), ("question", "Who can apply to Partners in Protection?", "en"),
+     ("follow-up", "and for customs brokers?", "en"), ("question", "How long does it take?", "en")],
+    [("greeting", "Bonjour", "fr"), ("question", "Combien coûte l'adhésion au PEP?", "fr"),
+     ("question", "Quelles sont les exigences de sécurité?", "fr"), ("follow-up", "et pour un transporteur américain?", "fr")],
+    [("status", "What is the status of my application?", "en"), ("status", "PIP-2026-00103", "en"),
+     ("status", "100000003", "en")],
+    [("status", "Où en est ma demande?", "fr"), ("status", "PIP-2026-00104 et NE 100000004", "fr"),
+     ("question", "C'est quoi les voies EXPRES?", "fr")],
+    [("question", "Do we need PIP for FAST lanes?", "en"), ("out of scope", "How do I renew my NEXUS card?", "en"),
+     ("not understood", "qwzx blorp", "en")],
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_memory_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its children."""
+    total = 0.0
+    pids = [pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+async def play(session: aiohttp.ClientSession, base: str, conversation, timings, errors) -> None:
+    jar_session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    try:
+        for kind, text, lang in conversation:
+            started = time.perf_counter()
+            try:
+                async with jar_session.post(f"{base}/api/chat", json={"message": text, "lang": lang},
+                                            timeout=aiohttp.ClientTimeout(total=60)) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                ok = False
+            timings[kind].append(time.perf_counter() - started)
+            if not ok:
+                errors[kind] += 1
+    finally:
+        await jar_session.close()
+
+
+async def run_load(base: str, concurrency: int, rounds: int):
+    timings: Dict[str, List[float]] = defaultdict(list)
+    errors: Dict[str, int] = defaultdict(int)
+    queue = [CONVERSATIONS[i % len(CONVERSATIONS)] for i in range(concurrency * rounds)]
+    semaphore = asyncio.Semaphore(concurrency)
+    started = time.perf_counter()
+    async with aiohttp.ClientSession() as session:
+        async def one(conversation):
+            async with semaphore:
+                await play(session, base, conversation, timings, errors)
+        await asyncio.gather(*(one(c) for c in queue))
+    elapsed = time.perf_counter() - started
+    return timings, errors, elapsed
+
+
+def percentile(values: List[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def table(title: str, timings, errors, elapsed) -> str:
+    count = sum(len(v) for v in timings.values())
+    lines = [f"### {title}", "", f"{count} messages in {elapsed:.1f} s: **{count / elapsed:.1f} messages/s**", "",
+             "| kind of turn | n | median ms | p95 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
+    for kind in sorted(timings):
+        values = timings[kind]
+        lines.append(f"| {kind} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
+                     f"{percentile(values, 0.95) * 1000:.0f} | {percentile(values, 0.99) * 1000:.0f} | {errors[kind]} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    from actions.schema import prepare
+    from bot.cli import start_processes, stop_processes, train, write_endpoints
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "10")))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "4")))
+    args = parser.parse_args()
+
+    model = train()
+    workdir = Path(tempfile.mkdtemp(prefix="tta-bench-"))
+    database = f"sqlite:///{workdir / 'tta.db'}"
+    prepare(database)
+    ports = {"PORT": free_port(), "RASA_PORT": free_port(), "ACTIONS_PORT": free_port()}
+    endpoints = write_endpoints(workdir / "endpoints.yml", str(ports["ACTIONS_PORT"]), database)
+    extra = {k: str(v) for k, v in ports.items()}
+    extra.update({"GATEWAY_SECRET": secrets.token_urlsafe(32), "DATABASE_URL": database,
+                  "RATE_LIMIT_SESSION": "100000/60", "RATE_LIMIT_ADDRESS": "1000000/60"})
+    processes = start_processes(model, endpoints, extra)
+    base = f"http://127.0.0.1:{ports['PORT']}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=3) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the assistant did not start")
+            time.sleep(1)
+        asyncio.run(run_load(base, 1, 1))  # warm-up
+        sequential = asyncio.run(run_load(base, 1, 2))
+        concurrent = asyncio.run(run_load(base, args.concurrency, args.rounds))
+        memory = {name: peak_memory_mb(p.pid) for name, p in processes.items()}
+    finally:
+        stop_processes(processes)
+
+    machine = (f"{platform.node()}: {os.cpu_count()} cores, "
+               f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+               f"{platform.platform()}, Python {platform.python_version()}")
+    report = "\n\n".join([
+        "# Benchmarks (make bench)", f"Machine: {machine}. Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+        "SQLite database; the three processes on one machine.",
+        table("One conversation at a time", *sequential),
+        table(f"{args.concurrency} concurrent conversations", *concurrent),
+        "### Peak memory (resident)\n\n| process | MB |\n|---|---|\n" +
+        "\n".join(f"| {name} | {mb:.0f} |" for name, mb in memory.items()),
+    ])
+    print(report)
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "docs" / "benchmarks.md").write_text(report + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

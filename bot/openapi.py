@@ -1,0 +1,62 @@
+"""The gateway's public API, as an OpenAPI 3.0 document served at /api/openapi.json."""
+from __future__ import annotations
+
+_ERROR = {"description": "Clear JSON error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Trusted Trader Assistant gateway", "version": "1.0.0",
+                 "description": "Chat API of the Partners in Protection assistant (English/French)."},
+        "paths": {
+            "/api/chat": {"post": {
+                "summary": "Send a message; the HttpOnly session cookie keeps the conversation.",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChatRequest"}}}},
+                "responses": {"200": {"description": "Replies", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChatResponse"}}}},
+                              "400": _ERROR, "413": _ERROR, "415": _ERROR, "429": _ERROR, "503": _ERROR},
+            }},
+            "/api/feedback": {"post": {
+                "summary": "Was an answer helpful?",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Feedback"}}}},
+                "responses": {"200": {"description": "Stored"}, "400": _ERROR, "503": _ERROR},
+            }},
+            "/api/transcript": {"get": {"summary": "The caller's own conversation", "responses": {"200": {"description": "Transcript"}}}},
+            "/api/session/restart": {"post": {"summary": "Start over with a new conversation", "responses": {"200": {"description": "OK"}}}},
+            "/api/agent/login": {"post": {
+                "summary": "Agent sign-in; sets the agent cookie and returns the CSRF token",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Login"}}}},
+                "responses": {"200": {"description": "Signed in"}, "400": _ERROR, "401": _ERROR}}},
+            "/api/agent/applications": {"get": {
+                "summary": "Agent look-up by reference or business number (X-CSRF-Token required)",
+                "parameters": [{"name": "reference", "in": "query", "schema": {"type": "string"}},
+                               {"name": "business_number", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Applications with history"}, "400": _ERROR, "401": _ERROR}}},
+            "/api/agent/transcript": {"get": {
+                "summary": "A trader's transcript by chat ID (X-CSRF-Token required)",
+                "parameters": [{"name": "chat_id", "in": "query", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Transcript"}, "400": _ERROR, "401": _ERROR, "404": _ERROR}}},
+            "/healthz": {"get": {"summary": "200 when gateway, Rasa and action server all answer",
+                                 "responses": {"200": {"description": "All up"}, "503": {"description": "A part is down"}}}},
+        },
+        "components": {"schemas": {
+            "ChatRequest": {"type": "object", "required": ["message"], "properties": {
+                "message": {"type": "string", "minLength": 1, "maxLength": 2000},
+                "lang": {"type": "string", "enum": ["en", "fr"]}}},
+            "ChatResponse": {"type": "object", "required": ["chat_id", "messages"], "properties": {
+                "chat_id": {"type": "string", "pattern": "^[0-9A-Z]{3}-[0-9A-Z]{4}$"},
+                "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}},
+            "Message": {"type": "object", "required": ["text", "topic", "sources", "buttons"], "properties": {
+                "text": {"type": "string"}, "topic": {"type": "string"},
+                "sources": {"type": "array", "items": {"type": "object", "properties": {"title": {"type": "string"}, "url": {"type": "string"}}}},
+                "buttons": {"type": "array", "items": {"type": "object", "properties": {"title": {"type": "string"}, "payload": {"type": "string"}}}},
+                "last_checked": {"type": "string"}}},
+            "Feedback": {"type": "object", "required": ["topic", "helpful"], "properties": {
+                "topic": {"type": "string"}, "helpful": {"type": "boolean"},
+                "reason": {"type": "string", "enum": ["saved_call", "not_what_i_asked", "unclear", "broken_link", "other"]}}},
+            "Login": {"type": "object", "required": ["username", "password"], "properties": {
+                "username": {"type": "string"}, "password": {"type": "string"}}},
+            "Error": {"type": "object", "required": ["error", "message"], "properties": {
+                "error": {"type": "string"}, "message": {"type": "string"}}},
+        }},
+    }
