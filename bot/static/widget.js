@@ -369,7 +369,7 @@
 
   var privacyId = "";
   var root, launcher, panel, log, form, input, inputError, sendButton, chatIdLine, chatIdValue, notice,
-    status, suggestionsShown;
+    status;
   var chatId = "";
   var position = 0; // messages counted as in the transcript (user and bot)
   var busy = false;
@@ -516,7 +516,6 @@
       return { title: topic[0], payload: topic[1] };
     }), "tta-suggestions"));
     log.appendChild(message);
-    suggestionsShown = true;
   }
 
   function buttonGroup(label, buttons, className) {
