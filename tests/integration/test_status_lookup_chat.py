@@ -93,3 +93,29 @@ def test_forged_agent_request_gets_nothing(assistant):
         headers={"X-CSRF-Token": "forged", "X-Agent": "test-agent"}, cookie="tta_agent=forged")
     assert status == 200
     assert "PIP-2026-00102" not in texts(reply["messages"])
+
+
+def test_database_down_gives_a_clear_reply_quickly_and_other_topics_keep_working(assistant):
+    import os
+    import time
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    db_file = Path(make_url(assistant.database).database)
+    if not db_file.exists():
+        pytest.skip("this test stops the SQLite file database")
+    moved = db_file.with_suffix(".stopped")
+    chat = assistant.conversation("en")
+    chat.say("check my application status")
+    os.rename(db_file, moved)  # the action server now finds no database
+    try:
+        started = time.monotonic()
+        reply = texts(chat.say("PIP-2026-00103 100000003"))
+        assert time.monotonic() - started < 10
+        assert "unavailable right now" in reply and "1-800-461-9999" in reply
+        assert assistant.conversation("fr").say("Qui peut adhérer au PEP?")[0]["topic"] == "eligibility"
+    finally:
+        if db_file.exists():
+            db_file.unlink()  # the empty file SQLite made while the database was "down"
+        os.rename(moved, db_file)
