@@ -71,8 +71,10 @@ def _error(status: int, code: str, message: str) -> web.Response:
 
 
 class AgentApi:
-    def __init__(self, sessions: AgentSessions, database: Database, secure_cookies: bool) -> None:
+    def __init__(self, sessions: AgentSessions, database: Database, secure_cookies: bool,
+                 login_limiter=None) -> None:
         self.sessions, self.database, self.secure = sessions, database, secure_cookies
+        self.login_limiter = login_limiter  # slows password guessing per client address
 
     def signed_in(self, request: web.Request) -> Optional[AgentSession]:
         """The agent of this request, if signed in and carrying the CSRF token."""
@@ -87,6 +89,8 @@ class AgentApi:
         if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("username", "password")):
             return _error(400, "invalid_request", "Send a username and a password.")
         username, password = body["username"][:64], body["password"][:256]
+        if self.login_limiter and not self.login_limiter.allow(request.remote or "unknown"):
+            return _error(429, "rate_limited", "Too many sign-in attempts. Wait a minute and try again.")
         try:
             valid = await self.database.run(verify_agent, username, password)
         except DatabaseUnavailable:

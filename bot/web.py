@@ -193,7 +193,7 @@ class Gateway:
         self.session_limit = RateLimiter(*settings.session_rate)
         self.address_limit = RateLimiter(*settings.address_rate)
         self.agents = AgentApi(AgentSessions(settings.agent_idle_minutes * 60), self.database,
-                               settings.secure_cookies)
+                               settings.secure_cookies, RateLimiter(10, 60))
 
     async def _store(self, chat_id: str, lines: List[Dict[str, Any]]) -> None:
         """Keeps the transcript; personal numbers are masked first. A database problem

@@ -123,3 +123,9 @@ async def test_feedback_and_own_transcript_and_restart(app_client, database):
     with database.session() as s:
         row = s.execute(__import__("sqlalchemy").text("select chat_id, topic, helpful, reason from feedback")).one()
     assert tuple(row) == (first["chat_id"], "eligibility", False, "unclear")
+
+
+async def test_password_guessing_is_rate_limited(app_client):
+    statuses = [(await app_client.post("/api/agent/login", json={"username": "alice", "password": f"guess{i}"})).status
+                for i in range(11)]
+    assert statuses[:10] == [401] * 10 and statuses[10] == 429
