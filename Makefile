@@ -25,6 +25,7 @@ $(VENV)/.installed: constraints.txt pyproject.toml
 	@touch $@
 
 setup: $(VENV)/.installed
+	scripts/build-web
 	$(PY) -m bot.cli setup
 
 train: setup

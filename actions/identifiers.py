@@ -12,7 +12,7 @@ from typing import Optional
 REFERENCE = re.compile(r"\b(?:PIP|PEP)[\s\-_]*(\d{4})[\s\-_]*(\d{5})\b", re.IGNORECASE)
 PROGRAM_ACCOUNT = re.compile(r"\b(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})[\s\-]?[A-Z]{2}[\s\-]?\d{4}\b", re.IGNORECASE)
 BUSINESS_NUMBER = re.compile(r"(?<![\d-])(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})(?![\d-])")
-REFERENCE_LIKE = re.compile(r"\b(?:PIP|PEP)[\s\-_]*[\dA-Z\-]+", re.IGNORECASE)
+REFERENCE_LIKE = re.compile(r"\b(?:PIP|PEP)[\s\-_#]*\d", re.IGNORECASE)
 DIGIT_RUN = re.compile(r"\d[\d\s\-]{3,}\d")
 
 

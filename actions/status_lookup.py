@@ -126,10 +126,13 @@ class ValidateStatusLookupForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         if tracker.get_slot("lookup_locked"):
             return []  # nothing to ask: the submit action explains the lock-out
+        both = ["application_reference", "business_number"]
         if agent_of(tracker):
-            filled = tracker.get_slot("application_reference") or tracker.get_slot("business_number")
-            return [] if filled else ["application_reference"]
-        return ["application_reference", "business_number"]
+            # Agents need one of the two: once either is filled, only the filled ones are
+            # required (so the form is complete); before that, both can be extracted.
+            filled = [slot for slot in both if tracker.get_slot(slot)]
+            return filled or both
+        return both
 
     def _is_interruption(self, tracker: Tracker) -> bool:
         intent = (tracker.latest_message.get("intent") or {}).get("name")

@@ -78,8 +78,10 @@ def site(request, web_assets) -> Site:
     return Site(assistant.base_url, tuple(credentials) if credentials else default_agent)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module. Not per session: Playwright's sync API keeps an event loop of
+    its own, which must be gone before asyncio tests (tests/unit) run in the same session."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

@@ -46,3 +46,8 @@ def test_personal_data_is_masked_but_program_contacts_are_kept():
     assert "100 000 003" not in masked and "me@acme.ca" not in masked and "613-555-1234" not in masked
     assert "pip-pep@cbsa-asfc.gc.ca" in masked and "1-800-461-9999" in masked
     assert mask("PIP-2026-00103") == "PIP-2026-00103"  # references are not personal
+
+
+@pytest.mark.parametrize("text", ["how much does PIP cost?", "PIP benefits", "what is pep"])
+def test_questions_naming_the_program_are_not_bad_references(text):
+    assert not looks_like_reference(text)

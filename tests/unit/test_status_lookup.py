@@ -103,7 +103,7 @@ async def test_agent_needs_only_one_detail_but_a_trader_needs_both():
         [], CollectingDispatcher(), tracker({"business_number": "100000002"}, agent="alice"), DOMAIN)
     trader = await ValidateStatusLookupForm().required_slots(
         [], CollectingDispatcher(), tracker({"business_number": "100000002"}), DOMAIN)
-    assert agent == [] and trader == ["application_reference", "business_number"]
+    assert agent == ["business_number"] and trader == ["application_reference", "business_number"]
 
 
 async def test_database_down_gives_a_clear_reply_and_does_not_count_as_a_failure(monkeypatch):
@@ -122,3 +122,8 @@ async def test_cancel_forgets_the_details():
     events = await ActionCancelLookup().run(dispatcher, tracker({"business_number": "100000003"}), DOMAIN)
     assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
     assert SlotSet("business_number", None) in events
+
+
+async def test_agent_gives_only_a_business_number_at_the_start():
+    _, slots = await validate({}, "100000002", agent="alice")
+    assert slots["business_number"] == "100000002" and slots.get("requested_slot") is None
