@@ -185,8 +185,9 @@ def process_commands(model: Path, endpoints: Path, environment: Dict[str, str]) 
     }
 
 
-def start_processes(model: Path, endpoints: Path, extra_env: Optional[Dict[str, str]] = None
-                    ) -> Dict[str, subprocess.Popen]:
+def start_processes(model: Path, endpoints: Path, extra_env: Optional[Dict[str, str]] = None,
+                    only: Optional[List[str]] = None) -> Dict[str, subprocess.Popen]:
+    """Starts the three processes (or `only` some of them, e.g. to restart one)."""
     from bot.database_url import tracker_credentials
 
     environment = quiet_env({"SANIC_HOST": "127.0.0.1", **ensure_secrets(), **(extra_env or {})})
@@ -195,6 +196,7 @@ def start_processes(model: Path, endpoints: Path, extra_env: Optional[Dict[str, 
     return {
         name: subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
         for name, command in process_commands(model, endpoints, environment).items()
+        if only is None or name in only
     }
 
 

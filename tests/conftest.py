@@ -42,9 +42,18 @@ class Assistant:
     """The running assistant, reached only through the gateway like a browser would."""
 
     def __init__(self, base_url: str, ports: dict, secret: str, processes: dict, database: str,
-                 agent_credentials: tuple) -> None:
+                 agent_credentials: tuple, restart) -> None:
         self.base_url, self.ports, self.secret, self.processes = base_url, ports, secret, processes
         self.database, self.agent_credentials = database, agent_credentials
+        self._restart = restart
+
+    def stop(self, name: str) -> None:
+        stop_processes({name: self.processes[name]})
+
+    def start(self, name: str) -> None:
+        """Starts a stopped process again and waits until the whole assistant is healthy."""
+        self.processes.update(self._restart(name))
+        wait_healthy(self.base_url + "/healthz", self.processes, STARTUP_TIMEOUT)
 
     def request(self, method: str, path: str, body=None, headers=None, cookie: str = ""):
         data = json.dumps(body).encode() if body is not None else None
@@ -118,6 +127,7 @@ def assistant(trained_model, tmp_path_factory) -> Assistant:
     base_url = f"http://127.0.0.1:{ports['PORT']}"
     try:
         wait_healthy(base_url + "/healthz", processes, STARTUP_TIMEOUT)
-        yield Assistant(base_url, ports, secret, processes, database, agent)
+        yield Assistant(base_url, ports, secret, processes, database, agent,
+                        lambda name: start_processes(trained_model, endpoints, extra, only=[name]))
     finally:
         stop_processes(processes)

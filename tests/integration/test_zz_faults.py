@@ -1,0 +1,54 @@
+"""Faults during conversations: the action server down, Rasa restarted, the gateway restarted.
+
+Named to run last in this folder: it stops and restarts the session's processes."""
+import time
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def texts(messages):
+    return " ".join(m["text"] for m in messages)
+
+
+def test_action_server_down_other_topics_keep_working_and_status_fails_clearly(assistant):
+    chat = assistant.conversation("en")
+    assistant.stop("actions")
+    try:
+        assert chat.say("How much does it cost to join PIP?")[0]["topic"] == "cost"
+        started = time.monotonic()
+        reply = chat.say("check my application status")
+        assert time.monotonic() - started < 10
+        assert reply and "pip-pep@cbsa-asfc.gc.ca" in texts(reply)
+        status, health, _ = assistant.request("GET", "/healthz")
+        assert status == 503 and health["parts"]["actions"] == "down"
+    finally:
+        assistant.start("actions")
+    assert chat.say("Who can apply?")[0]["topic"] == "eligibility"
+
+
+def test_rasa_restart_mid_conversation_keeps_the_conversation(assistant):
+    chat = assistant.conversation("fr")
+    chat.say("Quels sont les avantages du PEP?")
+    chat.say("je veux vérifier l'état de ma demande")
+    chat.say("PIP-2026-00103")  # the form now waits for the business number
+    assistant.stop("rasa")
+    status, body, _ = assistant.request("POST", "/api/chat", {"message": "100000003"}, cookie=chat.cookie)
+    assert status == 503 and body["error"] == "unavailable"
+    assistant.start("rasa")
+    answer = texts(chat.say("100000003"))  # the tracker store kept the form and the reference
+    assert "Renseignements supplémentaires demandés" in answer
+
+
+def test_gateway_restart_keeps_the_session_and_transcript(assistant):
+    chat = assistant.conversation("en")
+    chat.say("What are the benefits of PIP?")
+    before = chat.chat_id
+    assistant.stop("gateway")
+    assistant.start("gateway")
+    assert chat.say("and for couriers?")[0]["topic"] == "benefits"
+    assert chat.chat_id == before
+    status, transcript, _ = assistant.request("GET", "/api/transcript", cookie=chat.cookie)
+    assert [line["text"] for line in transcript["messages"] if line["role"] == "user"] == [
+        "What are the benefits of PIP?", "and for couriers?"]
