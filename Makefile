@@ -39,6 +39,7 @@ test: setup
 
 # Creates an agent account, or resets its password: AGENT_PASSWORD=... make agent USER=name
 agent: $(VENV)/.installed
+	@if [ "$(origin USER)" != "command line" ]; then echo "Usage: AGENT_PASSWORD=... make agent USER=name" >&2; exit 2; fi
 	@$(PY) -m bot.cli agent "$(USER)"
 
 # Regenerates constraints.txt from a clean environment with the direct dependencies only.

@@ -75,7 +75,9 @@ class Conversation(Base):
     """A trader's conversation as the gateway saw it (for transcripts and agents)."""
     __tablename__ = "conversations"
     id = Column(Integer, primary_key=True)
-    chat_id = Column(String(8), nullable=False, unique=True)
+    # The session hash is the key; the short chat ID is for people and may repeat.
+    sender = Column(String(64), nullable=True, unique=True, index=True)
+    chat_id = Column(String(8), nullable=False, index=True)
     started_at = Column(DateTime, nullable=False, server_default=func.now())
     last_at = Column(DateTime, nullable=False, server_default=func.now())
     messages = relationship("TranscriptLine", order_by="TranscriptLine.id",
@@ -91,3 +93,12 @@ class TranscriptLine(Base):
     text = Column(Text, nullable=False)  # personal numbers are masked before storing
     topic = Column(String(40), nullable=True)
     conversation = relationship("Conversation", back_populates="messages")
+
+
+class FailedLookup(Base):
+    """A trader's look-up that matched nothing; counted across conversations."""
+    __tablename__ = "failed_lookups"
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(20), nullable=False, index=True)
+    business_number = Column(String(9), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, server_default=func.now(), index=True)

@@ -11,8 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from actions.models import (STATUSES, Agent, Application, AuditRecord, Conversation, Feedback,
-                            StatusChange, TranscriptLine)
+from actions.models import (STATUSES, Agent, Application, AuditRecord, Conversation, FailedLookup,
+                            Feedback, StatusChange, TranscriptLine)
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # Verifying against this keeps the time of "no such agent" equal to "wrong password".
@@ -44,13 +44,29 @@ def _applications():
 
 # --- look-ups ---------------------------------------------------------------------------
 
+GUESS_LIMIT = 20  # failed look-ups per reference or business number per day, all conversations
+
+
 def find_for_applicant(session: Session, reference: str, business_number: str) -> Optional[Dict[str, Any]]:
-    """The trader's look-up: only a matching pair returns anything (no history notes)."""
-    application = session.execute(
-        _applications().where(Application.reference == reference,
-                              Application.business_number == business_number)
-    ).scalar_one_or_none()
-    return _as_dict(application, history=False) if application else None
+    """The trader's look-up: only a matching pair returns anything (no history notes).
+    A reference or business number that has failed too often today matches nothing, so
+    that opening new conversations does not allow guessing."""
+    since = dt.datetime.utcnow() - dt.timedelta(days=1)
+    failures = session.execute(
+        select(func.count(FailedLookup.id)).where(
+            FailedLookup.at >= since,
+            (FailedLookup.reference == reference) | (FailedLookup.business_number == business_number))
+    ).scalar_one()
+    application = None
+    if failures < GUESS_LIMIT:
+        application = session.execute(
+            _applications().where(Application.reference == reference,
+                                  Application.business_number == business_number)
+        ).scalar_one_or_none()
+    if application is None:
+        session.add(FailedLookup(reference=reference[:20], business_number=business_number[:9]))
+        return None
+    return _as_dict(application, history=False)
 
 
 def agent_lookup(session: Session, agent: str, reference: Optional[str] = None,
@@ -92,6 +108,10 @@ def set_agent_password(session: Session, username: str, password: str) -> bool:
     return True
 
 
+def agent_exists(session: Session, username: str) -> bool:
+    return session.execute(select(Agent.id).where(Agent.username == username)).first() is not None
+
+
 def verify_agent(session: Session, username: str, password: str) -> bool:
     agent = session.execute(select(Agent).where(Agent.username == username)).scalar_one_or_none()
     try:
@@ -106,10 +126,10 @@ def record_feedback(session: Session, chat_id: str, topic: str, helpful: bool, r
     session.add(Feedback(chat_id=chat_id, topic=topic, helpful=helpful, reason=reason))
 
 
-def append_transcript(session: Session, chat_id: str, lines: List[Dict[str, Optional[str]]]) -> None:
-    conversation = session.execute(select(Conversation).where(Conversation.chat_id == chat_id)).scalar_one_or_none()
+def append_transcript(session: Session, sender: str, chat_id: str, lines: List[Dict[str, Optional[str]]]) -> None:
+    conversation = session.execute(select(Conversation).where(Conversation.sender == sender)).scalar_one_or_none()
     if conversation is None:
-        conversation = Conversation(chat_id=chat_id)
+        conversation = Conversation(sender=sender, chat_id=chat_id)
         session.add(conversation)
         session.flush()
     conversation.last_at = func.now()
@@ -118,10 +138,22 @@ def append_transcript(session: Session, chat_id: str, lines: List[Dict[str, Opti
                                    text=line["text"], topic=line.get("topic")))
 
 
-def transcript(session: Session, chat_id: str) -> Optional[List[Dict[str, Any]]]:
-    conversation = session.execute(select(Conversation).where(Conversation.chat_id == chat_id)).scalar_one_or_none()
-    if conversation is None:
-        return None
+def transcript(session: Session, sender: str) -> Optional[List[Dict[str, Any]]]:
+    """The conversation of one session (the caller's own)."""
+    conversation = session.execute(select(Conversation).where(Conversation.sender == sender)).scalar_one_or_none()
+    return _lines(conversation) if conversation else None
+
+
+def transcript_by_chat_id(session: Session, chat_id: str) -> Optional[List[Dict[str, Any]]]:
+    """For agents: the most recent conversation with this chat ID (IDs are short, so a
+    repeat is possible, though rare; the agent checks with the caller)."""
+    conversation = session.execute(
+        select(Conversation).where(Conversation.chat_id == chat_id).order_by(Conversation.last_at.desc()).limit(1)
+    ).scalar_one_or_none()
+    return _lines(conversation) if conversation else None
+
+
+def _lines(conversation: Conversation) -> List[Dict[str, Any]]:
     return [{"at": m.at.isoformat(), "role": m.role, "text": m.text, "topic": m.topic}
             for m in conversation.messages]
 
@@ -131,6 +163,7 @@ def delete_conversations_older_than(session: Session, days: int) -> int:
     old = select(Conversation.id).where(Conversation.last_at < cutoff)
     session.execute(delete(TranscriptLine).where(TranscriptLine.conversation_id.in_(old))
                     .execution_options(synchronize_session=False))
+    session.execute(delete(FailedLookup).where(FailedLookup.at < cutoff).execution_options(synchronize_session=False))
     return session.execute(delete(Conversation).where(Conversation.last_at < cutoff)
                            .execution_options(synchronize_session=False)).rowcount or 0
 

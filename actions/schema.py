@@ -21,12 +21,12 @@ def migrate(url: str) -> None:
     command.upgrade(config, "head")
 
 
-def prepare(url: Optional[str] = None, demo: Path = DEMO_APPLICATIONS) -> int:
-    """Migrates, then loads the demo applications if the database has none."""
+def prepare(url: Optional[str] = None, demo: Optional[Path] = DEMO_APPLICATIONS) -> int:
+    """Migrates, then loads the demo applications (if given) into an empty database."""
     database = Database(url)
     try:
         migrate(database.url)
-        if database.call(count_applications) == 0:
+        if demo and database.call(count_applications) == 0:
             return database.call(load_applications, demo)
         return 0
     finally:

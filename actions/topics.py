@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 import yaml
 
@@ -25,3 +25,7 @@ def title(topic: str, language: str) -> str:
         if topic in group:
             return group[topic]["fr" if language == "fr" else "en"]
     return topic
+
+
+def all_topics() -> List[str]:
+    return [topic for group in _topics().values() for topic in group]

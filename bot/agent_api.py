@@ -18,7 +18,7 @@ from aiohttp import web
 
 from actions.database import Database, DatabaseUnavailable
 from actions.identifiers import find_business_number, find_reference
-from actions.queries import agent_lookup, record_audit, transcript, verify_agent
+from actions.queries import agent_lookup, record_audit, transcript_by_chat_id, verify_agent
 
 logger = logging.getLogger("bot.agent")
 
@@ -72,9 +72,10 @@ def _error(status: int, code: str, message: str) -> web.Response:
 
 class AgentApi:
     def __init__(self, sessions: AgentSessions, database: Database, secure_cookies: bool,
-                 login_limiter=None) -> None:
+                 login_limiter=None, address=lambda request: request.remote or "unknown") -> None:
         self.sessions, self.database, self.secure = sessions, database, secure_cookies
-        self.login_limiter = login_limiter  # slows password guessing per client address
+        self.login_limiter = login_limiter  # slows password guessing per address and username
+        self.address = address
 
     def signed_in(self, request: web.Request) -> Optional[AgentSession]:
         """The agent of this request, if signed in and carrying the CSRF token."""
@@ -89,7 +90,7 @@ class AgentApi:
         if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("username", "password")):
             return _error(400, "invalid_request", "Send a username and a password.")
         username, password = body["username"][:64], body["password"][:256]
-        if self.login_limiter and not self.login_limiter.allow(request.remote or "unknown"):
+        if self.login_limiter and not self.login_limiter.allow(f"{self.address(request)}|{username}"):
             return _error(429, "rate_limited", "Too many sign-in attempts. Wait a minute and try again.")
         try:
             valid = await self.database.run(verify_agent, username, password)
@@ -138,7 +139,7 @@ class AgentApi:
         if not CHAT_ID.match(chat_id):
             return _error(400, "invalid_request", "A chat ID looks like K7Q-4MZ2.")
         try:
-            lines = await self.database.run(transcript, chat_id)
+            lines = await self.database.run(transcript_by_chat_id, chat_id)
             await self.database.run(record_audit, session.username, "transcript", chat_id, 0 if lines is None else 1)
         except DatabaseUnavailable:
             return _error(503, "unavailable", "Transcripts are unavailable right now.")

@@ -64,7 +64,8 @@ def peak_memory_mb(pid: int) -> float:
     return total
 
 
-async def play(session: aiohttp.ClientSession, base: str, conversation, timings, errors) -> None:
+async def play(base: str, conversation, timings, errors) -> None:
+    """One visitor: its own cookie jar, so its own session."""
     jar_session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
     try:
         for kind, text, lang in conversation:
@@ -89,11 +90,10 @@ async def run_load(base: str, concurrency: int, rounds: int):
     queue = [CONVERSATIONS[i % len(CONVERSATIONS)] for i in range(concurrency * rounds)]
     semaphore = asyncio.Semaphore(concurrency)
     started = time.perf_counter()
-    async with aiohttp.ClientSession() as session:
-        async def one(conversation):
-            async with semaphore:
-                await play(session, base, conversation, timings, errors)
-        await asyncio.gather(*(one(c) for c in queue))
+    async def one(conversation):
+        async with semaphore:
+            await play(base, conversation, timings, errors)
+    await asyncio.gather(*(one(c) for c in queue))
     elapsed = time.perf_counter() - started
     return timings, errors, elapsed
 

@@ -72,18 +72,19 @@ def prepare_database() -> None:
     """Migrates the schema, loads the demo applications into an empty database, and
     (outside production) creates the demo agent account of the README."""
     from actions.database import Database
-    from actions.queries import set_agent_password, verify_agent
-    from actions.schema import prepare
+    from actions.queries import agent_exists, set_agent_password
+    from actions.schema import DEMO_APPLICATIONS, prepare
     from bot.agent_api import DEMO_AGENT
     from bot.database_url import database_url
 
-    loaded = prepare(database_url())
+    production = env("TTA_ENV", "development") == "production"
+    loaded = prepare(database_url(), demo=None if production else DEMO_APPLICATIONS)
     if loaded:
         print(f"Database ready: {loaded} demo applications loaded.")
-    if env("TTA_ENV", "development") != "production":
+    if not production:
         database = Database()
         try:
-            if not database.call(verify_agent, *DEMO_AGENT):
+            if not database.call(agent_exists, DEMO_AGENT[0]):  # never undo a password reset
                 database.call(set_agent_password, *DEMO_AGENT)
         finally:
             database.dispose()
@@ -125,12 +126,15 @@ def purge_conversations(days: int) -> int:
     from actions.database import Database
     from actions.queries import delete_conversations_older_than
 
+    from bot.database_url import delete_tracker_events_older_than
+
     database = Database()
     try:
         deleted = database.call(delete_conversations_older_than, days)
     finally:
         database.dispose()
-    print(f"{deleted} conversations older than {days} days deleted.")
+    events = delete_tracker_events_older_than(days)
+    print(f"{deleted} conversations and {events} dialogue events older than {days} days deleted.")
     return 0
 
 

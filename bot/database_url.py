@@ -36,6 +36,33 @@ def tracker_store_yaml(database: Optional[str] = None) -> str:
     return "tracker_store:\n  type: SQL\n" + "".join(f'  {k}: "{v}"\n' for k, v in fields.items())
 
 
+def tracker_database_url(database: Optional[str] = None) -> str:
+    """Where Rasa's tracker store is: the SQLite file beside ours, or the same PostgreSQL."""
+    url = make_url(database or database_url())
+    if url.get_backend_name() == "sqlite":
+        folder = Path(url.database).parent if url.database else VAR
+        return f"sqlite:///{folder / 'tracker.db'}"
+    return url.render_as_string(hide_password=False)
+
+
+def delete_tracker_events_older_than(days: int, database: Optional[str] = None) -> int:
+    """Rasa keeps every event of every conversation; the retention period applies to it too."""
+    import time
+
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(tracker_database_url(database), future=True)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0
+        with engine.begin() as connection:
+            result = connection.execute(text("DELETE FROM events WHERE timestamp < :cutoff"),
+                                        {"cutoff": time.time() - days * 86400})
+            return result.rowcount or 0
+    finally:
+        engine.dispose()
+
+
 def tracker_credentials(database: Optional[str] = None) -> Dict[str, str]:
     url = make_url(database or database_url())
     if url.get_backend_name() == "sqlite":

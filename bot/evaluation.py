@@ -73,7 +73,7 @@ def table(results: Dict[str, Dict]) -> str:
                  for l in langs]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     intents = sorted(set().union(*(results[l]["per_intent"] for l in langs)))
-    lines += ["", "| intent F1 | " + " | ".join(langs) + " |", "|---|" + "---|" * len(langs)]
+    lines += ["", "", "| intent F1 | " + " | ".join(langs) + " |", "|---|" + "---|" * len(langs)]
     for intent in intents:
         lines.append(f"| {intent} | " + " | ".join(
             f"{results[l]['per_intent'].get(intent, float('nan')):.2f}" for l in langs) + " |")

@@ -56,6 +56,8 @@ class Settings:
     database_url: str = field(default_factory=lambda: env("DATABASE_URL", ""))
     agent_idle_minutes: float = field(default_factory=lambda: float(env("AGENT_IDLE_MINUTES", "30")))
     production: bool = field(default_factory=lambda: env("TTA_ENV", "development") == "production")
+    # Behind our reverse proxy: client addresses come from X-Forwarded-For (its last entry).
+    trust_proxy: bool = field(default_factory=lambda: env("TRUST_PROXY", "false").lower() == "true")
     # Secure cookies by default in production (TLS at the reverse proxy).
     secure_cookies: bool = field(default_factory=lambda: env(
         "SECURE_COOKIES", "true" if env("TTA_ENV", "") == "production" else "false").lower() == "true")

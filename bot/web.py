@@ -10,13 +10,14 @@ import logging
 import re
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from typing import Any, Deque, Dict, List, Optional, Tuple
 
 from aiohttp import web
 
 from actions.database import Database, DatabaseUnavailable
 from actions.queries import append_transcript, record_feedback, transcript, verify_agent
+from actions.topics import all_topics
 from bot import openapi
 from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.language import detect_language
@@ -82,6 +83,15 @@ def error(request: web.Request, status: int, code: str, body: Any = None, **fmt:
     return web.json_response({"error": code, "message": message}, status=status)
 
 
+def client_address(request: web.Request, trust_proxy: bool) -> str:
+    """The client's address; behind our reverse proxy, the address it appended last."""
+    if trust_proxy:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()[:64]
+    return request.remote or "unknown"
+
+
 def sender_for(token: str) -> str:
     """Rasa's conversation id: derived from the secret cookie, never chosen by the client."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -96,6 +106,22 @@ def chat_id_for(sender: str) -> str:
         chars.append(CHAT_ID_ALPHABET[digit])
     code = "".join(chars)
     return f"{code[:3]}-{code[3:]}"
+
+
+class BoundedMemory:
+    """A small least-recently-used map (bounded so that memory does not grow forever)."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size, self._values = size, OrderedDict()
+
+    def get(self, key: str) -> Any:
+        return self._values.get(key)
+
+    def remember(self, key: str, value: Any) -> None:
+        self._values[key] = value
+        self._values.move_to_end(key)
+        while len(self._values) > self.size:
+            self._values.popitem(last=False)
 
 
 class RateLimiter:
@@ -139,11 +165,12 @@ def api_message(raw: Dict[str, Any], default_topic: str) -> Dict[str, Any]:
 
 
 def clean_text(text: str) -> str:
-    """Lets button payloads through; any other leading slash is treated as plain text."""
+    """Lets button payloads through; any other leading slash is treated as plain text, so
+    nobody can type Rasa commands ("/restart") or intents with entities."""
     match = _PAYLOAD.match(text)
     if match and match.group(1) in BUTTON_INTENTS:
         return text
-    return text.lstrip("/").strip() or text.replace("/", " ").strip()
+    return re.sub(r"^[\s/]+", "", text) or text.replace("/", " ").strip() or "?"
 
 
 @web.middleware
@@ -179,7 +206,7 @@ async def security_headers(request: web.Request, handler):
 
 
 FEEDBACK_REASONS = {"saved_call", "not_what_i_asked", "unclear", "broken_link", "other"}
-KNOWN_TOPICS = BUTTON_INTENTS | {"application_status", "human_handoff", "smalltalk", "out_of_scope", "fallback"}
+KNOWN_TOPICS = set(all_topics())  # content/topics.yml: the topic ids of the contract
 
 
 class Gateway:
@@ -190,17 +217,19 @@ class Gateway:
             settings.rasa_url, settings.actions_url, settings.gateway_secret, settings.rasa_timeout
         )
         self.database = database or Database(settings.database_url or None)
+        self.page_languages = BoundedMemory()
         self.session_limit = RateLimiter(*settings.session_rate)
         self.address_limit = RateLimiter(*settings.address_rate)
         self.agents = AgentApi(AgentSessions(settings.agent_idle_minutes * 60), self.database,
-                               settings.secure_cookies, RateLimiter(10, 60))
+                               settings.secure_cookies, RateLimiter(10, 60),
+                               lambda request: client_address(request, settings.trust_proxy))
 
-    async def _store(self, chat_id: str, lines: List[Dict[str, Any]]) -> None:
+    async def _store(self, sender: str, chat_id: str, lines: List[Dict[str, Any]]) -> None:
         """Keeps the transcript; personal numbers are masked first. A database problem
         must not stop the conversation, so it is logged and the chat goes on."""
         safe = [{"role": l["role"], "text": mask(l["text"]), "topic": l.get("topic")} for l in lines]
         try:
-            await self.database.run(append_transcript, chat_id, safe)
+            await self.database.run(append_transcript, sender, chat_id, safe)
         except DatabaseUnavailable as failure:
             logger.warning("transcript not stored for %s: %s", chat_id, failure)
 
@@ -236,7 +265,7 @@ class Gateway:
             return error(request, 413, "message_too_long", body, limit=self.settings.max_message_chars)
 
         token, new_session = self._session_token(request)
-        address = request.remote or "unknown"
+        address = client_address(request, self.settings.trust_proxy)
         if not (self.address_limit.allow(address) and self.session_limit.allow(token)):
             response = error(request, 429, "rate_limited", body)
             response.headers["Retry-After"] = str(int(self.settings.session_rate[1]))
@@ -245,11 +274,16 @@ class Gateway:
         sender = sender_for(token)
         chat_id = chat_id_for(sender)
         # Built here from what the gateway knows; nothing the client sends is passed on.
-        metadata: Dict[str, Any] = {"lang": lang} if lang else {}
+        # The page language is a hint only when the conversation starts or the page changes
+        # language; otherwise "100000003" or "ok" keeps the language the person writes in.
+        metadata: Dict[str, Any] = {}
+        if lang and (new_session or self.page_languages.get(sender) != lang):
+            metadata["lang"] = lang
+        self.page_languages.remember(sender, lang)
         agent = self.agents.signed_in(request)
         if agent:
             metadata["agent"] = agent.username
-        await self._store(chat_id, [{"role": "user", "text": message}])
+        await self._store(sender, chat_id, [{"role": "user", "text": message}])
         try:
             replies = await self.rasa.send(sender, clean_text(message), metadata)
         except RasaUnavailable as failure:
@@ -264,7 +298,7 @@ class Gateway:
             reply_lang = detect_language(message, lang) or lang or "en"
             messages.append({"text": _pick(NO_REPLY, reply_lang), "topic": "fallback",
                              "sources": [], "buttons": []})
-        await self._store(chat_id, [{"role": "bot", "text": m["text"], "topic": m["topic"]} for m in messages])
+        await self._store(sender, chat_id, [{"role": "bot", "text": m["text"], "topic": m["topic"]} for m in messages])
         response = web.json_response({"chat_id": chat_id, "messages": messages})
         if new_session:
             self._set_cookie(response, token)
@@ -289,13 +323,15 @@ class Gateway:
         return web.json_response({"ok": True})
 
     async def own_transcript(self, request: web.Request) -> web.Response:
-        token = request.cookies.get(SESSION_COOKIE, "")
-        chat_id = chat_id_for(sender_for(token)) if token else None
+        token, new_session = self._session_token(request)
+        if new_session:
+            return web.json_response({"chat_id": None, "messages": []})
+        sender = sender_for(token)
         try:
-            lines = await self.database.run(transcript, chat_id) if chat_id else None
+            lines = await self.database.run(transcript, sender)
         except DatabaseUnavailable:
             return error(request, 503, "unavailable")
-        return web.json_response({"chat_id": chat_id, "messages": lines or []})
+        return web.json_response({"chat_id": chat_id_for(sender), "messages": lines or []})
 
     async def restart(self, request: web.Request) -> web.Response:
         """Start over: a new session, so a new conversation and chat ID."""

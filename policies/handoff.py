@@ -56,7 +56,9 @@ class RepeatedMisunderstandingPolicy(Policy):
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         handoff = self.config["handoff_action"]
-        if tracker.latest_action_name == handoff:
+        if tracker.active_loop_name:
+            pass  # a form (the status look-up) handles what it does not understand itself
+        elif tracker.latest_action_name == handoff:
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
         elif tracker.latest_action_name == ACTION_LISTEN_NAME and (
             consecutive_misunderstandings(tracker, handoff) >= self.config["max_misunderstandings"]

@@ -125,6 +125,25 @@ async def test_feedback_and_own_transcript_and_restart(app_client, database):
     assert tuple(row) == (first["chat_id"], "eligibility", False, "unclear")
 
 
+async def test_purge_deletes_old_dialogue_events_too(tmp_path):
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from bot.database_url import delete_tracker_events_older_than
+
+    tracker = tmp_path / "tracker.db"
+    engine = create_engine(f"sqlite:///{tracker}", future=True)
+    with engine.begin() as c:
+        c.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp FLOAT, data TEXT)"))
+        c.execute(text("INSERT INTO events (sender_id, timestamp, data) VALUES ('old', :t1, 'BN 100000003'), "
+                       "('new', :t2, 'hello')"), {"t1": time.time() - 40 * 86400, "t2": time.time()})
+    assert delete_tracker_events_older_than(30, f"sqlite:///{tmp_path / 'tta.db'}") == 1
+    with engine.begin() as c:
+        assert c.execute(text("SELECT sender_id FROM events")).scalars().all() == ["new"]
+    engine.dispose()
+
+
 async def test_password_guessing_is_rate_limited(app_client):
     statuses = [(await app_client.post("/api/agent/login", json={"username": "alice", "password": f"guess{i}"})).status
                 for i in range(11)]

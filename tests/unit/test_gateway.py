@@ -94,9 +94,22 @@ async def test_two_visitors_get_two_conversations(aiohttp_client, rasa):
     assert rasa.calls[0][0] != rasa.calls[1][0]
 
 
-async def test_page_language_is_passed_as_a_hint_only(client, rasa):
+async def test_page_language_is_a_hint_when_the_chat_starts_or_the_page_changes(client, rasa):
     await client.post("/api/chat", json={"message": "FAST", "lang": "fr"})
-    assert rasa.calls[0][2] == {"lang": "fr"}
+    await client.post("/api/chat", json={"message": "100000003", "lang": "fr"})
+    await client.post("/api/chat", json={"message": "ok", "lang": "en"})
+    assert [call[2] for call in rasa.calls] == [{"lang": "fr"}, {}, {"lang": "en"}]
+
+
+async def test_forwarded_address_is_used_only_behind_a_trusted_proxy(aiohttp_client, rasa):
+    trusting = await aiohttp_client(create_app(settings(address_rate=(1, 60), trust_proxy=True), rasa))
+    one = await trusting.post("/api/chat", json={"message": "hi"}, headers={"X-Forwarded-For": "203.0.113.1"})
+    two = await trusting.post("/api/chat", json={"message": "hi"}, headers={"X-Forwarded-For": "9.9.9.9, 203.0.113.2"})
+    assert (one.status, two.status) == (200, 200)
+    plain = await aiohttp_client(create_app(settings(address_rate=(1, 60)), rasa))
+    await plain.post("/api/chat", json={"message": "hi"}, headers={"X-Forwarded-For": "203.0.113.1"})
+    spoofed = await plain.post("/api/chat", json={"message": "hi"}, headers={"X-Forwarded-For": "203.0.113.2"})
+    assert spoofed.status == 429
 
 
 @pytest.mark.parametrize("payload", ["/eligibility", "/check_status", "/ask_human"])
@@ -106,7 +119,7 @@ async def test_button_payloads_reach_rasa(client, rasa, payload):
 
 
 @pytest.mark.parametrize("typed", ['/check_status{"business_number": "123456789"}', "/restart", "/session_start",
-                                   "//eligibility"])
+                                   "//eligibility", "/ /restart", "/\t/restart"])
 async def test_typed_commands_and_entity_injection_become_plain_text(client, rasa, typed):
     await client.post("/api/chat", json={"message": typed})
     assert not rasa.calls[0][1].startswith("/")

@@ -79,3 +79,9 @@ def test_threshold_is_configurable(tmp_path):
     three = policy(tmp_path, max_misunderstandings=3)
     assert predicted(three, tracker("nlu_fallback", "nlu_fallback")) is None
     assert predicted(three, tracker("nlu_fallback", "nlu_fallback", "nlu_fallback")) == "utter_human_handoff"
+
+
+def test_no_handoff_inside_the_status_form(tmp_path):
+    events = list(tracker("nlu_fallback", "nlu_fallback").events)
+    events.insert(1, __import__("rasa.shared.core.events", fromlist=["ActiveLoop"]).ActiveLoop("status_lookup_form"))
+    assert predicted(policy(tmp_path), DialogueStateTracker.from_events("s", events)) is None

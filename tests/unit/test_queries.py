@@ -7,7 +7,8 @@ from actions.database import Database, DatabaseUnavailable
 from actions.models import STATUSES
 from actions.queries import (agent_lookup, append_transcript, audit_log, count_applications,
                              delete_conversations_older_than, find_for_applicant,
-                             load_applications, set_agent_password, transcript, verify_agent)
+                             load_applications, set_agent_password, transcript,
+                             transcript_by_chat_id, verify_agent, GUESS_LIMIT)
 from actions.schema import DEMO_APPLICATIONS
 import yaml
 
@@ -53,13 +54,29 @@ def test_agent_passwords_are_hashed_and_verified(database):
 
 
 def test_transcripts_append_and_purge(database):
-    database.call(append_transcript, "ABC-1234", [{"role": "user", "text": "hi"}])
-    database.call(append_transcript, "ABC-1234", [{"role": "bot", "text": "hello", "topic": "smalltalk"}])
-    assert [m["role"] for m in database.call(transcript, "ABC-1234")] == ["user", "bot"]
-    assert database.call(transcript, "ZZZ-9999") is None
+    database.call(append_transcript, "s" * 64, "ABC-1234", [{"role": "user", "text": "hi"}])
+    database.call(append_transcript, "s" * 64, "ABC-1234", [{"role": "bot", "text": "hello", "topic": "smalltalk"}])
+    assert [m["role"] for m in database.call(transcript, "s" * 64)] == ["user", "bot"]
+    assert [m["text"] for m in database.call(transcript_by_chat_id, "ABC-1234")] == ["hi", "hello"]
+    assert database.call(transcript, "t" * 64) is None
     assert database.call(delete_conversations_older_than, 30) == 0
     assert database.call(delete_conversations_older_than, -1) == 1
-    assert database.call(transcript, "ABC-1234") is None
+    assert database.call(transcript, "s" * 64) is None
+
+
+def test_two_sessions_with_the_same_chat_id_keep_separate_transcripts(database):
+    database.call(append_transcript, "a" * 64, "ABC-1234", [{"role": "user", "text": "first person"}])
+    database.call(append_transcript, "b" * 64, "ABC-1234", [{"role": "user", "text": "second person"}])
+    assert [m["text"] for m in database.call(transcript, "a" * 64)] == ["first person"]
+    assert [m["text"] for m in database.call(transcript, "b" * 64)] == ["second person"]
+
+
+def test_guessing_across_conversations_is_stopped(database):
+    for guess in range(GUESS_LIMIT):
+        assert database.call(find_for_applicant, "PIP-2026-00103", f"{900000000 + guess}") is None
+    # the right pair no longer matches today, whatever conversation it comes from
+    assert database.call(find_for_applicant, "PIP-2026-00103", "100000003") is None
+    assert database.call(find_for_applicant, "PIP-2026-00104", "100000004")["status"] == "site_validation_scheduled"
 
 
 def test_fixture_loading_replaces_by_reference(database, tmp_path):

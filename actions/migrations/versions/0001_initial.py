@@ -61,9 +61,10 @@ def upgrade() -> None:
     op.create_table(
         "conversations",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("chat_id", sa.String(8), nullable=False, unique=True),
+        sa.Column("chat_id", sa.String(8), nullable=False),
         sa.Column("started_at", sa.DateTime, nullable=False, server_default=sa.func.now()),
         sa.Column("last_at", sa.DateTime, nullable=False, server_default=sa.func.now()),
+        sa.UniqueConstraint("chat_id", name="uq_conversations_chat_id"),
     )
     op.create_table(
         "transcript_lines",
