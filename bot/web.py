@@ -274,18 +274,22 @@ class Gateway:
         sender = sender_for(token)
         chat_id = chat_id_for(sender)
         # Built here from what the gateway knows; nothing the client sends is passed on.
-        # The page language is a hint only when the conversation starts or the page changes
+        # The page language is a hint when the conversation starts or the page changes
         # language; otherwise "100000003" or "ok" keeps the language the person writes in.
         metadata: Dict[str, Any] = {}
-        if lang and (new_session or self.page_languages.get(sender) != lang):
+        if lang and self.page_languages.get(sender) != lang:
             metadata["lang"] = lang
         self.page_languages.remember(sender, lang)
+        text = clean_text(message)
+        if text.startswith("/") and lang:
+            # Button payloads skip Rasa's NLU, so their language comes as an entity here.
+            text += json.dumps({"language": lang})
         agent = self.agents.signed_in(request)
         if agent:
             metadata["agent"] = agent.username
         await self._store(sender, chat_id, [{"role": "user", "text": message}])
         try:
-            replies = await self.rasa.send(sender, clean_text(message), metadata)
+            replies = await self.rasa.send(sender, text, metadata)
         except RasaUnavailable as failure:
             logger.warning("rasa unavailable: %s", failure)
             return error(request, 503, "unavailable", body)

@@ -113,9 +113,17 @@ async def test_forwarded_address_is_used_only_behind_a_trusted_proxy(aiohttp_cli
 
 
 @pytest.mark.parametrize("payload", ["/eligibility", "/check_status", "/ask_human"])
-async def test_button_payloads_reach_rasa(client, rasa, payload):
+async def test_button_payloads_reach_rasa_with_the_page_language(client, rasa, payload):
     await client.post("/api/chat", json={"message": payload})
+    await client.post("/api/chat", json={"message": payload, "lang": "fr"})
     assert rasa.calls[0][1] == payload
+    assert rasa.calls[1][1] == payload + '{"language": "fr"}'
+
+
+async def test_page_language_hint_survives_a_button_as_first_message(client, rasa):
+    await client.post("/api/chat", json={"message": "/check_status", "lang": "fr"})
+    await client.post("/api/chat", json={"message": "PIP-2026-00103 100000003", "lang": "fr"})
+    assert rasa.calls[1][2] == {}  # the button already set French; the number keeps it
 
 
 @pytest.mark.parametrize("typed", ['/check_status{"business_number": "123456789"}', "/restart", "/session_start",
