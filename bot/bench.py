@@ -147,7 +147,7 @@ def main() -> int:
                 raise SystemExit("the assistant did not start")
             time.sleep(1)
         asyncio.run(run_load(base, 1, 1))  # warm-up
-        sequential = asyncio.run(run_load(base, 1, 2))
+        sequential = asyncio.run(run_load(base, 1, len(CONVERSATIONS)))  # each conversation once
         concurrent = asyncio.run(run_load(base, args.concurrency, args.rounds))
         memory = {name: peak_memory_mb(p.pid) for name, p in processes.items()}
     finally:
