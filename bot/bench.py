@@ -116,7 +116,7 @@ def table(title: str, timings, errors, elapsed) -> str:
 
 def main() -> int:
     from actions.schema import prepare
-    from bot.cli import start_processes, stop_processes, train, write_endpoints
+    from bot.cli import local_servers, start_processes, stop_processes, train
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "10")))
@@ -128,11 +128,11 @@ def main() -> int:
     database = f"sqlite:///{workdir / 'tta.db'}"
     prepare(database)
     ports = {"PORT": free_port(), "RASA_PORT": free_port(), "ACTIONS_PORT": free_port()}
-    endpoints = write_endpoints(workdir / "endpoints.yml", str(ports["ACTIONS_PORT"]), database)
+    servers = local_servers([(ports["RASA_PORT"], ports["ACTIONS_PORT"])], workdir, database, redis="")
     extra = {k: str(v) for k, v in ports.items()}
     extra.update({"GATEWAY_SECRET": secrets.token_urlsafe(32), "DATABASE_URL": database,
                   "RATE_LIMIT_SESSION": "100000/60", "RATE_LIMIT_ADDRESS": "1000000/60"})
-    processes = start_processes(model, endpoints, extra)
+    processes = start_processes(model, servers, extra)
     base = f"http://127.0.0.1:{ports['PORT']}"
     try:
         deadline = time.monotonic() + 300

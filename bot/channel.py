@@ -55,6 +55,9 @@ class GatewayInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        from bot.rasa_process import configure
+
+        configure()  # we are inside Rasa's server now: mask its logs, bound action calls
         secret = (credentials or {}).get("secret") or os.environ.get("GATEWAY_SECRET", "")
         return cls(secret)
 

@@ -14,6 +14,9 @@ from sqlalchemy.engine import make_url
 from bot.paths import VAR
 from bot.settings import env
 
+# Rasa's SQL tracker store, masking personal data before it is written.
+TRACKER_STORE = "bot.tracker_store.MaskingSQLTrackerStore"
+
 
 def database_url() -> str:
     return env("DATABASE_URL", f"sqlite:///{VAR / 'tta.db'}")
@@ -24,7 +27,7 @@ def tracker_store_yaml(database: Optional[str] = None) -> str:
     if url.get_backend_name() == "sqlite":
         # Rasa's tracker gets its own SQLite file beside ours: SQLite locks a file per writer.
         folder = Path(url.database).parent if url.database else VAR
-        return f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {folder / 'tracker.db'}\n"
+        return f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n  db: {folder / 'tracker.db'}\n"
     fields = {
         "dialect": "postgresql",
         "url": url.host or "127.0.0.1",
@@ -33,7 +36,9 @@ def tracker_store_yaml(database: Optional[str] = None) -> str:
         "username": "${TRACKER_DB_USER}",
         "password": "${TRACKER_DB_PASSWORD}",
     }
-    return "tracker_store:\n  type: SQL\n" + "".join(f'  {k}: "{v}"\n' for k, v in fields.items())
+    # Rasa expands ${...} only in plain (unquoted) YAML scalars.
+    return f"tracker_store:\n  type: {TRACKER_STORE}\n" + "".join(
+        f"  {k}: {v}\n" if str(v).startswith("${") else f'  {k}: "{v}"\n' for k, v in fields.items())
 
 
 def tracker_database_url(database: Optional[str] = None) -> str:

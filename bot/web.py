@@ -21,6 +21,7 @@ from actions.topics import all_topics
 from bot import openapi
 from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.language import detect_language
+from bot.log_privacy import install as install_log_masking
 from bot.privacy import mask
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
@@ -213,9 +214,8 @@ class Gateway:
     def __init__(self, settings: Settings, rasa: Optional[RasaClient] = None,
                  database: Optional[Database] = None) -> None:
         self.settings = settings
-        self.rasa = rasa or RasaClient(
-            settings.rasa_url, settings.actions_url, settings.gateway_secret, settings.rasa_timeout
-        )
+        self.rasa = rasa or RasaClient(settings.rasa_servers, settings.gateway_secret,
+                                       settings.rasa_timeout)
         self.database = database or Database(settings.database_url or None)
         self.page_languages = BoundedMemory()
         self.session_limit = RateLimiter(*settings.session_rate)
@@ -345,9 +345,12 @@ class Gateway:
 
     async def healthz(self, request: web.Request) -> web.Response:
         parts = {"gateway": True, **await self.rasa.health()}
-        status = 200 if all(parts.values()) else 503
+        # Serving needs the gateway and one working Rasa server with its action server; with
+        # several servers, losing one is "degraded", not down.
+        status = 200 if parts["gateway"] and parts["rasa"] and parts["actions"] else 503
+        label = "ok" if all(parts.values()) else "degraded" if status == 200 else "unavailable"
         return web.json_response(
-            {"status": "ok" if status == 200 else "unavailable",
+            {"status": label,
              "parts": {k: "ok" if v else "down" for k, v in parts.items()}},
             status=status,
         )
@@ -384,6 +387,7 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(levelname)s %(message)s")
+    install_log_masking()
     settings = Settings()
     if len(settings.gateway_secret) < 32:
         raise SystemExit("GATEWAY_SECRET is not set: run `make setup` (or set it in the environment).")

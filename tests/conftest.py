@@ -17,10 +17,11 @@ import pytest
 from actions.database import Database
 from actions.queries import set_agent_password
 from actions.schema import prepare
-from bot.cli import model_path, start_processes, stop_processes, write_endpoints
+from bot.cli import local_servers, model_path, start_processes, stop_processes
 from bot.paths import ROOT
 
 STARTUP_TIMEOUT = 300  # seconds: Rasa loads TensorFlow and the model
+ACTION_COOLDOWN = 3  # seconds Rasa skips a hung action server (bot/rasa_process.py); short for tests
 
 
 def free_port() -> int:
@@ -119,15 +120,16 @@ def assistant(trained_model, tmp_path_factory) -> Assistant:
     db = Database(database)
     db.call(set_agent_password, *agent)
     db.dispose()
-    endpoints = write_endpoints(workdir / "endpoints.yml", str(ports["ACTIONS_PORT"]), database)
+    servers = local_servers([(ports["RASA_PORT"], ports["ACTIONS_PORT"])], workdir, database, redis="")
     extra = {k: str(v) for k, v in ports.items()}
     extra.update({"GATEWAY_SECRET": secret, "DATABASE_URL": database, "HOST": "127.0.0.1",
-                  "RATE_LIMIT_SESSION": "1000/60", "RATE_LIMIT_ADDRESS": "10000/60"})
-    processes = start_processes(trained_model, endpoints, extra)
+                  "RATE_LIMIT_SESSION": "1000/60", "RATE_LIMIT_ADDRESS": "10000/60",
+                  "ACTION_COOLDOWN": str(ACTION_COOLDOWN)})
+    processes = start_processes(trained_model, servers, extra)
     base_url = f"http://127.0.0.1:{ports['PORT']}"
     try:
         wait_healthy(base_url + "/healthz", processes, STARTUP_TIMEOUT)
         yield Assistant(base_url, ports, secret, processes, database, agent,
-                        lambda name: start_processes(trained_model, endpoints, extra, only=[name]))
+                        lambda name: start_processes(trained_model, servers, extra, only=[name]))
     finally:
         stop_processes(processes)

@@ -1,9 +1,14 @@
-"""Faults during conversations: the action server down, Rasa restarted, the gateway restarted.
+"""Faults during conversations: the action server down or stalled, Rasa restarted, the
+gateway restarted.
 
 Named to run last in this folder: it stops and restarts the session's processes."""
+import os
+import signal
 import time
 
 import pytest
+
+from tests.conftest import ACTION_COOLDOWN
 
 pytestmark = pytest.mark.integration
 
@@ -26,6 +31,28 @@ def test_action_server_down_other_topics_keep_working_and_status_fails_clearly(a
     finally:
         assistant.start("actions")
     assert chat.say("Who can apply?")[0]["topic"] == "eligibility"
+
+
+def test_action_server_stalled_status_fails_clearly_within_seconds_in_french(assistant):
+    """A hung action server (stopped with SIGSTOP: it accepts connections, never answers)."""
+    chat = assistant.conversation("fr")
+    actions = assistant.processes["actions"].pid
+    os.killpg(actions, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        reply = texts(chat.say("je veux vérifier l'état de ma demande"))
+        waited = time.monotonic() - started
+        assert waited < 10, f"the person waited {waited:.0f} s"  # Rasa's own limit is 5 minutes
+        assert "Réessayez" in reply and "pip-pep@cbsa-asfc.gc.ca" in reply
+        assert chat.say("Combien coûte l'adhésion au PEP?")[0]["topic"] == "cost"
+    finally:
+        os.killpg(actions, signal.SIGCONT)
+    # Once the action server answers again (and Rasa's short pause on it is over), so do
+    # status look-ups, in the same conversation.
+    time.sleep(ACTION_COOLDOWN)
+    chat.say("je veux vérifier l'état de ma demande")
+    answer = texts(chat.say("PIP-2026-00103 100000003"))
+    assert "Renseignements supplémentaires demandés" in answer
 
 
 def test_rasa_restart_mid_conversation_keeps_the_conversation(assistant):

@@ -1,0 +1,60 @@
+"""Settings of the Rasa server process that Rasa has no option for. Applied when Rasa
+builds our input channel (bot/channel.py), early in its start-up.
+
+- Log records are masked (bot/log_privacy.py): Rasa's debug logs quote what people type.
+- Calls to the action server time out after ACTION_TIMEOUT seconds (default 4) instead of
+  Rasa's fixed 5 minutes, so a hung action server costs a person seconds, not minutes, and
+  does not hold the conversation's lock. Rasa reads this module constant at each call.
+- After such a timeout, calls to the action server fail at once for ACTION_COOLDOWN seconds
+  (default 15), a circuit breaker: one status turn runs several actions, and each would
+  otherwise wait the full timeout. The person gets the gateway's "try again" reply.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from typing import Any, Awaitable, Callable
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ACTION_TIMEOUT = 4.0
+DEFAULT_ACTION_COOLDOWN = 15.0
+
+
+class ActionServerBreaker:
+    def __init__(self, cooldown: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.cooldown, self.clock = cooldown, clock
+        self.open_until = 0.0
+
+    def guard(self, run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        from rasa.shared.exceptions import RasaException
+
+        async def guarded_run(action, *args: Any, **kwargs: Any) -> Any:
+            if self.clock() < self.open_until:
+                raise RasaException(f"Action server not answering; '{action.name()}' skipped")
+            try:
+                return await run(action, *args, **kwargs)
+            except asyncio.TimeoutError:
+                self.open_until = self.clock() + self.cooldown
+                logger.error("Action server did not answer '%s' in time; skipping actions for %.0f s",
+                             action.name(), self.cooldown)
+                raise
+
+        return guarded_run
+
+
+def configure() -> None:
+    import rasa.core.actions.action as remote_actions
+
+    from bot.log_privacy import install
+
+    install()
+    if getattr(remote_actions.RemoteAction.run, "guarded", False):
+        return
+    remote_actions.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT") or DEFAULT_ACTION_TIMEOUT)
+    breaker = ActionServerBreaker(float(os.environ.get("ACTION_COOLDOWN") or DEFAULT_ACTION_COOLDOWN))
+    guarded = breaker.guard(remote_actions.RemoteAction.run)
+    guarded.guarded = True  # type: ignore[attr-defined]
+    remote_actions.RemoteAction.run = guarded

@@ -1,0 +1,69 @@
+"""Rasa's SQL tracker store, keeping personal data out of the stored conversation.
+
+Rasa stores every event of every conversation. This store masks business numbers, e-mail
+addresses and phone numbers in what people and the bot said before it is written. The
+business number slot is the one place the number must survive between turns (the form
+may ask for the reference next), so its events are masked once the slot is cleared, that
+is once the look-up has used it or the person cancelled.
+
+Used by the endpoints file (bot/endpoints.py) as `type: bot.tracker_store.MaskingSQLTrackerStore`.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any, Dict, Iterator
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.privacy import mask
+
+PERSONAL_SLOTS = ("business_number",)
+
+
+def masked_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
+    """The event as Rasa serialises it, with personal data masked in texts and entities."""
+    data = json.loads(json.dumps(data))  # a deep copy: the live tracker keeps its values
+    if isinstance(data.get("text"), str):
+        data["text"] = mask(data["text"])
+    parse = data.get("parse_data")
+    if isinstance(parse, dict):
+        if isinstance(parse.get("text"), str):
+            parse["text"] = mask(parse["text"])
+        for entity in parse.get("entities") or []:
+            if isinstance(entity, dict) and isinstance(entity.get("value"), str):
+                entity["value"] = mask(entity["value"])
+    return data
+
+
+class MaskingSQLTrackerStore(SQLTrackerStore):
+    def _additional_events(self, session, tracker: DialogueStateTracker) -> Iterator[Event]:
+        for event in super()._additional_events(session, tracker):
+            yield Event.from_parameters(masked_event_data(event.as_dict()))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        # One save per message: this turn's events are those after the person's message.
+        turn = list(itertools.takewhile(lambda e: not isinstance(e, UserUttered), reversed(tracker.events)))
+        used = [name for name in PERSONAL_SLOTS if tracker.get_slot(name) is None
+                and any(isinstance(e, SlotSet) and e.key == name for e in turn)]
+        if used:
+            self._mask_slot_history(tracker.sender_id, used)
+
+    def _mask_slot_history(self, sender_id: str, names) -> None:
+        """Masks the values earlier SlotSet events stored for slots that are now cleared."""
+        with self.session_scope() as session:
+            rows = session.query(self.SQLEvent).filter(
+                self.SQLEvent.sender_id == sender_id,
+                self.SQLEvent.type_name == SlotSet.type_name,
+                self.SQLEvent.action_name.in_(list(names)),
+            )
+            for row in rows:
+                data = json.loads(row.data)
+                value = data.get("value")
+                if isinstance(value, str) and mask(value) != value:
+                    data["value"] = mask(value)
+                    row.data = json.dumps(data)
+            session.commit()

@@ -1,0 +1,189 @@
+"""The parts of scaling out and of keeping personal data out of storage and logs:
+routing in the gateway, the endpoints file, the masking tracker store and log records."""
+import json
+import logging
+from collections import Counter
+
+import pytest
+from aiohttp import web
+
+from bot import log_privacy
+from bot.cli import local_servers
+from bot.endpoints import lock_store_yaml, redis_credentials
+from bot.rasa_client import RasaClient, RasaServer, RasaUnavailable, route
+
+SERVERS = [RasaServer(f"http://127.0.0.1:{5005 + i}", f"http://127.0.0.1:{5055 + i}") for i in range(3)]
+
+
+def test_routing_is_stable_and_spreads_conversations():
+    senders = [f"sender-{i}" for i in range(600)]
+    first = [route(s, SERVERS)[0] for s in senders]
+    assert first == [route(s, list(reversed(SERVERS)))[0] for s in senders]  # order of the list is irrelevant
+    counts = Counter(first)
+    assert len(counts) == 3 and min(counts.values()) > 150
+
+
+def test_losing_a_server_moves_only_its_conversations():
+    senders = [f"sender-{i}" for i in range(300)]
+    remaining = SERVERS[:2]
+    for sender in senders:
+        before = route(sender, SERVERS)
+        after = route(sender, remaining)
+        if before[0] in remaining:
+            assert after[0] == before[0]
+        else:
+            assert after[0] == before[1]  # its next choice takes over
+
+
+async def fake_rasa(aiohttp_server, name, status=200):
+    calls = []
+
+    async def webhook(request):
+        calls.append(await request.json())
+        return web.json_response([{"text": f"from {name}", "buttons": [], "custom": {}}], status=status)
+
+    app = web.Application()
+    app.router.add_post("/webhooks/gateway/webhook", webhook)
+    app.router.add_get("/webhooks/gateway/", lambda r: web.json_response({"model_loaded": True}))
+    app.router.add_get("/health", lambda r: web.json_response({"status": "ok"}))
+    server = await aiohttp_server(app)
+    return f"http://127.0.0.1:{server.port}", calls
+
+
+def closed_port_url() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"  # nothing listens once closed
+
+
+async def test_a_conversation_goes_to_its_server_and_fails_over_when_it_is_unreachable(aiohttp_server):
+    live_url, calls = await fake_rasa(aiohttp_server, "live")
+    dead = RasaServer(closed_port_url(), closed_port_url())
+    live = RasaServer(live_url, live_url)
+    client = RasaClient([dead, live], "secret", timeout=5)
+    try:
+        senders = [f"s{i}" for i in range(12)]
+        replies = [await client.send(sender, "hello", {}) for sender in senders]
+        assert all(reply[0]["text"] == "from live" for reply in replies)
+        assert [c["sender"] for c in calls] == senders  # each message delivered once
+        health = await client.health()
+        assert health == {"rasa-1": False, "actions-1": False, "rasa-2": True, "actions-2": True,
+                          "rasa": True, "actions": True}
+    finally:
+        await client.close()
+
+
+async def test_an_error_from_a_reached_server_is_not_retried_elsewhere(aiohttp_server):
+    failing_url, failing_calls = await fake_rasa(aiohttp_server, "failing", status=500)
+    other_url, other_calls = await fake_rasa(aiohttp_server, "other")
+    failing, other = RasaServer(failing_url, failing_url), RasaServer(other_url, other_url)
+    client = RasaClient([failing, other], "secret", timeout=5)
+    sender = next(s for s in (f"s{i}" for i in range(50)) if route(s, [failing, other])[0] == failing)
+    try:
+        with pytest.raises(RasaUnavailable):
+            await client.send(sender, "hello", {})
+        assert len(failing_calls) == 1 and other_calls == []  # it may have been handled: no second copy
+    finally:
+        await client.close()
+
+
+async def test_no_reachable_server_is_a_clear_unavailable():
+    client = RasaClient([RasaServer(closed_port_url(), closed_port_url())], "secret", timeout=5)
+    try:
+        with pytest.raises(RasaUnavailable):
+            await client.send("s", "hello", {})
+        assert await client.health() == {"rasa": False, "actions": False}
+    finally:
+        await client.close()
+
+
+def test_lock_store_comes_from_redis_url_and_keeps_the_password_out_of_the_file():
+    assert lock_store_yaml("redis://127.0.0.1:6380/2").splitlines() == [
+        "lock_store:", "  type: redis", '  url: "127.0.0.1"', "  port: 6380", "  db: 2", "  key_prefix: tta"]
+    with_password = lock_store_yaml("rediss://:s3cr%40t@cache.internal/0")
+    assert "s3cr" not in with_password and "password: ${REDIS_PASSWORD}" in with_password
+    assert "use_ssl: true" in with_password and "port: 6379" in with_password
+    assert redis_credentials("rediss://:s3cr%40t@cache.internal/0") == {"REDIS_PASSWORD": "s3cr@t"}
+    for bad in ("http://x", "redis://", "redis://host/zero"):
+        with pytest.raises(SystemExit):
+            lock_store_yaml(bad)
+
+
+def test_scale_out_needs_postgresql_and_redis(tmp_path):
+    pairs = [(5005, 5055), (5006, 5056)]
+    with pytest.raises(SystemExit, match="REDIS_URL"):
+        local_servers(pairs, tmp_path, "postgresql://u@db/tta", redis="")
+    with pytest.raises(SystemExit, match="PostgreSQL"):
+        local_servers(pairs, tmp_path, f"sqlite:///{tmp_path / 'tta.db'}", redis="redis://127.0.0.1:6379/0")
+    servers = local_servers(pairs, tmp_path, "postgresql://u:pw@db:5433/tta", redis="redis://127.0.0.1:6379/0")
+    assert [s.name("rasa") for s in servers] == ["rasa", "rasa-2"]
+    second = servers[1].endpoints.read_text()
+    assert "127.0.0.1:5056/webhook" in second and "type: redis" in second
+    assert "pw" not in second and "username: ${TRACKER_DB_USER}" in second
+
+
+# --- the tracker store -------------------------------------------------------------------
+
+@pytest.fixture
+def tracker_store(tmp_path):
+    from rasa.shared.core.domain import Domain
+
+    from bot.tracker_store import MaskingSQLTrackerStore
+
+    domain = Domain.from_yaml("version: '3.1'\nslots:\n  business_number:\n    type: text\n    mappings: []\n")
+    store = MaskingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    return store, domain
+
+
+def stored(store, sender):
+    with store.session_scope() as session:
+        return [json.loads(row.data) for row in session.query(store.SQLEvent).filter_by(sender_id=sender)]
+
+
+async def test_tracker_store_masks_what_people_type_and_the_number_once_used(tracker_store):
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store, domain = tracker_store
+    tracker = DialogueStateTracker("person", domain.slots)
+    tracker.update(UserUttered("my BN is 100000003, mail me at jo@example.com",
+                               parse_data={"text": "my BN is 100000003", "intent": {"name": "inform"},
+                                           "entities": [{"entity": "business_number", "value": "100000003"}]}))
+    tracker.update(SlotSet("business_number", "100000003"))
+    await store.save(tracker)
+    rows = stored(store, "person")
+    assert rows[0]["text"] == "my BN is [business number], mail me at [e-mail]"
+    assert rows[0]["parse_data"]["text"] == "my BN is [business number]"
+    assert rows[0]["parse_data"]["entities"][0]["value"] == "[business number]"
+    assert rows[1]["value"] == "100000003"  # still needed: the form may ask for the reference next
+    assert tracker.latest_message.text.startswith("my BN is 100000003")  # the live tracker is untouched
+
+    # Next turn: the reference arrives, the look-up runs and clears the slot.
+    tracker.update(UserUttered("PIP-2026-00103", parse_data={"text": "PIP-2026-00103", "intent": {"name": "inform"}}))
+    tracker.update(ActionExecuted("action_lookup_status"))
+    tracker.update(SlotSet("business_number", None))
+    await store.save(tracker)
+    assert "100000003" not in json.dumps(stored(store, "person"))
+    retrieved = await store.retrieve("person")
+    assert retrieved.get_slot("business_number") is None and len(retrieved.events) == len(tracker.events)
+
+
+# --- logs --------------------------------------------------------------------------------
+
+def test_log_records_are_masked_whatever_the_handler(caplog):
+    log_privacy.install()
+    log_privacy.install()  # idempotent
+    logger = logging.getLogger("tta.test")
+    with caplog.at_level(logging.INFO, logger="tta.test"):
+        logger.info("Received message %r from %s", "BN 100 000 003, call 613-555-0199", "jo@example.com")
+        try:
+            raise ValueError("bad number 100000003")
+        except ValueError:
+            logger.exception("failed for conversation d829a55a695c100000003e3229")
+    text = caplog.text
+    assert "100 000 003" not in text and "100000003" not in text.replace("d829a55a695c100000003e3229", "")
+    assert "613-555-0199" not in text and "jo@example.com" not in text
+    assert "[business number]" in text and "[phone]" in text and "[e-mail]" in text
+    assert "d829a55a695c100000003e3229" in text  # identifiers stay readable for tracing
