@@ -114,9 +114,57 @@ def table(title: str, timings, errors, elapsed) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def wait_until_serving(base: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=3) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("the assistant did not start")
+        time.sleep(1)
+
+
+def measure(model: Path, servers: int, database: str, redis: str, concurrency: int, rounds: int):
+    """Starts an assistant with `servers` Rasa servers, plays the load, stops it."""
     from actions.schema import prepare
-    from bot.cli import local_servers, start_processes, stop_processes, train
+    from bot.cli import local_servers, start_processes, stop_processes
+
+    workdir = Path(tempfile.mkdtemp(prefix="tta-bench-"))
+    database = database or f"sqlite:///{workdir / 'tta.db'}"
+    prepare(database)
+    port = free_port()
+    pairs = [(free_port(), free_port()) for _ in range(servers)]
+    extra = {"PORT": str(port), "GATEWAY_SECRET": secrets.token_urlsafe(32), "DATABASE_URL": database,
+             "REDIS_URL": redis, "RATE_LIMIT_SESSION": "100000/60", "RATE_LIMIT_ADDRESS": "1000000/60"}
+    processes = start_processes(model, local_servers(pairs, workdir, database, redis), extra)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base)
+        asyncio.run(run_load(base, 1, 1))  # warm-up
+        sequential = asyncio.run(run_load(base, 1, len(CONVERSATIONS)))  # each conversation once
+        concurrent = asyncio.run(run_load(base, concurrency, rounds))
+        memory = {name: peak_memory_mb(p.pid) for name, p in processes.items()}
+    finally:
+        stop_processes(processes)
+    return sequential, concurrent, memory
+
+
+def section(title: str, concurrency: int, sequential, concurrent, memory) -> str:
+    return "\n\n".join([
+        f"## {title}",
+        table("One conversation at a time", *sequential),
+        table(f"{concurrency} concurrent conversations", *concurrent),
+        "### Peak memory (resident)\n\n| process | MB |\n|---|---|\n" +
+        "\n".join(f"| {name} | {mb:.0f} |" for name, mb in memory.items()),
+    ])
+
+
+def main() -> int:
+    from bot.cli import train
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "10")))
@@ -124,45 +172,23 @@ def main() -> int:
     args = parser.parse_args()
 
     model = train()
-    workdir = Path(tempfile.mkdtemp(prefix="tta-bench-"))
-    database = f"sqlite:///{workdir / 'tta.db'}"
-    prepare(database)
-    ports = {"PORT": free_port(), "RASA_PORT": free_port(), "ACTIONS_PORT": free_port()}
-    servers = local_servers([(ports["RASA_PORT"], ports["ACTIONS_PORT"])], workdir, database, redis="")
-    extra = {k: str(v) for k, v in ports.items()}
-    extra.update({"GATEWAY_SECRET": secrets.token_urlsafe(32), "DATABASE_URL": database,
-                  "RATE_LIMIT_SESSION": "100000/60", "RATE_LIMIT_ADDRESS": "1000000/60"})
-    processes = start_processes(model, servers, extra)
-    base = f"http://127.0.0.1:{ports['PORT']}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=3) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the assistant did not start")
-            time.sleep(1)
-        asyncio.run(run_load(base, 1, 1))  # warm-up
-        sequential = asyncio.run(run_load(base, 1, len(CONVERSATIONS)))  # each conversation once
-        concurrent = asyncio.run(run_load(base, args.concurrency, args.rounds))
-        memory = {name: peak_memory_mb(p.pid) for name, p in processes.items()}
-    finally:
-        stop_processes(processes)
+    sections = [section("One Rasa server, SQLite", args.concurrency,
+                        *measure(model, 1, "", "", args.concurrency, args.rounds))]
+    postgres, redis = os.environ.get("BENCH_POSTGRES_URL", ""), os.environ.get("BENCH_REDIS_URL", "")
+    if postgres and redis:
+        sections.append(section("Scale-out profile: two Rasa servers, PostgreSQL and Redis", args.concurrency,
+                                *measure(model, 2, postgres, redis, args.concurrency, args.rounds)))
+    else:
+        print("BENCH_POSTGRES_URL and BENCH_REDIS_URL not set: the scale-out profile is not measured.")
 
     machine = (f"{platform.node()}: {os.cpu_count()} cores, "
                f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
                f"{platform.platform()}, Python {platform.python_version()}")
     report = "\n\n".join([
-        "# Benchmarks (make bench)", f"Machine: {machine}. Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
-        "SQLite database; the three processes on one machine.",
-        table("One conversation at a time", *sequential),
-        table(f"{args.concurrency} concurrent conversations", *concurrent),
-        "### Peak memory (resident)\n\n| process | MB |\n|---|---|\n" +
-        "\n".join(f"| {name} | {mb:.0f} |" for name, mb in memory.items()),
+        "# Benchmarks (make bench)",
+        f"Machine: {machine}. Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+        "Every process on this one machine.",
+        *sections,
     ])
     print(report)
     (ROOT / "docs").mkdir(exist_ok=True)

@@ -27,6 +27,12 @@ def document() -> dict:
                 "summary": "Agent sign-in; sets the agent cookie and returns the CSRF token",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Login"}}}},
                 "responses": {"200": {"description": "Signed in"}, "400": _ERROR, "401": _ERROR}}},
+            "/api/agent/logout": {"post": {
+                "summary": "Agent sign-out (X-CSRF-Token required to end the session); clears the agent cookie",
+                "responses": {"200": {"description": "Signed out"}}}},
+            "/api/agent/me": {"get": {
+                "summary": "The signed-in agent and the CSRF token of the session",
+                "responses": {"200": {"description": "Signed in"}, "401": _ERROR}}},
             "/api/agent/applications": {"get": {
                 "summary": "Agent look-up by reference or business number (X-CSRF-Token required)",
                 "parameters": [{"name": "reference", "in": "query", "schema": {"type": "string"}},
@@ -36,8 +42,11 @@ def document() -> dict:
                 "summary": "A trader's transcript by chat ID (X-CSRF-Token required)",
                 "parameters": [{"name": "chat_id", "in": "query", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "Transcript"}, "400": _ERROR, "401": _ERROR, "404": _ERROR}}},
-            "/healthz": {"get": {"summary": "200 when gateway, Rasa and action server all answer",
-                                 "responses": {"200": {"description": "All up"}, "503": {"description": "A part is down"}}}},
+            "/healthz": {"get": {"summary": "200 when the gateway and a Rasa server with its action server answer",
+                                 "description": "`parts` names each part and whether it is `ok` or `down`; "
+                                                "with several Rasa servers, `status` is `degraded` while one is down.",
+                                 "responses": {"200": {"description": "Serving (status ok or degraded)"},
+                                               "503": {"description": "Not serving: a part is down"}}}},
         },
         "components": {"schemas": {
             "ChatRequest": {"type": "object", "required": ["message"], "properties": {
