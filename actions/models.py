@@ -3,10 +3,7 @@ conversations. SQLAlchemy 2.0-style declarative models (running on 1.4 with futu
 The schema is created and upgraded by Alembic migrations (actions/migrations/)."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text,
-                        UniqueConstraint, func)
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()

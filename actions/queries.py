@@ -134,8 +134,9 @@ def append_transcript(session: Session, sender: str, chat_id: str, lines: List[D
         session.flush()
     conversation.last_at = func.now()
     for line in lines:
+        when = {"at": line["at"]} if line.get("at") else {}  # when it was said, if written later
         session.add(TranscriptLine(conversation_id=conversation.id, role=line["role"],
-                                   text=line["text"], topic=line.get("topic")))
+                                   text=line["text"], topic=line.get("topic"), **when))
 
 
 def transcript(session: Session, sender: str) -> Optional[List[Dict[str, Any]]]:

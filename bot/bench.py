@@ -16,7 +16,6 @@ import socket
 import statistics
 import tempfile
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -114,24 +113,10 @@ def table(title: str, timings, errors, elapsed) -> str:
     return "\n".join(lines)
 
 
-def wait_until_serving(base: str, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=3) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit("the assistant did not start")
-        time.sleep(1)
-
-
 def measure(model: Path, servers: int, database: str, redis: str, concurrency: int, rounds: int):
     """Starts an assistant with `servers` Rasa servers, plays the load, stops it."""
     from actions.schema import prepare
-    from bot.cli import local_servers, start_processes, stop_processes
+    from bot.cli import local_servers, start_processes, stop_processes, wait_healthy
 
     workdir = Path(tempfile.mkdtemp(prefix="tta-bench-"))
     database = database or f"sqlite:///{workdir / 'tta.db'}"
@@ -143,7 +128,7 @@ def measure(model: Path, servers: int, database: str, redis: str, concurrency: i
     processes = start_processes(model, local_servers(pairs, workdir, database, redis), extra)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_serving(base)
+        wait_healthy(base + "/healthz", processes)
         asyncio.run(run_load(base, 1, 1))  # warm-up
         sequential = asyncio.run(run_load(base, 1, len(CONVERSATIONS)))  # each conversation once
         concurrent = asyncio.run(run_load(base, concurrency, rounds))

@@ -7,6 +7,7 @@ and sources), which Rasa's own CollectingOutputChannel would drop.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
@@ -16,10 +17,24 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.rasa_client import SECRET_HEADER
+
 logger = logging.getLogger(__name__)
 
-SECRET_HEADER = "X-Gateway-Secret"
 MAX_TEXT = 4000  # the gateway allows 2,000; anything longer did not come from it
+
+
+async def action_server_answers(webhook_url: str) -> bool:
+    """Whether this Rasa server's own action server answers its health check."""
+    import aiohttp
+
+    health = webhook_url.rsplit("/webhook", 1)[0] + "/health"
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3)) as session:
+            async with session.get(health) as answer:
+                return answer.status == 200
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return False
 
 
 class GatewayOutput(OutputChannel):
@@ -81,7 +96,9 @@ class GatewayInput(InputChannel):
                 return response.json({"error": "forbidden"}, status=403)
             agent = getattr(request.app.ctx, "agent", None)
             ready = bool(agent and agent.is_ready())
-            return response.json({"model_loaded": ready}, status=200 if ready else 503)
+            endpoint = getattr(agent, "action_endpoint", None)
+            actions = await action_server_answers(endpoint.url) if endpoint else False
+            return response.json({"model_loaded": ready, "actions": actions}, status=200 if ready else 503)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:

@@ -20,12 +20,15 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 from bot.database_url import database_url
 from bot.endpoints import redis_credentials, redis_url, write_endpoints
 from bot.paths import MODELS, ROOT, VAR
-from bot.settings import SECRETS_FILE, ensure_secrets, env
+from bot.settings import ensure_secrets, env
+
+if TYPE_CHECKING:
+    from actions.database import Database
 
 # What the trained model depends on: any change here means a new model.
 MODEL_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories",
@@ -73,7 +76,7 @@ def setup() -> None:
 
 
 @contextmanager
-def application_database() -> Iterator["Database"]:  # noqa: F821 - imported lazily (slow)
+def application_database() -> Iterator["Database"]:
     """The application database of DATABASE_URL, closed afterwards."""
     from actions.database import Database
 
@@ -127,12 +130,14 @@ def load_fixture(path: Path) -> int:
 
 def purge_conversations(days: int) -> int:
     from actions.queries import delete_conversations_older_than
-    from bot.database_url import delete_tracker_events_older_than
+    from bot.tracker_retention import delete_tracker_events_older_than, mask_abandoned_slots
 
     with application_database() as database:
         deleted = database.call(delete_conversations_older_than, days)
     events = delete_tracker_events_older_than(days)
-    print(f"{deleted} conversations and {events} dialogue events older than {days} days deleted.")
+    masked = mask_abandoned_slots()
+    print(f"{deleted} conversations and {events} dialogue events older than {days} days deleted; "
+          f"{masked} business numbers masked in conversations abandoned mid-look-up.")
     return 0
 
 
@@ -146,6 +151,10 @@ class LocalServer:
 
     def name(self, process: str) -> str:
         return process if self.number == 1 else f"{process}-{self.number}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
 
 
 def local_servers(ports: Optional[List[Tuple[int, int]]] = None, folder: Path = VAR,
@@ -214,15 +223,14 @@ def process_commands(model: Path, servers: List[LocalServer]) -> Dict[str, List[
 def start_processes(model: Path, servers: List[LocalServer], extra_env: Optional[Dict[str, str]] = None,
                     only: Optional[List[str]] = None, logs: Optional[Path] = None) -> Dict[str, subprocess.Popen]:
     """Starts the action servers, the Rasa servers and the gateway (or `only` some of them,
-    e.g. to restart one). The gateway learns every server from RASA_URLS/ACTIONS_URLS.
+    e.g. to restart one). The gateway learns the Rasa servers from RASA_URLS.
     With `logs`, each process writes to logs/<name>.log instead of the terminal."""
     from bot.database_url import tracker_credentials
 
     environment = quiet_env({"SANIC_HOST": "127.0.0.1", **ensure_secrets(), **(extra_env or {})})
     environment.update(tracker_credentials(environment.get("DATABASE_URL")))
     environment.update(redis_credentials(environment.get("REDIS_URL") or redis_url()))
-    environment["RASA_URLS"] = ",".join(f"http://127.0.0.1:{s.rasa_port}" for s in servers)
-    environment["ACTIONS_URLS"] = ",".join(f"http://127.0.0.1:{s.actions_port}" for s in servers)
+    environment["RASA_URLS"] = ",".join(s.rasa_url for s in servers)
     # Start-up order: actions and Rasa first; the gateway last.
     processes = {}
     for name, command in process_commands(model, servers).items():
@@ -249,12 +257,32 @@ def stop_processes(processes: Dict[str, subprocess.Popen], timeout: float = 15) 
             process.wait()
 
 
+def wait_healthy(url: str, processes: Dict[str, subprocess.Popen], timeout: float = 300) -> None:
+    """Waits until `url` (the gateway's /healthz) answers 200; fails if a process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        dead = {n: p.returncode for n, p in processes.items() if p.poll() is not None}
+        if dead:
+            raise RuntimeError(f"process stopped during start-up: {dead}")
+        if healthy(url):
+            return
+        time.sleep(1)
+    raise TimeoutError(f"{url} not healthy after {timeout} s")
+
+
 def healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=3) as response:
             return response.status == 200
     except Exception:  # noqa: BLE001 - any failure means "not yet"
         return False
+
+
+def still_serving(servers: List[LocalServer], dead: set) -> bool:
+    """The gateway and at least one Rasa server with its action server are running: with
+    several servers, losing one makes the assistant degraded, not down."""
+    return "gateway" not in dead and any(
+        s.name("rasa") not in dead and s.name("actions") not in dead for s in servers)
 
 
 def serve() -> int:
@@ -273,12 +301,15 @@ def serve() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     what = "the action server, Rasa" if len(servers) == 1 else f"{len(servers)} action servers, {len(servers)} Rasa servers"
     print(f"Starting {what} and the gateway (Rasa takes about a minute)...", flush=True)
-    announced = False
+    announced, reported = False, set()
     try:
         while not stopping:
             dead = {n: p.returncode for n, p in processes.items() if p.poll() is not None}
-            if dead:
-                print(f"A process stopped: {dead}. Stopping the others.", file=sys.stderr)
+            for name in sorted(set(dead) - reported):
+                print(f"{name} stopped (exit code {dead[name]}).", file=sys.stderr, flush=True)
+                reported.add(name)
+            if dead and not still_serving(servers, set(dead)):
+                print("The assistant cannot answer any more: stopping the other processes.", file=sys.stderr)
                 return 1
             if not announced and healthy(f"http://127.0.0.1:{port}/healthz"):
                 print(f"\nTrusted Trader Assistant is ready: {url}/  (Ctrl-C stops it)\n", flush=True)

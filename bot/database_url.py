@@ -50,24 +50,6 @@ def tracker_database_url(database: Optional[str] = None) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def delete_tracker_events_older_than(days: int, database: Optional[str] = None) -> int:
-    """Rasa keeps every event of every conversation; the retention period applies to it too."""
-    import time
-
-    from sqlalchemy import create_engine, inspect, text
-
-    engine = create_engine(tracker_database_url(database), future=True)
-    try:
-        if not inspect(engine).has_table("events"):
-            return 0
-        with engine.begin() as connection:
-            result = connection.execute(text("DELETE FROM events WHERE timestamp < :cutoff"),
-                                        {"cutoff": time.time() - days * 86400})
-            return result.rowcount or 0
-    finally:
-        engine.dispose()
-
-
 def tracker_credentials(database: Optional[str] = None) -> Dict[str, str]:
     url = make_url(database or database_url())
     if url.get_backend_name() == "sqlite":

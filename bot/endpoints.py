@@ -29,6 +29,8 @@ def lock_store_yaml(url: str) -> str:
         raise SystemExit("REDIS_URL must end with a database number, e.g. redis://host:6379/0")
     lines = ["lock_store:", "  type: redis", f'  url: "{parts.hostname}"', f"  port: {parts.port or 6379}",
              f"  db: {db}", "  key_prefix: tta"]
+    if parts.username:
+        lines.append(f'  username: "{parts.username}"')
     if parts.password:
         lines.append("  password: ${REDIS_PASSWORD}")  # expanded by Rasa (plain scalars only)
     if parts.scheme == "rediss":

@@ -12,52 +12,30 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
-
-from bot.channel import SECRET_HEADER
 
 logger = logging.getLogger("bot.rasa_client")
 
 CONNECT_TIMEOUT = 2.0  # seconds: a server that does not accept the connection is skipped
+SECRET_HEADER = "X-Gateway-Secret"  # proves to Rasa's channel (bot/channel.py) that we are the gateway
 
 
 class RasaUnavailable(Exception):
     """No Rasa server answered in time, or one answered with an error."""
 
 
-@dataclass(frozen=True)
-class RasaServer:
-    """One Rasa server and the action server it calls."""
-    rasa_url: str
-    actions_url: str
-
-    @property
-    def webhook(self) -> str:
-        return f"{self.rasa_url}/webhooks/gateway/webhook"
-
-    @property
-    def health(self) -> str:
-        return f"{self.rasa_url}/webhooks/gateway/"
-
-    @property
-    def actions_health(self) -> str:
-        return f"{self.actions_url}/health"
-
-
-def route(sender: str, servers: Sequence[RasaServer]) -> List[RasaServer]:
-    """The servers in the order this conversation tries them (rendezvous hashing): the
-    first choice stays the same while the list does, and losing one server moves only
+def route(sender: str, servers: Sequence[str]) -> List[str]:
+    """The Rasa server URLs in the order this conversation tries them (rendezvous hashing):
+    the first choice stays the same while the list does, and losing one server moves only
     the conversations that were on it."""
-    def weight(server: RasaServer) -> bytes:
-        return hashlib.sha256(f"{server.rasa_url}|{sender}".encode()).digest()
-    return sorted(servers, key=weight, reverse=True)
+    return sorted(servers, key=lambda url: hashlib.sha256(f"{url}|{sender}".encode()).digest(),
+                  reverse=True)
 
 
 class RasaClient:
-    def __init__(self, servers: Sequence[RasaServer], secret: str, timeout: float) -> None:
+    def __init__(self, servers: Sequence[str], secret: str, timeout: float) -> None:
         if not servers:
             raise ValueError("at least one Rasa server is needed")
         self.servers = list(servers)
@@ -78,7 +56,7 @@ class RasaClient:
         body = {"sender": sender, "message": text, "metadata": metadata}
         for server in route(sender, self.servers):
             try:
-                async with self._client().post(server.webhook, json=body) as response:
+                async with self._client().post(f"{server}/webhooks/gateway/webhook", json=body) as response:
                     if response.status != 200:
                         raise RasaUnavailable(f"Rasa answered {response.status}")
                     data = await response.json()
@@ -87,30 +65,32 @@ class RasaClient:
                 # Not connected, so the message was not delivered: the next server may take it.
                 # (A timeout after delivery is not retried: the message may have been handled.)
                 logger.warning("Rasa server %s unreachable (%s); trying the next one",
-                               server.rasa_url, type(error).__name__)
+                               server, type(error).__name__)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
                 raise RasaUnavailable(type(error).__name__) from error
         raise RasaUnavailable("no Rasa server reachable")
 
-    async def _ok(self, url: str) -> bool:
+    async def _check(self, server: str) -> Tuple[bool, bool]:
+        """(Rasa answers with its model loaded, and its action server answers it)."""
         try:
             timeout = aiohttp.ClientTimeout(total=3)
-            async with self._client().get(url, timeout=timeout) as response:
-                return response.status == 200
-        except (aiohttp.ClientError, asyncio.TimeoutError):
-            return False
+            async with self._client().get(f"{server}/webhooks/gateway/", timeout=timeout) as response:
+                report = await response.json() if response.status == 200 else {}
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            return False, False
+        return True, isinstance(report, dict) and report.get("actions") is True
 
     async def health(self) -> Dict[str, bool]:
-        """Which parts answer. With several servers, each is listed ("rasa-2", "actions-2"),
-        and "rasa"/"actions" mean that at least one Rasa server with its action server does."""
-        checks = await asyncio.gather(*(
-            asyncio.gather(self._ok(s.health), self._ok(s.actions_health)) for s in self.servers))
+        """Which parts answer. Each Rasa server checks its own action server (the gateway may
+        not reach it: in a pod it stays on loopback). With several servers each is listed
+        ("rasa-2", "actions-2"), and "rasa"/"actions" mean that at least one Rasa server with
+        its action server works."""
+        checks = await asyncio.gather(*(self._check(server) for server in self.servers))
         if len(self.servers) == 1:
             rasa, actions = checks[0]
             return {"rasa": rasa, "actions": actions}
         parts: Dict[str, bool] = {}
         for number, (rasa, actions) in enumerate(checks, start=1):
             parts[f"rasa-{number}"], parts[f"actions-{number}"] = rasa, actions
-        working = [rasa and actions for rasa, actions in checks]
-        parts["rasa"] = parts["actions"] = any(working)
+        parts["rasa"] = parts["actions"] = any(rasa and actions for rasa, actions in checks)
         return parts

@@ -6,21 +6,22 @@ builds our input channel (bot/channel.py), early in its start-up.
   Rasa's fixed 5 minutes, so a hung action server costs a person seconds, not minutes, and
   does not hold the conversation's lock. Rasa reads this module constant at each call.
 - After such a timeout, calls to the action server fail at once for ACTION_COOLDOWN seconds
-  (default 15), a circuit breaker: one status turn runs several actions, and each would
-  otherwise wait the full timeout. The person gets the gateway's "try again" reply.
+  (default 10), a circuit breaker: one status turn runs several actions, and each would
+  otherwise wait the full timeout. The person gets the gateway's "try again" reply. The
+  trade-off: one timeout pauses status look-ups for every conversation on this Rasa server
+  for the cooldown; a 4-second action means the action server is in trouble anyway.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from typing import Any, Awaitable, Callable
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 4.0
-DEFAULT_ACTION_COOLDOWN = 15.0
+DEFAULT_ACTION_COOLDOWN = 10.0
 
 
 class ActionServerBreaker:
@@ -49,12 +50,13 @@ def configure() -> None:
     import rasa.core.actions.action as remote_actions
 
     from bot.log_privacy import install
+    from bot.settings import env
 
     install()
     if getattr(remote_actions.RemoteAction.run, "guarded", False):
         return
-    remote_actions.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT") or DEFAULT_ACTION_TIMEOUT)
-    breaker = ActionServerBreaker(float(os.environ.get("ACTION_COOLDOWN") or DEFAULT_ACTION_COOLDOWN))
+    remote_actions.DEFAULT_REQUEST_TIMEOUT = float(env("ACTION_TIMEOUT", str(DEFAULT_ACTION_TIMEOUT)))
+    breaker = ActionServerBreaker(float(env("ACTION_COOLDOWN", str(DEFAULT_ACTION_COOLDOWN))))
     guarded = breaker.guard(remote_actions.RemoteAction.run)
     guarded.guarded = True  # type: ignore[attr-defined]
     remote_actions.RemoteAction.run = guarded

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Dict, Tuple
 
 from bot.paths import VAR
-from bot.rasa_client import RasaServer
 
 SECRETS_FILE = VAR / "secrets.env"
 
@@ -42,24 +41,17 @@ def env(name: str, default: str) -> str:
     return os.environ.get(name) or load_secrets().get(name) or default
 
 
-def rasa_servers() -> Tuple[RasaServer, ...]:
-    rasa = [u.strip().rstrip("/") for u in env("RASA_URLS", "").split(",") if u.strip()]
-    actions = [u.strip().rstrip("/") for u in env("ACTIONS_URLS", "").split(",") if u.strip()]
-    if not rasa:
-        rasa = [f"http://127.0.0.1:{env('RASA_PORT', '5005')}"]
-        actions = actions or [f"http://127.0.0.1:{env('ACTIONS_PORT', '5055')}"]
-    if len(actions) != len(rasa):
-        raise SystemExit("RASA_URLS and ACTIONS_URLS must list the same number of servers.")
-    return tuple(RasaServer(r, a) for r, a in zip(rasa, actions))
+def rasa_urls() -> Tuple[str, ...]:
+    """RASA_URLS (comma-separated) for several servers, else the one on RASA_PORT."""
+    urls = tuple(u.strip().rstrip("/") for u in env("RASA_URLS", "").split(",") if u.strip())
+    return urls or (f"http://127.0.0.1:{env('RASA_PORT', '5005')}",)
 
 
 @dataclass(frozen=True)
 class Settings:
     host: str = field(default_factory=lambda: env("HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(env("PORT", "8000")))
-    # One Rasa server on RASA_PORT, or several (scale-out): RASA_URLS and ACTIONS_URLS,
-    # comma-separated, the n-th action server being the one the n-th Rasa server calls.
-    rasa_servers: Tuple[RasaServer, ...] = field(default_factory=lambda: rasa_servers())
+    rasa_servers: Tuple[str, ...] = field(default_factory=rasa_urls)  # one, or several (scale-out)
     gateway_secret: str = field(default_factory=lambda: env("GATEWAY_SECRET", ""))
     rasa_timeout: float = field(default_factory=lambda: float(env("RASA_TIMEOUT", "20")))
     max_message_chars: int = field(default_factory=lambda: int(env("MAX_MESSAGE_CHARS", "2000")))

@@ -4,18 +4,18 @@ Rasa stores every event of every conversation. This store masks business numbers
 addresses and phone numbers in what people and the bot said before it is written. The
 business number slot is the one place the number must survive between turns (the form
 may ask for the reference next), so its events are masked once the slot is cleared, that
-is once the look-up has used it or the person cancelled.
+is once the look-up has used it or the person cancelled. A conversation abandoned in the
+middle of the form keeps it until `purge-conversations` masks it (mask_abandoned_slots).
 
 Used by the endpoints file (bot/endpoints.py) as `type: bot.tracker_store.MaskingSQLTrackerStore`.
 """
 from __future__ import annotations
 
-import itertools
 import json
 from typing import Any, Dict, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.privacy import mask
@@ -45,12 +45,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
-        # One save per message: this turn's events are those after the person's message.
-        turn = list(itertools.takewhile(lambda e: not isinstance(e, UserUttered), reversed(tracker.events)))
-        used = [name for name in PERSONAL_SLOTS if tracker.get_slot(name) is None
-                and any(isinstance(e, SlotSet) and e.key == name for e in turn)]
-        if used:
-            self._mask_slot_history(tracker.sender_id, used)
+        # Whatever emptied the slot (the look-up, cancel, a restart, a new session), the
+        # number has served its purpose. One indexed query per message.
+        cleared = [name for name in PERSONAL_SLOTS if tracker.get_slot(name) is None]
+        if cleared:
+            self._mask_slot_history(tracker.sender_id, cleared)
 
     def _mask_slot_history(self, sender_id: str, names) -> None:
         """Masks the values earlier SlotSet events stored for slots that are now cleared."""

@@ -4,6 +4,7 @@ Run with `python -m bot.web`. Rasa and the action server stay on loopback behind
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
@@ -29,6 +30,7 @@ from bot.settings import Settings
 logger = logging.getLogger("bot.web")
 
 SESSION_COOKIE = "tta_session"
+MAX_UNSAVED_LINES = 200  # per conversation, while the database is down
 CHAT_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 # Button payloads the widget may send as "/intent". Anything else starting with "/" is
 # treated as text, so nobody can inject intents with entities ("/x{...}") into Rasa.
@@ -84,6 +86,10 @@ def error(request: web.Request, status: int, code: str, body: Any = None, **fmt:
     return web.json_response({"error": code, "message": message}, status=status)
 
 
+def response_message(response: web.Response) -> str:
+    return json.loads(response.body)["message"]
+
+
 def client_address(request: web.Request, trust_proxy: bool) -> str:
     """The client's address; behind our reverse proxy, the address it appended last."""
     if trust_proxy:
@@ -117,6 +123,9 @@ class BoundedMemory:
 
     def get(self, key: str) -> Any:
         return self._values.get(key)
+
+    def forget(self, key: str) -> None:
+        self._values.pop(key, None)
 
     def remember(self, key: str, value: Any) -> None:
         self._values[key] = value
@@ -218,6 +227,7 @@ class Gateway:
                                        settings.rasa_timeout)
         self.database = database or Database(settings.database_url or None)
         self.page_languages = BoundedMemory()
+        self.unsaved_lines = BoundedMemory(10_000)  # transcripts waiting for the database
         self.session_limit = RateLimiter(*settings.session_rate)
         self.address_limit = RateLimiter(*settings.address_rate)
         self.agents = AgentApi(AgentSessions(settings.agent_idle_minutes * 60), self.database,
@@ -226,12 +236,18 @@ class Gateway:
 
     async def _store(self, sender: str, chat_id: str, lines: List[Dict[str, Any]]) -> None:
         """Keeps the transcript; personal numbers are masked first. A database problem
-        must not stop the conversation, so it is logged and the chat goes on."""
-        safe = [{"role": l["role"], "text": mask(l["text"]), "topic": l.get("topic")} for l in lines]
+        must not stop the conversation: the lines wait in memory (masked, bounded) and are
+        written, with the time they were said, with the conversation's next lines."""
+        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        safe = [{"role": l["role"], "text": mask(l["text"]), "topic": l.get("topic"), "at": now}
+                for l in lines]
+        batch = (self.unsaved_lines.get(sender) or []) + safe
         try:
-            await self.database.run(append_transcript, sender, chat_id, safe)
+            await self.database.run(append_transcript, sender, chat_id, batch)
+            self.unsaved_lines.forget(sender)
         except DatabaseUnavailable as failure:
-            logger.warning("transcript not stored for %s: %s", chat_id, failure)
+            self.unsaved_lines.remember(sender, batch[-MAX_UNSAVED_LINES:])
+            logger.warning("transcript of %s kept in memory until the database answers: %s", chat_id, failure)
 
     def _session_token(self, request: web.Request) -> Tuple[str, bool]:
         token = request.cookies.get(SESSION_COOKIE, "")
@@ -292,7 +308,13 @@ class Gateway:
             replies = await self.rasa.send(sender, text, metadata)
         except RasaUnavailable as failure:
             logger.warning("rasa unavailable: %s", failure)
-            return error(request, 503, "unavailable", body)
+            response = error(request, 503, "unavailable", body)
+            # The transcript shows what the person saw.
+            await self._store(sender, chat_id, [{"role": "bot", "text": response_message(response),
+                                                 "topic": "fallback"}])
+            if new_session:
+                self._set_cookie(response, token)  # so that the retry continues this conversation
+            return response
 
         messages: List[Dict[str, Any]] = []
         for raw_reply in replies:

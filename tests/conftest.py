@@ -7,7 +7,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from actions.database import Database
 from actions.queries import set_agent_password
 from actions.schema import prepare
-from bot.cli import local_servers, model_path, start_processes, stop_processes
+from bot.cli import local_servers, model_path, start_processes, stop_processes, wait_healthy
 from bot.paths import ROOT
 
 STARTUP_TIMEOUT = 300  # seconds: Rasa loads TensorFlow and the model
@@ -93,20 +92,9 @@ class Conversation:
         return reply["messages"]
 
 
-def wait_healthy(url: str, processes: dict, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        dead = {n: p.returncode for n, p in processes.items() if p.poll() is not None}
-        if dead:
-            raise RuntimeError(f"process stopped during start-up: {dead}")
-        try:
-            with urllib.request.urlopen(url, timeout=3) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(1)
-    raise TimeoutError(f"{url} not healthy after {timeout} s")
+def texts(messages: list) -> str:
+    """All the text of the assistant's reply."""
+    return " ".join(m["text"] for m in messages)
 
 
 @pytest.fixture(scope="session")

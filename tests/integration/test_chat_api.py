@@ -1,6 +1,5 @@
 """The real assistant (trained model, Rasa, action server, gateway) through /api/chat."""
 import re
-import socket
 
 import pytest
 

@@ -8,12 +8,10 @@ from actions.database import Database
 from actions.queries import audit_log
 from bot.database_url import tracker_database_url
 from bot.web import sender_for
+from tests.conftest import texts
 
 pytestmark = pytest.mark.integration
 
-
-def texts(messages):
-    return " ".join(m["text"] for m in messages)
 
 
 def test_matching_pair_gets_the_status_in_english(assistant):
@@ -141,3 +139,7 @@ def test_database_down_gives_a_clear_reply_quickly_and_other_topics_keep_working
         if db_file.exists():
             db_file.unlink()  # the empty file SQLite made while the database was "down"
         os.rename(moved, db_file)
+    chat.say("thank you")
+    _, transcript, _ = assistant.request("GET", "/api/transcript", cookie=chat.cookie)
+    assert [line["text"] for line in transcript["messages"] if line["role"] == "user"] == [
+        "check my application status", "PIP-2026-00103 [business number]", "thank you"]

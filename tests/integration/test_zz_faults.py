@@ -8,13 +8,10 @@ import time
 
 import pytest
 
-from tests.conftest import ACTION_COOLDOWN
+from tests.conftest import ACTION_COOLDOWN, texts
 
 pytestmark = pytest.mark.integration
 
-
-def texts(messages):
-    return " ".join(m["text"] for m in messages)
 
 
 def test_action_server_down_other_topics_keep_working_and_status_fails_clearly(assistant):
@@ -66,6 +63,12 @@ def test_rasa_restart_mid_conversation_keeps_the_conversation(assistant):
     assistant.start("rasa")
     answer = texts(chat.say("100000003"))  # the tracker store kept the form and the reference
     assert "Renseignements supplémentaires demandés" in answer
+    # The transcript has everything, including the message sent while Rasa was down.
+    _, transcript, _ = assistant.request("GET", "/api/transcript", cookie=chat.cookie)
+    lines = [(line["role"], line["text"]) for line in transcript["messages"]]
+    assert [text for role, text in lines if role == "user"][-3:] == [
+        "PIP-2026-00103", "[business number]", "[business number]"]
+    assert any(role == "bot" and "n'est pas disponible" in text for role, text in lines)
 
 
 def test_gateway_restart_keeps_the_session_and_transcript(assistant):

@@ -3,7 +3,7 @@ import pytest
 
 from actions.queries import audit_log, set_agent_password
 from bot.settings import Settings
-from bot.web import SESSION_COOKIE, create_app
+from bot.web import create_app
 from tests.unit.test_gateway import FakeRasa
 
 PASSWORD = "a long agent password"
@@ -130,7 +130,7 @@ async def test_purge_deletes_old_dialogue_events_too(tmp_path):
 
     from sqlalchemy import create_engine, text
 
-    from bot.database_url import delete_tracker_events_older_than
+    from bot.tracker_retention import delete_tracker_events_older_than
 
     tracker = tmp_path / "tracker.db"
     engine = create_engine(f"sqlite:///{tracker}", future=True)

@@ -226,3 +226,50 @@ async def test_healthz_reports_each_part(aiohttp_client, rasa):
     response = await client.get("/healthz")
     assert response.status == 503
     assert (await response.json())["parts"] == {"gateway": "ok", "rasa": "ok", "actions": "down"}
+
+
+class FlakyDatabase:
+    """The real test database, made unavailable on demand."""
+
+    def __init__(self, database):
+        self.database, self.down = database, False
+
+    async def run(self, work, *args):
+        from actions.database import DatabaseUnavailable
+
+        if self.down:
+            raise DatabaseUnavailable("stopped")
+        return await self.database.run(work, *args)
+
+    def dispose(self):
+        pass
+
+
+async def test_transcript_lines_said_while_the_database_is_down_are_written_when_it_returns(
+        aiohttp_client, rasa, database):
+    flaky = FlakyDatabase(database)
+    client = await aiohttp_client(create_app(settings(), rasa, flaky))
+    await client.post("/api/chat", json={"message": "who can apply?"})
+    flaky.down = True
+    during = await client.post("/api/chat", json={"message": "my BN is 100000003"})
+    assert during.status == 200  # the conversation goes on
+    assert (await client.get("/api/transcript")).status == 503
+    flaky.down = False
+    await client.post("/api/chat", json={"message": "thanks"})
+    lines = (await (await client.get("/api/transcript")).json())["messages"]
+    assert [(l["role"], l["text"]) for l in lines] == [
+        ("user", "who can apply?"), ("bot", ANSWER["text"]),
+        ("user", "my BN is [business number]"), ("bot", ANSWER["text"]),
+        ("user", "thanks"), ("bot", ANSWER["text"])]
+    times = [l["at"] for l in lines]
+    assert times == sorted(times)
+
+
+async def test_when_rasa_is_down_a_first_message_still_gets_a_session_and_is_kept(aiohttp_client):
+    client = await aiohttp_client(create_app(settings(), FakeRasa(fail=True)))
+    response = await client.post("/api/chat", json={"message": "Qui peut adhérer?", "lang": "fr"})
+    assert response.status == 503 and SESSION_COOKIE in response.cookies
+    body = await response.json()
+    lines = (await (await client.get("/api/transcript")).json())["messages"]
+    assert [(l["role"], l["text"]) for l in lines] == [("user", "Qui peut adhérer?"), ("bot", body["message"])]
+    assert "pip-pep@cbsa-asfc.gc.ca" in body["message"] and "Réessayez" in body["message"]

@@ -1,5 +1,4 @@
 """Queries: a trader needs the matching pair; agents see everything and are audited."""
-from pathlib import Path
 
 import pytest
 

@@ -10,9 +10,9 @@ from aiohttp import web
 from bot import log_privacy
 from bot.cli import local_servers
 from bot.endpoints import lock_store_yaml, redis_credentials
-from bot.rasa_client import RasaClient, RasaServer, RasaUnavailable, route
+from bot.rasa_client import RasaClient, RasaUnavailable, route
 
-SERVERS = [RasaServer(f"http://127.0.0.1:{5005 + i}", f"http://127.0.0.1:{5055 + i}") for i in range(3)]
+SERVERS = [f"http://127.0.0.1:{5005 + i}" for i in range(3)]
 
 
 def test_routing_is_stable_and_spreads_conversations():
@@ -35,7 +35,8 @@ def test_losing_a_server_moves_only_its_conversations():
             assert after[0] == before[1]  # its next choice takes over
 
 
-async def fake_rasa(aiohttp_server, name, status=200):
+async def fake_rasa(aiohttp_server, name, status=200, actions=True):
+    """A Rasa server as the gateway sees it: our channel's webhook and health routes."""
     calls = []
 
     async def webhook(request):
@@ -44,8 +45,7 @@ async def fake_rasa(aiohttp_server, name, status=200):
 
     app = web.Application()
     app.router.add_post("/webhooks/gateway/webhook", webhook)
-    app.router.add_get("/webhooks/gateway/", lambda r: web.json_response({"model_loaded": True}))
-    app.router.add_get("/health", lambda r: web.json_response({"status": "ok"}))
+    app.router.add_get("/webhooks/gateway/", lambda r: web.json_response({"model_loaded": True, "actions": actions}))
     server = await aiohttp_server(app)
     return f"http://127.0.0.1:{server.port}", calls
 
@@ -59,9 +59,8 @@ def closed_port_url() -> str:
 
 
 async def test_a_conversation_goes_to_its_server_and_fails_over_when_it_is_unreachable(aiohttp_server):
-    live_url, calls = await fake_rasa(aiohttp_server, "live")
-    dead = RasaServer(closed_port_url(), closed_port_url())
-    live = RasaServer(live_url, live_url)
+    live, calls = await fake_rasa(aiohttp_server, "live")
+    dead = closed_port_url()
     client = RasaClient([dead, live], "secret", timeout=5)
     try:
         senders = [f"s{i}" for i in range(12)]
@@ -76,9 +75,8 @@ async def test_a_conversation_goes_to_its_server_and_fails_over_when_it_is_unrea
 
 
 async def test_an_error_from_a_reached_server_is_not_retried_elsewhere(aiohttp_server):
-    failing_url, failing_calls = await fake_rasa(aiohttp_server, "failing", status=500)
-    other_url, other_calls = await fake_rasa(aiohttp_server, "other")
-    failing, other = RasaServer(failing_url, failing_url), RasaServer(other_url, other_url)
+    failing, failing_calls = await fake_rasa(aiohttp_server, "failing", status=500)
+    other, other_calls = await fake_rasa(aiohttp_server, "other")
     client = RasaClient([failing, other], "secret", timeout=5)
     sender = next(s for s in (f"s{i}" for i in range(50)) if route(s, [failing, other])[0] == failing)
     try:
@@ -90,11 +88,25 @@ async def test_an_error_from_a_reached_server_is_not_retried_elsewhere(aiohttp_s
 
 
 async def test_no_reachable_server_is_a_clear_unavailable():
-    client = RasaClient([RasaServer(closed_port_url(), closed_port_url())], "secret", timeout=5)
+    client = RasaClient([closed_port_url()], "secret", timeout=5)
     try:
         with pytest.raises(RasaUnavailable):
             await client.send("s", "hello", {})
         assert await client.health() == {"rasa": False, "actions": False}
+    finally:
+        await client.close()
+
+
+async def test_health_is_degraded_not_down_while_one_server_with_its_action_server_works(aiohttp_server):
+    working, _ = await fake_rasa(aiohttp_server, "working")
+    without_actions, _ = await fake_rasa(aiohttp_server, "without actions", actions=False)
+    client = RasaClient([without_actions, working], "secret", timeout=5)
+    try:
+        assert await client.health() == {"rasa-1": True, "actions-1": False, "rasa-2": True, "actions-2": True,
+                                         "rasa": True, "actions": True}
+        alone = RasaClient([without_actions], "secret", timeout=5)
+        assert await alone.health() == {"rasa": True, "actions": False}
+        await alone.close()
     finally:
         await client.close()
 
@@ -106,6 +118,7 @@ def test_lock_store_comes_from_redis_url_and_keeps_the_password_out_of_the_file(
     assert "s3cr" not in with_password and "password: ${REDIS_PASSWORD}" in with_password
     assert "use_ssl: true" in with_password and "port: 6379" in with_password
     assert redis_credentials("rediss://:s3cr%40t@cache.internal/0") == {"REDIS_PASSWORD": "s3cr@t"}
+    assert 'username: "tta"' in lock_store_yaml("redis://tta:pw@cache.internal:6379/0")
     for bad in ("http://x", "redis://", "redis://host/zero"):
         with pytest.raises(SystemExit):
             lock_store_yaml(bad)
@@ -187,3 +200,24 @@ def test_log_records_are_masked_whatever_the_handler(caplog):
     assert "613-555-0199" not in text and "jo@example.com" not in text
     assert "[business number]" in text and "[phone]" in text and "[e-mail]" in text
     assert "d829a55a695c100000003e3229" in text  # identifiers stay readable for tracing
+
+
+async def test_a_number_left_in_an_abandoned_form_is_masked_by_the_daily_purge(tracker_store, tmp_path):
+    import time
+
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.tracker_retention import mask_abandoned_slots
+
+    store, domain = tracker_store
+    for sender, age_minutes in (("left", 90), ("typing", 5)):
+        tracker = DialogueStateTracker(sender, domain.slots)
+        said = time.time() - age_minutes * 60
+        tracker.update(UserUttered("100000003", parse_data={"text": "100000003", "intent": {"name": "inform"}},
+                                   timestamp=said))
+        tracker.update(SlotSet("business_number", "100000003", timestamp=said))
+        await store.save(tracker)
+    assert mask_abandoned_slots(f"sqlite:///{tmp_path / 'tta.db'}") == 1
+    assert "100000003" not in json.dumps(stored(store, "left"))
+    assert stored(store, "typing")[1]["value"] == "100000003"  # maybe still needed

@@ -1,0 +1,58 @@
+"""Retention in Rasa's tracker store, run by `purge-conversations` (daily): events older
+than the retention period are deleted, and business numbers left in the slot of
+conversations abandoned in the middle of a status look-up are masked."""
+from __future__ import annotations
+
+import json
+import time
+from typing import Optional
+
+from sqlalchemy import bindparam, create_engine, inspect, text
+
+from bot.database_url import tracker_database_url
+from bot.privacy import mask
+
+ABANDONED_AFTER_MINUTES = 60
+PERSONAL_SLOTS = ("business_number",)  # as in bot/tracker_store.py, which masks the rest
+
+
+def delete_tracker_events_older_than(days: int, database: Optional[str] = None) -> int:
+    """Rasa keeps every event of every conversation; the retention period applies to it too."""
+    engine = create_engine(tracker_database_url(database), future=True)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0
+        with engine.begin() as connection:
+            result = connection.execute(text("DELETE FROM events WHERE timestamp < :cutoff"),
+                                        {"cutoff": time.time() - days * 86400})
+            return result.rowcount or 0
+    finally:
+        engine.dispose()
+
+
+def mask_abandoned_slots(database: Optional[str] = None,
+                         idle_minutes: int = ABANDONED_AFTER_MINUTES) -> int:
+    """Masks personal slot values in conversations idle for `idle_minutes` (the tracker
+    store masks them itself as soon as a look-up or cancel clears the slot)."""
+    engine = create_engine(tracker_database_url(database), future=True)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0
+        masked = 0
+        with engine.begin() as connection:
+            rows = connection.execute(text(
+                "SELECT id, data FROM events WHERE type_name = 'slot' AND action_name IN :names "
+                "AND sender_id IN (SELECT sender_id FROM events GROUP BY sender_id "
+                "HAVING MAX(timestamp) < :cutoff)").bindparams(bindparam("names", expanding=True)),
+                {"names": list(PERSONAL_SLOTS), "cutoff": time.time() - idle_minutes * 60}).all()
+            for row_id, raw in rows:
+                data = json.loads(raw)
+                value = data.get("value")
+                if isinstance(value, str) and mask(value) != value:
+                    data["value"] = mask(value)
+                    connection.execute(text("UPDATE events SET data = :data WHERE id = :id"),
+                                       {"data": json.dumps(data), "id": row_id})
+                    masked += 1
+        return masked
+    finally:
+        engine.dispose()
