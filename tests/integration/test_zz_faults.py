@@ -58,7 +58,8 @@ def test_rasa_restart_mid_conversation_keeps_the_conversation(assistant):
     chat.say("je veux vérifier l'état de ma demande")
     chat.say("PIP-2026-00103")  # the form now waits for the business number
     assistant.stop("rasa")
-    status, body, _ = assistant.request("POST", "/api/chat", {"message": "100000003"}, cookie=chat.cookie)
+    status, body, _ = assistant.request("POST", "/api/chat", {"message": "100000003", "lang": "fr"},
+                                        cookie=chat.cookie)
     assert status == 503 and body["error"] == "unavailable"
     assistant.start("rasa")
     answer = texts(chat.say("100000003"))  # the tracker store kept the form and the reference
