@@ -130,14 +130,14 @@ def load_fixture(path: Path) -> int:
 
 def purge_conversations(days: int) -> int:
     from actions.queries import delete_conversations_older_than
-    from bot.tracker_retention import delete_tracker_events_older_than, mask_abandoned_slots
+    from bot.tracker_retention import delete_tracker_events_older_than, clear_abandoned_slots
 
     with application_database() as database:
         deleted = database.call(delete_conversations_older_than, days)
     events = delete_tracker_events_older_than(days)
-    masked = mask_abandoned_slots()
+    cleared = clear_abandoned_slots()
     print(f"{deleted} conversations and {events} dialogue events older than {days} days deleted; "
-          f"{masked} business numbers masked in conversations abandoned mid-look-up.")
+          f"{cleared} business numbers removed from conversations abandoned mid-look-up.")
     return 0
 
 

@@ -6,9 +6,11 @@ import re
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PROGRAM_ACCOUNT = re.compile(r"\b\d{3}[\s\-]?\d{3}[\s\-]?\d{3}[\s\-]?[A-Za-z]{2}[\s\-]?\d{4}\b")
 # Not inside hexadecimal identifiers (conversation ids in logs), which would hide them; but
-# right after a JSON escape ("n\u00b0123456789" in a JSON log line) it is a number again.
-_BUSINESS_NUMBER = re.compile(
-    r"(?:(?<=\\u[0-9A-Fa-f]{4})|(?<![\dA-Fa-f-]))\d{3}[\s\-]?\d{3}[\s\-]?\d{3}(?![\dA-Fa-f-])")
+# right after a JSON escape ("n\u00b0123456789" in a JSON log line) it is a number again,
+# and escaped no-break spaces (French "100\u202f000\u202f003") still separate its groups.
+_SEPARATOR = r"(?:[\s\-]|\\u00a0|\\u202f)?"
+_BUSINESS_NUMBER = re.compile(r"(?:(?<=\\u[0-9A-Fa-f]{4})|(?<![\dA-Fa-f-]))"
+                              + _SEPARATOR.join([r"\d{3}"] * 3) + r"(?![\dA-Fa-f-])")
 _PHONE = re.compile(r"(?<![\w-])(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
 # Numbers the program publishes are not personal: keep them readable.
 _PUBLIC = {"1-800-461-9999", "204-983-3500", "506-636-5064", "pip-pep@cbsa-asfc.gc.ca"}

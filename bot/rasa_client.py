@@ -1,4 +1,4 @@
-"""The gateway's client for Rasa's gateway channel (bot/channel.py) and the action servers.
+"""The gateway's client for Rasa's gateway channel (bot/channel.py): messages and health.
 
 With one Rasa server this is a plain HTTP client. With several (the scale-out profile), each
 conversation goes to the server that rendezvous hashing picks for it, so the same server
@@ -75,7 +75,9 @@ class RasaClient:
         try:
             timeout = aiohttp.ClientTimeout(total=3)
             async with self._client().get(f"{server}/webhooks/gateway/", timeout=timeout) as response:
-                report = await response.json() if response.status == 200 else {}
+                if response.status != 200:  # 503: model not loaded yet; 403: wrong secret
+                    return False, False
+                report = await response.json()
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             return False, False
         return True, isinstance(report, dict) and report.get("actions") is True

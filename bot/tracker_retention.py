@@ -1,6 +1,6 @@
 """Retention in Rasa's tracker store, run by `purge-conversations` (daily): events older
 than the retention period are deleted, and business numbers left in the slot of
-conversations abandoned in the middle of a status look-up are masked."""
+conversations abandoned in the middle of a status look-up are removed."""
 from __future__ import annotations
 
 import json
@@ -30,15 +30,16 @@ def delete_tracker_events_older_than(days: int, database: Optional[str] = None) 
         engine.dispose()
 
 
-def mask_abandoned_slots(database: Optional[str] = None,
+def clear_abandoned_slots(database: Optional[str] = None,
                          idle_minutes: int = ABANDONED_AFTER_MINUTES) -> int:
-    """Masks personal slot values in conversations idle for `idle_minutes` (the tracker
-    store masks them itself as soon as a look-up or cancel clears the slot)."""
+    """Empties personal slot values in conversations idle for `idle_minutes` (the tracker
+    store masks them itself as soon as a look-up or cancel clears the slot). Returns how
+    many stored values were removed."""
     engine = create_engine(tracker_database_url(database), future=True)
     try:
         if not inspect(engine).has_table("events"):
             return 0
-        masked = 0
+        cleared = 0
         with engine.begin() as connection:
             rows = connection.execute(text(
                 "SELECT id, data FROM events WHERE type_name = 'slot' AND action_name IN :names "
@@ -49,10 +50,12 @@ def mask_abandoned_slots(database: Optional[str] = None,
                 data = json.loads(raw)
                 value = data.get("value")
                 if isinstance(value, str) and mask(value) != value:
-                    data["value"] = mask(value)
+                    # Emptied, not masked: slots carry over to the next session, and the form
+                    # would take "[business number]" for a number and never ask again.
+                    data["value"] = None
                     connection.execute(text("UPDATE events SET data = :data WHERE id = :id"),
                                        {"data": json.dumps(data), "id": row_id})
-                    masked += 1
-        return masked
+                    cleared += 1
+        return cleared
     finally:
         engine.dispose()

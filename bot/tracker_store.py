@@ -5,7 +5,7 @@ addresses and phone numbers in what people and the bot said before it is written
 business number slot is the one place the number must survive between turns (the form
 may ask for the reference next), so its events are masked once the slot is cleared, that
 is once the look-up has used it or the person cancelled. A conversation abandoned in the
-middle of the form keeps it until `purge-conversations` masks it (mask_abandoned_slots).
+middle of the form keeps it until `purge-conversations` removes it (clear_abandoned_slots).
 
 Used by the endpoints file (bot/endpoints.py) as `type: bot.tracker_store.MaskingSQLTrackerStore`.
 """
@@ -45,8 +45,9 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
-        # Whatever emptied the slot (the look-up, cancel, a restart, a new session), the
-        # number has served its purpose. One indexed query per message.
+        # Whatever emptied the slot (the look-up, cancel, a restart), the number has served
+        # its purpose; the earlier values are followed by that emptying, so masking them does
+        # not change the slot. One indexed query per message.
         cleared = [name for name in PERSONAL_SLOTS if tracker.get_slot(name) is None]
         if cleared:
             self._mask_slot_history(tracker.sender_id, cleared)

@@ -4,6 +4,7 @@ Run with `python -m bot.web`. Rasa and the action server stay on loopback behind
 """
 from __future__ import annotations
 
+import asyncio
 import datetime
 import hashlib
 import json
@@ -30,7 +31,9 @@ from bot.settings import Settings
 logger = logging.getLogger("bot.web")
 
 SESSION_COOKIE = "tta_session"
-MAX_UNSAVED_LINES = 200  # per conversation, while the database is down
+# While the database is down: lines kept per conversation, conversations kept, and how often
+# the gateway tries again (bounded, so an outage cannot exhaust memory).
+MAX_UNSAVED_LINES, MAX_UNSAVED_CONVERSATIONS, RETRY_UNSAVED_SECONDS = 50, 2_000, 15
 CHAT_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 # Button payloads the widget may send as "/intent". Anything else starting with "/" is
 # treated as text, so nobody can inject intents with entities ("/x{...}") into Rasa.
@@ -124,8 +127,11 @@ class BoundedMemory:
     def get(self, key: str) -> Any:
         return self._values.get(key)
 
-    def forget(self, key: str) -> None:
-        self._values.pop(key, None)
+    def pop(self, key: str) -> Any:
+        return self._values.pop(key, None)
+
+    def keys(self) -> List[str]:
+        return list(self._values)
 
     def remember(self, key: str, value: Any) -> None:
         self._values[key] = value
@@ -227,7 +233,7 @@ class Gateway:
                                        settings.rasa_timeout)
         self.database = database or Database(settings.database_url or None)
         self.page_languages = BoundedMemory()
-        self.unsaved_lines = BoundedMemory(10_000)  # transcripts waiting for the database
+        self.unsaved_lines = BoundedMemory(MAX_UNSAVED_CONVERSATIONS)  # waiting for the database
         self.session_limit = RateLimiter(*settings.session_rate)
         self.address_limit = RateLimiter(*settings.address_rate)
         self.agents = AgentApi(AgentSessions(settings.agent_idle_minutes * 60), self.database,
@@ -241,13 +247,42 @@ class Gateway:
         now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
         safe = [{"role": l["role"], "text": mask(l["text"]), "topic": l.get("topic"), "at": now}
                 for l in lines]
-        batch = (self.unsaved_lines.get(sender) or []) + safe
+        await self._write(sender, chat_id, safe)
+
+    async def _write(self, sender: str, chat_id: str, lines: List[Dict[str, Any]]) -> bool:
+        # Waiting lines are taken out before the await, so that a concurrent request of the
+        # same session cannot write them a second time.
+        batch = (self.unsaved_lines.pop(sender) or []) + lines
+        if not batch:
+            return True
         try:
             await self.database.run(append_transcript, sender, chat_id, batch)
-            self.unsaved_lines.forget(sender)
+            return True
         except DatabaseUnavailable as failure:
+            # After a timeout the write may still have happened: a rare duplicate line is
+            # better than a lost one.
+            batch += self.unsaved_lines.pop(sender) or []  # queued meanwhile by another request
             self.unsaved_lines.remember(sender, batch[-MAX_UNSAVED_LINES:])
             logger.warning("transcript of %s kept in memory until the database answers: %s", chat_id, failure)
+            return False
+
+    async def write_unsaved(self) -> None:
+        """Writes the lines kept during a database outage, without waiting for the person's
+        next message; stops at the first failure (the database is still down)."""
+        for sender in self.unsaved_lines.keys():
+            if not await self._write(sender, chat_id_for(sender), []):
+                return
+
+    async def retry_unsaved_lines(self, app: web.Application) -> None:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(RETRY_UNSAVED_SECONDS)
+                await self.write_unsaved()
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+        await self.write_unsaved()  # a last try before the gateway stops
 
     def _session_token(self, request: web.Request) -> Tuple[str, bool]:
         token = request.cookies.get(SESSION_COOKIE, "")
@@ -403,6 +438,7 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
         setup_pages = None
     if setup_pages:
         setup_pages(app)
+    app.cleanup_ctx.append(gateway.retry_unsaved_lines)
     app.on_cleanup.append(gateway.close)
     return app
 

@@ -73,12 +73,31 @@ def scaled(trained_model, own_postgres_database, tmp_path_factory):
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base_url + "/healthz", processes, STARTUP_TIMEOUT)
+        wait_until_every_server_is_up(base_url)
         assistant = Assistant(base_url, {}, extra["GATEWAY_SECRET"], processes, database, ("", ""),
                               restart=None)
         assistant.servers, assistant.logs = servers, logs
         yield assistant
     finally:
         stop_processes(processes)
+
+
+def wait_until_every_server_is_up(base_url: str) -> None:
+    """/healthz answers 200 as soon as one server works; the test needs both."""
+    import json
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base_url + "/healthz", timeout=5) as response:
+                if json.loads(response.read())["status"] == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise TimeoutError("both Rasa servers did not come up")
 
 
 def serving(assistant, chat) -> str:

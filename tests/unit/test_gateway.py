@@ -1,4 +1,6 @@
 """The chat API contract (design.md): sessions, chat_id, topics, sources, clear errors."""
+import asyncio
+import datetime
 import re
 
 import pytest
@@ -254,6 +256,8 @@ async def test_transcript_lines_said_while_the_database_is_down_are_written_when
     during = await client.post("/api/chat", json={"message": "my BN is 100000003"})
     assert during.status == 200  # the conversation goes on
     assert (await client.get("/api/transcript")).status == 503
+    await asyncio.sleep(1.1)  # the stored time must be when it was said, not when it was written
+    back = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     flaky.down = False
     await client.post("/api/chat", json={"message": "thanks"})
     lines = (await (await client.get("/api/transcript")).json())["messages"]
@@ -261,8 +265,24 @@ async def test_transcript_lines_said_while_the_database_is_down_are_written_when
         ("user", "who can apply?"), ("bot", ANSWER["text"]),
         ("user", "my BN is [business number]"), ("bot", ANSWER["text"]),
         ("user", "thanks"), ("bot", ANSWER["text"])]
-    times = [l["at"] for l in lines]
-    assert times == sorted(times)
+    said = [datetime.datetime.fromisoformat(l["at"]) for l in lines]
+    assert said[2] < back <= said[4] and said == sorted(said)
+
+
+async def test_lines_kept_during_an_outage_are_written_even_if_the_person_says_nothing_more(
+        aiohttp_client, rasa, database):
+    flaky = FlakyDatabase(database)
+    app = create_app(settings(), rasa, flaky)
+    client = await aiohttp_client(app)
+    flaky.down = True
+    await client.post("/api/chat", json={"message": "who can apply?"})
+    await app["gateway"].write_unsaved()  # the gateway's periodic retry, database still down
+    assert app["gateway"].unsaved_lines.keys()
+    flaky.down = False
+    await app["gateway"].write_unsaved()
+    assert not app["gateway"].unsaved_lines.keys()
+    lines = (await (await client.get("/api/transcript")).json())["messages"]
+    assert [l["text"] for l in lines] == ["who can apply?", ANSWER["text"]]
 
 
 async def test_when_rasa_is_down_a_first_message_still_gets_a_session_and_is_kept(aiohttp_client):

@@ -51,3 +51,11 @@ def test_personal_data_is_masked_but_program_contacts_are_kept():
 @pytest.mark.parametrize("text", ["how much does PIP cost?", "PIP benefits", "what is pep"])
 def test_questions_naming_the_program_are_not_bad_references(text):
     assert not looks_like_reference(text)
+
+
+def test_numbers_in_json_log_lines_are_masked_but_hexadecimal_ids_stay_readable():
+    from bot.privacy import mask
+
+    assert mask(r'{"text": "n\u00b0100000003"}') == r'{"text": "n\u00b0[business number]"}'
+    assert mask(r'{"text": "100\u202f000\u202f003"}') == r'{"text": "[business number]"}'
+    assert mask("conversation d829a55a695c100000003e3229") == "conversation d829a55a695c100000003e3229"

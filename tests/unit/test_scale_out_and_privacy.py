@@ -35,7 +35,7 @@ def test_losing_a_server_moves_only_its_conversations():
             assert after[0] == before[1]  # its next choice takes over
 
 
-async def fake_rasa(aiohttp_server, name, status=200, actions=True):
+async def fake_rasa(aiohttp_server, name, status=200, actions=True, health_status=200):
     """A Rasa server as the gateway sees it: our channel's webhook and health routes."""
     calls = []
 
@@ -45,7 +45,8 @@ async def fake_rasa(aiohttp_server, name, status=200, actions=True):
 
     app = web.Application()
     app.router.add_post("/webhooks/gateway/webhook", webhook)
-    app.router.add_get("/webhooks/gateway/", lambda r: web.json_response({"model_loaded": True, "actions": actions}))
+    app.router.add_get("/webhooks/gateway/", lambda r: web.json_response(
+        {"model_loaded": health_status == 200, "actions": actions}, status=health_status))
     server = await aiohttp_server(app)
     return f"http://127.0.0.1:{server.port}", calls
 
@@ -107,6 +108,12 @@ async def test_health_is_degraded_not_down_while_one_server_with_its_action_serv
         alone = RasaClient([without_actions], "secret", timeout=5)
         assert await alone.health() == {"rasa": True, "actions": False}
         await alone.close()
+        loading, _ = await fake_rasa(aiohttp_server, "loading its model", health_status=503)
+        refusing, _ = await fake_rasa(aiohttp_server, "other secret", health_status=403)
+        for server in (loading, refusing):
+            not_ready = RasaClient([server], "secret", timeout=5)
+            assert await not_ready.health() == {"rasa": False, "actions": False}
+            await not_ready.close()
     finally:
         await client.close()
 
@@ -202,13 +209,13 @@ def test_log_records_are_masked_whatever_the_handler(caplog):
     assert "d829a55a695c100000003e3229" in text  # identifiers stay readable for tracing
 
 
-async def test_a_number_left_in_an_abandoned_form_is_masked_by_the_daily_purge(tracker_store, tmp_path):
+async def test_a_number_left_in_an_abandoned_form_is_removed_by_the_daily_purge(tracker_store, tmp_path):
     import time
 
     from rasa.shared.core.events import SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.tracker_retention import mask_abandoned_slots
+    from bot.tracker_retention import clear_abandoned_slots
 
     store, domain = tracker_store
     for sender, age_minutes in (("left", 90), ("typing", 5)):
@@ -218,6 +225,8 @@ async def test_a_number_left_in_an_abandoned_form_is_masked_by_the_daily_purge(t
                                    timestamp=said))
         tracker.update(SlotSet("business_number", "100000003", timestamp=said))
         await store.save(tracker)
-    assert mask_abandoned_slots(f"sqlite:///{tmp_path / 'tta.db'}") == 1
+    assert clear_abandoned_slots(f"sqlite:///{tmp_path / 'tta.db'}") == 1
     assert "100000003" not in json.dumps(stored(store, "left"))
+    # Emptied, so a person who comes back is asked again (a masked text would pass for a number).
+    assert (await store.retrieve("left")).get_slot("business_number") is None
     assert stored(store, "typing")[1]["value"] == "100000003"  # maybe still needed
