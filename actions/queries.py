@@ -155,7 +155,8 @@ def transcript_by_chat_id(session: Session, chat_id: str) -> Optional[List[Dict[
 
 
 def _lines(conversation: Conversation) -> List[Dict[str, Any]]:
-    return [{"at": m.at.isoformat(), "role": m.role, "text": m.text, "topic": m.topic}
+    # Stored in UTC without a zone (SQLite keeps none): say so, for the console's clock.
+    return [{"at": m.at.isoformat() + "Z", "role": m.role, "text": m.text, "topic": m.topic}
             for m in conversation.messages]
 
 

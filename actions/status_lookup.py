@@ -224,7 +224,9 @@ class ActionLookupStatus(Action):
             say(dispatcher, "unavailable", language, sources=True)
             return cleared()
         if found:
-            dispatcher.utter_message(text=render_application(found, language, full=False), json_message=dict(TOPIC))
+            # The source is where to ask about the file: every answer carries one link.
+            dispatcher.utter_message(text=render_application(found, language, full=False),
+                                     json_message={**TOPIC, "sources": CONTACT_SOURCE[language]})
             return cleared() + [SlotSet("lookup_failures", 0.0)]
         failures = int(tracker.get_slot("lookup_failures") or 0) + 1
         if failures >= MAX_FAILURES:

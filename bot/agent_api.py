@@ -66,8 +66,41 @@ def csrf_ok(request: web.Request, session: AgentSession) -> bool:
     return hmac.compare_digest(given.encode(), session.csrf_token.encode())
 
 
-def _error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
+# Error messages of the console's API, (English, French): the French console shows them too.
+MESSAGES = {
+    "not_signed_in": ("Please sign in.", "Veuillez vous connecter."),
+    "csrf": ("This request lacks the session's security token. Reload the page.",
+             "Il manque à cette requête le jeton de sécurité de la session. Rechargez la page."),
+    "login_fields": ("Send a username and a password.", "Envoyez un nom d'utilisateur et un mot de passe."),
+    "rate_limited": ("Too many sign-in attempts. Wait a minute and try again.",
+                     "Trop de tentatives de connexion. Attendez une minute, puis réessayez."),
+    "signin_unavailable": ("Sign-in is unavailable right now.", "La connexion n'est pas disponible pour le moment."),
+    "invalid_credentials": ("Wrong username or password.", "Nom d'utilisateur ou mot de passe incorrect."),
+    "lookup_query": ("Give a reference (PIP-2026-00123) or a 9-digit business number.",
+                     "Indiquez une référence (PIP-2026-00123) ou un numéro d'entreprise de 9 chiffres."),
+    "lookup_unavailable": ("Look-ups are unavailable right now.", "Les recherches ne sont pas disponibles pour le moment."),
+    "number_mismatch": ("The business number given does not match this application.",
+                        "Le numéro d'entreprise indiqué ne correspond pas à cette demande."),
+    "chat_id": ("A chat ID looks like K7Q-4MZ2.", "Un numéro de clavardage ressemble à K7Q-4MZ2."),
+    "transcripts_unavailable": ("Transcripts are unavailable right now.",
+                                "Les transcriptions ne sont pas disponibles pour le moment."),
+    "no_transcript": ("No conversation with that chat ID.", "Aucune conversation avec ce numéro de clavardage."),
+}
+
+
+def language_of(request: web.Request) -> str:
+    """The console's language: ?lang=fr, or the browser's Accept-Language."""
+    wanted = request.query.get("lang") or request.headers.get("Accept-Language", "")
+    return "fr" if wanted.strip().lower().startswith("fr") else "en"
+
+
+def message(request: web.Request, key: str) -> str:
+    english, french = MESSAGES[key]
+    return french if language_of(request) == "fr" else english
+
+
+def _error(request: web.Request, status: int, code: str, key: str) -> web.Response:
+    return web.json_response({"error": code, "message": message(request, key)}, status=status)
 
 
 class AgentApi:
@@ -88,17 +121,17 @@ class AgentApi:
         except ValueError:
             body = None
         if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("username", "password")):
-            return _error(400, "invalid_request", "Send a username and a password.")
+            return _error(request, 400, "invalid_request", "login_fields")
         username, password = body["username"][:64], body["password"][:256]
         if self.login_limiter and not self.login_limiter.allow(f"{self.address(request)}|{username}"):
-            return _error(429, "rate_limited", "Too many sign-in attempts. Wait a minute and try again.")
+            return _error(request, 429, "rate_limited", "rate_limited")
         try:
             valid = await self.database.run(verify_agent, username, password)
         except DatabaseUnavailable:
-            return _error(503, "unavailable", "Sign-in is unavailable right now.")
+            return _error(request, 503, "unavailable", "signin_unavailable")
         if not valid:
             logger.info("agent sign-in refused")
-            return _error(401, "invalid_credentials", "Wrong username or password.")
+            return _error(request, 401, "invalid_credentials", "invalid_credentials")
         token, session = self.sessions.create(username)
         response = web.json_response({"username": username, "csrf_token": session.csrf_token})
         response.set_cookie(AGENT_COOKIE, token, httponly=True, samesite="Strict", secure=self.secure, path="/")
@@ -107,7 +140,7 @@ class AgentApi:
     async def me(self, request: web.Request) -> web.Response:
         session = self.sessions.get(request)
         if not session:
-            return _error(401, "not_signed_in", "Please sign in.")
+            return _error(request, 401, "not_signed_in", "not_signed_in")
         return web.json_response({"username": session.username, "csrf_token": session.csrf_token})
 
     async def logout(self, request: web.Request) -> web.Response:
@@ -117,34 +150,51 @@ class AgentApi:
         response.del_cookie(AGENT_COOKIE, path="/")
         return response
 
-    async def applications(self, request: web.Request) -> web.Response:
-        session = self.signed_in(request)
+    def refusal(self, request: web.Request) -> Optional[web.Response]:
+        """Why this request may not use agent powers: not signed in (401), or signed in
+        but without the session's CSRF token (403); None when it may."""
+        session = self.sessions.get(request)
         if not session:
-            return _error(401, "not_signed_in", "Please sign in.")
+            return _error(request, 401, "not_signed_in", "not_signed_in")
+        if not csrf_ok(request, session):
+            return _error(request, 403, "csrf", "csrf")
+        return None
+
+    async def applications(self, request: web.Request) -> web.Response:
+        refused = self.refusal(request)
+        if refused is not None:  # (a Response with an empty body is falsy)
+            return refused
+        session = self.signed_in(request)
         reference = find_reference(request.query.get("reference", ""))
-        number = None if reference else find_business_number(request.query.get("business_number", ""))
+        number = find_business_number(request.query.get("business_number", ""))
         if not (reference or number):
-            return _error(400, "invalid_request", "Give a reference (PIP-2026-00123) or a 9-digit business number.")
+            return _error(request, 400, "invalid_request", "lookup_query")
         try:
-            found = await self.database.run(agent_lookup, session.username, reference, number)
+            # A reference is more precise: with both, it decides and the number is checked.
+            found = await self.database.run(agent_lookup, session.username, reference,
+                                            None if reference else number)
         except DatabaseUnavailable:
-            return _error(503, "unavailable", "Look-ups are unavailable right now.")
-        return web.json_response({"applications": found})
+            return _error(request, 503, "unavailable", "lookup_unavailable")
+        body = {"applications": found}
+        if reference and number and found and all(a["business_number"] != number for a in found):
+            body["warning"] = message(request, "number_mismatch")
+        return web.json_response(body)
 
     async def transcript(self, request: web.Request) -> web.Response:
+        refused = self.refusal(request)
+        if refused is not None:  # (a Response with an empty body is falsy)
+            return refused
         session = self.signed_in(request)
-        if not session:
-            return _error(401, "not_signed_in", "Please sign in.")
         chat_id = request.query.get("chat_id", "").strip().upper()
         if not CHAT_ID.match(chat_id):
-            return _error(400, "invalid_request", "A chat ID looks like K7Q-4MZ2.")
+            return _error(request, 400, "invalid_request", "chat_id")
         try:
             lines = await self.database.run(transcript_by_chat_id, chat_id)
             await self.database.run(record_audit, session.username, "transcript", chat_id, 0 if lines is None else 1)
         except DatabaseUnavailable:
-            return _error(503, "unavailable", "Transcripts are unavailable right now.")
+            return _error(request, 503, "unavailable", "transcripts_unavailable")
         if lines is None:
-            return _error(404, "not_found", "No conversation with that chat ID.")
+            return _error(request, 404, "not_found", "no_transcript")
         return web.json_response({"chat_id": chat_id, "messages": lines})
 
     def add_routes(self, app: web.Application) -> None:

@@ -47,8 +47,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         await super().save(tracker)
         # Whatever emptied the slot (the look-up, cancel, a restart), the number has served
         # its purpose; the earlier values are followed by that emptying, so masking them does
-        # not change the slot. One indexed query per message.
-        cleared = [name for name in PERSONAL_SLOTS if tracker.get_slot(name) is None]
+        # not change the slot. The database is only touched while an unmasked value is in
+        # the history (a tracker read back from the store has the masked ones).
+        cleared = [name for name in PERSONAL_SLOTS if tracker.get_slot(name) is None
+                   and any(isinstance(e, SlotSet) and e.key == name and isinstance(e.value, str)
+                           and mask(e.value) != e.value for e in tracker.events)]
         if cleared:
             self._mask_slot_history(tracker.sender_id, cleared)
 

@@ -50,6 +50,8 @@ ERRORS = {
     "unsupported_media_type": ("Send JSON (Content-Type: application/json).",
                                "Envoyez du JSON (Content-Type: application/json)."),
     "invalid_json": ("The request is not valid JSON.", "La requête n'est pas du JSON valide."),
+    "invalid_feedback": ("Send an object with a known \"topic\", \"helpful\" (true or false) and an optional \"reason\".",
+                         "Envoyez un objet avec un « topic » connu, « helpful » (true ou false) et, au besoin, une « reason »."),
     "invalid_request": ("Send an object with a \"message\" text and an optional \"lang\" (en or fr).",
                         "Envoyez un objet avec un texte « message » et, au besoin, « lang » (en ou fr)."),
     "empty_message": ("Please type a question.", "Veuillez écrire une question."),
@@ -375,7 +377,7 @@ class Gateway:
                 or body.get("topic") not in KNOWN_TOPICS
                 or body.get("reason") not in FEEDBACK_REASONS | {None}
                 or not re.fullmatch(r"[A-Za-z0-9_-]{43}", token)):
-            return error(request, 400, "invalid_request", body)
+            return error(request, 400, "invalid_feedback", body)
         try:
             await self.database.run(record_feedback, chat_id_for(sender_for(token)), body["topic"],
                                     body["helpful"], body.get("reason"))

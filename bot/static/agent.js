@@ -148,7 +148,7 @@
   }
 
   function api(method, path, body) {
-    var headers = { Accept: "application/json" };
+    var headers = { Accept: "application/json", "Accept-Language": lang };
     if (csrf) {
       headers["X-CSRF-Token"] = csrf;
     }
@@ -358,6 +358,9 @@
       statusLine.textContent = applications.length
         ? format(template, { count: applications.length, query: label })
         : format(S.lookupNone, { query: label });
+      if (result.body.warning) {
+        statusLine.textContent += " " + result.body.warning;
+      }
       applications.forEach(function (app) {
         results.appendChild(renderApplication(app));
       });

@@ -45,10 +45,33 @@ async def test_agent_finds_applications_by_business_number_and_is_audited(app_cl
     assert database.call(audit_log)[0]["agent"] == "alice"
 
 
-async def test_agent_request_without_csrf_token_is_refused(app_client):
+async def test_agent_request_without_csrf_token_is_refused_and_says_why(app_client):
     await sign_in(app_client)
     response = await app_client.get("/api/agent/applications", params={"reference": "PIP-2026-00103"})
-    assert response.status == 401
+    assert response.status == 403 and "Reload the page" in (await response.json())["message"]
+    assert "applications" not in await response.json()
+
+
+async def test_console_errors_come_in_french_for_the_french_console(app_client):
+    csrf = await sign_in(app_client)
+    response = await app_client.get("/api/agent/transcript", params={"chat_id": "nope"},
+                                    headers={"X-CSRF-Token": csrf, "Accept-Language": "fr-CA,fr;q=0.9"})
+    assert response.status == 400 and (await response.json())["message"] == "Un numéro de clavardage ressemble à K7Q-4MZ2."
+    signed_out = await app_client.get("/api/agent/applications?lang=fr", params={"reference": "PIP-2026-00103"},
+                                      cookies={"tta_agent": "expired"})
+    assert (await signed_out.json())["message"] == "Veuillez vous connecter."
+
+
+async def test_a_business_number_that_does_not_match_the_reference_is_flagged(app_client):
+    csrf = await sign_in(app_client)
+    response = await app_client.get("/api/agent/applications", headers={"X-CSRF-Token": csrf},
+                                    params={"reference": "PIP-2026-00103", "business_number": "100000001"})
+    body = await response.json()
+    assert [a["reference"] for a in body["applications"]] == ["PIP-2026-00103"]
+    assert body["warning"] == "The business number given does not match this application."
+    matching = await app_client.get("/api/agent/applications", headers={"X-CSRF-Token": csrf},
+                                    params={"reference": "PIP-2026-00103", "business_number": "100000003"})
+    assert "warning" not in await matching.json()
 
 
 async def test_agent_chat_carries_the_agent_to_rasa_only_with_the_token(app_client, rasa):

@@ -22,11 +22,26 @@ def test_no_business_type_in_plain_questions():
     assert find_business_type("embroker") is None  # whole words only
 
 
-async def run(events, intent="inform_business_type"):
-    tracker = Tracker("s", {}, {"intent": {"name": intent}}, events, False, None, {}, "action_listen")
+async def run(events, intent="inform_business_type", slots=None, domain=None):
+    tracker = Tracker("s", slots or {}, {"intent": {"name": intent}}, events, False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
-    await ActionRepeatAnswer().run(dispatcher, tracker, {})
+    await ActionRepeatAnswer().run(dispatcher, tracker, domain or {})
     return dispatcher.messages
+
+
+TAILORED_FOR_COURIERS = {"responses": {"utter_benefits": [
+    {"text": "general"},
+    {"text": "couriers", "condition": [{"type": "slot", "name": "business_type", "value": "courier"}]}]}}
+
+
+async def test_says_plainly_when_nothing_is_specific_to_that_kind_of_business():
+    events = [{"event": "action", "name": "utter_benefits"}]
+    brokers = await run(events, slots={"business_type": "customs_broker", "language": "fr"},
+                        domain=TAILORED_FOR_COURIERS)
+    assert brokers[0]["text"].startswith("Je n'ai rien de particulier pour les courtiers en douane")
+    assert brokers[0]["custom"] == {"topic": "benefits"} and brokers[1]["response"] == "utter_benefits"
+    couriers = await run(events, slots={"business_type": "courier", "language": "en"}, domain=TAILORED_FOR_COURIERS)
+    assert [m["response"] for m in couriers] == ["utter_benefits"]  # tailored: no preamble
 
 
 async def test_repeats_the_last_knowledge_answer():

@@ -257,7 +257,7 @@ async def test_transcript_lines_said_while_the_database_is_down_are_written_when
     assert during.status == 200  # the conversation goes on
     assert (await client.get("/api/transcript")).status == 503
     await asyncio.sleep(1.1)  # the stored time must be when it was said, not when it was written
-    back = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    back = datetime.datetime.now(datetime.timezone.utc)
     flaky.down = False
     await client.post("/api/chat", json={"message": "thanks"})
     lines = (await (await client.get("/api/transcript")).json())["messages"]
@@ -265,7 +265,8 @@ async def test_transcript_lines_said_while_the_database_is_down_are_written_when
         ("user", "who can apply?"), ("bot", ANSWER["text"]),
         ("user", "my BN is [business number]"), ("bot", ANSWER["text"]),
         ("user", "thanks"), ("bot", ANSWER["text"])]
-    said = [datetime.datetime.fromisoformat(l["at"]) for l in lines]
+    assert all(l["at"].endswith("Z") for l in lines)  # UTC, said so
+    said = [datetime.datetime.fromisoformat(l["at"].replace("Z", "+00:00")) for l in lines]
     assert said[2] < back <= said[4] and said == sorted(said)
 
 

@@ -4,7 +4,7 @@ import asyncio
 import pytest
 from rasa.shared.exceptions import RasaException
 
-from bot.rasa_process import ActionServerBreaker
+from bot.rasa_process import ActionServerBreaker, compiled_action_result_check
 
 
 class Action:
@@ -49,3 +49,19 @@ async def test_other_failures_do_not_open_the_breaker():
     with pytest.raises(RasaException):
         await breaker.guard(refused)(action)
     assert await breaker.guard(answers)(action) == ["events"]
+
+
+def test_action_replies_are_checked_against_rasas_schema_as_before():
+    from jsonschema import ValidationError, validate
+    from rasa.core.actions.action import RemoteAction
+
+    spec = RemoteAction.action_response_format_spec()
+    check = compiled_action_result_check(spec)
+    valid = {"events": [{"event": "slot", "name": "language", "value": "fr"}], "responses": [{"text": "Bonjour"}]}
+    assert check(None, valid) and validate(valid, spec) is None
+    for broken in ({"events": [{"no_event_key": 1}]}, {"events": "not a list"},
+                   {"events": [{"event": "slot", "timestamp": "yesterday"}]}):
+        with pytest.raises(ValidationError):
+            validate(broken, spec)  # Rasa's own check rejects it...
+        with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+            check(None, broken)  # ...and so does the compiled one
