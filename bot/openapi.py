@@ -37,11 +37,15 @@ def document() -> dict:
                 "summary": "Agent look-up by reference or business number (X-CSRF-Token required)",
                 "parameters": [{"name": "reference", "in": "query", "schema": {"type": "string"}},
                                {"name": "business_number", "in": "query", "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "Applications with history"}, "400": _ERROR, "401": _ERROR}}},
+                "description": "With both, the reference decides and a `warning` says when the business number does not match. "
+                               "Errors follow Accept-Language (or ?lang=fr).",
+                "responses": {"200": {"description": "Applications with history, and an optional warning"},
+                              "400": _ERROR, "401": _ERROR, "403": _ERROR}}},
             "/api/agent/transcript": {"get": {
                 "summary": "A trader's transcript by chat ID (X-CSRF-Token required)",
                 "parameters": [{"name": "chat_id", "in": "query", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "Transcript"}, "400": _ERROR, "401": _ERROR, "404": _ERROR}}},
+                "responses": {"200": {"description": "Transcript"}, "400": _ERROR, "401": _ERROR, "403": _ERROR,
+                              "404": _ERROR}}},
             "/healthz": {"get": {"summary": "200 when the gateway and a Rasa server with its action server answer",
                                  "description": "`parts` names each part and whether it is `ok` or `down`; "
                                                 "with several Rasa servers, `status` is `degraded` while one is down.",
