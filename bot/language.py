@@ -15,7 +15,8 @@ from typing import Optional
 
 LANGUAGES = ("en", "fr")
 
-# Words that only appear in one language's way of asking about the program.
+# Words that only appear in one language's way of asking about the program ("contact",
+# "email", "info" are both English and French, so they are in neither list).
 FRENCH_WORDS = frozenset(
     """
     pep asfc expres adhesion adherer adherent membre membres demande demandes demander
@@ -39,7 +40,7 @@ ENGLISH_WORDS = frozenset(
     exporters warehouse forwarder forwarders shipping how what which who why when where
     is are can could do does we our you your my the and for with about of to in on
     yes no thanks thank hello hi hey bye goodbye help please english french status
-    driver drivers card cards company business number email phone contact long take
+    driver drivers card cards company business number phone long take
     takes time processing review join eligible mutual recognition suspend suspended
     cancel cancelled appeal revalidation need needs get
     """.split()

@@ -22,7 +22,8 @@ def test_french_messages_are_french_whatever_the_page(text):
     assert detect_language(text, "en") == "fr"
 
 
-@pytest.mark.parametrize("text", ["ok", "FAST", "PIP-2025-00042 123456789", "123456789", "C-TPAT", "?"])
+@pytest.mark.parametrize("text", ["ok", "FAST", "PIP-2025-00042 123456789", "123456789", "C-TPAT", "?",
+                                  "contact", "email?", "info"])
 def test_ambiguous_short_messages_follow_the_page(text):
     assert detect_language(text, "fr") == "fr"
     assert detect_language(text, "en") == "en"
