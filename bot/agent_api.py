@@ -19,6 +19,7 @@ from aiohttp import web
 from actions.database import Database, DatabaseUnavailable
 from actions.identifiers import find_business_number, find_reference
 from actions.queries import agent_lookup, record_audit, transcript_by_chat_id, verify_agent
+from bot.bilingual import json_error, pick, request_lang
 
 logger = logging.getLogger("bot.agent")
 
@@ -88,19 +89,8 @@ MESSAGES = {
 }
 
 
-def language_of(request: web.Request) -> str:
-    """The console's language: ?lang=fr, or the browser's Accept-Language."""
-    wanted = request.query.get("lang") or request.headers.get("Accept-Language", "")
-    return "fr" if wanted.strip().lower().startswith("fr") else "en"
-
-
-def message(request: web.Request, key: str) -> str:
-    english, french = MESSAGES[key]
-    return french if language_of(request) == "fr" else english
-
-
 def _error(request: web.Request, status: int, code: str, key: str) -> web.Response:
-    return web.json_response({"error": code, "message": message(request, key)}, status=status)
+    return json_error(request, status, code, MESSAGES[key])
 
 
 class AgentApi:
@@ -177,7 +167,7 @@ class AgentApi:
             return _error(request, 503, "unavailable", "lookup_unavailable")
         body = {"applications": found}
         if reference and number and found and all(a["business_number"] != number for a in found):
-            body["warning"] = message(request, "number_mismatch")
+            body["warning"] = pick(MESSAGES["number_mismatch"], request_lang(request))
         return web.json_response(body)
 
     async def transcript(self, request: web.Request) -> web.Response:

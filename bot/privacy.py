@@ -25,3 +25,12 @@ def mask(text: str) -> str:
     text = _PROGRAM_ACCOUNT.sub("[business number]", text)
     text = _PHONE.sub(_keep_public("[phone]"), text)
     return _BUSINESS_NUMBER.sub("[business number]", text)
+
+
+# Rasa slots that hold personal data while a status look-up needs it (bot/tracker_store.py).
+PERSONAL_SLOTS = ("business_number",)
+
+
+def holds_personal_data(value: object) -> bool:
+    """A stored value that masking would change."""
+    return isinstance(value, str) and mask(value) != value

@@ -10,10 +10,9 @@ from typing import Optional
 from sqlalchemy import bindparam, create_engine, inspect, text
 
 from bot.database_url import tracker_database_url
-from bot.privacy import mask
+from bot.privacy import PERSONAL_SLOTS, holds_personal_data
 
 ABANDONED_AFTER_MINUTES = 60
-PERSONAL_SLOTS = ("business_number",)  # as in bot/tracker_store.py, which masks the rest
 
 
 def delete_tracker_events_older_than(days: int, database: Optional[str] = None) -> int:
@@ -48,8 +47,7 @@ def clear_abandoned_slots(database: Optional[str] = None,
                 {"names": list(PERSONAL_SLOTS), "cutoff": time.time() - idle_minutes * 60}).all()
             for row_id, raw in rows:
                 data = json.loads(raw)
-                value = data.get("value")
-                if isinstance(value, str) and mask(value) != value:
+                if holds_personal_data(data.get("value")):
                     # Emptied, not masked: slots carry over to the next session, and the form
                     # would take "[business number]" for a number and never ask again.
                     data["value"] = None

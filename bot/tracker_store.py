@@ -18,9 +18,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import mask
-
-PERSONAL_SLOTS = ("business_number",)
+from bot.privacy import PERSONAL_SLOTS, holds_personal_data, mask
 
 
 def masked_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
@@ -50,8 +48,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         # not change the slot. The database is only touched while an unmasked value is in
         # the history (a tracker read back from the store has the masked ones).
         cleared = [name for name in PERSONAL_SLOTS if tracker.get_slot(name) is None
-                   and any(isinstance(e, SlotSet) and e.key == name and isinstance(e.value, str)
-                           and mask(e.value) != e.value for e in tracker.events)]
+                   and any(isinstance(e, SlotSet) and e.key == name and holds_personal_data(e.value)
+                           for e in tracker.events)]
         if cleared:
             self._mask_slot_history(tracker.sender_id, cleared)
 
@@ -65,8 +63,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             )
             for row in rows:
                 data = json.loads(row.data)
-                value = data.get("value")
-                if isinstance(value, str) and mask(value) != value:
-                    data["value"] = mask(value)
+                if holds_personal_data(data.get("value")):
+                    data["value"] = mask(data["value"])
                     row.data = json.dumps(data)
             session.commit()

@@ -22,6 +22,7 @@ from actions.queries import append_transcript, record_feedback, transcript, veri
 from actions.topics import all_topics
 from bot import openapi
 from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
+from bot.bilingual import json_error, pick
 from bot.language import detect_language
 from bot.log_privacy import install as install_log_masking
 from bot.privacy import mask
@@ -75,20 +76,8 @@ NO_REPLY = (
 )
 
 
-def _pick(pair: Tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "fr" else pair[0]
-
-
-def request_lang(request: web.Request, body: Any = None) -> str:
-    if isinstance(body, dict) and body.get("lang") in ("en", "fr"):
-        return body["lang"]
-    return "fr" if request.headers.get("Accept-Language", "").lower().startswith("fr") else "en"
-
-
 def error(request: web.Request, status: int, code: str, body: Any = None, **fmt: Any) -> web.Response:
-    lang = request_lang(request, body)
-    message = _pick(ERRORS[code], lang).format(**fmt)
-    return web.json_response({"error": code, "message": message}, status=status)
+    return json_error(request, status, code, ERRORS[code], body, **fmt)
 
 
 def response_message(response: web.Response) -> str:
@@ -359,7 +348,7 @@ class Gateway:
             messages.append(api_message(raw_reply, default))
         if not messages:
             reply_lang = detect_language(message, lang) or lang or "en"
-            messages.append({"text": _pick(NO_REPLY, reply_lang), "topic": "fallback",
+            messages.append({"text": pick(NO_REPLY, reply_lang), "topic": "fallback",
                              "sources": [], "buttons": []})
         await self._store(sender, chat_id, [{"role": "bot", "text": m["text"], "topic": m["topic"]} for m in messages])
         response = web.json_response({"chat_id": chat_id, "messages": messages})
