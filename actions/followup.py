@@ -1,13 +1,19 @@
-"""Follow-ups that need the previous answer: "and for customs brokers?", "en français?"."""
+"""Follow-ups that need the previous reply: "and for customs brokers?", "en français?",
+"what does that mean?", "how long does that take?", "is that free?".
+
+Which answer a follow-up gets is content, kept in the domain next to the answers: an
+answer's `custom.followups` names the answer for each kind of follow-up, a topic's overview
+names the default for its topic, and `custom.explains_status` marks the answer that explains
+an application status. Without any of these: the topic's overview to "what does that mean?",
+and the general answers on processing time and cost.
+"""
 from __future__ import annotations
 
-from typing import List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-
-from actions.topics import knowledge_topics
 
 # How the general answer is introduced when nothing in it is specific to the kind of
 # business asked about: saying so is more honest than repeating it as if it were tailored.
@@ -28,9 +34,15 @@ NOTHING_SPECIFIC = (
     "Je n'ai rien de particulier pour {kind} sur ce sujet. Voici de nouveau la réponse générale :",
 )
 
+OVERVIEW = "overview"
+FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration",
+                  "ask_if_that_costs": "cost"}
+GENERAL_ANSWER = {"duration": "processing_time/overview", "cost": "cost/overview"}
+UNCLEAR = "utter_followup_unclear"
+
 
 def has_variation_for(domain: DomainDict, response: str, business_type: str) -> bool:
-    """Whether domain.yml tailors this response to that kind of business."""
+    """Whether the domain tailors this response to that kind of business."""
     for variation in (domain.get("responses") or {}).get(response) or []:
         for condition in variation.get("condition") or []:
             if condition.get("name") == "business_type" and condition.get("value") == business_type:
@@ -38,13 +50,57 @@ def has_variation_for(domain: DomainDict, response: str, business_type: str) -> 
     return False
 
 
-def last_answer(tracker: Tracker) -> Optional[str]:
-    """The last knowledge answer given in this conversation (utter_<topic>)."""
-    answers = {f"utter_{topic}" for topic in knowledge_topics()}
+def last_reply_context(tracker: Tracker) -> Dict[str, Any]:
+    """What the last answer or status reply was about: {"answer": id} or {"status": id}."""
     for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") in answers:
-            return event["name"]
+        if event.get("event") != "bot":
+            continue
+        custom = ((event.get("data") or {}).get("custom")) or {}
+        if custom.get("answer"):
+            return {"answer": custom["answer"]}
+        if custom.get("status"):
+            return {"status": custom["status"]}
+    return {}
+
+
+def last_answer(tracker: Tracker) -> Optional[str]:
+    """The response of the last knowledge answer given in this conversation."""
+    answer = last_reply_context(tracker).get("answer")
+    return f"utter_{answer}" if answer else None
+
+
+def _custom(domain: DomainDict, answer: str) -> Dict[str, Any]:
+    variations = (domain.get("responses") or {}).get(f"utter_{answer}") or [{}]
+    return variations[0].get("custom") or {}
+
+
+def _answer_explaining(domain: DomainDict, status: str) -> Optional[str]:
+    for name, variations in (domain.get("responses") or {}).items():
+        custom = (variations or [{}])[0].get("custom") or {}
+        if status in (custom.get("explains_status") or []) and name.startswith("utter_"):
+            return name[len("utter_"):]
     return None
+
+
+def followup_response(domain: DomainDict, context: Dict[str, Any], kind: str) -> str:
+    """The response that answers this kind of follow-up after that reply."""
+    answer = context.get("answer")
+    if context.get("status"):
+        answer = _answer_explaining(domain, context["status"])
+        if kind == "meaning":
+            return f"utter_{answer}" if answer else UNCLEAR
+    if answer:
+        topic = answer.split("/", 1)[0]
+        overview = f"{topic}/{OVERVIEW}"
+        for source in (answer, overview):
+            target = (_custom(domain, source).get("followups") or {}).get(kind)
+            if target:
+                return f"utter_{target}"
+        if kind == "meaning":
+            return f"utter_{overview}" if answer != overview else UNCLEAR
+    if kind in GENERAL_ANSWER:
+        return f"utter_{GENERAL_ANSWER[kind]}"
+    return UNCLEAR
 
 
 class ActionRepeatAnswer(Action):
@@ -62,9 +118,23 @@ class ActionRepeatAnswer(Action):
                 and not has_variation_for(domain, answer, kind):
             french = tracker.get_slot("language") == "fr"
             dispatcher.utter_message(text=NOTHING_SPECIFIC[french].format(kind=KINDS[kind][french]),
-                                     json_message={"topic": answer[len("utter_"):]})
+                                     json_message={"topic": answer[len("utter_"):].split("/", 1)[0]})
         if answer:
             dispatcher.utter_message(response=answer)
         elif intent == "inform_business_type":
             dispatcher.utter_message(response="utter_how_can_help")
+        return []
+
+
+class ActionAnswerFollowup(Action):
+    """"What does that mean?", "how long does that take?", "is that free?": answered about
+    the previous answer or application status."""
+
+    def name(self) -> Text:
+        return "action_answer_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        kind = FOLLOWUP_KINDS.get(intent or "", "meaning")
+        dispatcher.utter_message(response=followup_response(domain, last_reply_context(tracker), kind))
         return []

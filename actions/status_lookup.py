@@ -226,7 +226,8 @@ class ActionLookupStatus(Action):
         if found:
             # The source is where to ask about the file: every answer carries one link.
             dispatcher.utter_message(text=render_application(found, language, full=False),
-                                     json_message={**TOPIC, "sources": CONTACT_SOURCE[language]})
+                                     json_message={**TOPIC, "status": found["status"],
+                                                   "sources": CONTACT_SOURCE[language]})
             return cleared() + [SlotSet("lookup_failures", 0.0)]
         failures = int(tracker.get_slot("lookup_failures") or 0) + 1
         if failures >= MAX_FAILURES:
@@ -242,7 +243,7 @@ class ActionLookupStatus(Action):
             say(dispatcher, "agent_none", language, query=reference or number)
         for application in found:
             dispatcher.utter_message(text=render_application(application, language, full=True),
-                                     json_message=dict(TOPIC))
+                                     json_message={**TOPIC, "status": application["status"]})
         return cleared()
 
 

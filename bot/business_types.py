@@ -1,7 +1,7 @@
 """Kinds of business people say they are, in English and French.
 
 The values are the `business_type` slot's; answers have variations tailored to some of them
-(domain.yml). Phrases are matched on lower-case text without accents, longest first, so
+(domain/). Phrases are matched on lower-case text without accents, longest first, so
 "US carrier" wins over "carrier".
 """
 from __future__ import annotations

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from actions.database import Database
 
 # What the trained model depends on: any change here means a new model.
-MODEL_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories",
-                "bot/nlu.py", "bot/language.py", "bot/business_types.py", "policies"]
+MODEL_INPUTS = ["config.yml", "domain", "data/nlu", "data/rules", "data/stories",
+                "bot/nlu.py", "bot/language.py", "bot/business_types.py", "bot/rasa_ext", "policies"]
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]
 
 
@@ -195,7 +195,7 @@ def train(force: bool = False) -> Path:
     MODELS.mkdir(exist_ok=True)
     print(f"Training {target.name} (a few minutes on 2 cores)...", flush=True)
     command = [sys.executable, "-m", "rasa", "train", "--config", "config.yml",
-               "--domain", "domain.yml", "--data", *TRAINING_DATA, "--out", str(MODELS),
+               "--domain", "domain", "--data", *TRAINING_DATA, "--out", str(MODELS),
                "--fixed-model-name", target.name[: -len(".tar.gz")]]
     started = time.monotonic()
     subprocess.run(command, cwd=ROOT, env=quiet_env(), check=True)

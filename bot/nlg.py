@@ -4,6 +4,9 @@ Rasa picks at random among all variations whose conditions match. A French answe
 tailored to customs brokers (language=fr, business_type=customs_broker) and the general
 French answer (language=fr) both match a French-speaking broker; the tailored one must
 win, and the choice must not be random. Configured in endpoints.yml as `nlg:`.
+
+Each reply also says which language it is written in (`custom.lang`), so nothing
+downstream has to guess it from the words.
 """
 from __future__ import annotations
 
@@ -27,4 +30,12 @@ class MostSpecificResponseNLG(TemplatedNaturalLanguageGenerator):
         )
         if not suitable:
             return None
-        return max(suitable, key=lambda r: len(r.get(RESPONSE_CONDITION) or []))
+        chosen = max(suitable, key=lambda r: len(r.get(RESPONSE_CONDITION) or []))
+        return with_language(chosen)
+
+
+def with_language(response: Dict[Text, Any]) -> Dict[Text, Any]:
+    """The variation with `custom.lang`: the language its condition names (English by default)."""
+    language = next((c.get("value") for c in response.get(RESPONSE_CONDITION) or []
+                     if c.get("name") == "language"), "en")
+    return {**response, "custom": {**(response.get("custom") or {}), "lang": language}}

@@ -14,6 +14,9 @@ builds our input channel (bot/channel.py), early in its start-up.
   which first re-checks the schema itself: about 60 ms of CPU per action call, most of a
   status turn's time (measured with py-spy). The schema is compiled once here instead;
   replies are checked exactly as before.
+- A topic chosen with a button ("/eligibility") skips the NLU pipeline, so the
+  ResponseSelector never picks a specific answer and Rasa's `utter_<topic>` retrieval
+  action would say nothing. It answers with the topic's overview (`utter_<topic>/overview`).
 """
 from __future__ import annotations
 
@@ -70,6 +73,26 @@ def compiled_action_result_check(spec: dict) -> Callable[[Any, dict], bool]:
     return validate_action_result
 
 
+OVERVIEW = "overview"
+
+
+def answer_overview_without_selection(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Wraps ActionRetrieveResponse.run: no selector prediction means the topic's overview."""
+    from rasa.core.actions.action import ActionBotResponse
+
+    async def run_or_overview(action, output_channel, nlg, tracker, domain) -> Any:
+        latest = tracker.latest_message
+        selectors = (latest.parse_data.get("response_selector") if latest else None) or {}
+        topic = action.intent_name_from_action(action.action_name)
+        if topic not in selectors and "default" not in selectors:
+            action.utter_action = f"{action.action_name}/{OVERVIEW}"
+            return await ActionBotResponse.run(action, output_channel, nlg, tracker, domain)
+        return await run(action, output_channel, nlg, tracker, domain)
+
+    run_or_overview.wrapped = True  # type: ignore[attr-defined]
+    return run_or_overview
+
+
 def configure() -> None:
     import rasa.core.actions.action as remote_actions
 
@@ -77,6 +100,9 @@ def configure() -> None:
     from bot.settings import env
 
     install()
+    if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):
+        remote_actions.ActionRetrieveResponse.run = answer_overview_without_selection(
+            remote_actions.ActionRetrieveResponse.run)
     if getattr(remote_actions.RemoteAction.run, "guarded", False):
         return
     remote_actions.DEFAULT_REQUEST_TIMEOUT = float(env("ACTION_TIMEOUT", str(DEFAULT_ACTION_TIMEOUT)))

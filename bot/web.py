@@ -152,7 +152,7 @@ class RateLimiter:
         return True
 
 
-def api_message(raw: Dict[str, Any], default_topic: str) -> Dict[str, Any]:
+def api_message(raw: Dict[str, Any], default_topic: str, default_lang: str) -> Dict[str, Any]:
     custom = raw.get("custom") if isinstance(raw.get("custom"), dict) else {}
     sources = [
         {"title": str(s.get("title", "")), "url": str(s["url"])}
@@ -166,6 +166,9 @@ def api_message(raw: Dict[str, Any], default_topic: str) -> Dict[str, Any]:
     ]
     message = {"text": raw.get("text") or "", "topic": custom.get("topic") or default_topic,
                "sources": sources, "buttons": buttons}
+    if custom.get("answer"):
+        message["answer"] = str(custom["answer"])
+    message["lang"] = custom["lang"] if custom.get("lang") in ("en", "fr") else default_lang
     if custom.get("last_checked"):
         message["last_checked"] = str(custom["last_checked"])
     return message
@@ -343,13 +346,17 @@ class Gateway:
             return response
 
         messages: List[Dict[str, Any]] = []
+        # Replies from the domain state their language; a text an action wrote itself
+        # takes the language of the replies around it, or of the question.
+        stated = [r["custom"]["lang"] for r in replies if isinstance(r.get("custom"), dict)
+                  and r["custom"].get("lang") in ("en", "fr")]
+        reply_lang = stated[0] if stated else (detect_language(message, lang) or lang or "en")
         for raw_reply in replies:
             default = messages[-1]["topic"] if messages else "fallback"
-            messages.append(api_message(raw_reply, default))
+            messages.append(api_message(raw_reply, default, reply_lang))
         if not messages:
-            reply_lang = detect_language(message, lang) or lang or "en"
             messages.append({"text": pick(NO_REPLY, reply_lang), "topic": "fallback",
-                             "sources": [], "buttons": []})
+                             "sources": [], "buttons": [], "lang": reply_lang})
         await self._store(sender, chat_id, [{"role": "bot", "text": m["text"], "topic": m["topic"]} for m in messages])
         response = web.json_response({"chat_id": chat_id, "messages": messages})
         if new_session:

@@ -1,22 +1,46 @@
-"""Accuracy gates on the trained model: held-out NLU F1 per language, test stories, data."""
+"""Accuracy gates on the trained model: topic accuracy on questions it was not trained on
+(own held-out set, blind set, real questions), test stories, and clean training data."""
 import re
 import subprocess
 import sys
 
 import pytest
+import yaml
 
 from bot.cli import TRAINING_DATA, quiet_env
-from bot.evaluation import LANGUAGES, run_nlu_test
+from bot.evaluation import evaluate, question_sets
 from bot.paths import ROOT
 
-MIN_F1 = 0.90
-# Rasa's validator cannot see that action_default_fallback uses utter_default.
-ALLOWED_WARNINGS = [r"The utterance 'utter_default' is not used in any story or rule"]
+ALLOWED_WARNINGS = [
+    # Rasa's validator cannot see that action_default_fallback uses utter_default, nor that
+    # action_answer_followup uses utter_followup_unclear.
+    r"The utterance 'utter_(default|followup_unclear)' is not used in any story or rule",
+    # Rasa 3.6 adds the retrieval intents found in the NLU data to the domain, which already
+    # declares them (stories need them declared): it reports its own merge as duplicates.
+    r"The following duplicated intents have been found across multiple domain files: "
+    r"application_process, benefits, contact, cost, ctpat, eligibility, fast_driver_card, fast_program, "
+    r"membership_obligations, mutual_recognition, portal_access, processing_time, program_overview, "
+    r"review_process, security_requirements, suspension_and_appeals$",
+]
+
+# (right topic at least, in-scope declined at most, out-of-scope declined at least) per set.
+# The own set's gates are the old ones; the blind and real ones hold what we measured, so
+# that a change that loses accuracy on unseen questions fails here (targets: docs/evaluation.md).
+GATES = {
+    "own en": (0.90, 0.05, 0.85), "own fr": (0.90, 0.05, 0.85),
+    "blind en": (0.80, 0.08, 0.75), "blind fr": (0.80, 0.08, 0.75),
+    "real en": (0.60, 0.15, 0.0), "real fr": (0.60, 0.15, 0.0),
+}
+
+
+@pytest.fixture(scope="module")
+def scores(trained_model, tmp_path_factory):
+    return evaluate(trained_model, tmp_path_factory.mktemp("eval"))
 
 
 def test_training_data_validates_cleanly():
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain.yml", "--config", "config.yml",
+        [sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain", "--config", "config.yml",
          "--data", *TRAINING_DATA],
         cwd=ROOT, env=quiet_env(), capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -25,25 +49,26 @@ def test_training_data_validates_cleanly():
     assert warnings == []
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_intent_f1_on_held_out_questions(trained_model, tmp_path, lang):
-    scores = run_nlu_test(trained_model, lang, tmp_path)
-    assert scores["f1"] >= MIN_F1, f"{lang}: F1 {scores['f1']:.3f} < {MIN_F1}; see {tmp_path / lang}"
-    assert scores["in_scope_declined"] <= 0.05
-    assert scores["out_of_scope_declined"] >= 0.85
+@pytest.mark.parametrize("name", GATES)
+def test_topic_accuracy_on_questions_never_trained_on(scores, name):
+    right, declined_in, declined_out = GATES[name]
+    got = scores[name]
+    assert got["right_topic"] >= right, f"{name}: right topic {got['right_topic']:.3f} < {right}"
+    assert got["in_scope_declined"] <= declined_in, f"{name}: declined {got['in_scope_declined']:.3f}"
+    if got["out_of_scope_declined"] == got["out_of_scope_declined"]:  # nan: no out-of-scope questions
+        assert got["out_of_scope_declined"] >= declined_out
 
 
-def test_held_out_questions_are_not_in_the_training_data():
-    import yaml
-
+def test_test_questions_are_not_in_the_training_data():
     def examples(path):
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return {line.strip()[2:].strip().lower() for block in data.get("nlu", []) if "examples" in block
                 for line in block["examples"].splitlines() if line.strip().startswith("- ")}
 
-    training = set().union(*(examples(p) for p in (ROOT / "data" / "nlu").glob("*.yml")))
-    for lang in LANGUAGES:
-        assert examples(ROOT / "tests" / "nlu" / f"test_{lang}.yml") & training == set()
+    training = set().union(*(examples(p) for p in (ROOT / "data" / "nlu").rglob("*.yml")))
+    tests = {q.text.strip().lower() for questions in question_sets().values() for q in questions}
+    assert len(tests) > 1000
+    assert tests & training == set()
 
 
 def test_stories_for_every_topic_in_both_languages(trained_model, tmp_path):

@@ -144,7 +144,7 @@
       yes: "Oui",
       no: "Non",
       reasonLegend: "Quel était le problème? (facultatif)",
-      savedLegend: "Dites-nous en plus (facultatif)",
+      savedLegend: "Précisions (facultatif)",
       reasons: [
         ["not_what_i_asked", "Ce n'était pas ce que j'ai demandé"],
         ["unclear", "Ce n'était pas clair"],
@@ -256,7 +256,11 @@
     return fallback;
   }
 
+  /* The reply's language as the gateway states it; older gateways did not, so guess then. */
   function messageLang(message) {
+    if (message.lang === "en" || message.lang === "fr") {
+      return message.lang;
+    }
     var sources = message.sources || [];
     for (var i = 0; i < sources.length; i += 1) {
       var lang = urlLang(sources[i].url || "");

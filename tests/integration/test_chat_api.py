@@ -121,3 +121,37 @@ def test_rasa_and_action_server_listen_on_loopback_only(assistant, name):
     addresses = _listening_addresses(assistant.ports[name])
     assert addresses, f"nothing listens on {name}"
     assert addresses <= {"0100007F"}, f"{name} listens on {addresses} (0100007F is 127.0.0.1)"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Do we have to pay for the site validation?"),
+    ("fr", "Est-ce qu'on doit payer pour la validation des lieux?"),
+])
+def test_a_specific_question_gets_its_specific_answer_in_its_language(assistant, lang, text):
+    answer = assistant.conversation(lang).say(text)[0]
+    assert answer["topic"] == "cost" and answer["answer"] == "cost/site_validation_fee"
+    assert answer["lang"] == lang and len(answer["text"].split()) <= 70
+    assert len(answer["sources"]) == 1
+
+
+def test_a_topic_button_gets_the_overview(assistant):
+    answer = assistant.conversation("fr").say("/benefits")[0]
+    assert answer["topic"] == "benefits" and answer["answer"] == "benefits/overview" and answer["lang"] == "fr"
+
+
+def test_followups_are_answered_about_what_was_just_said(assistant):
+    chat = assistant.conversation("en")
+    first = chat.say("How does a truck driver apply for a FAST card?")[0]
+    assert first["topic"] == "fast_driver_card"
+    assert chat.say("how long does that take?")[0]["answer"] == "fast_driver_card/processing_time"
+    assert chat.say("is that free?")[0]["answer"] == "fast_driver_card/fee"
+
+
+def test_what_does_that_mean_after_a_status_explains_that_status(assistant):
+    chat = assistant.conversation("fr")
+    chat.say("Je veux vérifier l'état de ma demande")
+    chat.say("PIP-2026-00103")
+    status = chat.say("100000003")
+    assert status[0]["topic"] == "application_status"
+    explained = chat.say("qu'est-ce que ça veut dire?")[0]
+    assert explained["answer"] == "review_process/request_for_information" and explained["lang"] == "fr"

@@ -45,7 +45,7 @@ def test_matching_pair_in_one_message_gets_the_status_in_french(assistant):
     chat = assistant.conversation("fr")
     chat.say("Où en est ma demande?")
     answer = chat.say("PIP-2026-00104 et notre NE est 100000004")
-    assert "Validation sur place prévue" in texts(answer)
+    assert "Validation des lieux prévue" in texts(answer)
 
 
 def test_unknown_reference_and_wrong_business_number_get_identical_replies(assistant):

@@ -57,6 +57,13 @@ def test_most_specific_variation_wins_every_time():
     assert {choose(language="fr", business_type="customs_broker") for _ in range(20)} == {"broker fr"}
 
 
+def test_each_reply_states_its_language():
+    nlg = MostSpecificResponseNLG(domain=Domain())
+    assert nlg._random_response_for("utter_eligibility", "gateway", {"language": "fr"})["custom"]["lang"] == "fr"
+    assert nlg._random_response_for("utter_eligibility", "gateway", {"language": "en"})["custom"]["lang"] == "en"
+    assert "custom" not in Domain.responses["utter_eligibility"][0]  # the domain itself is left alone
+
+
 def test_general_variation_when_nothing_tailored_matches():
     assert choose(language="fr", business_type="exporter") == "general fr"
     assert choose(language="en", business_type="customs_broker") == "general en"

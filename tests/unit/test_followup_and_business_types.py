@@ -29,24 +29,25 @@ async def run(events, intent="inform_business_type", slots=None, domain=None):
     return dispatcher.messages
 
 
-TAILORED_FOR_COURIERS = {"responses": {"utter_benefits": [
+TAILORED_FOR_COURIERS = {"responses": {"utter_benefits/overview": [
     {"text": "general"},
     {"text": "couriers", "condition": [{"type": "slot", "name": "business_type", "value": "courier"}]}]}}
 
 
 async def test_says_plainly_when_nothing_is_specific_to_that_kind_of_business():
-    events = [{"event": "action", "name": "utter_benefits"}]
+    events = [{"event": "bot", "text": "...", "data": {"custom": {"topic": "benefits", "answer": "benefits/overview"}}}]
     brokers = await run(events, slots={"business_type": "customs_broker", "language": "fr"},
                         domain=TAILORED_FOR_COURIERS)
     assert brokers[0]["text"].startswith("Je n'ai rien de particulier pour les courtiers en douane")
-    assert brokers[0]["custom"] == {"topic": "benefits"} and brokers[1]["response"] == "utter_benefits"
+    assert brokers[0]["custom"] == {"topic": "benefits"} and brokers[1]["response"] == "utter_benefits/overview"
     couriers = await run(events, slots={"business_type": "courier", "language": "en"}, domain=TAILORED_FOR_COURIERS)
-    assert [m["response"] for m in couriers] == ["utter_benefits"]  # tailored: no preamble
+    assert [m["response"] for m in couriers] == ["utter_benefits/overview"]  # tailored: no preamble
 
 
 async def test_repeats_the_last_knowledge_answer():
-    events = [{"event": "action", "name": "utter_eligibility"}, {"event": "action", "name": "utter_greet"}]
-    assert (await run(events))[0]["response"] == "utter_eligibility"
+    events = [{"event": "bot", "data": {"custom": {"topic": "eligibility", "answer": "eligibility/us_carrier"}}},
+              {"event": "bot", "data": {"custom": {"topic": "smalltalk"}}}]
+    assert (await run(events))[0]["response"] == "utter_eligibility/us_carrier"
 
 
 async def test_without_a_previous_answer_asks_what_they_want_to_know():

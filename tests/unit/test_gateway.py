@@ -192,6 +192,16 @@ async def test_every_message_has_a_topic_even_when_rasa_omits_it(aiohttp_client)
     assert [m["topic"] for m in body["messages"]] == ["eligibility", "eligibility"]
 
 
+async def test_each_message_states_its_specific_answer_and_language(aiohttp_client):
+    specific = {**ANSWER, "custom": {**ANSWER["custom"], "answer": "eligibility/us_carrier", "lang": "fr"}}
+    replies = [specific, {"text": "Autre chose?", "buttons": [], "custom": {}}]
+    client = await aiohttp_client(create_app(settings(), FakeRasa(replies=replies)))
+    body = await (await client.post("/api/chat", json={"message": "transporteur américain?"})).json()
+    assert body["messages"][0]["answer"] == "eligibility/us_carrier"
+    assert [m["lang"] for m in body["messages"]] == ["fr", "fr"]  # the action's text takes the reply's language
+    assert "answer" not in body["messages"][1]
+
+
 async def test_rate_limit_per_session_returns_429(aiohttp_client, rasa):
     client = await aiohttp_client(create_app(settings(session_rate=(3, 60)), rasa))
     statuses = [(await client.post("/api/chat", json={"message": "hi"})).status for _ in range(4)]

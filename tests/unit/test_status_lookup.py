@@ -68,7 +68,7 @@ async def test_matching_pair_gets_status_date_meaning_and_next_step_then_slots_a
 async def test_french_answer():
     messages, _ = await lookup({"language": "fr", "application_reference": "PIP-2026-00104",
                                 "business_number": "100000004"})
-    assert "Validation sur place prévue" in messages[0] and "15 octobre 2026" in messages[0]
+    assert "Validation des lieux prévue" in messages[0] and "15 octobre 2026" in messages[0]
 
 
 async def test_unknown_reference_and_wrong_business_number_get_identical_replies():

@@ -1,0 +1,1 @@
+"""What the Rasa server loads by name: NLU components and process settings."""

@@ -1,0 +1,113 @@
+"""The answer catalogue (domain/knowledge/): every answer in both languages, short, sourced,
+in the CBSA's French, and reachable: each answer has training examples and each example an answer."""
+import functools
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.topics import knowledge_topics
+from bot.paths import ROOT
+
+SPECIFIC_ANSWER_WORDS = 70  # a chat bubble: the answer, then one or two sentences of detail
+# What the CBSA's French pages do not say (content/CONVENTIONS.md).
+BANNED_IN_FRENCH = [r"validation sur place", r"\bURN\b", r"\bconducteurs? commerciaux", r"\bà PEP\b",
+                    r"\baider avec\b", r"\bRéalisez\b", r"Dites-nous en plus"]
+
+
+@functools.lru_cache(maxsize=1)
+def responses():
+    found = {}
+    for path in sorted((ROOT / "domain").rglob("*.yml")):
+        found.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def knowledge_answers():
+    return {name: variations for name, variations in responses().items()
+            if name[len("utter_"):].split("/")[0] in knowledge_topics()}
+
+
+def by_language(variations):
+    """The general (not tailored) variation in each language."""
+    general = {}
+    for variation in variations:
+        conditions = variation.get("condition") or []
+        if all(c.get("name") == "language" for c in conditions):
+            general[conditions[0]["value"] if conditions else "en"] = variation
+    return general
+
+
+def training_answer_ids():
+    ids = {}
+    for path in (ROOT / "data" / "nlu" / "knowledge").glob("*.yml"):
+        lang = path.stem.rsplit("_", 1)[1]
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            examples = [line for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+            ids.setdefault(block["intent"], {})[lang] = len(examples)
+    return ids
+
+
+def test_the_catalogue_holds_at_least_120_specific_answers_per_language():
+    specific = [name for name in knowledge_answers() if not name.endswith("/overview")]
+    assert len(specific) >= 120
+    assert {name.split("/")[0][len("utter_"):] for name in knowledge_answers()} == set(knowledge_topics())
+    for topic in knowledge_topics():
+        assert f"utter_{topic}/overview" in knowledge_answers(), f"{topic} has no overview for broad questions"
+
+
+@pytest.mark.parametrize("name", sorted(knowledge_answers()))
+def test_each_answer_is_in_both_languages_with_its_ids_and_sources(name):
+    variations = by_language(knowledge_answers()[name])
+    assert set(variations) == {"en", "fr"}, f"{name}: needs an English and a French variation"
+    answer_id = name[len("utter_"):]
+    sources = {}
+    for lang, variation in variations.items():
+        custom = variation.get("custom") or {}
+        assert custom.get("topic") == answer_id.split("/")[0] and custom.get("answer") == answer_id
+        assert custom.get("last_checked"), f"{name} ({lang}) has no last_checked date"
+        sources[lang] = custom.get("sources") or []
+        assert sources[lang], f"{name} ({lang}) has no source"
+        for source in sources[lang]:
+            assert source["url"].startswith("https://") and source.get("title")
+            other = "-eng." if lang == "fr" else "-fra."
+            assert other not in source["url"], f"{name} ({lang}) links the other language's page"
+    assert len(sources["en"]) == len(sources["fr"]), f"{name}: not as many sources in French as in English"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in knowledge_answers() if not n.endswith("/overview")))
+def test_specific_answers_fit_a_chat_bubble(name):
+    for lang, variation in by_language(knowledge_answers()[name]).items():
+        words = len(variation["text"].split())
+        assert words <= SPECIFIC_ANSWER_WORDS, f"{name} ({lang}): {words} words"
+
+
+def test_french_answers_use_the_cbsa_terms():
+    for name, variations in responses().items():
+        for variation in variations:
+            if any(c.get("value") == "fr" for c in variation.get("condition") or []):
+                for banned in BANNED_IN_FRENCH:
+                    assert not re.search(banned, variation.get("text") or ""), f"{name}: '{banned}'"
+
+
+def test_every_answer_has_training_examples_in_both_languages_and_every_example_an_answer():
+    answers = {name[len("utter_"):] for name in knowledge_answers()}
+    trained = training_answer_ids()
+    assert set(trained) == answers
+    for answer, counts in trained.items():
+        assert counts.get("en", 0) >= 10 and counts.get("fr", 0) >= 10, f"{answer}: {counts}"
+
+
+def test_followup_targets_exist():
+    names = set(responses())
+    for name, variations in knowledge_answers().items():
+        for target in ((variations[0].get("custom") or {}).get("followups") or {}).values():
+            assert f"utter_{target}" in names, f"{name} points follow-ups to a missing answer {target}"
+
+
+def test_no_python_file_refers_to_the_old_single_domain_file():
+    for path in list((ROOT / "bot").rglob("*.py")) + list((ROOT / "actions").rglob("*.py")):
+        assert "domain.yml" not in path.read_text(encoding="utf-8"), path
+    assert not Path(ROOT / "domain.yml").exists()
