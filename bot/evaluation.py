@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -109,12 +110,17 @@ def _from_yaml(entries: Iterable[Dict[str, Any]], lang: Optional[str] = None) ->
             for q in entries]
 
 
-def blind_questions(lang: str) -> List[Question]:
-    questions: List[Question] = []
+def blind_batches(lang: str) -> Dict[str, List[Question]]:
+    """Each blind batch on its own: a later batch confirms what an earlier one showed."""
+    batches = {}
     for path in sorted(BLIND.glob(f"batch*_{lang}.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        questions += _from_yaml(data["questions"], lang)
-    return questions
+        batches[path.stem.rsplit("_", 1)[0]] = _from_yaml(data["questions"], lang)
+    return batches
+
+
+def blind_questions(lang: str) -> List[Question]:
+    return [q for batch in blind_batches(lang).values() for q in batch]
 
 
 def real_questions(lang: str) -> List[Question]:
@@ -132,6 +138,10 @@ def question_sets() -> Dict[str, List[Question]]:
             questions = load(lang)
             if questions:
                 sets[f"{kind} {lang}"] = questions
+    for lang in LANGUAGES:
+        batches = blind_batches(lang)
+        if len(batches) > 1:
+            sets.update({f"blind {name} {lang}": questions for name, questions in batches.items()})
     return sets
 
 
@@ -182,8 +192,8 @@ def score(predictions: List[Prediction], texts: Dict[str, Dict[str, str]]) -> Di
     with_facts = [p for p in in_scope if p.question.mentions]
 
     def states_fact(p: Prediction) -> bool:
-        text = (texts.get(p.answer or "", {}).get(p.question.lang) or "").lower()
-        return p.right and any(m in text for m in p.question.mentions)
+        text = texts.get(p.answer or "", {}).get(p.question.lang) or ""
+        return p.right and any(mentions(text, m) for m in p.question.mentions)
 
     per_topic: Dict[str, List[bool]] = defaultdict(list)
     for p in predictions:
@@ -198,6 +208,22 @@ def score(predictions: List[Prediction], texts: Dict[str, Dict[str, str]]) -> Di
         "with_facts": len(with_facts),
         "per_topic": {t: sum(v) / len(v) for t, v in per_topic.items()},
     }
+
+
+def _words(text: str) -> List[str]:
+    from bot.language import strip_accents
+
+    return re.findall(r"[a-z0-9@.-]+", strip_accents(text.lower()))
+
+
+def mentions(text: str, fact: str) -> bool:
+    """Whether the text states the fact: each of its words begins a word of the text, in
+    order and side by side, accents and plurals aside ("aucun frais" in "aucuns frais")."""
+    words, wanted = _words(text), _words(fact)
+    if not wanted:
+        return False
+    return any(all(words[i + k].startswith(w) for k, w in enumerate(wanted))
+               for i in range(len(words) - len(wanted) + 1))
 
 
 ROWS = (("right_topic", "right topic (in scope)"), ("in_scope_declined", "in-scope declined"),
@@ -222,17 +248,19 @@ def table(results: Dict[str, Dict[str, Any]]) -> str:
 def evaluate(model: Path, out: Path = RESULTS) -> Dict[str, Dict[str, Any]]:
     parser = Parser(model)
     texts = answer_texts()
-    results, misses = {}, {}
+    results, rows = {}, {}
     for name, questions in question_sets().items():
         predictions = [parser.predict(q) for q in questions]
         results[name] = score(predictions, texts)
-        misses[name] = [{"text": p.question.text, "expected": p.question.topic, "got": p.topic,
-                         "answer": p.answer, "confidence": round(p.confidence, 3),
-                         "guess": p.guess, "guess_confidence": round(p.guess_confidence, 3)}
-                        for p in predictions if not p.right]
+        rows[name] = [{"text": p.question.text, "expected": p.question.topic, "got": p.topic,
+                       "right": p.right, "answer": p.answer, "confidence": round(p.confidence, 3),
+                       "guess": p.guess, "guess_confidence": round(p.guess_confidence, 3)}
+                      for p in predictions]
+    misses = {name: [r for r in found if not r["right"]] for name, found in rows.items()}
     out.mkdir(parents=True, exist_ok=True)
     (out / "scores.json").write_text(json.dumps(results, indent=1))
     (out / "misses.json").write_text(json.dumps(misses, indent=1, ensure_ascii=False))
+    (out / "predictions.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False))
     return results
 
 

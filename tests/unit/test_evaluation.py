@@ -1,0 +1,29 @@
+"""How `make eval` scores (bot/evaluation.py): right topic, declines, and whether the answer states the fact."""
+from bot.evaluation import Prediction, Question, mentions, question_sets, score
+
+
+def test_a_fact_is_stated_whatever_the_accents_and_plurals():
+    assert mentions("Il n'y a aucuns frais pour présenter une demande.", "aucun frais")
+    assert mentions("Vous avez 30 jours pour déposer un appel", "30 jours")
+    assert not mentions("no fees at all", "free")
+    assert not mentions("30 business days", "30 days")
+
+
+def test_scores_count_second_topics_declines_and_facts():
+    texts = {"cost/application_fee": {"en": "No. There is no fee to apply."}}
+    predictions = [
+        Prediction(Question("fees?", "en", "cost", mentions=["no fee"]), "cost", "cost/application_fee", 0.9),
+        Prediction(Question("fees and time?", "en", "cost", also=["processing_time"]), "processing_time", None, 0.8),
+        Prediction(Question("nexus?", "en", "out_of_scope"), "declined", None, 0.9),
+        Prediction(Question("hmm", "en", "eligibility"), "declined", None, 0.2),
+    ]
+    result = score(predictions, texts)
+    assert result["right_topic"] == 2 / 3 and result["in_scope_declined"] == 1 / 3
+    assert result["out_of_scope_declined"] == 1.0 and result["states_the_fact"] == 1.0
+
+
+def test_own_blind_and_real_sets_are_found_in_both_languages():
+    sets = question_sets()
+    for name in ("own en", "own fr", "blind en", "blind fr", "real en", "real fr"):
+        assert sets[name], name
+    assert all(q.source.startswith("http") for q in sets["real en"] + sets["real fr"])
