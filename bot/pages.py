@@ -149,15 +149,16 @@ PROGRAM = {
     <ul>
       <li>Recognition as a trusted, low-risk business by the CBSA and by countries with a mutual
         recognition arrangement, such as the United States (C-TPAT)</li>
-      <li>Access to FAST lanes for eligible carriers and drivers</li>
-      <li>A dedicated program officer and up-to-date security information</li>
+      <li>Access to FAST lanes into Canada for eligible highway carriers and importers</li>
+      <li>A lower risk score, which can mean fewer examinations at the border</li>
+      <li>Security advice and awareness sessions from the CBSA</li>
     </ul>
 
     <h2>How to apply</h2>
     <ol>
       <li>Check that your business meets the eligibility and security requirements.</li>
       <li>Submit your application and security profile through the Trusted Trader Portal.</li>
-      <li>A program officer reviews your application and visits your site to validate your security
+      <li>The CBSA reviews your application; its officers may visit your site to validate your security
         measures.</li>
       <li>The CBSA tells you its decision. Members sign the terms and conditions and keep their profile up to
         date.</li>
@@ -202,8 +203,10 @@ PROGRAM = {
     <ul>
       <li>La reconnaissance comme entreprise digne de confiance et à faible risque par l'ASFC et par les pays
         avec lesquels existe un arrangement de reconnaissance mutuelle, comme les États-Unis (C-TPAT)</li>
-      <li>L'accès aux voies EXPRES (FAST) pour les transporteurs et les conducteurs admissibles</li>
-      <li>Un agent de programme attitré et de l'information à jour sur la sécurité</li>
+      <li>L'accès aux voies EXPRES vers le Canada pour les transporteurs routiers et les importateurs
+        admissibles</li>
+      <li>Une cote de risque plus faible, qui peut signifier moins d'examens à la frontière</li>
+      <li>Des conseils de sécurité et des séances de sensibilisation de l'ASFC</li>
     </ul>
 
     <h2>Comment présenter une demande</h2>
@@ -212,8 +215,8 @@ PROGRAM = {
         sécurité.</li>
       <li>Présentez votre demande et votre profil de sécurité dans le Portail des négociants dignes de
         confiance.</li>
-      <li>Un agent du programme examine votre demande et visite vos installations pour valider vos mesures de
-        sécurité.</li>
+      <li>L'ASFC examine votre demande; ses agents peuvent visiter vos installations pour valider vos mesures
+        de sécurité (validation des lieux).</li>
       <li>L'ASFC vous communique sa décision. Les membres signent les modalités et tiennent leur profil à
         jour.</li>
     </ol>
