@@ -59,8 +59,10 @@ def document() -> dict:
             "ChatResponse": {"type": "object", "required": ["chat_id", "messages"], "properties": {
                 "chat_id": {"type": "string", "pattern": "^[0-9A-Z]{3}-[0-9A-Z]{4}$"},
                 "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}},
-            "Message": {"type": "object", "required": ["text", "topic", "sources", "buttons"], "properties": {
+            "Message": {"type": "object", "required": ["text", "topic", "sources", "buttons", "lang"], "properties": {
                 "text": {"type": "string"}, "topic": {"type": "string"},
+                "answer": {"type": "string", "description": "id of the specific answer given, e.g. cost/site_validation_fee"},
+                "lang": {"type": "string", "enum": ["en", "fr"], "description": "the language the text is written in"},
                 "sources": {"type": "array", "items": {"type": "object", "properties": {"title": {"type": "string"}, "url": {"type": "string"}}}},
                 "buttons": {"type": "array", "items": {"type": "object", "properties": {"title": {"type": "string"}, "payload": {"type": "string"}}}},
                 "last_checked": {"type": "string"}}},

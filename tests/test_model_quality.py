@@ -23,13 +23,13 @@ ALLOWED_WARNINGS = [
     r"review_process, security_requirements, suspension_and_appeals$",
 ]
 
-# (right topic at least, in-scope declined at most, out-of-scope declined at least) per set.
-# The own set's gates are the old ones; the blind and real ones hold what we measured, so
-# that a change that loses accuracy on unseen questions fails here (targets: docs/evaluation.md).
+# (right topic at least, in-scope declined at most, out-of-scope declined at least) per set,
+# a few points under what `make eval` measured (docs/evaluation.md), so that a change that loses
+# accuracy on questions nobody tuned for fails here. The targets are higher: see that page.
 GATES = {
-    "own en": (0.90, 0.05, 0.85), "own fr": (0.90, 0.05, 0.85),
-    "blind en": (0.80, 0.08, 0.75), "blind fr": (0.80, 0.08, 0.75),
-    "real en": (0.60, 0.15, 0.0), "real fr": (0.60, 0.15, 0.0),
+    "own en": (0.93, 0.05, 0.88), "own fr": (0.93, 0.05, 0.90),
+    "blind en": (0.85, 0.08, 0.82), "blind fr": (0.85, 0.09, 0.88),
+    "real en": (0.60, 0.15, 0.70), "real fr": (0.65, 0.25, 0.70),
 }
 
 
