@@ -114,6 +114,11 @@ class ActionRepeatAnswer(Action):
         answer = last_answer(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = tracker.get_slot("business_type")
+        if answer and intent == "inform_business_type" and kind in KINDS:
+            # A specific answer rarely differs by kind of business; its topic's overview may.
+            overview = f"{answer.split('/', 1)[0]}/{OVERVIEW}"
+            if not has_variation_for(domain, answer, kind) and has_variation_for(domain, overview, kind):
+                answer = overview
         if answer and intent == "inform_business_type" and kind in KINDS \
                 and not has_variation_for(domain, answer, kind):
             french = tracker.get_slot("language") == "fr"

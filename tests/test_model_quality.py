@@ -27,9 +27,9 @@ ALLOWED_WARNINGS = [
 # a few points under what `make eval` measured (docs/evaluation.md), so that a change that loses
 # accuracy on questions nobody tuned for fails here. The targets are higher: see that page.
 GATES = {
-    "own en": (0.93, 0.05, 0.88), "own fr": (0.93, 0.05, 0.90),
-    "blind en": (0.85, 0.08, 0.82), "blind fr": (0.85, 0.09, 0.88),
-    "real en": (0.60, 0.15, 0.70), "real fr": (0.65, 0.25, 0.70),
+    "own en": (0.93, 0.05, 0.90), "own fr": (0.93, 0.05, 0.90),
+    "blind en": (0.85, 0.08, 0.88), "blind fr": (0.85, 0.09, 0.90),
+    "real en": (0.60, 0.25, 0.60), "real fr": (0.70, 0.25, 0.60),
 }
 
 

@@ -44,6 +44,15 @@ async def test_says_plainly_when_nothing_is_specific_to_that_kind_of_business():
     assert [m["response"] for m in couriers] == ["utter_benefits/overview"]  # tailored: no preamble
 
 
+async def test_after_a_specific_answer_the_topic_overview_tailored_to_that_business_is_given():
+    events = [{"event": "bot", "data": {"custom": {"topic": "benefits", "answer": "benefits/fewer_exams"}}}]
+    domain = {"responses": {**TAILORED_FOR_COURIERS["responses"], "utter_benefits/fewer_exams": [{"text": "exams"}]}}
+    couriers = await run(events, slots={"business_type": "courier", "language": "en"}, domain=domain)
+    assert [m["response"] for m in couriers] == ["utter_benefits/overview"]
+    brokers = await run(events, slots={"business_type": "customs_broker", "language": "en"}, domain=domain)
+    assert brokers[1]["response"] == "utter_benefits/fewer_exams"  # nothing tailored: said plainly, then repeated
+
+
 async def test_repeats_the_last_knowledge_answer():
     events = [{"event": "bot", "data": {"custom": {"topic": "eligibility", "answer": "eligibility/us_carrier"}}},
               {"event": "bot", "data": {"custom": {"topic": "smalltalk"}}}]
