@@ -264,6 +264,21 @@ def evaluate(model: Path, out: Path = RESULTS) -> Dict[str, Dict[str, Any]]:
     return results
 
 
+def readability_report(out: Path = RESULTS) -> str:
+    """The readability of every answer (bot/ops/readability.py), written to readability.csv."""
+    import csv
+
+    from bot.ops.readability import report
+
+    summary, rows = report(answer_texts())
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "readability.csv").open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["answer", "lang", "grade (en) or ease (fr)"])
+        writer.writerows(rows)
+    return f"{summary} Every answer: {out / 'readability.csv'}"
+
+
 def cross_validation(folds: int = 3) -> str:
     from bot.cli import quiet_env
 
@@ -285,6 +300,7 @@ def main() -> int:
     model = train()
     print(table(evaluate(model)))
     print(f"\nEvery miss: {RESULTS / 'misses.json'}")
+    print(readability_report())
     if args.cross_validation:
         print(cross_validation())
     return 0

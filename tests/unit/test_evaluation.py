@@ -27,3 +27,25 @@ def test_own_blind_and_real_sets_are_found_in_both_languages():
     for name in ("own en", "own fr", "blind en", "blind fr", "real en", "real fr"):
         assert sets[name], name
     assert all(q.source.startswith("http") for q in sets["real en"] + sets["real fr"])
+
+
+def test_readability_ranks_plain_text_above_dense_text_in_both_languages():
+    from bot.ops.readability import readability
+
+    plain_en = "There is no fee. You do not pay to apply."
+    dense_en = ("Organizations demonstrating comprehensive implementation of internationally standardized "
+                "supply-chain security methodologies qualify for considerably accelerated administrative processing.")
+    assert readability(plain_en, "en") < 8 < readability(dense_en, "en")  # a grade: lower is easier
+    plain_fr = "Il n'y a pas de frais. Vous ne payez rien."
+    dense_fr = ("Les organisations démontrant une mise en œuvre exhaustive de méthodologies internationalement "
+                "normalisées bénéficient d'un traitement administratif considérablement accéléré.")
+    assert readability(plain_fr, "fr") > 60 > readability(dense_fr, "fr")  # an ease: higher is easier
+
+
+def test_eval_reports_the_readability_of_every_answer(tmp_path):
+    from bot.evaluation import readability_report
+
+    line = readability_report(tmp_path)
+    assert "English median grade" in line and "French median ease" in line
+    rows = (tmp_path / "readability.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) > 300 and rows[0].startswith("answer,lang")

@@ -1,0 +1,1 @@
+"""Command-line work around the assistant: evaluation and reports."""
