@@ -57,7 +57,7 @@ clean:
 # Scores the NLU on the own, blind and real test questions side by side (per language, per
 # topic); CV=1 adds 3-fold cross-validation on the training data (three more trainings).
 eval: setup
-	$(PY) -m bot.evaluation $(if $(CV),--cross-validation)
+	$(PY) -m bot.evaluation $(if $(filter 1,$(CV)),--cross-validation)
 
 # Latency, throughput and memory through the gateway (numbers, not pass/fail): docs/benchmarks.md
 bench: setup

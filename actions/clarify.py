@@ -42,6 +42,6 @@ class ActionClarifyQuestion(Action):
         dispatcher.utter_message(
             text=(TEXT if choices else TEXT_NO_CANDIDATE)[language],
             buttons=buttons,
-            json_message={"topic": "fallback"},
+            json_message={"topic": "fallback", "lang": language},
         )
         return []

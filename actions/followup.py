@@ -123,7 +123,8 @@ class ActionRepeatAnswer(Action):
                 and not has_variation_for(domain, answer, kind):
             french = tracker.get_slot("language") == "fr"
             dispatcher.utter_message(text=NOTHING_SPECIFIC[french].format(kind=KINDS[kind][french]),
-                                     json_message={"topic": answer[len("utter_"):].split("/", 1)[0]})
+                                     json_message={"topic": answer[len("utter_"):].split("/", 1)[0],
+                                                   "lang": "fr" if french else "en"})
         if answer:
             dispatcher.utter_message(response=answer)
         elif intent == "inform_business_type":

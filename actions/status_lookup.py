@@ -106,7 +106,7 @@ def agent_of(tracker: Tracker) -> Optional[str]:
 
 
 def say(dispatcher: CollectingDispatcher, key: str, language: str, sources: bool = False, **fmt: Any) -> None:
-    custom = dict(TOPIC)
+    custom = {**TOPIC, "lang": language}
     if sources:
         custom["sources"] = CONTACT_SOURCE[language]
     dispatcher.utter_message(text=TEXT[key][language].format(**fmt), json_message=custom)
@@ -226,7 +226,7 @@ class ActionLookupStatus(Action):
         if found:
             # The source is where to ask about the file: every answer carries one link.
             dispatcher.utter_message(text=render_application(found, language, full=False),
-                                     json_message={**TOPIC, "status": found["status"],
+                                     json_message={**TOPIC, "lang": language, "status": found["status"],
                                                    "sources": CONTACT_SOURCE[language]})
             return cleared() + [SlotSet("lookup_failures", 0.0)]
         failures = int(tracker.get_slot("lookup_failures") or 0) + 1
@@ -243,7 +243,7 @@ class ActionLookupStatus(Action):
             say(dispatcher, "agent_none", language, query=reference or number)
         for application in found:
             dispatcher.utter_message(text=render_application(application, language, full=True),
-                                     json_message={**TOPIC, "status": application["status"]})
+                                     json_message={**TOPIC, "lang": language, "status": application["status"]})
         return cleared()
 
 

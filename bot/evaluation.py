@@ -1,6 +1,6 @@
 """Scores the trained NLU on questions it was not trained on, and prints one table.
 
-    python -m bot.evaluation [--cross-validation] [--misses]   (make eval)
+    python -m bot.evaluation [--cross-validation]   (make eval; CV=1 for the cross-validation)
 
 Three kinds of test questions, side by side, per language:
 
@@ -218,11 +218,16 @@ def _words(text: str) -> List[str]:
 
 def mentions(text: str, fact: str) -> bool:
     """Whether the text states the fact: each of its words begins a word of the text, in
-    order and side by side, accents and plurals aside ("aucun frais" in "aucuns frais")."""
+    order and side by side, accents and plurals aside ("aucun frais" in "aucuns frais");
+    numbers match whole ("30" is not "300")."""
     words, wanted = _words(text), _words(fact)
     if not wanted:
         return False
-    return any(all(words[i + k].startswith(w) for k, w in enumerate(wanted))
+
+    def same(word: str, want: str) -> bool:
+        return word.rstrip(".") == want if any(c.isdigit() for c in want) else word.startswith(want)
+
+    return any(all(same(words[i + k], w) for k, w in enumerate(wanted))
                for i in range(len(words) - len(wanted) + 1))
 
 
@@ -283,7 +288,7 @@ def cross_validation(folds: int = 3) -> str:
     from bot.cli import quiet_env
 
     out = RESULTS / "cross-validation"
-    subprocess.run([sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml",
+    subprocess.run([sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--domain", "domain",
                     "--cross-validation", "--folds", str(folds), "--out", str(out)],
                    cwd=ROOT, env=quiet_env(), check=True, stdout=subprocess.DEVNULL)
     report = json.loads((out / "intent_report.json").read_text())

@@ -17,6 +17,8 @@ builds our input channel (bot/channel.py), early in its start-up.
 - A topic chosen with a button ("/eligibility") skips the NLU pipeline, so the
   ResponseSelector never picks a specific answer and Rasa's `utter_<topic>` retrieval
   action would say nothing. It answers with the topic's overview (`utter_<topic>/overview`).
+  And when a policy predicts `utter_<topic>` for a topic the NLU did not choose, Rasa would
+  take the selector's best answer of any topic: it takes the best within that topic.
 """
 from __future__ import annotations
 
@@ -80,12 +82,16 @@ def answer_overview_without_selection(run: Callable[..., Awaitable[Any]]) -> Cal
     """Wraps ActionRetrieveResponse.run: no selector prediction means the topic's overview."""
     from rasa.core.actions.action import ActionBotResponse
 
+    from bot.rasa_ext.answer_selection import best_answer_within
+
     async def run_or_overview(action, output_channel, nlg, tracker, domain) -> Any:
         latest = tracker.latest_message
         selectors = (latest.parse_data.get("response_selector") if latest else None) or {}
         topic = action.intent_name_from_action(action.action_name)
-        if topic not in selectors and "default" not in selectors:
-            action.utter_action = f"{action.action_name}/{OVERVIEW}"
+        if topic not in selectors:
+            answers = (selectors.get("default") or {}).get("ranking") or []
+            chosen = best_answer_within(topic, answers)["response"]["intent_response_key"]
+            action.utter_action = f"utter_{chosen}"
             return await ActionBotResponse.run(action, output_channel, nlg, tracker, domain)
         return await run(action, output_channel, nlg, tracker, domain)
 

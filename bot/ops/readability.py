@@ -20,8 +20,9 @@ def _words(text: str) -> List[str]:
 
 
 def _sentences(text: str) -> int:
-    # A list item is a sentence of its own, whatever its punctuation.
-    parts = [p for line in text.splitlines() for p in re.split(r"[.!?:;]+(?:\s|$)", line) if _words(p)]
+    # A list item is a sentence of its own, whatever its punctuation; "U.S." ends none.
+    parts = [p for line in text.splitlines() for p in re.split(r"[.!?]+(?:\s+(?=[A-ZÀ-Ý])|$)", line)
+             if _words(p)]
     return max(1, len(parts))
 
 
@@ -29,7 +30,7 @@ def syllables(word: str, lang: str) -> int:
     word = word.lower()
     groups = re.findall(f"[{VOWELS[lang]}]+", word)
     count = len(groups)
-    if count > 1 and (word.endswith("e") or (lang == "fr" and word.endswith(("es", "ent")))):
+    if count > 1 and (word.endswith("e") or (lang == "fr" and word.endswith("es"))):
         count -= 1  # silent final e ("make", "grande", "demandes")
     return max(1, count)
 
@@ -48,10 +49,11 @@ def readability(text: str, lang: str) -> float:
 def report(texts: Dict[str, Dict[str, str]]) -> Tuple[str, List[Tuple[str, str, float]]]:
     """One line per language, and every answer's figure (answer id, language, figure)."""
     rows = [(answer, lang, round(readability(text, lang), 1))
-            for answer, by_lang in sorted(texts.items()) for lang, text in by_lang.items() if text]
+            for answer, by_lang in sorted(texts.items()) for lang, text in by_lang.items() if _words(text)]
     en = [r[2] for r in rows if r[1] == "en"]
     fr = [r[2] for r in rows if r[1] == "fr"]
+    middle = lambda values, form: format(median(values), form) if values else "n/a"  # noqa: E731
     summary = (f"Readability of {len(en)} English and {len(fr)} French answers: English median grade "
-               f"{median(en):.1f} (Flesch-Kincaid; Canada.ca aims at 8), French median ease {median(fr):.0f} "
-               f"(Kandel-Moles; 60 and up is plain).")
+               f"{middle(en, '.1f')} (Flesch-Kincaid; Canada.ca aims at 8), French median ease "
+               f"{middle(fr, '.0f')} (Kandel-Moles; 60 and up is plain).")
     return summary, rows

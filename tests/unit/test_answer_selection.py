@@ -68,6 +68,10 @@ async def test_a_topic_picked_by_button_is_answered_with_its_overview(monkeypatc
     run = answer_overview_without_selection(retrieval_run)
     button = SimpleNamespace(latest_message=SimpleNamespace(parse_data={"intent": {"name": "cost"}}))
     typed = SimpleNamespace(latest_message=SimpleNamespace(parse_data={"response_selector": {"cost": {}}}))
-    assert await run(FakeAction(), None, None, button, None) == ["uttered"]
-    assert await run(FakeAction(), None, None, typed, None) == ["uttered"]
-    assert said == ["utter_cost/overview", "selector"]
+    # A policy chose utter_cost although the NLU chose another topic: never another topic's answer.
+    other = SimpleNamespace(latest_message=SimpleNamespace(parse_data={"response_selector": {"default": {"ranking": [
+        {"intent_response_key": "review_process/site_visit", "confidence": 0.7},
+        {"intent_response_key": "cost/site_validation_fee", "confidence": 0.2}]}}}))
+    for tracker in (button, typed, other):
+        assert await run(FakeAction(), None, None, tracker, None) == ["uttered"]
+    assert said == ["utter_cost/overview", "selector", "utter_cost/site_validation_fee"]

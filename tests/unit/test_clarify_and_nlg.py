@@ -28,7 +28,7 @@ async def test_clarify_offers_topics_and_a_person_in_french():
     assert message["text"].startswith("Je ne suis pas certain")
     assert [b["payload"] for b in message["buttons"]] == ["/cost", "/fast_driver_card", "/ask_human"]
     assert message["buttons"][0]["title"] == "Frais et coûts"
-    assert message["custom"] == {"topic": "fallback"}
+    assert message["custom"] == {"topic": "fallback", "lang": "fr"}
 
 
 async def test_clarify_without_candidates_still_offers_a_person():

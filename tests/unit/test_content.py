@@ -85,11 +85,14 @@ def test_specific_answers_fit_a_chat_bubble(name):
 
 
 def test_french_answers_use_the_cbsa_terms():
-    for name, variations in responses().items():
-        for variation in variations:
-            if any(c.get("value") == "fr" for c in variation.get("condition") or []):
-                for banned in BANNED_IN_FRENCH:
-                    assert not re.search(banned, variation.get("text") or ""), f"{name}: '{banned}'"
+    from actions.status_text import FR as STATUS_TEXTS
+
+    french = {name: variation.get("text") or "" for name, variations in responses().items()
+              for variation in variations if any(c.get("value") == "fr" for c in variation.get("condition") or [])}
+    french.update({f"status {key}": " ".join(texts) for key, texts in STATUS_TEXTS.items()})
+    for name, text in french.items():
+        for banned in BANNED_IN_FRENCH:
+            assert not re.search(banned, text, re.IGNORECASE), f"{name}: '{banned}'"
 
 
 def test_every_answer_has_training_examples_in_both_languages_and_every_example_an_answer():

@@ -7,6 +7,7 @@ def test_a_fact_is_stated_whatever_the_accents_and_plurals():
     assert mentions("Vous avez 30 jours pour déposer un appel", "30 jours")
     assert not mentions("no fees at all", "free")
     assert not mentions("30 business days", "30 days")
+    assert not mentions("within 300 days", "30") and not mentions("after 40 years", "4 years")
 
 
 def test_scores_count_second_topics_declines_and_facts():

@@ -39,7 +39,7 @@ async def test_says_plainly_when_nothing_is_specific_to_that_kind_of_business():
     brokers = await run(events, slots={"business_type": "customs_broker", "language": "fr"},
                         domain=TAILORED_FOR_COURIERS)
     assert brokers[0]["text"].startswith("Je n'ai rien de particulier pour les courtiers en douane")
-    assert brokers[0]["custom"] == {"topic": "benefits"} and brokers[1]["response"] == "utter_benefits/overview"
+    assert brokers[0]["custom"] == {"topic": "benefits", "lang": "fr"} and brokers[1]["response"] == "utter_benefits/overview"
     couriers = await run(events, slots={"business_type": "courier", "language": "en"}, domain=TAILORED_FOR_COURIERS)
     assert [m["response"] for m in couriers] == ["utter_benefits/overview"]  # tailored: no preamble
 

@@ -196,7 +196,8 @@ async def test_each_message_states_its_specific_answer_and_language(aiohttp_clie
     specific = {**ANSWER, "custom": {**ANSWER["custom"], "answer": "eligibility/us_carrier", "lang": "fr"}}
     replies = [specific, {"text": "Autre chose?", "buttons": [], "custom": {}}]
     client = await aiohttp_client(create_app(settings(), FakeRasa(replies=replies)))
-    body = await (await client.post("/api/chat", json={"message": "transporteur américain?"})).json()
+    # An English question and page: only the reply's stated language can make the second one French.
+    body = await (await client.post("/api/chat", json={"message": "what about US carriers?", "lang": "en"})).json()
     assert body["messages"][0]["answer"] == "eligibility/us_carrier"
     assert [m["lang"] for m in body["messages"]] == ["fr", "fr"]  # the action's text takes the reply's language
     assert "answer" not in body["messages"][1]
