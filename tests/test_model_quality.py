@@ -9,6 +9,7 @@ import yaml
 
 from bot.cli import TRAINING_DATA, quiet_env
 from bot.evaluation import evaluate, question_sets
+from bot.language import strip_accents
 from bot.paths import ROOT
 
 ALLOWED_WARNINGS = [
@@ -69,6 +70,21 @@ def test_test_questions_are_not_in_the_training_data():
     tests = {q.text.strip().lower() for questions in question_sets().values() for q in questions}
     assert len(tests) > 1000
     assert tests & training == set()
+
+
+def test_no_blind_or_real_question_is_in_the_training_data_nearly_either():
+    """A training example sharing 80% of its words with a blind question makes the blind
+    score measure recall, not understanding."""
+    def words(text):
+        return frozenset(re.findall(r"[a-z0-9]+", strip_accents(text.lower())))
+
+    training = {words(line.strip()[2:]) for path in (ROOT / "data" / "nlu").rglob("*.yml")
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.startswith("    ") and line.strip().startswith("- ")}
+    near = [q.text for name, questions in question_sets().items() if not name.startswith("own")
+            for q in questions for example in training
+            if example and len(words(q.text) & example) / max(len(words(q.text)), len(example)) >= 0.8]
+    assert near == []
 
 
 def test_stories_for_every_topic_in_both_languages(trained_model, tmp_path):
