@@ -29,8 +29,8 @@ ALLOWED_WARNINGS = [
 # accuracy on questions nobody tuned for fails here. The targets are higher: see that page.
 GATES = {
     "own en": (0.93, 0.05, 0.90), "own fr": (0.93, 0.05, 0.90),
-    "blind en": (0.85, 0.08, 0.88), "blind fr": (0.85, 0.09, 0.90),
-    "real en": (0.60, 0.25, 0.60), "real fr": (0.70, 0.25, 0.60),
+    "blind en": (0.80, 0.10, 0.85), "blind fr": (0.80, 0.10, 0.85),
+    "real en": (0.55, 0.30, 0.60), "real fr": (0.60, 0.30, 0.60),
 }
 
 
