@@ -11,16 +11,6 @@ from actions.topics import knowledge_topics, title
 MAX_CHOICES = 3
 MIN_CONFIDENCE = 0.05  # topics below this are noise, not candidates
 
-TEXT = {
-    "en": "I'm not sure I understood. Did you mean one of these?",
-    "fr": "Je ne suis pas certain d'avoir compris. Vouliez-vous parler de l'un de ces sujets?",
-}
-TEXT_NO_CANDIDATE = {
-    "en": "I'm not sure I understood. Could you ask it another way, or talk to a person?",
-    "fr": "Je ne suis pas certain d'avoir compris. Pouvez-vous reformuler, ou parler à une personne?",
-}
-
-
 def closest_topics(intent_ranking: List[Dict[Text, Any]]) -> List[str]:
     topics = knowledge_topics()
     ranked = [
@@ -39,9 +29,7 @@ class ActionClarifyQuestion(Action):
         choices = closest_topics(tracker.latest_message.get("intent_ranking") or [])
         buttons = [{"title": title(t, language), "payload": f"/{t}"} for t in choices]
         buttons.append({"title": title("human_handoff", language), "payload": "/ask_human"})
-        dispatcher.utter_message(
-            text=(TEXT if choices else TEXT_NO_CANDIDATE)[language],
-            buttons=buttons,
-            json_message={"topic": "fallback", "lang": language},
-        )
+        # Rasa adds these buttons after the response's own (domain/core.yml).
+        dispatcher.utter_message(response="utter_clarify" if choices else "utter_clarify_no_candidate",
+                                 buttons=buttons)
         return []

@@ -15,24 +15,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-# How the general answer is introduced when nothing in it is specific to the kind of
-# business asked about: saying so is more honest than repeating it as if it were tailored.
-KINDS = {
-    "carrier": ("carriers", "les transporteurs"),
-    "us_carrier": ("U.S. carriers", "les transporteurs américains"),
-    "us_importer": ("U.S. importers", "les importateurs américains"),
-    "customs_broker": ("customs brokers", "les courtiers en douane"),
-    "shipping_agent": ("shipping agents", "les agents maritimes"),
-    "courier": ("couriers", "les entreprises de messagerie"),
-    "importer": ("importers", "les importateurs"),
-    "exporter": ("exporters", "les exportateurs"),
-    "freight_forwarder": ("freight forwarders", "les transitaires"),
-    "warehouse_operator": ("warehouse operators", "les exploitants d'entrepôt"),
-}
-NOTHING_SPECIFIC = (
-    "I have nothing specific to {kind} on this topic. Here is the general answer again:",
-    "Je n'ai rien de particulier pour {kind} sur ce sujet. Voici de nouveau la réponse générale :",
-)
+# Said before the general answer when nothing in it is specific to the kind of business asked
+# about: more honest than repeating it as if it were tailored. Its variations, one per kind of
+# business and language, are in domain/core.yml.
+NOTHING_SPECIFIC = "utter_followup_nothing_specific"
 
 OVERVIEW = "overview"
 FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration",
@@ -114,17 +100,13 @@ class ActionRepeatAnswer(Action):
         answer = last_answer(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = tracker.get_slot("business_type")
-        if answer and intent == "inform_business_type" and kind in KINDS:
+        if answer and intent == "inform_business_type" and kind:
             # A specific answer rarely differs by kind of business; its topic's overview may.
             overview = f"{answer.split('/', 1)[0]}/{OVERVIEW}"
             if not has_variation_for(domain, answer, kind) and has_variation_for(domain, overview, kind):
                 answer = overview
-        if answer and intent == "inform_business_type" and kind in KINDS \
-                and not has_variation_for(domain, answer, kind):
-            french = tracker.get_slot("language") == "fr"
-            dispatcher.utter_message(text=NOTHING_SPECIFIC[french].format(kind=KINDS[kind][french]),
-                                     json_message={"topic": answer[len("utter_"):].split("/", 1)[0],
-                                                   "lang": "fr" if french else "en"})
+        if answer and intent == "inform_business_type" and kind and not has_variation_for(domain, answer, kind):
+            dispatcher.utter_message(response=NOTHING_SPECIFIC, topic=answer[len("utter_"):].split("/", 1)[0])
         if answer:
             dispatcher.utter_message(response=answer)
         elif intent == "inform_business_type":

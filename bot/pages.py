@@ -17,7 +17,10 @@ import logging
 from pathlib import Path
 from typing import Dict, Iterable, Tuple
 
+import yaml
 from aiohttp import web
+
+from bot.paths import ROOT
 
 logger = logging.getLogger("bot.pages")
 
@@ -296,14 +299,12 @@ AGENT = {
 
 
 def status_labels(lang: str) -> Dict[str, str]:
-    """Status labels from the action server's texts (one source of truth), if they can be loaded."""
-    try:
-        from actions import status_text
+    """Status labels as the assistant says them (domain/status.yml, one source for each text)."""
+    from actions import status_text
+    from actions.models import STATUSES
 
-        table = status_text.FR if lang == "fr" else status_text.EN
-        return {code: value[0] for code, value in table.items()}
-    except Exception:  # noqa: BLE001 - the console then shows the status codes
-        return {}
+    responses = yaml.safe_load((ROOT / "domain" / "status.yml").read_text(encoding="utf-8"))["responses"]
+    return {status: status_text.label(responses, status, lang) for status in STATUSES}
 
 
 def agent_page(lang: str) -> str:

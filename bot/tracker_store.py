@@ -22,7 +22,8 @@ from bot.privacy import PERSONAL_SLOTS, holds_personal_data, mask
 
 
 def masked_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
-    """The event as Rasa serialises it, with personal data masked in texts and entities."""
+    """The event as Rasa serialises it, with personal data masked in texts, entities and the
+    words a reply was filled with."""
     data = json.loads(json.dumps(data))  # a deep copy: the live tracker keeps its values
     if isinstance(data.get("text"), str):
         data["text"] = mask(data["text"])
@@ -33,6 +34,11 @@ def masked_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
         for entity in parse.get("entities") or []:
             if isinstance(entity, dict) and isinstance(entity.get("value"), str):
                 entity["value"] = mask(entity["value"])
+    metadata = data.get("metadata")
+    if data.get("event") == "bot" and isinstance(metadata, dict):
+        # A reply keeps the words its response was filled with (actions/status_lookup.py).
+        data["metadata"] = {key: mask(value) if isinstance(value, str) else value
+                            for key, value in metadata.items()}
     return data
 
 

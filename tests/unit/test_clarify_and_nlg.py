@@ -4,6 +4,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import ActionClarifyQuestion, closest_topics
 from bot.nlg import MostSpecificResponseNLG
+from tests.unit.speech import domain_dict, spoken
 
 
 def ranking(*pairs):
@@ -19,8 +20,8 @@ def test_closest_topics_skips_non_topics_and_noise():
 async def run_clarify(language, intent_ranking):
     tracker = Tracker("s", {"language": language}, {"intent_ranking": intent_ranking}, [], False, None, {}, "")
     dispatcher = CollectingDispatcher()
-    await ActionClarifyQuestion().run(dispatcher, tracker, {})
-    return dispatcher.messages[0]
+    await ActionClarifyQuestion().run(dispatcher, tracker, domain_dict())
+    return (await spoken(dispatcher.messages, {"language": language}))[0]
 
 
 async def test_clarify_offers_topics_and_a_person_in_french():
@@ -29,6 +30,7 @@ async def test_clarify_offers_topics_and_a_person_in_french():
     assert [b["payload"] for b in message["buttons"]] == ["/cost", "/fast_driver_card", "/ask_human"]
     assert message["buttons"][0]["title"] == "Frais et coûts"
     assert message["custom"] == {"topic": "fallback", "lang": "fr"}
+    assert message["utter_action"] == "utter_clarify"  # the words are the domain's
 
 
 async def test_clarify_without_candidates_still_offers_a_person():

@@ -85,11 +85,9 @@ def test_specific_answers_fit_a_chat_bubble(name):
 
 
 def test_french_answers_use_the_cbsa_terms():
-    from actions.status_text import FR as STATUS_TEXTS
-
-    french = {name: variation.get("text") or "" for name, variations in responses().items()
+    french = {name: (variation.get("text") or "") + " " + str((variation.get("custom") or {}).get("label") or "")
+              for name, variations in responses().items()
               for variation in variations if any(c.get("value") == "fr" for c in variation.get("condition") or [])}
-    french.update({f"status {key}": " ".join(texts) for key, texts in STATUS_TEXTS.items()})
     for name, text in french.items():
         for banned in BANNED_IN_FRENCH:
             assert not re.search(banned, text, re.IGNORECASE), f"{name}: '{banned}'"
@@ -114,3 +112,35 @@ def test_no_python_file_refers_to_the_old_single_domain_file():
     for path in list((ROOT / "bot").rglob("*.py")) + list((ROOT / "actions").rglob("*.py")):
         assert "domain.yml" not in path.read_text(encoding="utf-8"), path
     assert not Path(ROOT / "domain.yml").exists()
+
+
+@pytest.mark.parametrize("name", sorted(responses()))
+def test_every_response_is_in_both_languages(name):
+    """Every text the assistant says: its English and its French (and the same buttons)."""
+    general = by_language(responses()[name])
+    assert set(general) == {"en", "fr"}, f"{name}: only {sorted(general)}"
+    assert all(v.get("text") for v in general.values()), f"{name}: a language has no text"
+    assert len(general["en"].get("buttons") or []) == len(general["fr"].get("buttons") or [])
+
+
+def test_actions_speak_only_through_responses_in_the_domain():
+    """A content editor changes a sentence in domain/ without touching code: actions name
+    responses, and every response they name exists."""
+    from actions.models import STATUSES
+
+    named = set()
+    for path in (ROOT / "actions").glob("*.py"):
+        code = path.read_text(encoding="utf-8")
+        assert not re.search(r"utter_message\((\s|\n)*text=", code), f"{path.name} writes a text in Python"
+        named |= set(re.findall(r"\"(utter_[a-z_]+)\"", code))
+    named |= {f"utter_status_meaning_{status}" for status in STATUSES}
+    named |= {"utter_ask_application_reference_agent", "utter_followup_nothing_specific"}
+    assert named - set(responses()) == set()
+
+
+@pytest.mark.parametrize("status", __import__("actions.models", fromlist=["STATUSES"]).STATUSES)
+def test_every_status_has_a_label_and_a_meaning_in_both_languages(status):
+    variations = by_language(responses()[f"utter_status_meaning_{status}"])
+    for lang, variation in variations.items():
+        assert variation["custom"]["label"] and len(variation["text"].split()) >= 8, (status, lang)
+    assert variations["en"]["custom"]["label"] != variations["fr"]["custom"]["label"]

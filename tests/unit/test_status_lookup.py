@@ -8,9 +8,9 @@ from actions import status_lookup
 from actions.database import DatabaseUnavailable
 from actions.status_lookup import (ActionCancelLookup, ActionLookupStatus, ValidateStatusLookupForm)
 
-DOMAIN = {"forms": {"status_lookup_form": {"required_slots": ["application_reference", "business_number"]}},
-          "slots": {s: {} for s in ("application_reference", "business_number", "lookup_failures",
-                                    "lookup_locked", "language", "requested_slot")}}
+from tests.unit.speech import domain_dict, spoken
+
+DOMAIN = domain_dict()
 
 
 @pytest.fixture(autouse=True)
@@ -25,16 +25,20 @@ def tracker(slots=None, text="", intent="inform_lookup_details", agent=None):
                    {"name": "status_lookup_form"}, "action_listen")
 
 
+async def said(dispatcher, slots):
+    return [reply["text"] for reply in await spoken(dispatcher.messages, {"language": "en", **slots})]
+
+
 async def lookup(slots, agent=None):
     dispatcher = CollectingDispatcher()
     events = await ActionLookupStatus().run(dispatcher, tracker(slots, agent=agent), DOMAIN)
-    return [m["text"] for m in dispatcher.messages], {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return await said(dispatcher, slots), {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
 async def validate(slots, text, intent="inform_lookup_details", agent=None):
     dispatcher = CollectingDispatcher()
     events = await ValidateStatusLookupForm().run(dispatcher, tracker(slots, text, intent, agent), DOMAIN)
-    return [m["text"] for m in dispatcher.messages], {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return await said(dispatcher, slots), {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
 async def test_both_details_in_one_message_fill_the_form():
@@ -84,7 +88,7 @@ async def test_three_failures_lock_the_conversation_and_the_fourth_is_refused():
         assert "Attempts left" in messages[0]
         slots["lookup_failures"] = events["lookup_failures"]
     messages, events = await lookup(slots)
-    assert events["lookup_locked"] is True and "turned off" in messages[0]
+    assert events["lookup_locked"] is True and "turned off" in messages[0] and "pip-pep@" in messages[0]
     locked = {**slots, "lookup_locked": True, "business_number": "100000003"}  # now the right pair
     messages, _ = await lookup(locked)
     assert "turned off" in messages[0] and "Information requested" not in messages[0]
@@ -113,7 +117,9 @@ async def test_database_down_gives_a_clear_reply_and_does_not_count_as_a_failure
 
     monkeypatch.setattr(status_lookup, "database", lambda: Down())
     messages, slots = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"})
-    assert "unavailable right now" in messages[0] and "1-800-461-9999" in messages[0]
+    # The program's e-mail, not the Border Information Service: no CBSA page says BIS handles PIP files.
+    assert "can't look up applications right now" in messages[0] and "pip-pep@cbsa-asfc.gc.ca" in messages[0]
+    assert "1-800" not in messages[0]
     assert "lookup_failures" not in slots and slots["business_number"] is None
 
 
@@ -127,3 +133,20 @@ async def test_cancel_forgets_the_details():
 async def test_agent_gives_only_a_business_number_at_the_start():
     _, slots = await validate({}, "100000002", agent="alice")
     assert slots["business_number"] == "100000002" and slots.get("requested_slot") is None
+
+
+async def test_a_status_reply_says_which_status_and_where_to_ask_about_the_file():
+    dispatcher = CollectingDispatcher()
+    slots = {"language": "fr", "application_reference": "PIP-2026-00103", "business_number": "100000003"}
+    await ActionLookupStatus().run(dispatcher, tracker(slots), DOMAIN)
+    (reply,) = await spoken(dispatcher.messages, slots)
+    assert reply["custom"]["status"] == "info_requested" and reply["custom"]["lang"] == "fr"
+    assert [s["url"] for s in reply["custom"]["sources"]] == [
+        "https://www.cbsa-asfc.gc.ca/services/security-securite/business-affaires/ttp-pndc/pip-pep/tc-mod-fra.html"]
+
+
+def test_dates_are_written_as_each_language_writes_them():
+    from actions.status_text import format_date
+
+    assert format_date("2026-03-01", "fr") == "1er mars 2026" and format_date("2026-10-15", "fr") == "15 octobre 2026"
+    assert format_date("2026-03-01", "en") == "March 1, 2026"

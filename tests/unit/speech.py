@@ -1,0 +1,36 @@
+"""What an action says, rendered as Rasa renders it: the action server returns response names
+and the words to fill them with; Rasa fills the response from the real domain."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Dict, List
+
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels import CollectingOutputChannel
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.nlg import MostSpecificResponseNLG
+from bot.paths import ROOT
+
+
+@functools.lru_cache(maxsize=1)
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain"))
+
+
+@functools.lru_cache(maxsize=1)
+def domain_dict() -> Dict[str, Any]:
+    """The domain as Rasa sends it to the action server."""
+    return domain().as_dict()
+
+
+async def spoken(messages: List[Dict[str, Any]], slots: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The replies (text, buttons, custom) the dispatcher's messages become."""
+    tracker = DialogueStateTracker.from_events(
+        "test", [SlotSet(name, value) for name, value in slots.items()], slots=domain().slots)
+    nlg = MostSpecificResponseNLG(domain=domain())
+    uttered = await RemoteAction._utter_responses([dict(m) for m in messages], CollectingOutputChannel(), nlg,
+                                                  tracker)
+    return [event.message() for event in uttered]
