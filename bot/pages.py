@@ -163,8 +163,8 @@ PROGRAM = {
       <li>Submit your application and security profile through the Trusted Trader Portal.</li>
       <li>The CBSA reviews your application; its officers may visit your site to validate your security
         measures.</li>
-      <li>The CBSA tells you its decision. Members sign the terms and conditions and keep their profile up to
-        date.</li>
+      <li>The CBSA tells you its decision. Members accept the program's terms and conditions and keep their
+        profile up to date.</li>
     </ol>
     <p>Read the <a href="https://www.cbsa-asfc.gc.ca/services/security-securite/business-affaires/ttp-pndc/pip-pep/apply-demander-eng.html">full
       application instructions</a>.</p>
@@ -174,8 +174,8 @@ PROGRAM = {
       gives you the official source of each answer. It can also tell you the status of your application if
       you give it your application reference and business number.</p>
     <p><button type="button" class="page-button" data-tta-open>Ask the PIP assistant (automated)</button></p>
-    <p>When you chat, the assistant shows a chat ID. Quote it if you call us: the agent can then see your
-      conversation.</p>
+    <p>When you chat, the assistant shows a chat ID. Quote it if you contact the CBSA about your question:
+      the agent can then see your conversation.</p>
 
     <h2>Contact the program</h2>
     <p>E-mail: <a href="mailto:pip-pep@cbsa-asfc.gc.ca">pip-pep@cbsa-asfc.gc.ca</a></p>
@@ -220,8 +220,8 @@ PROGRAM = {
         confiance.</li>
       <li>L'ASFC examine votre demande; ses agents peuvent visiter vos installations pour valider vos mesures
         de sécurité (validation des lieux).</li>
-      <li>L'ASFC vous communique sa décision. Les membres signent les modalités et tiennent leur profil à
-        jour.</li>
+      <li>L'ASFC vous communique sa décision. Les membres acceptent les modalités du programme et tiennent leur
+        profil à jour.</li>
     </ol>
     <p>Lisez les <a href="https://www.cbsa-asfc.gc.ca/services/security-securite/business-affaires/ttp-pndc/pip-pep/apply-demander-fra.html">instructions
       complètes pour présenter une demande</a>.</p>
@@ -232,8 +232,9 @@ PROGRAM = {
       demande si vous lui fournissez le numéro de référence de la demande et votre numéro d'entreprise.</p>
     <p><button type="button" class="page-button" data-tta-open>Poser une question à l'assistant PEP
       (automatisé)</button></p>
-    <p>Pendant la conversation, l'assistant affiche un numéro de clavardage. Mentionnez-le si vous nous
-      appelez : l'agent pourra alors consulter votre conversation.</p>
+    <p>Pendant la conversation, l'assistant affiche un numéro de clavardage. Mentionnez-le si vous
+      communiquez avec l'ASFC au sujet de votre question : l'agent pourra alors consulter votre
+      conversation.</p>
 
     <h2>Joindre le programme</h2>
     <p>Courriel : <a href="mailto:pip-pep@cbsa-asfc.gc.ca">pip-pep@cbsa-asfc.gc.ca</a></p>
