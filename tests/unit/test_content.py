@@ -11,9 +11,13 @@ from actions.topics import knowledge_topics
 from bot.paths import ROOT
 
 SPECIFIC_ANSWER_WORDS = 70  # a chat bubble: the answer, then one or two sentences of detail
+# An overview (a broad question): the answer in one sentence, at most four short bullets, one line more.
+# French takes about 15% more words (and its spaced punctuation counts as words).
+OVERVIEW_WORDS = {"en": 90, "fr": 105}
 # What the CBSA's French pages do not say (content/CONVENTIONS.md).
 BANNED_IN_FRENCH = [r"validation sur place", r"\bURN\b", r"\bconducteurs? commerciaux", r"\bà PEP\b",
-                    r"\baider avec\b", r"\bRéalisez\b", r"Dites-nous en plus"]
+                    r"\baider avec\b", r"\bRéalisez\b", r"Dites-nous en plus",
+                    r"\bPICC\b"]  # the CDRP is the PICSC in the CBSA's French (docs/content.md)
 
 
 @functools.lru_cache(maxsize=1)
@@ -82,6 +86,18 @@ def test_specific_answers_fit_a_chat_bubble(name):
     for lang, variation in by_language(knowledge_answers()[name]).items():
         words = len(variation["text"].split())
         assert words <= SPECIFIC_ANSWER_WORDS, f"{name} ({lang}): {words} words"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in knowledge_answers() if n.endswith("/overview")))
+def test_overviews_fit_a_chat_bubble(name):
+    """Every variation, the ones tailored to a kind of business included."""
+    for variation in knowledge_answers()[name]:
+        conditions = {c.get("name"): c.get("value") for c in variation.get("condition") or []}
+        lang = conditions.get("language", "en")
+        words = len(variation["text"].split())
+        assert words <= OVERVIEW_WORDS[lang], (
+            f"{name} ({lang}, {conditions.get('business_type', 'general')}): {words} words, "
+            f"at most {OVERVIEW_WORDS[lang]}")
 
 
 def test_french_answers_use_the_cbsa_terms():
