@@ -20,6 +20,7 @@ from actions.database import Database, DatabaseUnavailable
 from actions.identifiers import find_business_number, find_reference
 from actions.queries import agent_lookup, record_audit, transcript_by_chat_id, verify_agent
 from bot.bilingual import json_error, pick, request_lang
+from bot.gateway.request_body import json_object
 
 logger = logging.getLogger("bot.agent")
 
@@ -106,11 +107,8 @@ class AgentApi:
         return session if session and csrf_ok(request, session) else None
 
     async def login(self, request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("username", "password")):
+        body = await json_object(request)
+        if not all(isinstance(body.get(k), str) for k in ("username", "password")):
             return _error(request, 400, "invalid_request", "login_fields")
         username, password = body["username"][:64], body["password"][:256]
         if self.login_limiter and not self.login_limiter.allow(f"{self.address(request)}|{username}"):
@@ -134,6 +132,7 @@ class AgentApi:
         return web.json_response({"username": session.username, "csrf_token": session.csrf_token})
 
     async def logout(self, request: web.Request) -> web.Response:
+        await json_object(request, allow_empty=True)
         if self.signed_in(request):
             self.sessions.drop(request)
         response = web.json_response({"ok": True})

@@ -23,6 +23,7 @@ from actions.topics import all_topics
 from bot import openapi
 from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.bilingual import json_error, pick
+from bot.gateway.request_body import BodyRejected, json_object
 from bot.language import detect_language
 from bot.log_privacy import install as install_log_masking
 from bot.privacy import mask
@@ -48,9 +49,6 @@ BUTTON_INTENTS = {
 _PAYLOAD = re.compile(r"^/([a-z_]+)$")
 
 ERRORS = {
-    "unsupported_media_type": ("Send JSON (Content-Type: application/json).",
-                               "Envoyez du JSON (Content-Type: application/json)."),
-    "invalid_json": ("The request is not valid JSON.", "La requête n'est pas du JSON valide."),
     "invalid_feedback": ("Send an object with a known \"topic\", \"helpful\" (true or false) and an optional \"reason\".",
                          "Envoyez un objet avec un « topic » connu, « helpful » (true ou false) et, au besoin, une « reason »."),
     "invalid_request": ("Send an object with a \"message\" text and an optional \"lang\" (en or fr).",
@@ -188,6 +186,8 @@ async def json_errors(request: web.Request, handler):
     """API errors are JSON with a clear message; nothing leaks a stack trace."""
     try:
         return await handler(request)
+    except BodyRejected as rejected:
+        return json_error(request, rejected.status, rejected.code, rejected.messages)
     except web.HTTPRequestEntityTooLarge:
         return error(request, 413, "request_too_large")
     except web.HTTPNotFound:
@@ -291,15 +291,7 @@ class Gateway:
         )
 
     async def chat(self, request: web.Request) -> web.Response:
-        if request.content_type != "application/json":
-            return error(request, 415, "unsupported_media_type")
-        raw = await request.read()
-        try:
-            body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return error(request, 400, "invalid_json")
-        if not isinstance(body, dict):
-            return error(request, 400, "invalid_request")
+        body = await json_object(request)
         message, lang = body.get("message"), body.get("lang")
         if not isinstance(message, str) or lang not in (None, "en", "fr"):
             return error(request, 400, "invalid_request", body)
@@ -364,14 +356,12 @@ class Gateway:
         return response
 
     async def feedback(self, request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            return error(request, 400, "invalid_json")
+        body = await json_object(request)
         token = request.cookies.get(SESSION_COOKIE, "")
-        if (not isinstance(body, dict) or not isinstance(body.get("helpful"), bool)
-                or body.get("topic") not in KNOWN_TOPICS
-                or body.get("reason") not in FEEDBACK_REASONS | {None}
+        topic, reason = body.get("topic"), body.get("reason")
+        if (not isinstance(body.get("helpful"), bool)
+                or not isinstance(topic, str) or topic not in KNOWN_TOPICS
+                or not (reason is None or isinstance(reason, str) and reason in FEEDBACK_REASONS)
                 or not re.fullmatch(r"[A-Za-z0-9_-]{43}", token)):
             return error(request, 400, "invalid_feedback", body)
         try:
@@ -394,6 +384,7 @@ class Gateway:
 
     async def restart(self, request: web.Request) -> web.Response:
         """Start over: a new session, so a new conversation and chat ID."""
+        await json_object(request, allow_empty=True)
         response = web.json_response({"ok": True})
         self._set_cookie(response, secrets.token_urlsafe(32))
         return response

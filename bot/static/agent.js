@@ -252,7 +252,7 @@
   });
 
   $("signout").addEventListener("click", function () {
-    api("POST", "/api/agent/logout").then(function () {
+    api("POST", "/api/agent/logout", {}).then(function () {
       if (window.PIPAssistant) {
         window.PIPAssistant.restart();
       }

@@ -102,7 +102,8 @@ def test_expired_agent_session_asks_to_sign_in_again(page, site):
     sign_in(page, site)
     token = page.evaluate("() => sessionStorage.getItem('tta-agent-csrf')")
     # The session ends on the server (as after 30 idle minutes)
-    page.request.post(site.url("/api/agent/logout"), headers={"X-CSRF-Token": token})
+    page.request.post(site.url("/api/agent/logout"), data="{}",
+                      headers={"X-CSRF-Token": token, "Content-Type": "application/json"})
     page.get_by_label("Application reference or business number").fill("PIP-2026-00103")
     page.get_by_role("button", name="Look up", exact=True).click()
     expect(page.locator("#signin")).to_be_visible()

@@ -117,7 +117,7 @@ async def test_transcript_by_chat_id_for_agents_only(app_client):
 
 async def test_sign_out_ends_the_session(app_client):
     csrf = await sign_in(app_client)
-    assert (await app_client.post("/api/agent/logout", headers={"X-CSRF-Token": csrf})).status == 200
+    assert (await app_client.post("/api/agent/logout", json={}, headers={"X-CSRF-Token": csrf})).status == 200
     response = await app_client.get("/api/agent/applications", params={"reference": "PIP-2026-00103"},
                                     headers={"X-CSRF-Token": csrf})
     assert response.status == 401
@@ -140,7 +140,7 @@ async def test_feedback_and_own_transcript_and_restart(app_client, database):
     assert bad.status == 400
     own = await (await app_client.get("/api/transcript")).json()
     assert own["chat_id"] == first["chat_id"] and own["messages"][0]["text"] == "who can apply"
-    await app_client.post("/api/session/restart")
+    await app_client.post("/api/session/restart", json={})
     second = await (await app_client.post("/api/chat", json={"message": "hi"})).json()
     assert second["chat_id"] != first["chat_id"]
     with database.session() as s:
