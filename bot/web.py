@@ -23,6 +23,7 @@ from actions.topics import all_topics
 from bot import openapi
 from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.bilingual import json_error, pick
+from bot.gateway import hardening
 from bot.gateway.request_body import BodyRejected, json_object
 from bot.language import detect_language
 from bot.log_privacy import install as install_log_masking
@@ -65,6 +66,8 @@ ERRORS = {
                     "ou écrivez à pip-pep@cbsa-asfc.gc.ca."),
     "not_found": ("Not found.", "Introuvable."),
     "method_not_allowed": ("Method not allowed.", "Méthode non permise."),
+    "forbidden": ("Access denied.", "Accès refusé."),
+    "bad_request": ("The request could not be understood.", "La requête n'a pas pu être comprise."),
     "internal_error": ("Something went wrong on our side. Please try again.",
                        "Un problème est survenu de notre côté. Veuillez réessayer."),
 }
@@ -194,25 +197,14 @@ async def json_errors(request: web.Request, handler):
         return error(request, 404, "not_found")
     except web.HTTPMethodNotAllowed:
         return error(request, 405, "method_not_allowed")
-    except web.HTTPException:
-        raise
+    except web.HTTPException as refused:
+        if refused.status < 400:
+            raise  # redirects
+        # Raised by aiohttp itself (403 on a static folder, ...): JSON like every other error.
+        return error(request, refused.status, "forbidden" if refused.status == 403 else "bad_request")
     except Exception:  # noqa: BLE001 - the last line of defence
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return error(request, 500, "internal_error")
-
-
-@web.middleware
-async def security_headers(request: web.Request, handler):
-    response = await handler(request)
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-    )
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
 
 
 FEEDBACK_REASONS = {"saved_call", "not_what_i_asked", "unclear", "broken_link", "other"}
@@ -411,8 +403,9 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
     settings = settings or Settings()
     gateway = Gateway(settings, rasa, database)
     app = web.Application(
-        middlewares=[security_headers, json_errors], client_max_size=settings.max_request_bytes
+        middlewares=[json_errors], client_max_size=settings.max_request_bytes
     )
+    hardening.install(app)
     app["gateway"] = gateway
     app.router.add_post("/api/chat", gateway.chat)
     app.router.add_get("/healthz", gateway.healthz)

@@ -1,6 +1,7 @@
 """The chat API contract (design.md): sessions, chat_id, topics, sources, clear errors."""
 import asyncio
 import datetime
+import json
 import re
 
 import pytest
@@ -305,3 +306,44 @@ async def test_when_rasa_is_down_a_first_message_still_gets_a_session_and_is_kep
     lines = (await (await client.get("/api/transcript")).json())["messages"]
     assert [(l["role"], l["text"]) for l in lines] == [("user", "Qui peut adhérer?"), ("bot", body["message"])]
     assert "pip-pep@cbsa-asfc.gc.ca" in body["message"] and "Réessayez" in body["message"]
+
+
+# --- responses aiohttp makes itself (issue #13, item 3i) -----------------------------------
+
+def assert_hardened(headers):
+    assert "frame-ancestors 'none'" in headers.get("Content-Security-Policy", "")
+    assert headers.get("X-Content-Type-Options") == "nosniff" and headers.get("X-Frame-Options") == "DENY"
+    assert not re.search(r"aiohttp|python|\d", headers.get("Server", ""), re.IGNORECASE)  # no versions
+
+
+async def test_a_static_folder_gets_a_json_403_with_the_security_headers(client):
+    response = await client.get("/static/vendor/")
+    assert response.status in (403, 404)
+    assert_hardened(response.headers)
+    assert (await response.json())["message"]
+
+
+async def test_every_response_hides_the_server_software(client):
+    for response in (await client.get("/healthz"), await client.get("/api/nothing"),
+                     await client.post("/api/chat", json={"message": "hi"})):
+        assert_hardened(response.headers)
+
+
+@pytest.mark.parametrize("raw", [
+    b"GET /api/transcript HTTP/1.1\r\nHost: x\r\nX-Evil<script>alert(1)</script>: 1\r\n\r\n",
+    b"G<script>ET /api/transcript HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /api/transcript HTTP/1.1\r\nHost: x\r\nX-A: <script>\x01\r\n\r\n",
+])
+async def test_requests_the_http_parser_refuses_get_a_plain_hardened_400(client, raw):
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    writer.write(raw)
+    await writer.drain()
+    answer = (await asyncio.wait_for(reader.read(65536), timeout=5)).decode("latin-1")
+    writer.close()
+    head, _, body = answer.partition("\r\n\r\n")
+    status_line, *header_lines = head.split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    assert status_line.split()[1] == "400"
+    assert_hardened(headers)
+    assert "<script>" not in body and "script" not in body  # the bad request is not echoed
+    assert json.loads(body)["message"] == "The request is not valid HTTP."
