@@ -30,6 +30,7 @@ from bot.log_privacy import install as install_log_masking
 from bot.privacy import mask
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
+from bot.signing import issue_session_token, valid_session_token
 
 logger = logging.getLogger("bot.web")
 
@@ -215,13 +216,16 @@ class Gateway:
     def __init__(self, settings: Settings, rasa: Optional[RasaClient] = None,
                  database: Optional[Database] = None) -> None:
         self.settings = settings
+        # Without SIGNING_SECRET (tests only: main() refuses to start) sessions last one run.
+        self.signing_secret = settings.signing_secret or secrets.token_urlsafe(32)
         self.rasa = rasa or RasaClient(settings.rasa_servers, settings.gateway_secret,
                                        settings.rasa_timeout)
         self.database = database or Database(settings.database_url or None)
         self.page_languages = BoundedMemory()
         self.unsaved_lines = BoundedMemory(MAX_UNSAVED_CONVERSATIONS)  # waiting for the database
         self.session_limit = RateLimiter(*settings.session_rate)
-        self.address_limit = RateLimiter(*settings.address_rate)
+        self.address_limit = RateLimiter(*settings.address_rate)  # chat and feedback together
+        self.feedback_limit = RateLimiter(*settings.session_rate)
         self.agents = AgentApi(AgentSessions(settings.agent_idle_minutes * 60), self.database,
                                settings.secure_cookies, RateLimiter(10, 60),
                                lambda request: client_address(request, settings.trust_proxy))
@@ -271,10 +275,17 @@ class Gateway:
         await self.write_unsaved()  # a last try before the gateway stops
 
     def _session_token(self, request: web.Request) -> Tuple[str, bool]:
+        """The session's token if the gateway issued it, else a new one: a token the client
+        picked itself is never adopted."""
         token = request.cookies.get(SESSION_COOKIE, "")
-        if re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
+        if valid_session_token(self.signing_secret, token):
             return token, False
-        return secrets.token_urlsafe(32), True
+        return issue_session_token(self.signing_secret), True
+
+    def _rate_limited(self, request: web.Request, body: Any) -> web.Response:
+        response = error(request, 429, "rate_limited", body)
+        response.headers["Retry-After"] = str(int(self.settings.session_rate[1]))
+        return response
 
     def _set_cookie(self, response: web.Response, token: str) -> None:
         response.set_cookie(
@@ -296,9 +307,7 @@ class Gateway:
         token, new_session = self._session_token(request)
         address = client_address(request, self.settings.trust_proxy)
         if not (self.address_limit.allow(address) and self.session_limit.allow(token)):
-            response = error(request, 429, "rate_limited", body)
-            response.headers["Retry-After"] = str(int(self.settings.session_rate[1]))
-            return response
+            return self._rate_limited(request, body)
 
         sender = sender_for(token)
         chat_id = chat_id_for(sender)
@@ -354,8 +363,11 @@ class Gateway:
         if (not isinstance(body.get("helpful"), bool)
                 or not isinstance(topic, str) or topic not in KNOWN_TOPICS
                 or not (reason is None or isinstance(reason, str) and reason in FEEDBACK_REASONS)
-                or not re.fullmatch(r"[A-Za-z0-9_-]{43}", token)):
+                or not valid_session_token(self.signing_secret, token)):
             return error(request, 400, "invalid_feedback", body)
+        address = client_address(request, self.settings.trust_proxy)
+        if not (self.address_limit.allow(address) and self.feedback_limit.allow(token)):
+            return self._rate_limited(request, body)
         try:
             await self.database.run(record_feedback, chat_id_for(sender_for(token)), body["topic"],
                                     body["helpful"], body.get("reason"))
@@ -378,7 +390,7 @@ class Gateway:
         """Start over: a new session, so a new conversation and chat ID."""
         await json_object(request, allow_empty=True)
         response = web.json_response({"ok": True})
-        self._set_cookie(response, secrets.token_urlsafe(32))
+        self._set_cookie(response, issue_session_token(self.signing_secret))
         return response
 
     async def healthz(self, request: web.Request) -> web.Response:
@@ -429,8 +441,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(levelname)s %(message)s")
     install_log_masking()
     settings = Settings()
-    if len(settings.gateway_secret) < 32:
-        raise SystemExit("GATEWAY_SECRET is not set: run `make setup` (or set it in the environment).")
+    for name, value in (("GATEWAY_SECRET", settings.gateway_secret), ("SIGNING_SECRET", settings.signing_secret)):
+        if len(value) < 32:
+            raise SystemExit(f"{name} is not set: run `make setup` (or set it in the environment).")
     if settings.production:
         database = Database(settings.database_url or None)
         if database.call(verify_agent, *DEMO_AGENT):

@@ -8,7 +8,7 @@ import pytest
 
 from bot.rasa_client import RasaUnavailable
 from bot.settings import Settings
-from bot.web import SESSION_COOKIE, create_app
+from bot.web import SESSION_COOKIE, create_app, sender_for
 
 ANSWER = {
     "text": "Canadian businesses can apply.",
@@ -347,3 +347,45 @@ async def test_requests_the_http_parser_refuses_get_a_plain_hardened_400(client,
     assert_hardened(headers)
     assert "<script>" not in body and "script" not in body  # the bad request is not echoed
     assert json.loads(body)["message"] == "The request is not valid HTTP."
+
+
+# --- session tokens come only from the server (issue #13, item 3g) -------------------------
+
+@pytest.mark.parametrize("picked", ["A" * 43, "chosen_by_the_client_but_well_formed_xxxxxxx"[:43]])
+async def test_a_session_token_the_client_picked_is_replaced_by_one_the_server_issues(aiohttp_client, rasa, picked):
+    client = await aiohttp_client(create_app(settings(), rasa))
+    response = await client.post("/api/chat", json={"message": "hi"}, cookies={SESSION_COOKIE: picked})
+    assert response.status == 200
+    assert response.cookies[SESSION_COOKIE].value != picked  # a new, server-issued session
+    assert rasa.calls[0][0] != sender_for(picked)
+    issued = response.cookies[SESSION_COOKIE].value
+    await client.post("/api/chat", json={"message": "again"}, cookies={SESSION_COOKIE: issued})
+    assert rasa.calls[1][0] == rasa.calls[0][0]  # the issued one keeps the conversation
+
+
+async def test_a_picked_token_cannot_reset_the_per_session_limit_or_read_a_transcript(aiohttp_client, rasa):
+    client = await aiohttp_client(create_app(settings(session_rate=(2, 60)), rasa))
+    picked = "B" * 43
+    for _ in range(3):
+        await client.post("/api/chat", json={"message": "hi"}, cookies={SESSION_COOKIE: picked})
+    assert len({call[0] for call in rasa.calls}) == 3  # never adopted: each request was a new session
+    own = await (await client.get("/api/transcript", cookies={SESSION_COOKIE: picked})).json()
+    assert own == {"chat_id": None, "messages": []}
+
+
+async def test_feedback_is_rate_limited_per_session(aiohttp_client, rasa):
+    client = await aiohttp_client(create_app(settings(session_rate=(3, 60)), rasa))
+    await client.post("/api/chat", json={"message": "who can apply?"})
+    statuses = [(await client.post("/api/feedback", json={"topic": "eligibility", "helpful": True})).status
+                for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+async def test_feedback_is_rate_limited_per_address(aiohttp_client, rasa):
+    app = create_app(settings(address_rate=(3, 60)), rasa)
+    clients = [await aiohttp_client(app) for _ in range(2)]
+    for one in clients:
+        await one.post("/api/chat", json={"message": "who can apply?"})
+    response = await clients[0].post("/api/feedback", json={"topic": "eligibility", "helpful": True})
+    response = await clients[1].post("/api/feedback", json={"topic": "eligibility", "helpful": True})
+    assert response.status == 429 and (await response.json())["error"] == "rate_limited"
