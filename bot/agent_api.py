@@ -3,6 +3,11 @@
 Agent sessions live in the gateway's memory (a restart signs agents out), expire after
 AGENT_IDLE_MINUTES of inactivity, and every request but sign-in must carry the session's
 CSRF token in X-CSRF-Token. Agent powers reach Rasa only as metadata the gateway adds.
+
+The console's chat in agent mode is a conversation of the agent session itself, never of the
+browser's trader session cookie: its look-ups (company names, history notes) end with the
+agent session (sign-out, idle expiry) and when the console is closed (it starts over then),
+so the public widget in the same browser can never show them.
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import logging
 import re
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, Optional
 
 from aiohttp import web
@@ -35,6 +40,11 @@ class AgentSession:
     username: str
     csrf_token: str
     last_seen: float
+    # The agent-mode conversation's own secret token (Rasa's sender is derived from it).
+    conversation: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    def new_conversation(self) -> None:
+        self.conversation = secrets.token_urlsafe(32)
 
 
 class AgentSessions:
@@ -132,9 +142,12 @@ class AgentApi:
         return web.json_response({"username": session.username, "csrf_token": session.csrf_token})
 
     async def logout(self, request: web.Request) -> web.Response:
+        """Ends the session the cookie names, with or without the CSRF token: ending a session
+        grants nothing, and the cookie is cleared only together with the session, so a copy
+        of the cookie is worthless afterwards. (SameSite=Strict and the JSON content type
+        already keep other sites from signing an agent out.)"""
         await json_object(request, allow_empty=True)
-        if self.signed_in(request):
-            self.sessions.drop(request)
+        self.sessions.drop(request)
         response = web.json_response({"ok": True})
         response.del_cookie(AGENT_COOKIE, path="/")
         return response

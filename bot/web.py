@@ -304,7 +304,9 @@ class Gateway:
         if len(message) > self.settings.max_message_chars:
             return error(request, 413, "message_too_long", body, limit=self.settings.max_message_chars)
 
-        token, new_session = self._session_token(request)
+        agent = self.agents.signed_in(request)
+        # An agent's chat is the agent session's own conversation, never the trader cookie's.
+        token, new_session = (agent.conversation, False) if agent else self._session_token(request)
         address = client_address(request, self.settings.trust_proxy)
         if not (self.address_limit.allow(address) and self.session_limit.allow(token)):
             return self._rate_limited(request, body)
@@ -322,7 +324,6 @@ class Gateway:
         if text.startswith("/") and lang:
             # Button payloads skip Rasa's NLU, so their language comes as an entity here.
             text += json.dumps({"language": lang})
-        agent = self.agents.signed_in(request)
         if agent:
             metadata["agent"] = agent.username
         await self._store(sender, chat_id, [{"role": "user", "text": message}])
@@ -376,7 +377,10 @@ class Gateway:
         return web.json_response({"ok": True})
 
     async def own_transcript(self, request: web.Request) -> web.Response:
-        token, new_session = self._session_token(request)
+        """The caller's conversation: the agent-mode one for a signed-in agent (with the CSRF
+        token, as the console sends), else the trader session's."""
+        agent = self.agents.signed_in(request)
+        token, new_session = (agent.conversation, False) if agent else self._session_token(request)
         if new_session:
             return web.json_response({"chat_id": None, "messages": []})
         sender = sender_for(token)
@@ -387,9 +391,14 @@ class Gateway:
         return web.json_response({"chat_id": chat_id_for(sender), "messages": lines or []})
 
     async def restart(self, request: web.Request) -> web.Response:
-        """Start over: a new session, so a new conversation and chat ID."""
+        """Start over: a new session, so a new conversation and chat ID. In the agent console
+        (signed in, with the CSRF token) only the agent-mode conversation starts over."""
         await json_object(request, allow_empty=True)
         response = web.json_response({"ok": True})
+        agent = self.agents.signed_in(request)
+        if agent:
+            agent.new_conversation()
+            return response
         self._set_cookie(response, issue_session_token(self.signing_secret))
         return response
 

@@ -171,3 +171,73 @@ async def test_password_guessing_is_rate_limited(app_client):
     statuses = [(await app_client.post("/api/agent/login", json={"username": "alice", "password": f"guess{i}"})).status
                 for i in range(11)]
     assert statuses[:10] == [401] * 10 and statuses[10] == 429
+
+
+# --- agent sessions end on the server (issue #13, items 3b and 3c) -------------------------
+
+async def test_sign_out_without_the_csrf_header_still_ends_the_server_session(app_client):
+    response = await app_client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD})
+    agent_cookie = response.cookies["tta_agent"].value
+    out = await app_client.post("/api/agent/logout", json={})  # no X-CSRF-Token
+    assert out.status == 200 and out.cookies["tta_agent"].value == ""
+    # Someone holding the old cookie (stolen, or a shared computer) gets nothing more.
+    me = await app_client.get("/api/agent/me", cookies={"tta_agent": agent_cookie})
+    assert me.status == 401
+
+
+AGENT_REPLY = {"text": "Fundy Customs Brokerage Co.\nApplication PIP-2026-00103: more information requested. "
+                       "Note: site visit postponed at the company's request.",
+               "buttons": [], "custom": {"topic": "application_status"}}
+
+
+async def test_agent_mode_conversation_is_not_under_the_trader_session(app_client, rasa):
+    await app_client.post("/api/chat", json={"message": "who can apply"})  # the public widget, same browser
+    csrf = await sign_in(app_client)
+    rasa.replies = [AGENT_REPLY]
+    await app_client.post("/api/chat", json={"message": "PIP-2026-00103"}, headers={"X-CSRF-Token": csrf})
+    trader_sender, agent_sender = rasa.calls[0][0], rasa.calls[1][0]
+    assert agent_sender != trader_sender
+
+    def said(body):
+        return " ".join(line["text"] for line in body["messages"])
+
+    console = await (await app_client.get("/api/transcript", headers={"X-CSRF-Token": csrf})).json()
+    assert "Fundy Customs" in said(console)  # the console's own conversation, while signed in
+    widget = await (await app_client.get("/api/transcript")).json()  # what the public widget loads
+    assert "who can apply" in said(widget) and "Fundy" not in said(widget) and "PIP-2026-00103" not in said(widget)
+
+    await app_client.post("/api/agent/logout", json={}, headers={"X-CSRF-Token": csrf})
+    after = await (await app_client.get("/api/transcript", headers={"X-CSRF-Token": csrf})).json()
+    assert "Fundy" not in said(after) and "PIP-2026-00103" not in said(after)
+    # Signed in again: a new agent conversation, not the old one.
+    csrf = await sign_in(app_client)
+    await app_client.post("/api/chat", json={"message": "hello"}, headers={"X-CSRF-Token": csrf})
+    assert rasa.calls[-1][0] not in (trader_sender, agent_sender)
+
+
+async def test_closing_the_console_or_starting_over_ends_the_agent_conversation_only(app_client, rasa):
+    await app_client.post("/api/chat", json={"message": "who can apply"})
+    csrf = await sign_in(app_client)
+    await app_client.post("/api/chat", json={"message": "PIP-2026-00103"}, headers={"X-CSRF-Token": csrf})
+    # agent.js sends this when the console page is closed (pagehide), and "Start over" does too
+    restarted = await app_client.post("/api/session/restart", json={}, headers={"X-CSRF-Token": csrf})
+    assert restarted.status == 200 and "tta_session" not in restarted.cookies  # the trader's chat goes on
+    await app_client.post("/api/chat", json={"message": "PIP-2026-00104"}, headers={"X-CSRF-Token": csrf})
+    await app_client.post("/api/chat", json={"message": "and then?"})
+    senders = [call[0] for call in rasa.calls]
+    assert senders[2] not in senders[:2] and senders[3] == senders[0]
+    console = await (await app_client.get("/api/transcript", headers={"X-CSRF-Token": csrf})).json()
+    assert [line["text"] for line in console["messages"] if line["role"] == "user"] == ["PIP-2026-00104"]
+
+
+async def test_an_idle_agent_session_takes_its_conversation_with_it(aiohttp_client, database, rasa):
+    database.call(set_agent_password, "alice", PASSWORD)
+    app = create_app(Settings(gateway_secret="x" * 43, agent_idle_minutes=0.01), rasa, database)
+    client = await aiohttp_client(app)
+    csrf = await sign_in(client)
+    rasa.replies = [AGENT_REPLY]
+    await client.post("/api/chat", json={"message": "PIP-2026-00103"}, headers={"X-CSRF-Token": csrf})
+    __import__("time").sleep(1)
+    for headers in ({"X-CSRF-Token": csrf}, {}):
+        body = await (await client.get("/api/transcript", headers=headers)).json()
+        assert "Fundy" not in " ".join(line["text"] for line in body["messages"])
