@@ -227,7 +227,7 @@ class Gateway:
         self.address_limit = RateLimiter(*settings.address_rate)  # chat and feedback together
         self.feedback_limit = RateLimiter(*settings.session_rate)
         self.agents = AgentApi(AgentSessions(settings.agent_idle_minutes * 60), self.database,
-                               settings.secure_cookies, RateLimiter(10, 60),
+                               settings.secure_cookies, self.signing_secret,
                                lambda request: client_address(request, settings.trust_proxy))
 
     async def _store(self, sender: str, chat_id: str, lines: List[Dict[str, Any]]) -> None:

@@ -241,3 +241,56 @@ async def test_an_idle_agent_session_takes_its_conversation_with_it(aiohttp_clie
     for headers in ({"X-CSRF-Token": csrf}, {}):
         body = await (await client.get("/api/transcript", headers=headers)).json()
         assert "Fundy" not in " ".join(line["text"] for line in body["messages"])
+
+
+# --- sign-in throttling and its logs (issue #13, item 3f) ----------------------------------
+
+def trusting_client(aiohttp_client, database, rasa):
+    database.call(set_agent_password, "alice", PASSWORD)
+    settings = Settings(gateway_secret="x" * 43, signing_secret="s" * 43, trust_proxy=True,
+                        database_url=database.url)
+    return aiohttp_client(create_app(settings, rasa, database))
+
+
+async def test_guessing_across_usernames_from_one_address_is_slowed(aiohttp_client, database, rasa):
+    client = await trusting_client(aiohttp_client, database, rasa)
+    attacker = {"X-Forwarded-For": "203.0.113.9"}
+    statuses = [(await client.post("/api/agent/login", json={"username": f"user{i}", "password": "guess"},
+                                   headers=attacker)).status for i in range(31)]
+    assert statuses[:30] == [401] * 30 and statuses[30] == 429
+    # the same address is slowed for every username; another address is not
+    assert (await client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD},
+                              headers=attacker)).status == 429
+    assert (await client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD},
+                              headers={"X-Forwarded-For": "198.51.100.7"})).status == 200
+
+
+async def test_failures_elsewhere_do_not_lock_an_agent_out(aiohttp_client, database, rasa):
+    client = await trusting_client(aiohttp_client, database, rasa)
+    for i in range(12):
+        await client.post("/api/agent/login", json={"username": "alice", "password": f"guess{i}"},
+                          headers={"X-Forwarded-For": "203.0.113.9"})
+    alice = {"X-Forwarded-For": "198.51.100.7"}
+    assert (await client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD},
+                              headers=alice)).status == 200
+
+
+async def test_successful_sign_ins_are_not_counted_as_guesses(app_client):
+    statuses = [(await app_client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD})).status
+                for _ in range(15)]
+    assert statuses == [200] * 15
+
+
+async def test_refused_sign_ins_are_logged_with_the_address_and_a_pseudonym_not_the_username(
+        aiohttp_client, database, rasa, caplog):
+    import logging
+
+    from bot.signing import pseudonym
+
+    client = await trusting_client(aiohttp_client, database, rasa)
+    with caplog.at_level(logging.INFO, logger="bot.agent"):
+        await client.post("/api/agent/login", json={"username": "alice.tremblay", "password": "wrong"},
+                          headers={"X-Forwarded-For": "203.0.113.9"})
+    logged = caplog.text
+    assert "203.0.113.9" in logged and pseudonym("s" * 43, "alice.tremblay") in logged
+    assert "alice" not in logged and "wrong" not in logged
