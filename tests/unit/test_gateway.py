@@ -389,3 +389,10 @@ async def test_feedback_is_rate_limited_per_address(aiohttp_client, rasa):
     response = await clients[0].post("/api/feedback", json={"topic": "eligibility", "helpful": True})
     response = await clients[1].post("/api/feedback", json={"topic": "eligibility", "helpful": True})
     assert response.status == 429 and (await response.json())["error"] == "rate_limited"
+
+
+@pytest.mark.parametrize("typed", ["my BN is 100000003a", "e100000003 PIP-2026-00103"])
+async def test_a_business_number_next_to_a_letter_is_masked_in_the_transcript(client, typed):
+    await client.post("/api/chat", json={"message": typed})
+    lines = (await (await client.get("/api/transcript")).json())["messages"]
+    assert "100000003" not in lines[0]["text"] and "[business number]" in lines[0]["text"]
