@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import status_text
 from actions.database import Database, DatabaseUnavailable
+from actions.gateway_assertion import signed_agent
 from actions.identifiers import (find_business_number, find_reference, looks_like_number,
                                  looks_like_reference, mask_business_number)
 from actions.queries import agent_lookup, find_for_applicant
@@ -99,10 +100,8 @@ def language_of(tracker: Tracker) -> str:
 
 
 def agent_of(tracker: Tracker) -> Optional[str]:
-    """The signed-in agent, from the gateway's metadata on the current message."""
-    metadata = tracker.latest_message.get("metadata") or {}
-    agent = metadata.get("agent") if isinstance(metadata, dict) else None
-    return agent if isinstance(agent, str) and agent else None
+    """The signed-in agent, from the gateway's signed metadata on the current message."""
+    return signed_agent(tracker)
 
 
 def say(dispatcher: CollectingDispatcher, key: str, language: str, sources: bool = False, **fmt: Any) -> None:

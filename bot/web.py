@@ -30,7 +30,7 @@ from bot.log_privacy import install as install_log_masking
 from bot.privacy import mask
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
-from bot.signing import issue_session_token, valid_session_token
+from bot.signing import issue_session_token, pseudonym, sign_assertion, valid_session_token
 
 logger = logging.getLogger("bot.web")
 
@@ -324,8 +324,9 @@ class Gateway:
         if text.startswith("/") and lang:
             # Button payloads skip Rasa's NLU, so their language comes as an entity here.
             text += json.dumps({"language": lang})
-        if agent:
-            metadata["agent"] = agent.username
+        # Signed, so that the action server can tell it came from here (bot/signing.py).
+        metadata["gateway"] = sign_assertion(self.signing_secret, sender, agent.username if agent else None,
+                                             pseudonym(self.signing_secret, address))
         await self._store(sender, chat_id, [{"role": "user", "text": message}])
         try:
             replies = await self.rasa.send(sender, text, metadata)

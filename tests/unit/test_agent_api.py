@@ -78,8 +78,8 @@ async def test_agent_chat_carries_the_agent_to_rasa_only_with_the_token(app_clie
     csrf = await sign_in(app_client)
     await app_client.post("/api/chat", json={"message": "PIP-2026-00103"}, headers={"X-CSRF-Token": csrf})
     await app_client.post("/api/chat", json={"message": "PIP-2026-00103"})
-    assert rasa.calls[0][2] == {"agent": "alice"}
-    assert rasa.calls[1][2] == {}
+    assert rasa.calls[0][2]["gateway"]["agent"] == "alice"  # signed (bot/signing.py)
+    assert rasa.calls[1][2]["gateway"]["agent"] == ""
 
 
 @pytest.mark.parametrize("forgery", [
@@ -94,7 +94,7 @@ async def test_forged_agent_requests_get_nothing(aiohttp_client, database, rasa,
     response = await client.post("/api/chat", **forgery)
     assert response.status == 200
     sender, text, metadata = rasa.calls[0]
-    assert "agent" not in metadata and not text.startswith("/check_status{")
+    assert metadata["gateway"]["agent"] == "" and "agent" not in metadata and not text.startswith("/check_status{")
     lookup = await client.get("/api/agent/applications", params={"reference": "PIP-2026-00103"},
                               headers=forgery.get("headers", {}), cookies=forgery.get("cookies", {}))
     assert lookup.status == 401

@@ -6,28 +6,37 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import status_lookup
 from actions.database import DatabaseUnavailable
+from actions.queries import audit_log
 from actions.status_lookup import (ActionCancelLookup, ActionLookupStatus, ValidateStatusLookupForm)
+from bot.signing import sign_assertion
 
 DOMAIN = {"forms": {"status_lookup_form": {"required_slots": ["application_reference", "business_number"]}},
           "slots": {s: {} for s in ("application_reference", "business_number", "lookup_failures",
                                     "lookup_locked", "language", "requested_slot")}}
 
 
+SECRET = "t" * 43  # SIGNING_SECRET, shared by the gateway and the action server
+
+
 @pytest.fixture(autouse=True)
 def use_test_database(database, monkeypatch):
     monkeypatch.setattr(status_lookup, "database", lambda: database)
+    monkeypatch.setenv("SIGNING_SECRET", SECRET)
 
 
-def tracker(slots=None, text="", intent="inform_lookup_details", agent=None):
-    metadata = {"agent": agent} if agent else {}
+def tracker(slots=None, text="", intent="inform_lookup_details", agent=None, metadata=None, client="client-1",
+            sender="s"):
+    """A tracker as Rasa sends it, with the metadata the gateway signs for each message."""
+    if metadata is None:
+        metadata = {"gateway": sign_assertion(SECRET, sender, agent, client)}
     latest = {"text": text, "intent": {"name": intent}, "metadata": metadata, "entities": []}
-    return Tracker("s", {"language": "en", **(slots or {})}, latest, [], False, None,
+    return Tracker(sender, {"language": "en", **(slots or {})}, latest, [], False, None,
                    {"name": "status_lookup_form"}, "action_listen")
 
 
-async def lookup(slots, agent=None):
+async def lookup(slots, agent=None, **forged):
     dispatcher = CollectingDispatcher()
-    events = await ActionLookupStatus().run(dispatcher, tracker(slots, agent=agent), DOMAIN)
+    events = await ActionLookupStatus().run(dispatcher, tracker(slots, agent=agent, **forged), DOMAIN)
     return [m["text"] for m in dispatcher.messages], {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
@@ -127,3 +136,51 @@ async def test_cancel_forgets_the_details():
 async def test_agent_gives_only_a_business_number_at_the_start():
     _, slots = await validate({}, "100000002", agent="alice")
     assert slots["business_number"] == "100000002" and slots.get("requested_slot") is None
+
+
+# --- the action server verifies what the gateway asserts (issue #13, item 3j) --------------
+
+@pytest.mark.parametrize("forgery", [
+    pytest.param({"metadata": {"agent": "mallory"}}, id="plain-agent-field"),
+    pytest.param({"metadata": {"gateway": {"agent": "mallory", "client": "c", "issued": 2_000_000_000,
+                                           "signature": "A" * 22}}}, id="bad-signature"),
+    pytest.param({"metadata": {"gateway": sign_assertion("another secret" * 3, "s", "mallory", "c")}},
+                 id="signed-with-another-secret"),
+    pytest.param({"metadata": {"gateway": sign_assertion(SECRET, "another conversation", "mallory", "c")}},
+                 id="signed-for-another-conversation"),
+    pytest.param({"metadata": {"gateway": sign_assertion(SECRET, "s", "mallory", "c", now=1_000_000)}},
+                 id="expired"),
+])
+async def test_a_forged_tracker_gets_no_agent_powers_and_writes_no_audit_row(database, forgery):
+    messages, _ = await lookup({"business_number": "100000002"}, **forgery)
+    assert not any("Boréal Import" in m or "Security profile" in m for m in messages)
+    assert not any(row["agent"] == "mallory" for row in database.call(audit_log))
+    required = await ValidateStatusLookupForm().required_slots(
+        [], CollectingDispatcher(), tracker({"business_number": "100000002"}, **forgery), DOMAIN)
+    assert required == ["application_reference", "business_number"]  # a trader's form
+
+
+async def test_without_a_signing_secret_the_action_server_trusts_no_agent(database, monkeypatch):
+    monkeypatch.delenv("SIGNING_SECRET")
+    monkeypatch.setattr("bot.settings.load_secrets", lambda *args: {})
+    messages, _ = await lookup({"business_number": "100000002"},
+                               metadata={"gateway": sign_assertion("", "s", "alice", "c")})
+    assert not any("Boréal Import" in m for m in messages)
+
+
+async def test_what_the_gateway_signs_is_what_the_action_server_accepts(aiohttp_client, database, monkeypatch):
+    from actions.queries import set_agent_password
+    from bot.settings import Settings
+    from bot.web import create_app
+    from tests.unit.test_gateway import FakeRasa
+
+    database.call(set_agent_password, "alice", "a long agent password")
+    rasa = FakeRasa()
+    client = await aiohttp_client(create_app(Settings(gateway_secret="x" * 43, signing_secret=SECRET), rasa, database))
+    signed_in = await client.post("/api/agent/login", json={"username": "alice", "password": "a long agent password"})
+    csrf = (await signed_in.json())["csrf_token"]
+    await client.post("/api/chat", json={"message": "100000002"}, headers={"X-CSRF-Token": csrf})
+    sender, _, metadata = rasa.calls[0]
+    messages, _ = await lookup({"business_number": "100000002"}, metadata=metadata, sender=sender)
+    assert "Boréal Import Inc." in messages[0]
+    assert database.call(audit_log)[0]["agent"] == "alice"
