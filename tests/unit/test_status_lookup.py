@@ -184,3 +184,24 @@ async def test_what_the_gateway_signs_is_what_the_action_server_accepts(aiohttp_
     messages, _ = await lookup({"business_number": "100000002"}, metadata=metadata, sender=sender)
     assert "Boréal Import Inc." in messages[0]
     assert database.call(audit_log)[0]["agent"] == "alice"
+
+
+# --- guessing stays expensive without locking the owner out (issue #13, item 3a) ----------
+
+async def test_the_owners_look_up_is_answered_after_others_guessed_on_the_reference(database):
+    for guess in range(25):  # 25 fresh sessions from other addresses
+        messages, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}"},
+                                   client=f"attacker-{guess}", sender=f"attacker-session-{guess}")
+        assert "couldn't find" in messages[0]
+    messages, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"},
+                               client="owner", sender="owner-session")
+    assert "More information requested" in messages[0]
+
+
+async def test_new_conversations_from_one_client_do_not_give_more_guesses(database):
+    for guess in range(10):
+        await lookup({"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}"},
+                     client="guesser", sender=f"guesser-session-{guess}")
+    messages, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"},
+                               client="guesser", sender="guesser-session-new")
+    assert "More information requested" not in messages[0]
