@@ -25,8 +25,13 @@ def document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Feedback"}}}},
                 "responses": {"200": {"description": "Stored"}, "400": _ERROR, "415": _ERROR, "429": _ERROR, "503": _ERROR},
             }},
-            "/api/transcript": {"get": {"summary": "The caller's own conversation", "responses": {"200": {"description": "Transcript"}}}},
+            "/api/transcript": {"get": {"summary": "The caller's own conversation",
+                                        "description": "The trader session's conversation; for a signed-in agent sending "
+                                                       "X-CSRF-Token (the console), the agent-mode conversation instead.",
+                                        "responses": {"200": {"description": "Transcript"}}}},
             "/api/session/restart": {"post": {"summary": "Start over with a new conversation (body: an empty JSON object)",
+                                              "description": "With a signed-in agent's X-CSRF-Token, only the agent-mode "
+                                                             "conversation starts over (the console sends this when closed).",
                                               "responses": {"200": {"description": "OK"}, "400": _ERROR, "415": _ERROR}}},
             "/api/agent/login": {"post": {
                 "summary": "Agent sign-in; sets the agent cookie and returns the CSRF token",
@@ -34,8 +39,9 @@ def document() -> dict:
                 "responses": {"200": {"description": "Signed in"}, "400": _ERROR, "401": _ERROR, "415": _ERROR,
                               "429": _ERROR}}},
             "/api/agent/logout": {"post": {
-                "summary": "Agent sign-out (X-CSRF-Token required to end the session); clears the agent cookie",
-                "responses": {"200": {"description": "Signed out"}}}},
+                "summary": "Agent sign-out: ends the session the agent cookie names and clears the cookie "
+                           "(body: an empty JSON object)",
+                "responses": {"200": {"description": "Signed out"}, "400": _ERROR, "415": _ERROR}}},
             "/api/agent/me": {"get": {
                 "summary": "The signed-in agent and the CSRF token of the session",
                 "responses": {"200": {"description": "Signed in"}, "401": _ERROR}}},
