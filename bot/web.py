@@ -282,6 +282,13 @@ class Gateway:
             return token, False
         return issue_session_token(self.signing_secret), True
 
+    def _conversation(self, request: web.Request) -> Tuple[str, bool]:
+        """The token of the caller's conversation, and whether it is new: for a signed-in agent
+        (with the CSRF token, as the console sends), the agent session's own conversation;
+        otherwise the trader session's."""
+        agent = self.agents.signed_in(request)
+        return (agent.conversation, False) if agent else self._session_token(request)
+
     def _rate_limited(self, request: web.Request, body: Any) -> web.Response:
         response = error(request, 429, "rate_limited", body)
         response.headers["Retry-After"] = str(int(self.settings.session_rate[1]))
@@ -306,7 +313,7 @@ class Gateway:
 
         agent = self.agents.signed_in(request)
         # An agent's chat is the agent session's own conversation, never the trader cookie's.
-        token, new_session = (agent.conversation, False) if agent else self._session_token(request)
+        token, new_session = self._conversation(request)
         address = client_address(request, self.settings.trust_proxy)
         if not (self.address_limit.allow(address) and self.session_limit.allow(token)):
             return self._rate_limited(request, body)
@@ -360,12 +367,12 @@ class Gateway:
 
     async def feedback(self, request: web.Request) -> web.Response:
         body = await json_object(request)
-        token = request.cookies.get(SESSION_COOKIE, "")
+        token, new_session = self._conversation(request)
         topic, reason = body.get("topic"), body.get("reason")
         if (not isinstance(body.get("helpful"), bool)
                 or not isinstance(topic, str) or topic not in KNOWN_TOPICS
                 or not (reason is None or isinstance(reason, str) and reason in FEEDBACK_REASONS)
-                or not valid_session_token(self.signing_secret, token)):
+                or new_session):  # feedback is about an answer the session was given
             return error(request, 400, "invalid_feedback", body)
         address = client_address(request, self.settings.trust_proxy)
         if not (self.address_limit.allow(address) and self.feedback_limit.allow(token)):
@@ -378,10 +385,8 @@ class Gateway:
         return web.json_response({"ok": True})
 
     async def own_transcript(self, request: web.Request) -> web.Response:
-        """The caller's conversation: the agent-mode one for a signed-in agent (with the CSRF
-        token, as the console sends), else the trader session's."""
-        agent = self.agents.signed_in(request)
-        token, new_session = (agent.conversation, False) if agent else self._session_token(request)
+        """The caller's conversation (see _conversation)."""
+        token, new_session = self._conversation(request)
         if new_session:
             return web.json_response({"chat_id": None, "messages": []})
         sender = sender_for(token)

@@ -294,3 +294,16 @@ async def test_refused_sign_ins_are_logged_with_the_address_and_a_pseudonym_not_
     logged = caplog.text
     assert "203.0.113.9" in logged and pseudonym("s" * 43, "alice.tremblay") in logged
     assert "alice" not in logged and "wrong" not in logged
+
+
+async def test_feedback_in_the_console_is_about_the_agent_mode_conversation(aiohttp_client, database, rasa):
+    database.call(set_agent_password, "alice", PASSWORD)
+    client = await aiohttp_client(create_app(Settings(gateway_secret="x" * 43), rasa, database))
+    csrf = await sign_in(client)  # no trader cookie in this browser
+    chat = await (await client.post("/api/chat", json={"message": "cost?"}, headers={"X-CSRF-Token": csrf})).json()
+    response = await client.post("/api/feedback", json={"topic": "cost", "helpful": True},
+                                 headers={"X-CSRF-Token": csrf})
+    assert response.status == 200
+    with database.session() as s:
+        row = s.execute(__import__("sqlalchemy").text("select chat_id from feedback")).one()
+    assert row[0] == chat["chat_id"]
