@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from bot.core.business_number import PROGRAM_ACCOUNT, business_numbers
+
 REFERENCE = re.compile(r"\b(?:PIP|PEP)[\s\-_]*(\d{4})[\s\-_]*(\d{5})\b", re.IGNORECASE)
-PROGRAM_ACCOUNT = re.compile(r"\b(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})[\s\-]?[A-Z]{2}[\s\-]?\d{4}\b", re.IGNORECASE)
-BUSINESS_NUMBER = re.compile(r"(?<![\d-])(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})(?![\d-])")
 REFERENCE_LIKE = re.compile(r"\b(?:PIP|PEP)[\s\-_#]*\d", re.IGNORECASE)
 DIGIT_RUN = re.compile(r"\d[\d\s\-]{3,}\d")
 
@@ -23,8 +23,8 @@ def find_reference(text: str) -> Optional[str]:
 
 def find_business_number(text: str) -> Optional[str]:
     text = REFERENCE.sub(" ", text or "")  # the reference's digits are not a BN
-    match = PROGRAM_ACCOUNT.search(text) or BUSINESS_NUMBER.search(text)
-    return "".join(match.groups()[:3]) if match else None
+    found = business_numbers(text, PROGRAM_ACCOUNT) or business_numbers(text)
+    return "".join(found[0].groups()[:3]) if found else None
 
 
 def looks_like_reference(text: str) -> bool:

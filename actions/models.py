@@ -93,9 +93,12 @@ class TranscriptLine(Base):
 
 
 class FailedLookup(Base):
-    """A trader's look-up that matched nothing; counted across conversations."""
+    """A trader's look-up that matched nothing; counted across conversations, per client and
+    per reference or business number."""
     __tablename__ = "failed_lookups"
     id = Column(Integer, primary_key=True)
     reference = Column(String(20), nullable=False, index=True)
     business_number = Column(String(9), nullable=False, index=True)
+    # Who guessed: the gateway's keyed pseudonym of the client's address (never the address).
+    client = Column(String(32), nullable=True, index=True)
     at = Column(DateTime, nullable=False, server_default=func.now(), index=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from actions.models import (STATUSES, Agent, Application, AuditRecord, Conversation, FailedLookup,
                             Feedback, StatusChange, TranscriptLine)
 
+logger = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # Verifying against this keeps the time of "no such agent" equal to "wrong password".
 _DUMMY_HASH = _hasher.hash("not a password")
@@ -44,27 +46,44 @@ def _applications():
 
 # --- look-ups ---------------------------------------------------------------------------
 
-GUESS_LIMIT = 20  # failed look-ups per reference or business number per day, all conversations
+# Guessing a trader's business number (or reference) must stay expensive without letting
+# anyone lock the trader out of their own look-up. Within a day, all conversations together:
+# - a client (the gateway's pseudonym of its address) that failed CLIENT_FAILURE_LIMIT times
+#   gets no match at all, so opening new conversations gives it no more guesses;
+# - a reference or business number that failed GUESS_LIMIT times, from any clients, is
+#   "under attack": each client then gets UNDER_ATTACK_TRIES failures on it, no more, but a
+#   client that has not used them up (the owner) still gets the right pair answered.
+# There is no lock on the reference itself: that would hand attackers a denial of service.
+# An attacker with many addresses gets UNDER_ATTACK_TRIES guesses per address per day, in a
+# space of 10^8 valid business numbers (or 10^5 references per year).
+GUESS_LIMIT = 20
+CLIENT_FAILURE_LIMIT = 10
+UNDER_ATTACK_TRIES = 2
 
 
-def find_for_applicant(session: Session, reference: str, business_number: str) -> Optional[Dict[str, Any]]:
-    """The trader's look-up: only a matching pair returns anything (no history notes).
-    A reference or business number that has failed too often today matches nothing, so
-    that opening new conversations does not allow guessing."""
+def _failures(session: Session, since: dt.datetime, *conditions) -> int:
+    return session.execute(select(func.count(FailedLookup.id)).where(FailedLookup.at >= since, *conditions)).scalar_one()
+
+
+def find_for_applicant(session: Session, reference: str, business_number: str,
+                       client: str) -> Optional[Dict[str, Any]]:
+    """The trader's look-up: only a matching pair returns anything (no history notes), and
+    only while this client is not guessing (see GUESS_LIMIT above)."""
     since = dt.datetime.utcnow() - dt.timedelta(days=1)
-    failures = session.execute(
-        select(func.count(FailedLookup.id)).where(
-            FailedLookup.at >= since,
-            (FailedLookup.reference == reference) | (FailedLookup.business_number == business_number))
-    ).scalar_one()
+    targeted = (FailedLookup.reference == reference) | (FailedLookup.business_number == business_number)
+    allowed = _failures(session, since, FailedLookup.client == client) < CLIENT_FAILURE_LIMIT
+    if allowed and _failures(session, since, targeted) >= GUESS_LIMIT:
+        logger.warning("status look-ups: reference %s or its business number failed %d+ times today",
+                       reference, GUESS_LIMIT)
+        allowed = _failures(session, since, targeted, FailedLookup.client == client) < UNDER_ATTACK_TRIES
     application = None
-    if failures < GUESS_LIMIT:
+    if allowed:
         application = session.execute(
             _applications().where(Application.reference == reference,
                                   Application.business_number == business_number)
         ).scalar_one_or_none()
     if application is None:
-        session.add(FailedLookup(reference=reference[:20], business_number=business_number[:9]))
+        session.add(FailedLookup(reference=reference[:20], business_number=business_number[:9], client=client[:32]))
         return None
     return _as_dict(application, history=False)
 

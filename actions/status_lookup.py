@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import status_text
 from actions.database import Database, DatabaseUnavailable
+from actions.gateway_assertion import signed_agent, signed_client
 from actions.identifiers import (find_business_number, find_reference, looks_like_number,
                                  looks_like_reference, mask_business_number)
 from actions.queries import agent_lookup, find_for_applicant
@@ -45,10 +46,8 @@ def language_of(tracker: Tracker) -> str:
 
 
 def agent_of(tracker: Tracker) -> Optional[str]:
-    """The signed-in agent, from the gateway's metadata on the current message."""
-    metadata = tracker.latest_message.get("metadata") or {}
-    agent = metadata.get("agent") if isinstance(metadata, dict) else None
-    return agent if isinstance(agent, str) and agent else None
+    """The signed-in agent, from the gateway's signed metadata on the current message."""
+    return signed_agent(tracker)
 
 
 def cleared() -> List[EventType]:
@@ -149,7 +148,9 @@ class ActionLookupStatus(Action):
         try:
             if agent:
                 return await self._agent_lookup(dispatcher, domain, agent, reference, number, language)
-            found = await database().run(find_for_applicant, reference or "", number or "")
+            # Guesses are counted per client; without the gateway's word, per conversation.
+            client = signed_client(tracker) or f"s:{tracker.sender_id}"[:32]
+            found = await database().run(find_for_applicant, reference or "", number or "", client)
         except DatabaseUnavailable as failure:
             logger.warning("status look-up failed: database unavailable (%s)", failure)
             dispatcher.utter_message(response="utter_status_unavailable")

@@ -3,6 +3,11 @@
 Agent sessions live in the gateway's memory (a restart signs agents out), expire after
 AGENT_IDLE_MINUTES of inactivity, and every request but sign-in must carry the session's
 CSRF token in X-CSRF-Token. Agent powers reach Rasa only as metadata the gateway adds.
+
+The console's chat in agent mode is a conversation of the agent session itself, never of the
+browser's trader session cookie: its look-ups (company names, history notes) end with the
+agent session (sign-out, idle expiry) and when the console is closed (it starts over then),
+so the public widget in the same browser can never show them.
 """
 from __future__ import annotations
 
@@ -11,8 +16,9 @@ import logging
 import re
 import secrets
 import time
-from dataclasses import dataclass
-from typing import Dict, Optional
+from dataclasses import dataclass, field
+from collections import defaultdict, deque
+from typing import Deque, Dict, Optional
 
 from aiohttp import web
 
@@ -20,6 +26,8 @@ from actions.database import Database, DatabaseUnavailable
 from actions.identifiers import find_business_number, find_reference
 from actions.queries import agent_lookup, record_audit, transcript_by_chat_id, verify_agent
 from bot.bilingual import json_error, pick, request_lang
+from bot.gateway.request_body import json_object
+from bot.signing import pseudonym
 
 logger = logging.getLogger("bot.agent")
 
@@ -34,6 +42,11 @@ class AgentSession:
     username: str
     csrf_token: str
     last_seen: float
+    # The agent-mode conversation's own secret token (Rasa's sender is derived from it).
+    conversation: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    def new_conversation(self) -> None:
+        self.conversation = secrets.token_urlsafe(32)
 
 
 class AgentSessions:
@@ -62,6 +75,68 @@ class AgentSessions:
         self._sessions.pop(request.cookies.get(AGENT_COOKIE, ""), None)
 
 
+class FailureCounter:
+    """Failures per key within a sliding window, in memory (bounded)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._failures: Dict[str, Deque[float]] = defaultdict(deque)
+
+    def count(self, key: str) -> int:
+        now = time.monotonic()
+        failures = self._failures.get(key)
+        while failures and now - failures[0] > self.window:
+            failures.popleft()
+        return len(failures or ())
+
+    def reached(self, key: str) -> bool:
+        return self.count(key) >= self.limit
+
+    def add(self, key: str) -> None:
+        self._failures[key].append(time.monotonic())
+        if len(self._failures) > 100_000:  # forget quiet keys so memory stays bounded
+            for quiet in [k for k in list(self._failures) if not self.count(k)]:
+                del self._failures[quiet]
+
+    def clear(self, key: str) -> None:
+        self._failures.pop(key, None)
+
+
+class SignInThrottle:
+    """Slows password guessing without letting anyone lock an agent out.
+
+    Only failures count (signing in is never limited by itself), within 15 minutes:
+    - per address, whatever the username: 30, so trying many usernames is slowed too;
+    - per address and username: 10, cleared by a successful sign-in.
+    An address that reaches a limit waits; failures from other addresses never stop an agent
+    (a per-username lock would let anyone lock an agent out). Against many addresses guessing
+    one username there is no lock either: argon2id makes each guess slow, and a warning names
+    the username's pseudonym once it fails 50 times, for the operators to investigate.
+    Behind a reverse proxy, set TRUST_PROXY=true, or every client shares the proxy's address.
+    """
+
+    WINDOW = 15 * 60
+
+    def __init__(self) -> None:
+        self.per_address = FailureCounter(30, self.WINDOW)
+        self.per_account_and_address = FailureCounter(10, self.WINDOW)
+        self.per_account = FailureCounter(50, self.WINDOW)  # alert only
+
+    def allowed(self, address: str, account: str) -> bool:
+        return not (self.per_address.reached(address)
+                    or self.per_account_and_address.reached(f"{address}|{account}"))
+
+    def failed(self, address: str, account: str) -> bool:
+        """Records a failure; True when the account is now under a wide attack."""
+        self.per_address.add(address)
+        self.per_account_and_address.add(f"{address}|{account}")
+        self.per_account.add(account)
+        return self.per_account.count(account) == self.per_account.limit
+
+    def succeeded(self, address: str, account: str) -> None:
+        self.per_account_and_address.clear(f"{address}|{account}")
+
+
 def csrf_ok(request: web.Request, session: AgentSession) -> bool:
     given = request.headers.get(CSRF_HEADER, "")
     return hmac.compare_digest(given.encode(), session.csrf_token.encode())
@@ -73,8 +148,8 @@ MESSAGES = {
     "csrf": ("This request lacks the session's security token. Reload the page.",
              "Il manque à cette requête le jeton de sécurité de la session. Rechargez la page."),
     "login_fields": ("Send a username and a password.", "Envoyez un nom d'utilisateur et un mot de passe."),
-    "rate_limited": ("Too many sign-in attempts. Wait a minute and try again.",
-                     "Trop de tentatives de connexion. Attendez une minute, puis réessayez."),
+    "rate_limited": ("Too many failed sign-in attempts. Wait 15 minutes and try again.",
+                     "Trop de tentatives de connexion infructueuses. Attendez 15 minutes, puis réessayez."),
     "signin_unavailable": ("Sign-in is unavailable right now.", "La connexion n'est pas disponible pour le moment."),
     "invalid_credentials": ("Wrong username or password.", "Nom d'utilisateur ou mot de passe incorrect."),
     "lookup_query": ("Give a reference (PIP-2026-00123) or a 9-digit business number.",
@@ -95,9 +170,10 @@ def _error(request: web.Request, status: int, code: str, key: str) -> web.Respon
 
 class AgentApi:
     def __init__(self, sessions: AgentSessions, database: Database, secure_cookies: bool,
-                 login_limiter=None, address=lambda request: request.remote or "unknown") -> None:
+                 signing_secret: str, address=lambda request: request.remote or "unknown") -> None:
         self.sessions, self.database, self.secure = sessions, database, secure_cookies
-        self.login_limiter = login_limiter  # slows password guessing per address and username
+        self.throttle = SignInThrottle()
+        self.signing_secret = signing_secret  # keys the usernames' pseudonyms in logs
         self.address = address
 
     def signed_in(self, request: web.Request) -> Optional[AgentSession]:
@@ -106,22 +182,30 @@ class AgentApi:
         return session if session and csrf_ok(request, session) else None
 
     async def login(self, request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("username", "password")):
+        body = await json_object(request)
+        if not all(isinstance(body.get(k), str) for k in ("username", "password")):
             return _error(request, 400, "invalid_request", "login_fields")
         username, password = body["username"][:64], body["password"][:256]
-        if self.login_limiter and not self.login_limiter.allow(f"{self.address(request)}|{username}"):
-            return _error(request, 429, "rate_limited", "rate_limited")
+        address = self.address(request)
+        # The username is personal data: logs and counters see a keyed pseudonym of it
+        # (operators with SIGNING_SECRET can compute bot.signing.pseudonym for a name).
+        account = pseudonym(self.signing_secret, username)
+        if not self.throttle.allowed(address, account):
+            logger.warning("agent sign-in throttled: user %s from %s", account, address)
+            response = _error(request, 429, "rate_limited", "rate_limited")
+            response.headers["Retry-After"] = str(SignInThrottle.WINDOW)
+            return response
         try:
             valid = await self.database.run(verify_agent, username, password)
         except DatabaseUnavailable:
             return _error(request, 503, "unavailable", "signin_unavailable")
         if not valid:
-            logger.info("agent sign-in refused")
+            logger.info("agent sign-in refused: user %s from %s", account, address)
+            if self.throttle.failed(address, account):
+                logger.warning("agent sign-in: user %s failed %d times in %d minutes from several addresses",
+                               account, self.throttle.per_account.limit, SignInThrottle.WINDOW // 60)
             return _error(request, 401, "invalid_credentials", "invalid_credentials")
+        self.throttle.succeeded(address, account)
         token, session = self.sessions.create(username)
         response = web.json_response({"username": username, "csrf_token": session.csrf_token})
         response.set_cookie(AGENT_COOKIE, token, httponly=True, samesite="Strict", secure=self.secure, path="/")
@@ -134,8 +218,12 @@ class AgentApi:
         return web.json_response({"username": session.username, "csrf_token": session.csrf_token})
 
     async def logout(self, request: web.Request) -> web.Response:
-        if self.signed_in(request):
-            self.sessions.drop(request)
+        """Ends the session the cookie names, with or without the CSRF token: ending a session
+        grants nothing, and the cookie is cleared only together with the session, so a copy
+        of the cookie is worthless afterwards. (SameSite=Strict and the JSON content type
+        already keep other sites from signing an agent out.)"""
+        await json_object(request, allow_empty=True)
+        self.sessions.drop(request)
         response = web.json_response({"ok": True})
         response.del_cookie(AGENT_COOKIE, path="/")
         return response

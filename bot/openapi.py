@@ -8,7 +8,11 @@ def document() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Trusted Trader Assistant gateway", "version": "1.0.0",
-                 "description": "Chat API of the Partners in Protection assistant (English/French)."},
+                 "description": "Chat API of the Partners in Protection assistant (English/French). "
+                                "Every POST route takes `Content-Type: application/json` (else 415) and a JSON object "
+                                "at most 20 levels deep, without repeated keys, with finite numbers of at most 30 digits "
+                                "and valid Unicode text (else 400 with `error` = `invalid_json`, `json_too_deep`, "
+                                "`duplicate_key`, `invalid_number`, `invalid_text` or `invalid_request`)."},
         "paths": {
             "/api/chat": {"post": {
                 "summary": "Send a message; the HttpOnly session cookie keeps the conversation.",
@@ -19,17 +23,25 @@ def document() -> dict:
             "/api/feedback": {"post": {
                 "summary": "Was an answer helpful?",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Feedback"}}}},
-                "responses": {"200": {"description": "Stored"}, "400": _ERROR, "503": _ERROR},
+                "responses": {"200": {"description": "Stored"}, "400": _ERROR, "415": _ERROR, "429": _ERROR, "503": _ERROR},
             }},
-            "/api/transcript": {"get": {"summary": "The caller's own conversation", "responses": {"200": {"description": "Transcript"}}}},
-            "/api/session/restart": {"post": {"summary": "Start over with a new conversation", "responses": {"200": {"description": "OK"}}}},
+            "/api/transcript": {"get": {"summary": "The caller's own conversation",
+                                        "description": "The trader session's conversation; for a signed-in agent sending "
+                                                       "X-CSRF-Token (the console), the agent-mode conversation instead.",
+                                        "responses": {"200": {"description": "Transcript"}}}},
+            "/api/session/restart": {"post": {"summary": "Start over with a new conversation (body: an empty JSON object)",
+                                              "description": "With a signed-in agent's X-CSRF-Token, only the agent-mode "
+                                                             "conversation starts over (the console sends this when closed).",
+                                              "responses": {"200": {"description": "OK"}, "400": _ERROR, "415": _ERROR}}},
             "/api/agent/login": {"post": {
                 "summary": "Agent sign-in; sets the agent cookie and returns the CSRF token",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Login"}}}},
-                "responses": {"200": {"description": "Signed in"}, "400": _ERROR, "401": _ERROR}}},
+                "responses": {"200": {"description": "Signed in"}, "400": _ERROR, "401": _ERROR, "415": _ERROR,
+                              "429": _ERROR}}},
             "/api/agent/logout": {"post": {
-                "summary": "Agent sign-out (X-CSRF-Token required to end the session); clears the agent cookie",
-                "responses": {"200": {"description": "Signed out"}}}},
+                "summary": "Agent sign-out: ends the session the agent cookie names and clears the cookie "
+                           "(body: an empty JSON object)",
+                "responses": {"200": {"description": "Signed out"}, "400": _ERROR, "415": _ERROR}}},
             "/api/agent/me": {"get": {
                 "summary": "The signed-in agent and the CSRF token of the session",
                 "responses": {"200": {"description": "Signed in"}, "401": _ERROR}}},

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import re
 
+from bot.core.business_number import BUSINESS_NUMBER, PROGRAM_ACCOUNT, business_numbers
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PROGRAM_ACCOUNT = re.compile(r"\b\d{3}[\s\-]?\d{3}[\s\-]?\d{3}[\s\-]?[A-Za-z]{2}[\s\-]?\d{4}\b")
-# Not inside hexadecimal identifiers (conversation ids in logs), which would hide them; but
-# right after a JSON escape ("n\u00b0123456789" in a JSON log line) it is a number again,
-# and escaped no-break spaces (French "100\u202f000\u202f003") still separate its groups.
+# Log lines only: in JSON, a number right after an escape ("n\u00b0123456789") or with escaped
+# no-break spaces (French "100\u202f000\u202f003") is still a number. Everything the look-up
+# accepts is masked through actions.identifiers.business_numbers, the look-up's own pattern.
 _SEPARATOR = r"(?:[\s\-]|\\u00a0|\\u202f)?"
-_BUSINESS_NUMBER = re.compile(r"(?:(?<=\\u[0-9A-Fa-f]{4})|(?<![\dA-Fa-f-]))"
-                              + _SEPARATOR.join([r"\d{3}"] * 3) + r"(?![\dA-Fa-f-])")
+_ESCAPED_BUSINESS_NUMBER = re.compile(r"(?:(?<=\\u[0-9A-Fa-f]{4})|(?<![\dA-Fa-f-]))"
+                                      + _SEPARATOR.join([r"\d{3}"] * 3) + r"(?![\dA-Fa-f-])")
 _PHONE = re.compile(r"(?<![\w-])(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
 # Numbers the program publishes are not personal: keep them readable.
 _PUBLIC = {"1-800-461-9999", "204-983-3500", "506-636-5064", "pip-pep@cbsa-asfc.gc.ca"}
@@ -20,11 +21,18 @@ def _keep_public(replacement: str):
     return lambda m: m.group(0) if m.group(0) in _PUBLIC else replacement
 
 
+def _mask_business_numbers(text: str, pattern=BUSINESS_NUMBER) -> str:
+    for found in reversed(business_numbers(text, pattern)):
+        text = text[:found.start()] + "[business number]" + text[found.end():]
+    return text
+
+
 def mask(text: str) -> str:
     text = _EMAIL.sub(_keep_public("[e-mail]"), text)
-    text = _PROGRAM_ACCOUNT.sub("[business number]", text)
+    text = _mask_business_numbers(text, PROGRAM_ACCOUNT)
     text = _PHONE.sub(_keep_public("[phone]"), text)
-    return _BUSINESS_NUMBER.sub("[business number]", text)
+    text = _mask_business_numbers(text)
+    return _ESCAPED_BUSINESS_NUMBER.sub("[business number]", text)
 
 
 # Rasa slots that hold personal data while a status look-up needs it (bot/tracker_store.py).

@@ -26,11 +26,17 @@ def load_secrets(path: Path = SECRETS_FILE) -> Dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs}
 
 
+# GATEWAY_SECRET: the gateway proves itself to Rasa's channel. SIGNING_SECRET: the gateway
+# signs the session cookies it issues and what it asserts to the action server (bot/signing.py).
+GENERATED_SECRETS = ("GATEWAY_SECRET", "SIGNING_SECRET")
+
+
 def ensure_secrets(path: Path = SECRETS_FILE) -> Dict[str, str]:
-    """Creates the local secrets file once (never in the repository)."""
+    """Creates the local secrets file, or adds the secrets it lacks (never in the repository)."""
     values = load_secrets(path)
-    if "GATEWAY_SECRET" not in values:
-        values["GATEWAY_SECRET"] = secrets.token_urlsafe(32)
+    missing = [name for name in GENERATED_SECRETS if name not in values]
+    if missing:
+        values.update({name: secrets.token_urlsafe(32) for name in missing})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
         path.chmod(0o600)
@@ -53,6 +59,7 @@ class Settings:
     port: int = field(default_factory=lambda: int(env("PORT", "8000")))
     rasa_servers: Tuple[str, ...] = field(default_factory=rasa_urls)  # one, or several (scale-out)
     gateway_secret: str = field(default_factory=lambda: env("GATEWAY_SECRET", ""))
+    signing_secret: str = field(default_factory=lambda: env("SIGNING_SECRET", ""))
     rasa_timeout: float = field(default_factory=lambda: float(env("RASA_TIMEOUT", "20")))
     max_message_chars: int = field(default_factory=lambda: int(env("MAX_MESSAGE_CHARS", "2000")))
     max_request_bytes: int = field(default_factory=lambda: int(env("MAX_REQUEST_BYTES", "16384")))

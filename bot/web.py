@@ -23,11 +23,14 @@ from actions.topics import all_topics
 from bot import openapi
 from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.bilingual import json_error, pick
+from bot.gateway import hardening
+from bot.gateway.request_body import BodyRejected, json_object
 from bot.language import detect_language
 from bot.log_privacy import install as install_log_masking
 from bot.privacy import mask
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
+from bot.signing import issue_session_token, pseudonym, sign_assertion, valid_session_token
 
 logger = logging.getLogger("bot.web")
 
@@ -48,9 +51,6 @@ BUTTON_INTENTS = {
 _PAYLOAD = re.compile(r"^/([a-z_]+)$")
 
 ERRORS = {
-    "unsupported_media_type": ("Send JSON (Content-Type: application/json).",
-                               "Envoyez du JSON (Content-Type: application/json)."),
-    "invalid_json": ("The request is not valid JSON.", "La requête n'est pas du JSON valide."),
     "invalid_feedback": ("Send an object with a known \"topic\", \"helpful\" (true or false) and an optional \"reason\".",
                          "Envoyez un objet avec un « topic » connu, « helpful » (true ou false) et, au besoin, une « reason »."),
     "invalid_request": ("Send an object with a \"message\" text and an optional \"lang\" (en or fr).",
@@ -67,6 +67,8 @@ ERRORS = {
                     "ou écrivez à pip-pep@cbsa-asfc.gc.ca."),
     "not_found": ("Not found.", "Introuvable."),
     "method_not_allowed": ("Method not allowed.", "Méthode non permise."),
+    "forbidden": ("Access denied.", "Accès refusé."),
+    "bad_request": ("The request could not be understood.", "La requête n'a pas pu être comprise."),
     "internal_error": ("Something went wrong on our side. Please try again.",
                        "Un problème est survenu de notre côté. Veuillez réessayer."),
 }
@@ -188,31 +190,22 @@ async def json_errors(request: web.Request, handler):
     """API errors are JSON with a clear message; nothing leaks a stack trace."""
     try:
         return await handler(request)
+    except BodyRejected as rejected:
+        return json_error(request, rejected.status, rejected.code, rejected.messages)
     except web.HTTPRequestEntityTooLarge:
         return error(request, 413, "request_too_large")
     except web.HTTPNotFound:
         return error(request, 404, "not_found")
     except web.HTTPMethodNotAllowed:
         return error(request, 405, "method_not_allowed")
-    except web.HTTPException:
-        raise
+    except web.HTTPException as refused:
+        if refused.status < 400:
+            raise  # redirects
+        # Raised by aiohttp itself (403 on a static folder, ...): JSON like every other error.
+        return error(request, refused.status, "forbidden" if refused.status == 403 else "bad_request")
     except Exception:  # noqa: BLE001 - the last line of defence
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return error(request, 500, "internal_error")
-
-
-@web.middleware
-async def security_headers(request: web.Request, handler):
-    response = await handler(request)
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-    )
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
 
 
 FEEDBACK_REASONS = {"saved_call", "not_what_i_asked", "unclear", "broken_link", "other"}
@@ -223,15 +216,18 @@ class Gateway:
     def __init__(self, settings: Settings, rasa: Optional[RasaClient] = None,
                  database: Optional[Database] = None) -> None:
         self.settings = settings
+        # Without SIGNING_SECRET (tests only: main() refuses to start) sessions last one run.
+        self.signing_secret = settings.signing_secret or secrets.token_urlsafe(32)
         self.rasa = rasa or RasaClient(settings.rasa_servers, settings.gateway_secret,
                                        settings.rasa_timeout)
         self.database = database or Database(settings.database_url or None)
         self.page_languages = BoundedMemory()
         self.unsaved_lines = BoundedMemory(MAX_UNSAVED_CONVERSATIONS)  # waiting for the database
         self.session_limit = RateLimiter(*settings.session_rate)
-        self.address_limit = RateLimiter(*settings.address_rate)
+        self.address_limit = RateLimiter(*settings.address_rate)  # chat and feedback together
+        self.feedback_limit = RateLimiter(*settings.session_rate)
         self.agents = AgentApi(AgentSessions(settings.agent_idle_minutes * 60), self.database,
-                               settings.secure_cookies, RateLimiter(10, 60),
+                               settings.secure_cookies, self.signing_secret,
                                lambda request: client_address(request, settings.trust_proxy))
 
     async def _store(self, sender: str, chat_id: str, lines: List[Dict[str, Any]]) -> None:
@@ -279,10 +275,24 @@ class Gateway:
         await self.write_unsaved()  # a last try before the gateway stops
 
     def _session_token(self, request: web.Request) -> Tuple[str, bool]:
+        """The session's token if the gateway issued it, else a new one: a token the client
+        picked itself is never adopted."""
         token = request.cookies.get(SESSION_COOKIE, "")
-        if re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
+        if valid_session_token(self.signing_secret, token):
             return token, False
-        return secrets.token_urlsafe(32), True
+        return issue_session_token(self.signing_secret), True
+
+    def _conversation(self, request: web.Request) -> Tuple[str, bool]:
+        """The token of the caller's conversation, and whether it is new: for a signed-in agent
+        (with the CSRF token, as the console sends), the agent session's own conversation;
+        otherwise the trader session's."""
+        agent = self.agents.signed_in(request)
+        return (agent.conversation, False) if agent else self._session_token(request)
+
+    def _rate_limited(self, request: web.Request, body: Any) -> web.Response:
+        response = error(request, 429, "rate_limited", body)
+        response.headers["Retry-After"] = str(int(self.settings.session_rate[1]))
+        return response
 
     def _set_cookie(self, response: web.Response, token: str) -> None:
         response.set_cookie(
@@ -291,15 +301,7 @@ class Gateway:
         )
 
     async def chat(self, request: web.Request) -> web.Response:
-        if request.content_type != "application/json":
-            return error(request, 415, "unsupported_media_type")
-        raw = await request.read()
-        try:
-            body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return error(request, 400, "invalid_json")
-        if not isinstance(body, dict):
-            return error(request, 400, "invalid_request")
+        body = await json_object(request)
         message, lang = body.get("message"), body.get("lang")
         if not isinstance(message, str) or lang not in (None, "en", "fr"):
             return error(request, 400, "invalid_request", body)
@@ -309,12 +311,12 @@ class Gateway:
         if len(message) > self.settings.max_message_chars:
             return error(request, 413, "message_too_long", body, limit=self.settings.max_message_chars)
 
-        token, new_session = self._session_token(request)
+        agent = self.agents.signed_in(request)
+        # An agent's chat is the agent session's own conversation, never the trader cookie's.
+        token, new_session = self._conversation(request)
         address = client_address(request, self.settings.trust_proxy)
         if not (self.address_limit.allow(address) and self.session_limit.allow(token)):
-            response = error(request, 429, "rate_limited", body)
-            response.headers["Retry-After"] = str(int(self.settings.session_rate[1]))
-            return response
+            return self._rate_limited(request, body)
 
         sender = sender_for(token)
         chat_id = chat_id_for(sender)
@@ -329,9 +331,9 @@ class Gateway:
         if text.startswith("/") and lang:
             # Button payloads skip Rasa's NLU, so their language comes as an entity here.
             text += json.dumps({"language": lang})
-        agent = self.agents.signed_in(request)
-        if agent:
-            metadata["agent"] = agent.username
+        # Signed, so that the action server can tell it came from here (bot/signing.py).
+        metadata["gateway"] = sign_assertion(self.signing_secret, sender, agent.username if agent else None,
+                                             pseudonym(self.signing_secret, address))
         await self._store(sender, chat_id, [{"role": "user", "text": message}])
         try:
             replies = await self.rasa.send(sender, text, metadata)
@@ -364,16 +366,17 @@ class Gateway:
         return response
 
     async def feedback(self, request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            return error(request, 400, "invalid_json")
-        token = request.cookies.get(SESSION_COOKIE, "")
-        if (not isinstance(body, dict) or not isinstance(body.get("helpful"), bool)
-                or body.get("topic") not in KNOWN_TOPICS
-                or body.get("reason") not in FEEDBACK_REASONS | {None}
-                or not re.fullmatch(r"[A-Za-z0-9_-]{43}", token)):
+        body = await json_object(request)
+        token, new_session = self._conversation(request)
+        topic, reason = body.get("topic"), body.get("reason")
+        if (not isinstance(body.get("helpful"), bool)
+                or not isinstance(topic, str) or topic not in KNOWN_TOPICS
+                or not (reason is None or isinstance(reason, str) and reason in FEEDBACK_REASONS)
+                or new_session):  # feedback is about an answer the session was given
             return error(request, 400, "invalid_feedback", body)
+        address = client_address(request, self.settings.trust_proxy)
+        if not (self.address_limit.allow(address) and self.feedback_limit.allow(token)):
+            return self._rate_limited(request, body)
         try:
             await self.database.run(record_feedback, chat_id_for(sender_for(token)), body["topic"],
                                     body["helpful"], body.get("reason"))
@@ -382,7 +385,8 @@ class Gateway:
         return web.json_response({"ok": True})
 
     async def own_transcript(self, request: web.Request) -> web.Response:
-        token, new_session = self._session_token(request)
+        """The caller's conversation (see _conversation)."""
+        token, new_session = self._conversation(request)
         if new_session:
             return web.json_response({"chat_id": None, "messages": []})
         sender = sender_for(token)
@@ -393,9 +397,15 @@ class Gateway:
         return web.json_response({"chat_id": chat_id_for(sender), "messages": lines or []})
 
     async def restart(self, request: web.Request) -> web.Response:
-        """Start over: a new session, so a new conversation and chat ID."""
+        """Start over: a new session, so a new conversation and chat ID. In the agent console
+        (signed in, with the CSRF token) only the agent-mode conversation starts over."""
+        await json_object(request, allow_empty=True)
         response = web.json_response({"ok": True})
-        self._set_cookie(response, secrets.token_urlsafe(32))
+        agent = self.agents.signed_in(request)
+        if agent:
+            agent.new_conversation()
+            return response
+        self._set_cookie(response, issue_session_token(self.signing_secret))
         return response
 
     async def healthz(self, request: web.Request) -> web.Response:
@@ -420,8 +430,9 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
     settings = settings or Settings()
     gateway = Gateway(settings, rasa, database)
     app = web.Application(
-        middlewares=[security_headers, json_errors], client_max_size=settings.max_request_bytes
+        middlewares=[json_errors], client_max_size=settings.max_request_bytes
     )
+    hardening.install(app)
     app["gateway"] = gateway
     app.router.add_post("/api/chat", gateway.chat)
     app.router.add_get("/healthz", gateway.healthz)
@@ -445,8 +456,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(levelname)s %(message)s")
     install_log_masking()
     settings = Settings()
-    if len(settings.gateway_secret) < 32:
-        raise SystemExit("GATEWAY_SECRET is not set: run `make setup` (or set it in the environment).")
+    for name, value in (("GATEWAY_SECRET", settings.gateway_secret), ("SIGNING_SECRET", settings.signing_secret)):
+        if len(value) < 32:
+            raise SystemExit(f"{name} is not set: run `make setup` (or set it in the environment).")
     if settings.production:
         database = Database(settings.database_url or None)
         if database.call(verify_agent, *DEMO_AGENT):

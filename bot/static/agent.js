@@ -252,10 +252,8 @@
   });
 
   $("signout").addEventListener("click", function () {
-    api("POST", "/api/agent/logout").then(function () {
-      if (window.PIPAssistant) {
-        window.PIPAssistant.restart();
-      }
+    // Signing out ends the agent-mode conversation on the server; showSignin clears the widget.
+    api("POST", "/api/agent/logout", {}).then(function () {
       showSignin(S.signedOut);
       $("agent-username").focus();
     });
@@ -453,6 +451,21 @@
       wrapper.appendChild(table);
       results.appendChild(wrapper);
     });
+  });
+
+  /* Closing (or leaving) the console ends its agent-mode conversation, so its look-ups are
+     not kept on the server for the rest of the agent session. keepalive lets the request
+     outlive the page; the agent stays signed in. */
+  window.addEventListener("pagehide", function () {
+    if (!csrf) {
+      return;
+    }
+    try {
+      fetch("/api/session/restart", { method: "POST", credentials: "same-origin", keepalive: true,
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: "{}" });
+    } catch (ignore) {
+      // nothing to do: the conversation then ends with the session
+    }
   });
 
   /* ---------- start: already signed in? ---------- */

@@ -924,7 +924,7 @@
 
   function expire() {
     clearTimers();
-    api("POST", "/api/session/restart").then(function () {
+    api("POST", "/api/session/restart", {}).then(function () {
       resetConversation();
       notice.textContent = "";
       notice.className = "tta-notice tta-notice--info";
@@ -948,7 +948,7 @@
   }
 
   function restart() {
-    api("POST", "/api/session/restart").then(function (result) {
+    api("POST", "/api/session/restart", {}).then(function (result) {
       if (!result.ok) {
         addNote(errorText(result), "tta-msg--error");
         return;

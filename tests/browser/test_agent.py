@@ -102,7 +102,8 @@ def test_expired_agent_session_asks_to_sign_in_again(page, site):
     sign_in(page, site)
     token = page.evaluate("() => sessionStorage.getItem('tta-agent-csrf')")
     # The session ends on the server (as after 30 idle minutes)
-    page.request.post(site.url("/api/agent/logout"), headers={"X-CSRF-Token": token})
+    page.request.post(site.url("/api/agent/logout"), data="{}",
+                      headers={"X-CSRF-Token": token, "Content-Type": "application/json"})
     page.get_by_label("Application reference or business number").fill("PIP-2026-00103")
     page.get_by_role("button", name="Look up", exact=True).click()
     expect(page.locator("#signin")).to_be_visible()
@@ -130,3 +131,39 @@ def test_reload_keeps_the_agent_signed_in(page, site):
     page.get_by_label("Application reference or business number").fill("PIP-2026-00101")
     page.get_by_role("button", name="Look up", exact=True).click()
     expect(page.locator("#lookup-status")).to_have_text(re.compile("^1 application found"))
+
+
+def test_agent_mode_chat_is_never_left_for_the_public_widget(new_context, site):
+    """Issue #13 item 3b: look-ups made in the console's chat are not readable with the
+    browser's ordinary session cookie, and leaving the console ends that conversation."""
+    import time
+
+    context = new_context()
+    page = context.new_page()
+    visit(page, "en")  # the same browser also has a trader conversation
+    open_widget(page, "en")
+    ask(page, "Who is eligible to join Partners in Protection?")
+    sign_in(page, site)
+    chat = page.locator("#agent-chat")
+    chat.get_by_label("Your question", exact=True).fill("PIP-2026-00103")
+    with page.expect_response(lambda r: r.url.endswith("/api/chat"), timeout=60_000) as answered:
+        chat.get_by_label("Your question", exact=True).press("Enter")
+    assert answered.value.status == 200
+    token = page.evaluate("() => sessionStorage.getItem('tta-agent-csrf')")
+
+    def said(headers=None):
+        body = context.request.get(site.url("/api/transcript"), headers=headers or {}).json()
+        return " ".join(line["text"] for line in body["messages"])
+
+    assert "PIP-2026-00103" in said({"X-CSRF-Token": token})  # the console's own conversation
+    assert "PIP-2026-00103" not in said() and "eligible" in said()  # what the public widget loads
+
+    page.goto("/")  # leaving (or closing) the console ends its agent-mode conversation
+    deadline = time.monotonic() + 10
+    while "PIP-2026-00103" in said({"X-CSRF-Token": token}) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "PIP-2026-00103" not in said({"X-CSRF-Token": token})
+    assert context.request.get(site.url("/api/agent/me")).status == 200  # still signed in
+    open_widget(page, "en")
+    expect(page.get_by_role("log")).to_contain_text("Who is eligible to join Partners in Protection?")
+    expect(page.get_by_role("log")).not_to_contain_text("PIP-2026-00103")

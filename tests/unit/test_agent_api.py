@@ -78,8 +78,8 @@ async def test_agent_chat_carries_the_agent_to_rasa_only_with_the_token(app_clie
     csrf = await sign_in(app_client)
     await app_client.post("/api/chat", json={"message": "PIP-2026-00103"}, headers={"X-CSRF-Token": csrf})
     await app_client.post("/api/chat", json={"message": "PIP-2026-00103"})
-    assert rasa.calls[0][2] == {"agent": "alice"}
-    assert rasa.calls[1][2] == {}
+    assert rasa.calls[0][2]["gateway"]["agent"] == "alice"  # signed (bot/signing.py)
+    assert rasa.calls[1][2]["gateway"]["agent"] == ""
 
 
 @pytest.mark.parametrize("forgery", [
@@ -94,7 +94,7 @@ async def test_forged_agent_requests_get_nothing(aiohttp_client, database, rasa,
     response = await client.post("/api/chat", **forgery)
     assert response.status == 200
     sender, text, metadata = rasa.calls[0]
-    assert "agent" not in metadata and not text.startswith("/check_status{")
+    assert metadata["gateway"]["agent"] == "" and "agent" not in metadata and not text.startswith("/check_status{")
     lookup = await client.get("/api/agent/applications", params={"reference": "PIP-2026-00103"},
                               headers=forgery.get("headers", {}), cookies=forgery.get("cookies", {}))
     assert lookup.status == 401
@@ -117,7 +117,7 @@ async def test_transcript_by_chat_id_for_agents_only(app_client):
 
 async def test_sign_out_ends_the_session(app_client):
     csrf = await sign_in(app_client)
-    assert (await app_client.post("/api/agent/logout", headers={"X-CSRF-Token": csrf})).status == 200
+    assert (await app_client.post("/api/agent/logout", json={}, headers={"X-CSRF-Token": csrf})).status == 200
     response = await app_client.get("/api/agent/applications", params={"reference": "PIP-2026-00103"},
                                     headers={"X-CSRF-Token": csrf})
     assert response.status == 401
@@ -140,7 +140,7 @@ async def test_feedback_and_own_transcript_and_restart(app_client, database):
     assert bad.status == 400
     own = await (await app_client.get("/api/transcript")).json()
     assert own["chat_id"] == first["chat_id"] and own["messages"][0]["text"] == "who can apply"
-    await app_client.post("/api/session/restart")
+    await app_client.post("/api/session/restart", json={})
     second = await (await app_client.post("/api/chat", json={"message": "hi"})).json()
     assert second["chat_id"] != first["chat_id"]
     with database.session() as s:
@@ -171,3 +171,139 @@ async def test_password_guessing_is_rate_limited(app_client):
     statuses = [(await app_client.post("/api/agent/login", json={"username": "alice", "password": f"guess{i}"})).status
                 for i in range(11)]
     assert statuses[:10] == [401] * 10 and statuses[10] == 429
+
+
+# --- agent sessions end on the server (issue #13, items 3b and 3c) -------------------------
+
+async def test_sign_out_without_the_csrf_header_still_ends_the_server_session(app_client):
+    response = await app_client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD})
+    agent_cookie = response.cookies["tta_agent"].value
+    out = await app_client.post("/api/agent/logout", json={})  # no X-CSRF-Token
+    assert out.status == 200 and out.cookies["tta_agent"].value == ""
+    # Someone holding the old cookie (stolen, or a shared computer) gets nothing more.
+    me = await app_client.get("/api/agent/me", cookies={"tta_agent": agent_cookie})
+    assert me.status == 401
+
+
+AGENT_REPLY = {"text": "Fundy Customs Brokerage Co.\nApplication PIP-2026-00103: more information requested. "
+                       "Note: site visit postponed at the company's request.",
+               "buttons": [], "custom": {"topic": "application_status"}}
+
+
+async def test_agent_mode_conversation_is_not_under_the_trader_session(app_client, rasa):
+    await app_client.post("/api/chat", json={"message": "who can apply"})  # the public widget, same browser
+    csrf = await sign_in(app_client)
+    rasa.replies = [AGENT_REPLY]
+    await app_client.post("/api/chat", json={"message": "PIP-2026-00103"}, headers={"X-CSRF-Token": csrf})
+    trader_sender, agent_sender = rasa.calls[0][0], rasa.calls[1][0]
+    assert agent_sender != trader_sender
+
+    def said(body):
+        return " ".join(line["text"] for line in body["messages"])
+
+    console = await (await app_client.get("/api/transcript", headers={"X-CSRF-Token": csrf})).json()
+    assert "Fundy Customs" in said(console)  # the console's own conversation, while signed in
+    widget = await (await app_client.get("/api/transcript")).json()  # what the public widget loads
+    assert "who can apply" in said(widget) and "Fundy" not in said(widget) and "PIP-2026-00103" not in said(widget)
+
+    await app_client.post("/api/agent/logout", json={}, headers={"X-CSRF-Token": csrf})
+    after = await (await app_client.get("/api/transcript", headers={"X-CSRF-Token": csrf})).json()
+    assert "Fundy" not in said(after) and "PIP-2026-00103" not in said(after)
+    # Signed in again: a new agent conversation, not the old one.
+    csrf = await sign_in(app_client)
+    await app_client.post("/api/chat", json={"message": "hello"}, headers={"X-CSRF-Token": csrf})
+    assert rasa.calls[-1][0] not in (trader_sender, agent_sender)
+
+
+async def test_closing_the_console_or_starting_over_ends_the_agent_conversation_only(app_client, rasa):
+    await app_client.post("/api/chat", json={"message": "who can apply"})
+    csrf = await sign_in(app_client)
+    await app_client.post("/api/chat", json={"message": "PIP-2026-00103"}, headers={"X-CSRF-Token": csrf})
+    # agent.js sends this when the console page is closed (pagehide), and "Start over" does too
+    restarted = await app_client.post("/api/session/restart", json={}, headers={"X-CSRF-Token": csrf})
+    assert restarted.status == 200 and "tta_session" not in restarted.cookies  # the trader's chat goes on
+    await app_client.post("/api/chat", json={"message": "PIP-2026-00104"}, headers={"X-CSRF-Token": csrf})
+    await app_client.post("/api/chat", json={"message": "and then?"})
+    senders = [call[0] for call in rasa.calls]
+    assert senders[2] not in senders[:2] and senders[3] == senders[0]
+    console = await (await app_client.get("/api/transcript", headers={"X-CSRF-Token": csrf})).json()
+    assert [line["text"] for line in console["messages"] if line["role"] == "user"] == ["PIP-2026-00104"]
+
+
+async def test_an_idle_agent_session_takes_its_conversation_with_it(aiohttp_client, database, rasa):
+    database.call(set_agent_password, "alice", PASSWORD)
+    app = create_app(Settings(gateway_secret="x" * 43, agent_idle_minutes=0.01), rasa, database)
+    client = await aiohttp_client(app)
+    csrf = await sign_in(client)
+    rasa.replies = [AGENT_REPLY]
+    await client.post("/api/chat", json={"message": "PIP-2026-00103"}, headers={"X-CSRF-Token": csrf})
+    __import__("time").sleep(1)
+    for headers in ({"X-CSRF-Token": csrf}, {}):
+        body = await (await client.get("/api/transcript", headers=headers)).json()
+        assert "Fundy" not in " ".join(line["text"] for line in body["messages"])
+
+
+# --- sign-in throttling and its logs (issue #13, item 3f) ----------------------------------
+
+def trusting_client(aiohttp_client, database, rasa):
+    database.call(set_agent_password, "alice", PASSWORD)
+    settings = Settings(gateway_secret="x" * 43, signing_secret="s" * 43, trust_proxy=True,
+                        database_url=database.url)
+    return aiohttp_client(create_app(settings, rasa, database))
+
+
+async def test_guessing_across_usernames_from_one_address_is_slowed(aiohttp_client, database, rasa):
+    client = await trusting_client(aiohttp_client, database, rasa)
+    attacker = {"X-Forwarded-For": "203.0.113.9"}
+    statuses = [(await client.post("/api/agent/login", json={"username": f"user{i}", "password": "guess"},
+                                   headers=attacker)).status for i in range(31)]
+    assert statuses[:30] == [401] * 30 and statuses[30] == 429
+    # the same address is slowed for every username; another address is not
+    assert (await client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD},
+                              headers=attacker)).status == 429
+    assert (await client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD},
+                              headers={"X-Forwarded-For": "198.51.100.7"})).status == 200
+
+
+async def test_failures_elsewhere_do_not_lock_an_agent_out(aiohttp_client, database, rasa):
+    client = await trusting_client(aiohttp_client, database, rasa)
+    for i in range(12):
+        await client.post("/api/agent/login", json={"username": "alice", "password": f"guess{i}"},
+                          headers={"X-Forwarded-For": "203.0.113.9"})
+    alice = {"X-Forwarded-For": "198.51.100.7"}
+    assert (await client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD},
+                              headers=alice)).status == 200
+
+
+async def test_successful_sign_ins_are_not_counted_as_guesses(app_client):
+    statuses = [(await app_client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD})).status
+                for _ in range(15)]
+    assert statuses == [200] * 15
+
+
+async def test_refused_sign_ins_are_logged_with_the_address_and_a_pseudonym_not_the_username(
+        aiohttp_client, database, rasa, caplog):
+    import logging
+
+    from bot.signing import pseudonym
+
+    client = await trusting_client(aiohttp_client, database, rasa)
+    with caplog.at_level(logging.INFO, logger="bot.agent"):
+        await client.post("/api/agent/login", json={"username": "alice.tremblay", "password": "wrong"},
+                          headers={"X-Forwarded-For": "203.0.113.9"})
+    logged = caplog.text
+    assert "203.0.113.9" in logged and pseudonym("s" * 43, "alice.tremblay") in logged
+    assert "alice" not in logged and "wrong" not in logged
+
+
+async def test_feedback_in_the_console_is_about_the_agent_mode_conversation(aiohttp_client, database, rasa):
+    database.call(set_agent_password, "alice", PASSWORD)
+    client = await aiohttp_client(create_app(Settings(gateway_secret="x" * 43), rasa, database))
+    csrf = await sign_in(client)  # no trader cookie in this browser
+    chat = await (await client.post("/api/chat", json={"message": "cost?"}, headers={"X-CSRF-Token": csrf})).json()
+    response = await client.post("/api/feedback", json={"topic": "cost", "helpful": True},
+                                 headers={"X-CSRF-Token": csrf})
+    assert response.status == 200
+    with database.session() as s:
+        row = s.execute(__import__("sqlalchemy").text("select chat_id from feedback")).one()
+    assert row[0] == chat["chat_id"]

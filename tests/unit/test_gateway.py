@@ -1,13 +1,14 @@
 """The chat API contract (design.md): sessions, chat_id, topics, sources, clear errors."""
 import asyncio
 import datetime
+import json
 import re
 
 import pytest
 
 from bot.rasa_client import RasaUnavailable
 from bot.settings import Settings
-from bot.web import SESSION_COOKIE, create_app
+from bot.web import SESSION_COOKIE, create_app, sender_for
 
 ANSWER = {
     "text": "Canadian businesses can apply.",
@@ -100,7 +101,7 @@ async def test_page_language_is_a_hint_when_the_chat_starts_or_the_page_changes(
     await client.post("/api/chat", json={"message": "FAST", "lang": "fr"})
     await client.post("/api/chat", json={"message": "100000003", "lang": "fr"})
     await client.post("/api/chat", json={"message": "ok", "lang": "en"})
-    assert [call[2] for call in rasa.calls] == [{"lang": "fr"}, {}, {"lang": "en"}]
+    assert [call[2].get("lang") for call in rasa.calls] == ["fr", None, "en"]
 
 
 async def test_forwarded_address_is_used_only_behind_a_trusted_proxy(aiohttp_client, rasa):
@@ -125,7 +126,7 @@ async def test_button_payloads_reach_rasa_with_the_page_language(client, rasa, p
 async def test_page_language_hint_survives_a_button_as_first_message(client, rasa):
     await client.post("/api/chat", json={"message": "/check_status", "lang": "fr"})
     await client.post("/api/chat", json={"message": "PIP-2026-00103 100000003", "lang": "fr"})
-    assert rasa.calls[1][2] == {}  # the button already set French; the number keeps it
+    assert "lang" not in rasa.calls[1][2]  # the button already set French; the number keeps it
 
 
 @pytest.mark.parametrize("typed", ['/check_status{"business_number": "123456789"}', "/restart", "/session_start",
@@ -305,3 +306,93 @@ async def test_when_rasa_is_down_a_first_message_still_gets_a_session_and_is_kep
     lines = (await (await client.get("/api/transcript")).json())["messages"]
     assert [(l["role"], l["text"]) for l in lines] == [("user", "Qui peut adhérer?"), ("bot", body["message"])]
     assert "pip-pep@cbsa-asfc.gc.ca" in body["message"] and "Réessayez" in body["message"]
+
+
+# --- responses aiohttp makes itself (issue #13, item 3i) -----------------------------------
+
+def assert_hardened(headers):
+    assert "frame-ancestors 'none'" in headers.get("Content-Security-Policy", "")
+    assert headers.get("X-Content-Type-Options") == "nosniff" and headers.get("X-Frame-Options") == "DENY"
+    assert not re.search(r"aiohttp|python|\d", headers.get("Server", ""), re.IGNORECASE)  # no versions
+
+
+async def test_a_static_folder_gets_a_json_403_with_the_security_headers(client):
+    response = await client.get("/static/vendor/")
+    assert response.status in (403, 404)
+    assert_hardened(response.headers)
+    assert (await response.json())["message"]
+
+
+async def test_every_response_hides_the_server_software(client):
+    for response in (await client.get("/healthz"), await client.get("/api/nothing"),
+                     await client.post("/api/chat", json={"message": "hi"})):
+        assert_hardened(response.headers)
+
+
+@pytest.mark.parametrize("raw", [
+    b"GET /api/transcript HTTP/1.1\r\nHost: x\r\nX-Evil<script>alert(1)</script>: 1\r\n\r\n",
+    b"G<script>ET /api/transcript HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /api/transcript HTTP/1.1\r\nHost: x\r\nX-A: <script>\x01\r\n\r\n",
+])
+async def test_requests_the_http_parser_refuses_get_a_plain_hardened_400(client, raw):
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    writer.write(raw)
+    await writer.drain()
+    answer = (await asyncio.wait_for(reader.read(65536), timeout=5)).decode("latin-1")
+    writer.close()
+    head, _, body = answer.partition("\r\n\r\n")
+    status_line, *header_lines = head.split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    assert status_line.split()[1] == "400"
+    assert_hardened(headers)
+    assert "<script>" not in body and "script" not in body  # the bad request is not echoed
+    assert json.loads(body)["message"] == "The request is not valid HTTP."
+
+
+# --- session tokens come only from the server (issue #13, item 3g) -------------------------
+
+@pytest.mark.parametrize("picked", ["A" * 43, "chosen_by_the_client_but_well_formed_xxxxxxx"[:43]])
+async def test_a_session_token_the_client_picked_is_replaced_by_one_the_server_issues(aiohttp_client, rasa, picked):
+    client = await aiohttp_client(create_app(settings(), rasa))
+    response = await client.post("/api/chat", json={"message": "hi"}, cookies={SESSION_COOKIE: picked})
+    assert response.status == 200
+    assert response.cookies[SESSION_COOKIE].value != picked  # a new, server-issued session
+    assert rasa.calls[0][0] != sender_for(picked)
+    issued = response.cookies[SESSION_COOKIE].value
+    await client.post("/api/chat", json={"message": "again"}, cookies={SESSION_COOKIE: issued})
+    assert rasa.calls[1][0] == rasa.calls[0][0]  # the issued one keeps the conversation
+
+
+async def test_a_picked_token_cannot_reset_the_per_session_limit_or_read_a_transcript(aiohttp_client, rasa):
+    client = await aiohttp_client(create_app(settings(session_rate=(2, 60)), rasa))
+    picked = "B" * 43
+    for _ in range(3):
+        await client.post("/api/chat", json={"message": "hi"}, cookies={SESSION_COOKIE: picked})
+    assert len({call[0] for call in rasa.calls}) == 3  # never adopted: each request was a new session
+    own = await (await client.get("/api/transcript", cookies={SESSION_COOKIE: picked})).json()
+    assert own == {"chat_id": None, "messages": []}
+
+
+async def test_feedback_is_rate_limited_per_session(aiohttp_client, rasa):
+    client = await aiohttp_client(create_app(settings(session_rate=(3, 60)), rasa))
+    await client.post("/api/chat", json={"message": "who can apply?"})
+    statuses = [(await client.post("/api/feedback", json={"topic": "eligibility", "helpful": True})).status
+                for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+async def test_feedback_is_rate_limited_per_address(aiohttp_client, rasa):
+    app = create_app(settings(address_rate=(3, 60)), rasa)
+    clients = [await aiohttp_client(app) for _ in range(2)]
+    for one in clients:
+        await one.post("/api/chat", json={"message": "who can apply?"})
+    response = await clients[0].post("/api/feedback", json={"topic": "eligibility", "helpful": True})
+    response = await clients[1].post("/api/feedback", json={"topic": "eligibility", "helpful": True})
+    assert response.status == 429 and (await response.json())["error"] == "rate_limited"
+
+
+@pytest.mark.parametrize("typed", ["my BN is 100000003a", "e100000003 PIP-2026-00103"])
+async def test_a_business_number_next_to_a_letter_is_masked_in_the_transcript(client, typed):
+    await client.post("/api/chat", json={"message": typed})
+    lines = (await (await client.get("/api/transcript")).json())["messages"]
+    assert "100000003" not in lines[0]["text"] and "[business number]" in lines[0]["text"]

@@ -1,5 +1,9 @@
 """References and business numbers as people type them; masking before storage."""
+import json
+import re
+
 import pytest
+from hypothesis import given, strategies as st
 
 from actions.identifiers import (find_business_number, find_reference, looks_like_number,
                                  looks_like_reference, mask_business_number)
@@ -59,3 +63,33 @@ def test_numbers_in_json_log_lines_are_masked_but_hexadecimal_ids_stay_readable(
     assert mask(r'{"text": "n\u00b0100000003"}') == r'{"text": "n\u00b0[business number]"}'
     assert mask(r'{"text": "100\u202f000\u202f003"}') == r'{"text": "[business number]"}'
     assert mask("conversation d829a55a695c100000003e3229") == "conversation d829a55a695c100000003e3229"
+
+
+# --- masking covers whatever the look-up accepts (issue #13, item 3d) ----------------------
+
+@pytest.mark.parametrize("text", ["100000003a", "e100000003", "my BN is 100000003a", "BN:e100000003.",
+                                  "A100 000 003B", "ne100-000-003f", "100000003rm0001", "no.100000003é"])
+def test_a_number_written_next_to_a_letter_is_masked_since_the_look_up_accepts_it(text):
+    assert find_business_number(text) == "100000003"
+    masked = mask(text)
+    assert "[business number]" in masked and not re.search(r"100\D?000\D?003", masked)
+
+
+@given(st.lists(st.sampled_from(["1", "0", "3", "9", " ", "-", "a", "e", "f", "x", "R", "M", "PIP", "\u00a0",
+                                 "100000003", "100 000 003", "2026", ".", "é"]), max_size=20).map("".join))
+def test_no_business_number_the_look_up_would_accept_survives_masking(text):
+    assert find_business_number(mask(text)) is None, mask(text)
+
+
+def test_long_hexadecimal_identifiers_are_neither_masked_nor_taken_for_a_business_number():
+    sender = "d829a55a695c100000003e3229ab41f0"
+    assert mask(f"conversation {sender}") == f"conversation {sender}"
+    assert find_business_number(sender) is None
+
+
+async def test_transcripts_and_stored_events_mask_a_number_next_to_a_letter():
+    from bot.tracker_store import masked_event_data
+
+    event = masked_event_data({"event": "user", "text": "BN e100000003", "parse_data": {
+        "text": "100000003a", "entities": [{"entity": "business_number", "value": "100000003a"}]}})
+    assert "100000003" not in json.dumps(event)

@@ -7,7 +7,8 @@ from actions.models import STATUSES
 from actions.queries import (agent_lookup, append_transcript, audit_log, count_applications,
                              delete_conversations_older_than, find_for_applicant,
                              load_applications, set_agent_password, transcript,
-                             transcript_by_chat_id, verify_agent, GUESS_LIMIT)
+                             transcript_by_chat_id, verify_agent, CLIENT_FAILURE_LIMIT,
+                             GUESS_LIMIT, UNDER_ATTACK_TRIES)
 from actions.schema import DEMO_APPLICATIONS
 import yaml
 
@@ -18,14 +19,14 @@ def test_demo_data_has_every_status():
 
 
 def test_matching_pair_finds_the_application_without_its_notes(database):
-    found = database.call(find_for_applicant, "PIP-2026-00103", "100000003")
+    found = database.call(find_for_applicant, "PIP-2026-00103", "100000003", "client")
     assert found["status"] == "info_requested" and found["status_date"] == "2026-10-28"
     assert "history" not in found
 
 
 def test_wrong_business_number_and_unknown_reference_look_the_same(database):
-    assert database.call(find_for_applicant, "PIP-2026-00103", "100000004") is None
-    assert database.call(find_for_applicant, "PIP-2026-99999", "100000003") is None
+    assert database.call(find_for_applicant, "PIP-2026-00103", "100000004", "client") is None
+    assert database.call(find_for_applicant, "PIP-2026-99999", "100000003", "client") is None
 
 
 def test_agent_finds_all_applications_of_a_business_with_history_and_is_audited(database):
@@ -70,12 +71,28 @@ def test_two_sessions_with_the_same_chat_id_keep_separate_transcripts(database):
     assert [m["text"] for m in database.call(transcript, "b" * 64)] == ["second person"]
 
 
-def test_guessing_across_conversations_is_stopped(database):
+def test_guesses_from_many_clients_do_not_lock_the_owner_out(database):
+    for guess in range(GUESS_LIMIT + 5):  # fresh sessions, each from another address
+        assert database.call(find_for_applicant, "PIP-2026-00103", f"{900000000 + guess}", f"attacker-{guess}") is None
+    # The owner, from a client that has not failed, still gets the status.
+    assert database.call(find_for_applicant, "PIP-2026-00103", "100000003", "owner")["status"] == "info_requested"
+
+
+def test_one_client_cannot_keep_guessing_by_opening_new_conversations(database):
+    for guess in range(CLIENT_FAILURE_LIMIT):
+        database.call(find_for_applicant, f"PIP-2026-{10000 + guess}", "100000003", "guesser")
+    # Its guesses end for the day, even a right one; other clients are not affected.
+    assert database.call(find_for_applicant, "PIP-2026-00103", "100000003", "guesser") is None
+    assert database.call(find_for_applicant, "PIP-2026-00103", "100000003", "owner") is not None
+
+
+def test_a_reference_under_attack_gives_each_client_few_tries(database):
     for guess in range(GUESS_LIMIT):
-        assert database.call(find_for_applicant, "PIP-2026-00103", f"{900000000 + guess}") is None
-    # the right pair no longer matches today, whatever conversation it comes from
-    assert database.call(find_for_applicant, "PIP-2026-00103", "100000003") is None
-    assert database.call(find_for_applicant, "PIP-2026-00104", "100000004")["status"] == "site_validation_scheduled"
+        database.call(find_for_applicant, "PIP-2026-00103", f"{900000000 + guess}", f"attacker-{guess}")
+    for guess in range(UNDER_ATTACK_TRIES):
+        database.call(find_for_applicant, "PIP-2026-00103", f"{800000000 + guess}", "late-guesser")
+    assert database.call(find_for_applicant, "PIP-2026-00103", "100000003", "late-guesser") is None
+    assert database.call(find_for_applicant, "PIP-2026-00103", "100000003", "owner") is not None
 
 
 def test_fixture_loading_replaces_by_reference(database, tmp_path):
@@ -91,7 +108,7 @@ applications:
     before = database.call(count_applications)
     assert database.call(load_applications, fixture) == 1
     assert database.call(count_applications) == before
-    assert database.call(find_for_applicant, "PIP-2026-00103", "100000003")["status"] == "approved"
+    assert database.call(find_for_applicant, "PIP-2026-00103", "100000003", "client")["status"] == "approved"
 
 
 def test_bad_fixture_is_refused(database, tmp_path):

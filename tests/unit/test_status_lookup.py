@@ -6,22 +6,31 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import status_lookup
 from actions.database import DatabaseUnavailable
+from actions.queries import audit_log
 from actions.status_lookup import (ActionCancelLookup, ActionLookupStatus, ValidateStatusLookupForm)
+from bot.signing import sign_assertion
 
 from tests.unit.speech import domain_dict, spoken
 
 DOMAIN = domain_dict()
 
 
+SECRET = "t" * 43  # SIGNING_SECRET, shared by the gateway and the action server
+
+
 @pytest.fixture(autouse=True)
 def use_test_database(database, monkeypatch):
     monkeypatch.setattr(status_lookup, "database", lambda: database)
+    monkeypatch.setenv("SIGNING_SECRET", SECRET)
 
 
-def tracker(slots=None, text="", intent="inform_lookup_details", agent=None):
-    metadata = {"agent": agent} if agent else {}
+def tracker(slots=None, text="", intent="inform_lookup_details", agent=None, metadata=None, client="client-1",
+            sender="s"):
+    """A tracker as Rasa sends it, with the metadata the gateway signs for each message."""
+    if metadata is None:
+        metadata = {"gateway": sign_assertion(SECRET, sender, agent, client)}
     latest = {"text": text, "intent": {"name": intent}, "metadata": metadata, "entities": []}
-    return Tracker("s", {"language": "en", **(slots or {})}, latest, [], False, None,
+    return Tracker(sender, {"language": "en", **(slots or {})}, latest, [], False, None,
                    {"name": "status_lookup_form"}, "action_listen")
 
 
@@ -29,9 +38,9 @@ async def said(dispatcher, slots):
     return [reply["text"] for reply in await spoken(dispatcher.messages, {"language": "en", **slots})]
 
 
-async def lookup(slots, agent=None):
+async def lookup(slots, agent=None, **forged):
     dispatcher = CollectingDispatcher()
-    events = await ActionLookupStatus().run(dispatcher, tracker(slots, agent=agent), DOMAIN)
+    events = await ActionLookupStatus().run(dispatcher, tracker(slots, agent=agent, **forged), DOMAIN)
     return await said(dispatcher, slots), {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
@@ -150,3 +159,72 @@ def test_dates_are_written_as_each_language_writes_them():
 
     assert format_date("2026-03-01", "fr") == "1er mars 2026" and format_date("2026-10-15", "fr") == "15 octobre 2026"
     assert format_date("2026-03-01", "en") == "March 1, 2026"
+
+
+# --- the action server verifies what the gateway asserts (issue #13, item 3j) --------------
+
+@pytest.mark.parametrize("forgery", [
+    pytest.param({"metadata": {"agent": "mallory"}}, id="plain-agent-field"),
+    pytest.param({"metadata": {"gateway": {"agent": "mallory", "client": "c", "issued": 2_000_000_000,
+                                           "signature": "A" * 22}}}, id="bad-signature"),
+    pytest.param({"metadata": {"gateway": sign_assertion("another secret" * 3, "s", "mallory", "c")}},
+                 id="signed-with-another-secret"),
+    pytest.param({"metadata": {"gateway": sign_assertion(SECRET, "another conversation", "mallory", "c")}},
+                 id="signed-for-another-conversation"),
+    pytest.param({"metadata": {"gateway": sign_assertion(SECRET, "s", "mallory", "c", now=1_000_000)}},
+                 id="expired"),
+])
+async def test_a_forged_tracker_gets_no_agent_powers_and_writes_no_audit_row(database, forgery):
+    messages, _ = await lookup({"business_number": "100000002"}, **forgery)
+    assert not any("Boréal Import" in m or "Security profile" in m for m in messages)
+    assert not any(row["agent"] == "mallory" for row in database.call(audit_log))
+    required = await ValidateStatusLookupForm().required_slots(
+        [], CollectingDispatcher(), tracker({"business_number": "100000002"}, **forgery), DOMAIN)
+    assert required == ["application_reference", "business_number"]  # a trader's form
+
+
+async def test_without_a_signing_secret_the_action_server_trusts_no_agent(database, monkeypatch):
+    monkeypatch.delenv("SIGNING_SECRET")
+    monkeypatch.setattr("bot.settings.load_secrets", lambda *args: {})
+    messages, _ = await lookup({"business_number": "100000002"},
+                               metadata={"gateway": sign_assertion("", "s", "alice", "c")})
+    assert not any("Boréal Import" in m for m in messages)
+
+
+async def test_what_the_gateway_signs_is_what_the_action_server_accepts(aiohttp_client, database, monkeypatch):
+    from actions.queries import set_agent_password
+    from bot.settings import Settings
+    from bot.web import create_app
+    from tests.unit.test_gateway import FakeRasa
+
+    database.call(set_agent_password, "alice", "a long agent password")
+    rasa = FakeRasa()
+    client = await aiohttp_client(create_app(Settings(gateway_secret="x" * 43, signing_secret=SECRET), rasa, database))
+    signed_in = await client.post("/api/agent/login", json={"username": "alice", "password": "a long agent password"})
+    csrf = (await signed_in.json())["csrf_token"]
+    await client.post("/api/chat", json={"message": "100000002"}, headers={"X-CSRF-Token": csrf})
+    sender, _, metadata = rasa.calls[0]
+    messages, _ = await lookup({"business_number": "100000002"}, metadata=metadata, sender=sender)
+    assert "Boréal Import Inc." in messages[0]
+    assert database.call(audit_log)[0]["agent"] == "alice"
+
+
+# --- guessing stays expensive without locking the owner out (issue #13, item 3a) ----------
+
+async def test_the_owners_look_up_is_answered_after_others_guessed_on_the_reference(database):
+    for guess in range(25):  # 25 fresh sessions from other addresses
+        messages, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}"},
+                                   client=f"attacker-{guess}", sender=f"attacker-session-{guess}")
+        assert "couldn't find" in messages[0]
+    messages, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"},
+                               client="owner", sender="owner-session")
+    assert "More information requested" in messages[0]
+
+
+async def test_new_conversations_from_one_client_do_not_give_more_guesses(database):
+    for guess in range(10):
+        await lookup({"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}"},
+                     client="guesser", sender=f"guesser-session-{guess}")
+    messages, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"},
+                               client="guesser", sender="guesser-session-new")
+    assert "More information requested" not in messages[0]

@@ -1,0 +1,25 @@
+"""The business number as people type it: the one pattern the status look-up accepts
+(actions/identifiers.py) and the masking of stored text and logs (bot/privacy.py) both use,
+so that whatever the look-up accepts is masked.
+
+9 digits ("123 456 789", "123-456-789"), or the 15-character program account
+("123456789 RM 0001"), of which the first 9 digits identify the business. A letter right
+next to it ("100000003a", "e100000003") does not stop it being one.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Match, Pattern
+
+PROGRAM_ACCOUNT = re.compile(r"\b(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})[\s\-]?[A-Z]{2}[\s\-]?\d{4}\b", re.IGNORECASE)
+BUSINESS_NUMBER = re.compile(r"(?<![\d-])(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})(?![\d-])")
+# A run of 16 or more hexadecimal characters is an identifier (conversation and message ids
+# in logs), not something a person types: digits inside one are not a business number.
+HEX_IDENTIFIER = re.compile(r"[0-9A-Fa-f]{16,}")
+
+
+def business_numbers(text: str, pattern: Pattern[str] = BUSINESS_NUMBER) -> List[Match[str]]:
+    """Where `pattern` (BUSINESS_NUMBER or PROGRAM_ACCOUNT) finds a number in text, in order."""
+    identifiers = [found.span() for found in HEX_IDENTIFIER.finditer(text)]
+    return [found for found in pattern.finditer(text)
+            if not any(start <= found.start() and found.end() <= end for start, end in identifiers)]
