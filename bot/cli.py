@@ -20,10 +20,11 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
 
 from bot.database_url import database_url
 from bot.endpoints import redis_credentials, redis_url, write_endpoints
+from bot.ops.supervisor import Child, KeepsCrashing, RestartPolicy, Supervisor
 from bot.paths import MODELS, ROOT, VAR
 from bot.settings import ensure_secrets, env
 
@@ -278,19 +279,62 @@ def healthy(url: str) -> bool:
         return False
 
 
-def still_serving(servers: List[LocalServer], dead: set) -> bool:
-    """The gateway and at least one Rasa server with its action server are running: with
-    several servers, losing one makes the assistant degraded, not down."""
-    return "gateway" not in dead and any(
-        s.name("rasa") not in dead and s.name("actions") not in dead for s in servers)
+def restart_policy() -> RestartPolicy:
+    """How `serve` restarts a process that dies (README, "Configuration")."""
+    return RestartPolicy(limit=int(env("RESTART_LIMIT", "5")), window=float(env("RESTART_WINDOW", "600")),
+                         first_delay=float(env("RESTART_DELAY", "1")))
 
 
-def serve() -> int:
-    model = train()
-    servers = local_servers()
+def describe(name: str, servers: List[LocalServer]) -> Tuple[str, str]:
+    """A process's name in plain language, and what people notice while it is down."""
+    kind, _, number = name.partition("-")
+    several = len(servers) > 1
+    which = f" {number or 1}" if several else ""
+    if kind == "actions":
+        if several:
+            return (f"the action server{which}", f"status look-ups in the conversations Rasa server"
+                    f"{which} serves are unavailable; knowledge questions are still answered")
+        return ("the action server", "status look-ups and follow-up questions are unavailable (people are "
+                "asked to try again); knowledge questions are still answered")
+    if kind == "rasa":
+        if several:
+            return f"Rasa server{which}", "its conversations go to the other Rasa servers"
+        return ("Rasa", "the chat cannot answer (people are asked to try again in a few minutes); "
+                "the web pages stay up")
+    return "the gateway", "the web pages and the chat cannot be reached"
+
+
+def model_for_serving() -> Optional[Path]:
+    """The trained model for the current inputs. Training, when needed, runs in a child
+    process: it imports spaCy and TensorFlow (about 450 MB), which the supervisor would
+    otherwise keep in memory for as long as it runs."""
+    from bot.spacy_pipelines import built
+
+    target = model_path()
+    if target.exists() and built():
+        return target
+    if subprocess.run([sys.executable, "-m", "bot.cli", "train"], cwd=ROOT).returncode != 0:
+        print("Training failed (its messages are above): the assistant cannot start.", file=sys.stderr)
+        return None
+    return target
+
+
+def serve(endpoints_dir: Path = VAR) -> int:
+    """Runs the action server(s), Rasa server(s) and the gateway until Ctrl-C, restarting
+    any that dies (bot/ops/supervisor.py). Exits non-zero only if one keeps crashing."""
+    model = model_for_serving()
+    if model is None:
+        return 1
+    servers = local_servers(folder=endpoints_dir)
     port = env("PORT", "8000")
     url = f"http://{env('HOST', '127.0.0.1')}:{port}"
-    processes = start_processes(model, servers)
+    health = f"http://127.0.0.1:{port}/healthz"
+
+    def starter(name: str) -> Callable[[], subprocess.Popen]:
+        return lambda: start_processes(model, servers, only=[name])[name]
+
+    supervisor = Supervisor([Child(name, *describe(name, servers), start=starter(name))
+                             for name in process_commands(model, servers)], restart_policy())
     stopping = False
 
     def on_signal(signum, frame):  # noqa: ARG001
@@ -301,24 +345,26 @@ def serve() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     what = "the action server, Rasa" if len(servers) == 1 else f"{len(servers)} action servers, {len(servers)} Rasa servers"
     print(f"Starting {what} and the gateway (Rasa takes about a minute)...", flush=True)
-    announced, reported = False, set()
+    supervisor.start_all()
+    announced = recovering = False
     try:
         while not stopping:
-            dead = {n: p.returncode for n, p in processes.items() if p.poll() is not None}
-            for name in sorted(set(dead) - reported):
-                print(f"{name} stopped (exit code {dead[name]}).", file=sys.stderr, flush=True)
-                reported.add(name)
-            if dead and not still_serving(servers, set(dead)):
-                print("The assistant cannot answer any more: stopping the other processes.", file=sys.stderr)
+            try:
+                recovering = bool(supervisor.check()) or recovering
+            except KeepsCrashing as failure:
+                supervisor.give_up(failure)
                 return 1
-            if not announced and healthy(f"http://127.0.0.1:{port}/healthz"):
-                print(f"\nTrusted Trader Assistant is ready: {url}/  (Ctrl-C stops it)\n", flush=True)
-                announced = True
-            time.sleep(1)
+            if (recovering or not announced) and healthy(health):
+                if not announced:
+                    print(f"\nTrusted Trader Assistant is ready: {url}/  (Ctrl-C stops it)\n", flush=True)
+                else:
+                    supervisor.say("Every part answers again: the assistant is fully working.")
+                announced, recovering = True, False
+            time.sleep(0.5)
         return 0
     finally:
         print("Stopping...", flush=True)
-        stop_processes(processes)
+        supervisor.stop_all()
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -329,7 +375,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     train_parser = sub.add_parser("train", help="train unless an up-to-date model exists")
     train_parser.add_argument("--force", action="store_true")
     sub.add_parser("model-path", help="print the model file these inputs produce")
-    sub.add_parser("serve", help="run gateway, Rasa and action server until Ctrl-C")
+    serve_parser = sub.add_parser("serve", help="run gateway, Rasa and action server until Ctrl-C, "
+                                                "restarting any that dies")
+    serve_parser.add_argument("--endpoints-dir", type=Path, default=VAR,
+                              help="where to write Rasa's endpoints files (default var/; tests use their own)")
     agent_parser = sub.add_parser("agent", help="create an agent (AGENT_PASSWORD) or reset its password")
     agent_parser.add_argument("username")
     fixture_parser = sub.add_parser("load-fixture", help="load applications from a YAML file")
@@ -344,7 +393,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     elif args.command == "model-path":
         print(model_path())
     elif args.command == "serve":
-        return serve()
+        try:
+            return serve(args.endpoints_dir)
+        except KeyboardInterrupt:  # Ctrl-C while the model was training
+            return 130
     elif args.command == "agent":
         return create_agent(args.username)
     elif args.command == "load-fixture":
