@@ -228,7 +228,9 @@ def start_processes(model: Path, servers: List[LocalServer], extra_env: Optional
     With `logs`, each process writes to logs/<name>.log instead of the terminal."""
     from bot.database_url import tracker_credentials
 
-    environment = quiet_env({"SANIC_HOST": "127.0.0.1", **ensure_secrets(), **(extra_env or {})})
+    # Generated secrets fill in what the environment does not set (as `env()` reads them).
+    generated = {k: v for k, v in ensure_secrets().items() if not os.environ.get(k)}
+    environment = quiet_env({"SANIC_HOST": "127.0.0.1", **generated, **(extra_env or {})})
     environment.update(tracker_credentials(environment.get("DATABASE_URL")))
     environment.update(redis_credentials(environment.get("REDIS_URL") or redis_url()))
     environment["RASA_URLS"] = ",".join(s.rasa_url for s in servers)
