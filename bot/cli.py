@@ -2,7 +2,7 @@
 
     python -m bot.cli setup    # spaCy pipelines, local secrets, endpoints
     python -m bot.cli train    # trains unless a model for these inputs exists
-    python -m bot.cli serve    # gateway + Rasa + action server, in the foreground
+    python -m bot.cli serve    # gateway + Rasa + action server, in the foreground; restarts any that dies
     AGENT_PASSWORD=... python -m bot.cli agent NAME   # create an agent or reset its password
     python -m bot.cli load-fixture FILE               # load (or replace) applications from a file
     python -m bot.cli purge-conversations [--days N]  # delete old conversations (run daily)
