@@ -283,8 +283,15 @@ def healthy(url: str) -> bool:
 
 def restart_policy() -> RestartPolicy:
     """How `serve` restarts a process that dies (README, "Configuration")."""
-    return RestartPolicy(limit=int(env("RESTART_LIMIT", "5")), window=float(env("RESTART_WINDOW", "600")),
-                         first_delay=float(env("RESTART_DELAY", "1")))
+    try:
+        policy = RestartPolicy(limit=int(env("RESTART_LIMIT", "5")), window=float(env("RESTART_WINDOW", "600")),
+                               first_delay=float(env("RESTART_DELAY", "1")))
+    except ValueError:
+        policy = None
+    if policy is None or policy.limit < 0 or policy.window <= 0 or policy.first_delay < 0:
+        raise SystemExit("RESTART_LIMIT must be a whole number (0 or more); RESTART_WINDOW and "
+                         "RESTART_DELAY a number of seconds (e.g. RESTART_LIMIT=5 RESTART_WINDOW=600).")
+    return policy
 
 
 def describe(name: str, servers: List[LocalServer]) -> Tuple[str, str]:
@@ -324,6 +331,7 @@ def model_for_serving() -> Optional[Path]:
 def serve(endpoints_dir: Path = VAR) -> int:
     """Runs the action server(s), Rasa server(s) and the gateway until Ctrl-C, restarting
     any that dies (bot/ops/supervisor.py). Exits non-zero only if one keeps crashing."""
+    policy = restart_policy()  # before training: a typo in the settings should not wait minutes
     model = model_for_serving()
     if model is None:
         return 1
@@ -336,7 +344,7 @@ def serve(endpoints_dir: Path = VAR) -> int:
         return lambda: start_processes(model, servers, only=[name])[name]
 
     supervisor = Supervisor([Child(name, *describe(name, servers), start=starter(name))
-                             for name in process_commands(model, servers)], restart_policy())
+                             for name in process_commands(model, servers)], policy)
     stopping = False
 
     def on_signal(signum, frame):  # noqa: ARG001

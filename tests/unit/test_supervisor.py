@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from bot.cli import describe, local_servers, restart_policy
 from bot.ops.supervisor import Child, KeepsCrashing, RestartPolicy, Supervisor, how_it_ended
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
@@ -141,3 +142,26 @@ def test_how_a_process_ended_in_plain_words():
     assert how_it_ended(1) == "stopped (exit code 1)"
     assert how_it_ended(-signal.SIGKILL) == "was killed (SIGKILL)"
     assert how_it_ended(-200) == "was killed (signal 200)"
+
+
+def test_restart_settings_come_from_the_environment_and_bad_values_get_a_clear_message(monkeypatch):
+    monkeypatch.setenv("RESTART_LIMIT", "3")
+    monkeypatch.setenv("RESTART_WINDOW", "120")
+    monkeypatch.setenv("RESTART_DELAY", "2")
+    assert restart_policy() == RestartPolicy(limit=3, window=120, first_delay=2)
+    for name, value in (("RESTART_LIMIT", "five"), ("RESTART_LIMIT", "-1"), ("RESTART_WINDOW", "0")):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(SystemExit, match="RESTART_LIMIT must be a whole number"):
+            restart_policy()
+        monkeypatch.setenv(name, "3" if name == "RESTART_LIMIT" else "120")
+
+
+def test_each_process_is_described_by_what_people_notice_while_it_is_down(tmp_path):
+    one = local_servers([(5005, 5055)], tmp_path, "sqlite:///x.db", redis="")
+    assert describe("actions", one)[0] == "the action server"
+    assert "knowledge questions are still answered" in describe("actions", one)[1]
+    assert "web pages stay up" in describe("rasa", one)[1]
+    assert describe("gateway", one) == ("the gateway", "the web pages and the chat cannot be reached")
+    two = one + [one[0].__class__(2, 5006, 5056, tmp_path / "endpoints-2.yml")]
+    assert describe("rasa-2", two) == ("Rasa server 2", "its conversations go to the other Rasa servers")
+    assert describe("actions", two)[0] == "the action server 1"
