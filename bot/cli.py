@@ -351,8 +351,10 @@ def serve(endpoints_dir: Path = VAR) -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    # SIGHUP too: the children run in sessions of their own, so a closed terminal reaches
+    # only us, and we must stop them rather than leave them holding the ports.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
     what = "the action server, Rasa" if len(servers) == 1 else f"{len(servers)} action servers, {len(servers)} Rasa servers"
     print(f"Starting {what} and the gateway (Rasa takes about a minute)...", flush=True)
     supervisor.start_all()

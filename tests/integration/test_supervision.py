@@ -247,3 +247,12 @@ def test_gateway_killed_the_others_keep_running_and_the_session_continues(superv
     assert (after["rasa"], after["actions"]) == (before["rasa"], before["actions"])
     assert chat.say("and for couriers?")[0]["topic"] == "benefits"
     assert chat.chat_id == chat_id
+
+
+def test_ctrl_c_stops_every_process_and_exits_zero(supervised):
+    """Last in this file: it ends the supervised assistant."""
+    children = supervised.children()
+    supervised.process.send_signal(signal.SIGINT)
+    assert supervised.process.wait(timeout=60) == 0
+    still_running = [name for name, pid in children.items() if Path(f"/proc/{pid}").exists()]
+    assert not still_running, f"left running: {still_running}"
