@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -281,6 +282,15 @@ def healthy(url: str) -> bool:
         return False
 
 
+def fully_working(url: str) -> bool:
+    """`/healthz` says every part answers (with several Rasa servers, 200 may mean "degraded")."""
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            return response.status == 200 and json.loads(response.read()).get("status") == "ok"
+    except Exception:  # noqa: BLE001 - any failure means "not yet"
+        return False
+
+
 def restart_policy() -> RestartPolicy:
     """How `serve` restarts a process that dies (README, "Configuration")."""
     try:
@@ -357,23 +367,22 @@ def serve(endpoints_dir: Path = VAR) -> int:
         signal.signal(signum, on_signal)
     what = "the action server, Rasa" if len(servers) == 1 else f"{len(servers)} action servers, {len(servers)} Rasa servers"
     print(f"Starting {what} and the gateway (Rasa takes about a minute)...", flush=True)
-    supervisor.start_all()
     announced = recovering = False
     try:
+        supervisor.start_all()
         while not stopping:
-            try:
-                recovering = bool(supervisor.check()) or recovering
-            except KeepsCrashing as failure:
-                supervisor.give_up(failure)
-                return 1
-            if (recovering or not announced) and healthy(health):
-                if not announced:
-                    print(f"\nTrusted Trader Assistant is ready: {url}/  (Ctrl-C stops it)\n", flush=True)
-                else:
-                    supervisor.say("Every part answers again: the assistant is fully working.")
+            recovering = bool(supervisor.check()) or recovering
+            if not announced and healthy(health):
+                print(f"\nTrusted Trader Assistant is ready: {url}/  (Ctrl-C stops it)\n", flush=True)
                 announced, recovering = True, False
+            elif announced and recovering and fully_working(health):
+                supervisor.say("Every part answers again: the assistant is fully working.")
+                recovering = False
             time.sleep(0.5)
         return 0
+    except KeepsCrashing as failure:
+        supervisor.give_up(failure)
+        return 1
     finally:
         print("Stopping...", flush=True)
         supervisor.stop_all()
