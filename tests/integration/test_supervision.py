@@ -112,7 +112,14 @@ class Serve:
         wait_for(self.healthy, "the assistant answers /healthz with 200")
 
     def wait_for_log(self, text: str, timeout: float = 60) -> None:
-        wait_for(lambda: text in self.log(), f"serve's log says {text!r}", timeout)
+        def logged() -> bool:
+            if text in self.log():
+                return True
+            assert self.process.poll() is None, (
+                f"serve stopped (exit code {self.process.returncode}) before saying {text!r}:\n{self.log()[-3000:]}")
+            return False
+
+        wait_for(logged, f"serve's log says {text!r}", timeout)
 
     @contextmanager
     def paused(self):
