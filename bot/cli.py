@@ -2,7 +2,7 @@
 
     python -m bot.cli setup    # spaCy pipelines, local secrets, endpoints
     python -m bot.cli train    # trains unless a model for these inputs exists
-    python -m bot.cli serve    # gateway + Rasa + action server, in the foreground
+    python -m bot.cli serve    # gateway + Rasa + action server, in the foreground; restarts any that dies
     AGENT_PASSWORD=... python -m bot.cli agent NAME   # create an agent or reset its password
     python -m bot.cli load-fixture FILE               # load (or replace) applications from a file
     python -m bot.cli purge-conversations [--days N]  # delete old conversations (run daily)
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -20,10 +21,11 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
 
 from bot.database_url import database_url
 from bot.endpoints import redis_credentials, redis_url, write_endpoints
+from bot.ops.supervisor import Child, KeepsCrashing, RestartPolicy, Supervisor
 from bot.paths import MODELS, ROOT, VAR
 from bot.settings import ensure_secrets, env
 
@@ -227,7 +229,9 @@ def start_processes(model: Path, servers: List[LocalServer], extra_env: Optional
     With `logs`, each process writes to logs/<name>.log instead of the terminal."""
     from bot.database_url import tracker_credentials
 
-    environment = quiet_env({"SANIC_HOST": "127.0.0.1", **ensure_secrets(), **(extra_env or {})})
+    # Generated secrets fill in what the environment does not set (as `env()` reads them).
+    generated = {k: v for k, v in ensure_secrets().items() if not os.environ.get(k)}
+    environment = quiet_env({"SANIC_HOST": "127.0.0.1", **generated, **(extra_env or {})})
     environment.update(tracker_credentials(environment.get("DATABASE_URL")))
     environment.update(redis_credentials(environment.get("REDIS_URL") or redis_url()))
     environment["RASA_URLS"] = ",".join(s.rasa_url for s in servers)
@@ -278,47 +282,110 @@ def healthy(url: str) -> bool:
         return False
 
 
-def still_serving(servers: List[LocalServer], dead: set) -> bool:
-    """The gateway and at least one Rasa server with its action server are running: with
-    several servers, losing one makes the assistant degraded, not down."""
-    return "gateway" not in dead and any(
-        s.name("rasa") not in dead and s.name("actions") not in dead for s in servers)
+def fully_working(url: str) -> bool:
+    """`/healthz` says every part answers (with several Rasa servers, 200 may mean "degraded")."""
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            return response.status == 200 and json.loads(response.read()).get("status") == "ok"
+    except Exception:  # noqa: BLE001 - any failure means "not yet"
+        return False
 
 
-def serve() -> int:
-    model = train()
-    servers = local_servers()
+def restart_policy() -> RestartPolicy:
+    """How `serve` restarts a process that dies (README, "Configuration")."""
+    try:
+        policy = RestartPolicy(limit=int(env("RESTART_LIMIT", "5")), window=float(env("RESTART_WINDOW", "600")),
+                               first_delay=float(env("RESTART_DELAY", "1")))
+    except ValueError:
+        policy = None
+    if policy is None or policy.limit < 0 or policy.window <= 0 or policy.first_delay < 0:
+        raise SystemExit("RESTART_LIMIT must be a whole number (0 or more); RESTART_WINDOW and "
+                         "RESTART_DELAY a number of seconds (e.g. RESTART_LIMIT=5 RESTART_WINDOW=600).")
+    return policy
+
+
+def describe(name: str, servers: List[LocalServer]) -> Tuple[str, str]:
+    """A process's name in plain language, and what people notice while it is down."""
+    kind, _, number = name.partition("-")
+    several = len(servers) > 1
+    which = f" {number or 1}" if several else ""
+    if kind == "actions":
+        if several:
+            return (f"the action server{which}", f"status look-ups in the conversations Rasa server"
+                    f"{which} serves are unavailable; knowledge questions are still answered")
+        return ("the action server", "status look-ups and follow-up questions are unavailable (people are "
+                "asked to try again); knowledge questions are still answered")
+    if kind == "rasa":
+        if several:
+            return f"Rasa server{which}", "its conversations go to the other Rasa servers"
+        return ("Rasa", "the chat cannot answer (people are asked to try again in a few minutes); "
+                "the web pages stay up")
+    return "the gateway", "the web pages and the chat cannot be reached"
+
+
+def model_for_serving() -> Optional[Path]:
+    """The trained model for the current inputs. Training, when needed, runs in a child
+    process: it imports spaCy and TensorFlow (about 450 MB), which the supervisor would
+    otherwise keep in memory for as long as it runs."""
+    from bot.spacy_pipelines import built
+
+    target = model_path()
+    if target.exists() and built():
+        return target
+    if subprocess.run([sys.executable, "-m", "bot.cli", "train"], cwd=ROOT).returncode != 0:
+        print("Training failed (its messages are above): the assistant cannot start.", file=sys.stderr)
+        return None
+    return target
+
+
+def serve(endpoints_dir: Path = VAR) -> int:
+    """Runs the action server(s), Rasa server(s) and the gateway until Ctrl-C, restarting
+    any that dies (bot/ops/supervisor.py). Exits non-zero only if one keeps crashing."""
+    policy = restart_policy()  # before training: a typo in the settings should not wait minutes
+    model = model_for_serving()
+    if model is None:
+        return 1
+    servers = local_servers(folder=endpoints_dir)
     port = env("PORT", "8000")
     url = f"http://{env('HOST', '127.0.0.1')}:{port}"
-    processes = start_processes(model, servers)
+    health = f"http://127.0.0.1:{port}/healthz"
+
+    def starter(name: str) -> Callable[[], subprocess.Popen]:
+        return lambda: start_processes(model, servers, only=[name])[name]
+
+    supervisor = Supervisor([Child(name, *describe(name, servers), start=starter(name))
+                             for name in process_commands(model, servers)], policy)
     stopping = False
 
     def on_signal(signum, frame):  # noqa: ARG001
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    # SIGHUP too: the children run in sessions of their own, so a closed terminal reaches
+    # only us, and we must stop them rather than leave them holding the ports.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
     what = "the action server, Rasa" if len(servers) == 1 else f"{len(servers)} action servers, {len(servers)} Rasa servers"
     print(f"Starting {what} and the gateway (Rasa takes about a minute)...", flush=True)
-    announced, reported = False, set()
+    announced = recovering = False
     try:
+        supervisor.start_all()
         while not stopping:
-            dead = {n: p.returncode for n, p in processes.items() if p.poll() is not None}
-            for name in sorted(set(dead) - reported):
-                print(f"{name} stopped (exit code {dead[name]}).", file=sys.stderr, flush=True)
-                reported.add(name)
-            if dead and not still_serving(servers, set(dead)):
-                print("The assistant cannot answer any more: stopping the other processes.", file=sys.stderr)
-                return 1
-            if not announced and healthy(f"http://127.0.0.1:{port}/healthz"):
+            recovering = bool(supervisor.check()) or recovering
+            if not announced and healthy(health):
                 print(f"\nTrusted Trader Assistant is ready: {url}/  (Ctrl-C stops it)\n", flush=True)
-                announced = True
-            time.sleep(1)
+                announced, recovering = True, False
+            elif announced and recovering and fully_working(health):
+                supervisor.say("Every part answers again: the assistant is fully working.")
+                recovering = False
+            time.sleep(0.5)
         return 0
+    except KeepsCrashing as failure:
+        supervisor.give_up(failure)
+        return 1
     finally:
         print("Stopping...", flush=True)
-        stop_processes(processes)
+        supervisor.stop_all()
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -329,7 +396,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     train_parser = sub.add_parser("train", help="train unless an up-to-date model exists")
     train_parser.add_argument("--force", action="store_true")
     sub.add_parser("model-path", help="print the model file these inputs produce")
-    sub.add_parser("serve", help="run gateway, Rasa and action server until Ctrl-C")
+    serve_parser = sub.add_parser("serve", help="run gateway, Rasa and action server until Ctrl-C, "
+                                                "restarting any that dies")
+    serve_parser.add_argument("--endpoints-dir", type=Path, default=VAR,
+                              help="where to write Rasa's endpoints files (default var/; tests use their own)")
     agent_parser = sub.add_parser("agent", help="create an agent (AGENT_PASSWORD) or reset its password")
     agent_parser.add_argument("username")
     fixture_parser = sub.add_parser("load-fixture", help="load applications from a YAML file")
@@ -344,7 +414,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     elif args.command == "model-path":
         print(model_path())
     elif args.command == "serve":
-        return serve()
+        try:
+            return serve(args.endpoints_dir)
+        except KeyboardInterrupt:  # Ctrl-C while the model was training
+            return 130
     elif args.command == "agent":
         return create_agent(args.username)
     elif args.command == "load-fixture":

@@ -8,14 +8,21 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import spacy
-
 from bot.paths import SPACY_DIR
+
+LANGUAGES = ("en", "fr")
+
+
+def built(target: Path = SPACY_DIR) -> bool:
+    """Both pipelines are on disk (cheap: `bot.cli serve` checks this without importing spaCy)."""
+    return all((target / lang / "config.cfg").exists() for lang in LANGUAGES)
 
 
 def build(target: Path = SPACY_DIR) -> None:
+    import spacy  # here, not at the top: spaCy brings TensorFlow (about 450 MB) with it
+
     target.mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "fr"):
+    for lang in LANGUAGES:
         out = target / lang
         if (out / "config.cfg").exists():
             continue

@@ -1,1 +1,1 @@
-"""Command-line work around the assistant: evaluation and reports."""
+"""Command-line work around the assistant: supervision of `make run`, evaluation and reports."""
