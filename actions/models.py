@@ -3,7 +3,7 @@ conversations. SQLAlchemy 2.0-style declarative models (running on 1.4 with futu
 The schema is created and upgraded by Alembic migrations (actions/migrations/)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -99,3 +99,28 @@ class FailedLookup(Base):
     reference = Column(String(20), nullable=False, index=True)
     business_number = Column(String(9), nullable=False, index=True)
     at = Column(DateTime, nullable=False, server_default=func.now(), index=True)
+
+
+class ReviewItem(Base):
+    """A question the assistant declined or answered unsure of, waiting for (or given) an
+    agent's decision. Copied from Rasa's tracker with personal data masked, so that the
+    decision and its text outlive the tracker's retention and can become training data."""
+    __tablename__ = "review_items"
+    id = Column(Integer, primary_key=True)
+    event_id = Column(Integer, nullable=False, unique=True)  # Rasa tracker event it came from
+    at = Column(DateTime, nullable=False, index=True)  # when it was asked (UTC)
+    text = Column(Text, nullable=False)  # masked
+    lang = Column(String(2), nullable=False)
+    got = Column(String(40), nullable=True)  # the assistant's best guess (a topic id)
+    confidence = Column(Float, nullable=True)
+    declined = Column(Boolean, nullable=False)  # declined, rather than answered unsure
+    decision = Column(String(40), nullable=True, index=True)  # topic id, out_of_scope, ignore
+    decided_by = Column(String(64), nullable=True)
+    decided_at = Column(DateTime, nullable=True)
+
+
+class ReviewScan(Base):
+    """How far the review inbox has read Rasa's tracker (one row): each event is read once."""
+    __tablename__ = "review_scan"
+    id = Column(Integer, primary_key=True)
+    last_event_id = Column(Integer, nullable=False, default=0)

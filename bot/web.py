@@ -23,6 +23,7 @@ from actions.topics import all_topics
 from bot import openapi
 from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.bilingual import json_error, pick
+from bot.gateway.insights_api import add_insights
 from bot.language import detect_language
 from bot.log_privacy import install as install_log_masking
 from bot.privacy import mask
@@ -430,6 +431,7 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
     app.router.add_get("/api/transcript", gateway.own_transcript)
     app.router.add_post("/api/session/restart", gateway.restart)
     gateway.agents.add_routes(app)
+    add_insights(app, gateway.agents, gateway.database)
     try:
         from bot.pages import setup_pages
     except ImportError:  # the pages are optional for API-only deployments
