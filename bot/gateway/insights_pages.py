@@ -157,7 +157,7 @@ def review_page(lang: str) -> str:
     <p>{t["intro"]}</p>
     <p id="review-keys">{t["keys"]}</p>
     <p><button type="button" id="review-refresh" class="agent-button">{t["refresh"]}</button></p>
-    <p id="review-status" class="agent-status" role="status"></p>
+    <p id="review-status" class="agent-status" role="status" tabindex="-1"></p>
     <ol id="review-items" class="review-items"></ol>
 """
     return page(lang, REVIEW[lang]["title"], REVIEW_PATHS[_other(lang)], main, scripts,
