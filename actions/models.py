@@ -3,7 +3,8 @@ conversations. SQLAlchemy 2.0-style declarative models (running on 1.4 with futu
 The schema is created and upgraded by Alembic migrations (actions/migrations/)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text,
+                        UniqueConstraint, func)
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -107,7 +108,9 @@ class ReviewItem(Base):
     decision and its text outlive the tracker's retention and can become training data."""
     __tablename__ = "review_items"
     id = Column(Integer, primary_key=True)
-    event_id = Column(Integer, nullable=False, unique=True)  # Rasa tracker event it came from
+    # The Rasa tracker event it came from: its id, and its time, because a new tracker store
+    # numbers its events from 1 again.
+    event_id = Column(Integer, nullable=False)
     at = Column(DateTime, nullable=False, index=True)  # when it was asked (UTC)
     text = Column(Text, nullable=False)  # masked
     lang = Column(String(2), nullable=False)
@@ -117,6 +120,7 @@ class ReviewItem(Base):
     decision = Column(String(40), nullable=True, index=True)  # topic id, out_of_scope, ignore
     decided_by = Column(String(64), nullable=True)
     decided_at = Column(DateTime, nullable=True)
+    __table_args__ = (UniqueConstraint("event_id", "at", name="uq_review_items_event"),)
 
 
 class ReviewScan(Base):

@@ -431,7 +431,7 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
     app.router.add_get("/api/transcript", gateway.own_transcript)
     app.router.add_post("/api/session/restart", gateway.restart)
     gateway.agents.add_routes(app)
-    add_insights(app, gateway.agents, gateway.database)
+    add_insights(app, gateway.agents, gateway.database, settings.database_url)
     try:
         from bot.pages import setup_pages
     except ImportError:  # the pages are optional for API-only deployments

@@ -64,9 +64,8 @@ def parse_days(raw: Optional[str]) -> Optional[int]:
 
 
 class InsightsApi:
-    def __init__(self, agents: AgentApi, database: Database, tracker: Optional[TrackerEvents] = None) -> None:
-        self.agents, self.database = agents, database
-        self.tracker = tracker or TrackerEvents(database.url)
+    def __init__(self, agents: AgentApi, database: Database, tracker: TrackerEvents) -> None:
+        self.agents, self.database, self.tracker = agents, database, tracker
 
     async def _work(self, function, *args):
         return await asyncio.wait_for(asyncio.to_thread(function, *args), WORK_TIMEOUT)
@@ -137,11 +136,12 @@ class InsightsApi:
         app.on_cleanup.append(self.close)
 
 
-def add_insights(app: web.Application, agents: AgentApi, database: Database) -> InsightsApi:
-    """The insights and review API and their console pages (bot/gateway/insights_pages.py)."""
+def add_insights(app: web.Application, agents: AgentApi, database: Database, database_url: str) -> InsightsApi:
+    """The insights and review API and their console pages (bot/gateway/insights_pages.py).
+    `database_url` is the gateway's DATABASE_URL: Rasa's tracker store is beside it."""
     from bot.gateway.insights_pages import add_pages
 
-    api = InsightsApi(agents, database)
+    api = InsightsApi(agents, database, TrackerEvents(database_url))
     api.add_routes(app)
     add_pages(app, agents)
     return api

@@ -100,9 +100,9 @@ def scan_mark(session: Session) -> int:
 
 def add_candidates(session: Session, items: List[Dict[str, Any]], last_event_id: int) -> int:
     """Adds the new items and moves the mark, in one transaction. Returns how many were new."""
-    known = set(session.execute(select(ReviewItem.event_id).where(
-        ReviewItem.event_id.in_([i["event_id"] for i in items]))).scalars()) if items else set()
-    fresh = [ReviewItem(**item) for item in items if item["event_id"] not in known]
+    known = {tuple(row) for row in session.execute(select(ReviewItem.event_id, ReviewItem.at).where(
+        ReviewItem.event_id.in_([i["event_id"] for i in items])))} if items else set()
+    fresh = [ReviewItem(**item) for item in items if (item["event_id"], item["at"]) not in known]
     session.add_all(fresh)
     row = session.execute(select(ReviewScan).order_by(ReviewScan.id).limit(1)).scalar_one_or_none()
     if row is None:

@@ -8,6 +8,7 @@ module only reads it, with plain SQLAlchemy expressions that run on SQLite and P
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from collections import Counter
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -35,11 +36,22 @@ class TrackerEvents:
     """Rasa's events, for the database of DATABASE_URL (or the one given)."""
 
     def __init__(self, database_url: Optional[str] = None, engine: Optional[Engine] = None) -> None:
-        self.engine = engine or create_engine(tracker_database_url(database_url), future=True,
-                                              pool_pre_ping=True)
+        self.url = tracker_database_url(database_url or None)
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        # Made on first use: the gateway starts (and its tests run) without touching Rasa's store.
+        if self._engine is None:
+            self._engine = create_engine(self.url, future=True, pool_pre_ping=True)
+        return self._engine
 
     def _ready(self) -> bool:
-        # Until Rasa has handled a first message, its table does not exist yet.
+        # Until Rasa has handled a first message, its table (or SQLite file) does not exist yet;
+        # connecting would create an empty file, so a missing one is simply "nothing yet".
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+            return False
         try:
             return inspect(self.engine).has_table("events")
         except SQLAlchemyError:
@@ -77,7 +89,8 @@ class TrackerEvents:
         return dict(counts)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 def _parsed(rows) -> Iterator[Tuple[int, Dict[str, Any]]]:

@@ -18,7 +18,7 @@ def upgrade() -> None:
     op.create_table(
         "review_items",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("event_id", sa.Integer, nullable=False, unique=True),
+        sa.Column("event_id", sa.Integer, nullable=False),
         sa.Column("at", sa.DateTime, nullable=False, index=True),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("lang", sa.String(2), nullable=False),
@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("decision", sa.String(40), nullable=True, index=True),
         sa.Column("decided_by", sa.String(64), nullable=True),
         sa.Column("decided_at", sa.DateTime, nullable=True),
+        sa.UniqueConstraint("event_id", "at", name="uq_review_items_event"),
     )
     op.create_table(
         "review_scan",
