@@ -7,6 +7,9 @@ wrote and adds the new reviewed questions, except:
 - questions an agent chose to ignore (they never leave the database);
 - questions already in the training data, compared without case and extra spaces (the same
   words under another intent would only contradict the data that is there);
+- questions that are, or nearly are (80% of their words), a held-out test question of
+  `make eval` (tests/nlu/): training on them would make the scores measure recall, and the
+  model-quality tests refuse it;
 - personal data, masked again here before it can reach a file that is committed.
 
 Knowledge topics are labelled with the topic only (`cost`, not `cost/<answer>`): DIET learns
@@ -14,12 +17,15 @@ the topic from them, the ResponseSelector (which needs an answer label) skips th
 """
 from __future__ import annotations
 
+import functools
 import re
+from collections import defaultdict
 from pathlib import Path
-from typing import Dict, Iterable, List, Set
+from typing import Dict, FrozenSet, Iterable, List, Set
 
 import yaml
 
+from bot.language import strip_accents
 from bot.paths import ROOT
 from bot.privacy import mask
 
@@ -44,6 +50,46 @@ def _blocks(path: Path) -> Iterable[dict]:
 
 def _examples(block: dict) -> List[str]:
     return [line.strip()[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+
+
+NEAR_COPY = 0.8  # the share of shared words tests/test_model_quality.py calls a near copy
+
+
+def words(text: str) -> FrozenSet[str]:
+    return frozenset(re.findall(r"[a-z0-9]+", strip_accents(text.lower())))
+
+
+class HeldOut:
+    """The test questions of `make eval`, which no training example may copy (nor nearly, for
+    the blind and real ones: the same rule as tests/test_model_quality.py)."""
+
+    def __init__(self) -> None:
+        from bot.evaluation import question_sets
+
+        sets = question_sets()
+        self.exact = {normalized(q.text) for questions in sets.values() for q in questions}
+        self.blind = [words(q.text) for name, questions in sets.items() if not name.startswith("own")
+                      for q in questions]
+        self._holding: Dict[str, List[int]] = defaultdict(list)
+        for number, question in enumerate(self.blind):
+            for word in question:
+                self._holding[word].append(number)
+
+    def copies(self, text: str) -> bool:
+        if normalized(text) in self.exact:
+            return True
+        asked = words(text)
+        shared: Dict[int, int] = defaultdict(int)
+        for word in asked:
+            for number in self._holding.get(word, ()):
+                shared[number] += 1
+        return any(count / max(len(asked), len(self.blind[number])) >= NEAR_COPY
+                   for number, count in shared.items())
+
+
+@functools.lru_cache(maxsize=1)
+def held_out_questions() -> HeldOut:
+    return HeldOut()  # a few seconds of YAML: read once per process
 
 
 def reviewed_files(folder: Path) -> Dict[str, Path]:
@@ -92,10 +138,12 @@ def one_line(text: str) -> str:
     return " ".join(mask(text).split())
 
 
-def export(examples: List[Dict[str, str]], out: Path = NLU_DATA, training_data: Path = NLU_DATA) -> Dict[str, int]:
+def export(examples: List[Dict[str, str]], out: Path = NLU_DATA, training_data: Path = NLU_DATA,
+           held_out: "HeldOut" = None) -> Dict[str, int]:
     """Adds the reviewed examples ({text, lang, intent}) to the reviewed files in `out`.
     Returns how many were added per language."""
     files = reviewed_files(out)
+    held_out = held_out or held_out_questions()
     known = training_texts(training_data, skip=files.values())
     added = {lang: 0 for lang in LANGUAGES}
     for lang, path in files.items():
@@ -106,7 +154,7 @@ def export(examples: List[Dict[str, str]], out: Path = NLU_DATA, training_data: 
                 continue
             text = one_line(example["text"])
             key = normalized(text)
-            if not key or key in known:
+            if not key or key in known or held_out.copies(text):
                 continue
             known.add(key)
             by_intent.setdefault(example["intent"], []).append(text)

@@ -113,3 +113,19 @@ def test_report_prints_the_table_and_writes_the_charts(sqlite_database, tmp_path
     assert cli.main(["report", "--days", "30", "--out", str(tmp_path / "fr"), "--lang", "fr"]) == 0
     assert "Questions par sujet" in capsys.readouterr().out
     assert cli.main(["report", "--days", "0"]) == 2
+
+
+def test_held_out_test_questions_never_become_training_examples(tmp_path):
+    from bot.evaluation import question_sets
+
+    sets = question_sets()
+    blind = next(q.text for name, questions in sets.items() if name.startswith("blind") for q in questions)
+    own = next(q.text for name, questions in sets.items() if name.startswith("own") for q in questions)
+    nearly = blind + " please"  # one more word: still a near copy for a question of five words or more
+    added = export([{"text": blind.upper(), "lang": "en", "intent": "cost"},
+                    {"text": own, "lang": "en", "intent": "cost"},
+                    {"text": nearly, "lang": "en", "intent": "cost"} if len(blind.split()) >= 5 else
+                    {"text": blind, "lang": "en", "intent": "cost"},
+                    {"text": "a question nobody has written down before about bakeries", "lang": "en",
+                     "intent": "eligibility"}], tmp_path, NLU_DATA)
+    assert added == {"en": 1, "fr": 0}
