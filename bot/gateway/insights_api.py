@@ -28,7 +28,6 @@ from bot.store.tracker_events import TrackerEvents
 
 logger = logging.getLogger("bot.insights")
 
-DAY_CHOICES = (7, 30, 90)  # what the console offers; the API takes any period up to MAX_DAYS
 DEFAULT_DAYS, MAX_DAYS = 7, 366
 WORK_TIMEOUT = 15.0  # seconds for one insights document or inbox read (two databases)
 _ITEM_ID = re.compile(r"^[1-9][0-9]{0,17}$")

@@ -22,7 +22,7 @@ REPORT_DIR = ROOT / "results" / "report"
 
 TEXT = {
     "en": {
-        "heading": "Trusted Trader Assistant: the last {days} days ({start} to {end}, UTC)",
+        "heading": "PIP assistant: the last {days} days ({start} to {end}, UTC)",
         "conversations": "Conversations", "messages": "Questions", "english": "In English",
         "french": "In French", "declined": "Declined (not understood or out of scope)",
         "handed_over": "Handed over to people", "per_day": "Questions and conversations per day",
@@ -39,7 +39,7 @@ TEXT = {
         "no_reply": "No reply stored",
     },
     "fr": {
-        "heading": "Assistant des négociants dignes de confiance : les {days} derniers jours (du {start} au {end}, UTC)",
+        "heading": "Assistant PEP : les {days} derniers jours (du {start} au {end}, UTC)",
         "conversations": "Conversations", "messages": "Questions", "english": "En anglais",
         "french": "En français", "declined": "Refusées (non comprises ou hors du champ)",
         "handed_over": "Transférées à une personne", "per_day": "Questions et conversations par jour",
@@ -66,14 +66,24 @@ class Chart:
     first: str  # heading of the label column
     labels: List[str]
     series: List[tuple]  # (name, values)
+    percent: bool = False  # values are percentages
 
     def table(self) -> List[List[Any]]:
+        """Header and rows, as in the CSV file (numbers as numbers)."""
         return [[self.first] + [name for name, _ in self.series]] + [
             [label] + [values[i] for _, values in self.series] for i, label in enumerate(self.labels)]
 
 
 def _percent(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _shown(value: float, lang: str, percent: bool = False) -> str:
+    """12.5 % in French (decimal comma, no-break space), 12.5% in English."""
+    text = f"{value:g}"
+    if lang == "fr":
+        text = text.replace(".", ",")
+    return text + ("\u00a0%" if lang == "fr" else "%") if percent else text
 
 
 def charts(body: Dict[str, Any], lang: str) -> List[Chart]:
@@ -92,7 +102,8 @@ def charts(body: Dict[str, Any], lang: str) -> List[Chart]:
         Chart("declined_and_handed_over", t["answers"], "bars", t["outcome"],
               [t["answered"], t["declined"], t["handed_over"]],
               [(f'{t["share"]} (%)', [_percent(messages - declined - handed, messages),
-                                      _percent(declined, messages), _percent(handed, messages)])]),
+                                      _percent(declined, messages), _percent(handed, messages)])],
+              percent=True),
         Chart("feedback_per_topic", t["feedback"], "bars", t["topic"], [topic(r["topic"]) for r in rated],
               [(t["helpful"], [r["helpful"] for r in rated]), (t["not_helpful"], [r["not_helpful"] for r in rated])]),
         Chart("languages", t["languages"], "bars", t["language"], [t["english"], t["french"]],
@@ -120,14 +131,16 @@ def as_text(body: Dict[str, Any], lang: str) -> str:
         [t["messages"], messages, ""],
         [t["english"], body["by_language"].get("en", 0), ""],
         [t["french"], body["by_language"].get("fr", 0), ""],
-        [t["declined"], body["unanswered"], f'{_percent(body["unanswered"], messages)} %'],
-        [t["handed_over"], body["handoffs"], f'{_percent(body["handoffs"], messages)} %'],
+        [t["declined"], body["unanswered"], _shown(_percent(body["unanswered"], messages), lang, True)],
+        [t["handed_over"], body["handoffs"], _shown(_percent(body["handoffs"], messages), lang, True)],
     ]
     parts = [t["heading"].format(days=body["days"], start=body["from"], end=body["to"]), "",
              _rows(summary, header=False)]
     for chart in charts(body, lang):
         if chart.labels:
-            parts += ["", chart.title, _rows(chart.table())]
+            header, *rows = chart.table()
+            shown = [[row[0]] + [_shown(v, lang, chart.percent) for v in row[1:]] for row in rows]
+            parts += ["", chart.title, _rows([header] + shown)]
     if body["feedback_reasons"]:
         reasons = [[t["topic"], t["reason"], t["count"]]] + [
             [title(r["topic"], lang), t["reason_labels"].get(r["reason"], r["reason"]), r["count"]]
@@ -146,8 +159,10 @@ def write_charts(body: Dict[str, Any], lang: str, folder: Path) -> List[Path]:
         data = io.StringIO()
         csv.writer(data, lineterminator="\n").writerows(chart.table())
         (folder / f"{chart.name}.csv").write_text(data.getvalue(), encoding="utf-8")
-        draw = columns if chart.kind == "columns" else horizontal_bars
-        svg = draw(chart.title, t["description"].format(file=f"{chart.name}.csv"), chart.labels, chart.series)
+        description = t["description"].format(file=f"{chart.name}.csv")
+        svg = (columns(chart.title, description, chart.labels, chart.series) if chart.kind == "columns"
+               else horizontal_bars(chart.title, description, chart.labels, chart.series,
+                                    lambda value: _shown(value, lang, chart.percent)))
         path = folder / f"{chart.name}.svg"
         path.write_text(svg, encoding="utf-8")
         written.append(path)

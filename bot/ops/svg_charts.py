@@ -4,7 +4,7 @@ a description for screen readers, colours with at least 3:1 contrast on white.""
 from __future__ import annotations
 
 from html import escape
-from typing import List, Sequence, Tuple
+from typing import Callable, List, Sequence, Tuple
 
 # GC Design System blue and a dark orange: both >= 4.5:1 on white, distinct for colour blindness.
 COLOURS = ("#26374a", "#b3541e")
@@ -31,8 +31,10 @@ def _legend(series: Sequence[Series], x: int, y: int) -> List[str]:
     return parts
 
 
-def horizontal_bars(title: str, description: str, labels: Sequence[str], series: Sequence[Series]) -> str:
-    """One row per label, one bar per series, the value written after each bar."""
+def horizontal_bars(title: str, description: str, labels: Sequence[str], series: Sequence[Series],
+                    show: Callable[[float], str] = None) -> str:
+    """One row per label, one bar per series, the value written after each bar (as `show` writes it)."""
+    show = show or _number
     label_width, bar_area, bar, gap = 300, 360, 14, 10
     row = bar * len(series) + gap
     top = 56
@@ -51,7 +53,7 @@ def horizontal_bars(title: str, description: str, labels: Sequence[str], series:
             body.append(f'  <rect x="{label_width}" y="{by}" width="{length}" height="{bar - 2}" '
                         f'fill="{COLOURS[s % 2]}"/>')
             body.append(f'  <text x="{label_width + length + 6}" y="{by + bar - 4}" {FONT} font-size="12" '
-                        f'fill="#333333">{_number(values[i])}</text>')
+                        f'fill="#333333">{escape(show(values[i]))}</text>')
     if not labels:
         body.append(f'  <text x="16" y="{top + 12}" {FONT} font-size="13" fill="#333333">—</text>')
     return _svg(width, height, title, description, body)
@@ -59,7 +61,7 @@ def horizontal_bars(title: str, description: str, labels: Sequence[str], series:
 
 def columns(title: str, description: str, labels: Sequence[str], series: Sequence[Series]) -> str:
     """One group of columns per label (a day), with the first, middle and last label below."""
-    left, top, plot_height, width = 56, 56, 220, 760
+    left, top, plot_height, width = 56, 66, 220, 760
     plot_width = width - left - 16
     group = plot_width / max(1, len(labels))
     column = max(1.0, (group - 2) / len(series))
