@@ -77,8 +77,9 @@ def candidate(event_id: int, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         guess = next((r for r in parse.get("intent_ranking") or []
                       if isinstance(r, dict) and r.get("name") not in (None, "nlu_fallback")), {})
         name, confidence = guess.get("name"), guess.get("confidence")
-    elif not declined and (not isinstance(confidence, (int, float)) or confidence >= LOW_CONFIDENCE):
-        return None
+    elif not declined and (not isinstance(confidence, (int, float)) or confidence >= LOW_CONFIDENCE
+                           or topic_of_intent(name) not in INTENT_OF_DECISION):
+        return None  # sure enough; or small talk ("ok", "thanks"), where a doubt teaches nothing
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     return {
         "event_id": event_id,

@@ -23,6 +23,7 @@ def test_declined_and_unsure_questions_are_candidates_with_the_guess():
     unsure = candidate(3, event("status please", "check_status", 0.4))
     assert (unsure["got"], unsure["declined"]) == ("application_status", False)
     assert candidate(4, event("who can apply", "eligibility", 0.8)) is None  # sure enough
+    assert candidate(5, event("okey dokey", "affirm", 0.4)) is None  # small talk: nothing to learn
 
 
 def test_buttons_and_bare_identifiers_are_not_questions():
