@@ -7,13 +7,15 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run test setup train eval bench lock clean agent
+.PHONY: help run test setup train eval bench lock clean agent export-examples report
 
 help:
 	@echo "make run    set everything up, then serve the assistant on http://127.0.0.1:$${PORT:-8000}/"
 	@echo "make test   set everything up, then run every test (exit 0 only if all pass)"
 	@echo "make train  train the model if config, domain or data changed"
 	@echo "make lock   regenerate constraints.txt (the pinned dependency tree)"
+	@echo "make report [DAYS=7] [OUT=results/report]   insights table and charts (SVG) of the last DAYS days"
+	@echo "make export-examples   reviewed questions -> data/nlu/reviewed_en.yml, reviewed_fr.yml"
 
 # The virtual environment, installed from the lock file. Reinstalled when the lock changes.
 $(VENV)/.installed: constraints.txt pyproject.toml
@@ -62,3 +64,13 @@ eval: setup
 # Latency, throughput and memory through the gateway (numbers, not pass/fail): docs/benchmarks.md
 bench: setup
 	$(PY) -m bot.bench
+
+# The insights of the last DAYS days (default 7) as a table, and each chart as an SVG file
+# with its data as CSV in OUT (default results/report/).
+report: $(VENV)/.installed
+	$(PY) -m bot.cli report --days $(or $(DAYS),7) $(if $(OUT),--out "$(OUT)")
+
+# The questions agents reviewed on the console's Review page, as NLU training examples in
+# data/nlu/reviewed_en.yml and reviewed_fr.yml (without duplicates); then `make train`.
+export-examples: $(VENV)/.installed
+	$(PY) -m bot.cli export-examples

@@ -3,7 +3,8 @@ conversations. SQLAlchemy 2.0-style declarative models (running on 1.4 with futu
 The schema is created and upgraded by Alembic migrations (actions/migrations/)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text,
+                        UniqueConstraint, func)
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -102,3 +103,31 @@ class FailedLookup(Base):
     # Who guessed: the gateway's keyed pseudonym of the client's address (never the address).
     client = Column(String(32), nullable=True, index=True)
     at = Column(DateTime, nullable=False, server_default=func.now(), index=True)
+
+
+class ReviewItem(Base):
+    """A question the assistant declined or answered unsure of, waiting for (or given) an
+    agent's decision. Copied from Rasa's tracker with personal data masked, so that the
+    decision and its text outlive the tracker's retention and can become training data."""
+    __tablename__ = "review_items"
+    id = Column(Integer, primary_key=True)
+    # The Rasa tracker event it came from: its id, and its time, because a new tracker store
+    # numbers its events from 1 again.
+    event_id = Column(Integer, nullable=False)
+    at = Column(DateTime, nullable=False, index=True)  # when it was asked (UTC)
+    text = Column(Text, nullable=False)  # masked
+    lang = Column(String(2), nullable=False)
+    got = Column(String(40), nullable=True)  # the assistant's best guess (a topic id)
+    confidence = Column(Float, nullable=True)
+    declined = Column(Boolean, nullable=False)  # declined, rather than answered unsure
+    decision = Column(String(40), nullable=True, index=True)  # topic id, out_of_scope, ignore
+    decided_by = Column(String(64), nullable=True)
+    decided_at = Column(DateTime, nullable=True)
+    __table_args__ = (UniqueConstraint("event_id", "at", name="uq_review_items_event"),)
+
+
+class ReviewScan(Base):
+    """How far the review inbox has read Rasa's tracker (one row): each event is read once."""
+    __tablename__ = "review_scan"
+    id = Column(Integer, primary_key=True)
+    last_event_id = Column(Integer, nullable=False, default=0)

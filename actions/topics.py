@@ -27,5 +27,26 @@ def title(topic: str, language: str) -> str:
     return topic
 
 
+# The topic of the answer each non-knowledge intent gets when asked with nothing before it
+# (knowledge intents are topic ids themselves). One source for `make eval` and the review inbox.
+TOPIC_OF_INTENT = {
+    "check_status": "application_status", "inform_lookup_details": "application_status",
+    "ask_human": "human_handoff", "out_of_scope": "out_of_scope", "nlu_fallback": "fallback",
+    "greet": "smalltalk", "goodbye": "smalltalk", "thank": "smalltalk", "bot_challenge": "smalltalk",
+    "use_french": "smalltalk", "use_english": "smalltalk", "affirm": "smalltalk", "deny": "smalltalk",
+    "cancel": "smalltalk",
+    # follow-ups, asked with nothing before them, get these answers (actions/followup.py)
+    "ask_how_long_that_takes": "processing_time", "ask_if_that_costs": "cost",
+    "ask_what_that_means": "fallback", "inform_business_type": "fallback",
+}
+
+
+def topic_of_intent(intent: str) -> str:
+    """The topic id of the answer an intent gets (an unknown intent: not understood)."""
+    if intent in knowledge_topics():
+        return intent
+    return TOPIC_OF_INTENT.get(intent, "fallback")
+
+
 def all_topics() -> List[str]:
     return [topic for group in _topics().values() for topic in group]

@@ -6,6 +6,8 @@
     AGENT_PASSWORD=... python -m bot.cli agent NAME   # create an agent or reset its password
     python -m bot.cli load-fixture FILE               # load (or replace) applications from a file
     python -m bot.cli purge-conversations [--days N]  # delete old conversations (run daily)
+    python -m bot.cli export-examples [--out DIR]     # reviewed questions -> data/nlu/reviewed_*.yml
+    python -m bot.cli report [--days N] [--out DIR]   # insights table, charts as SVG (results/report/)
 """
 from __future__ import annotations
 
@@ -134,12 +136,45 @@ def purge_conversations(days: int) -> int:
     from actions.queries import delete_conversations_older_than
     from bot.tracker_retention import delete_tracker_events_older_than, clear_abandoned_slots
 
+    from bot.store.review_queries import delete_unreviewed_older_than
+
     with application_database() as database:
         deleted = database.call(delete_conversations_older_than, days)
+        unreviewed = database.call(delete_unreviewed_older_than, days)
     events = delete_tracker_events_older_than(days)
     cleared = clear_abandoned_slots()
     print(f"{deleted} conversations and {events} dialogue events older than {days} days deleted; "
-          f"{cleared} business numbers removed from conversations abandoned mid-look-up.")
+          f"{cleared} business numbers removed from conversations abandoned mid-look-up; "
+          f"{unreviewed} questions nobody reviewed removed from the review inbox.")
+    return 0
+
+
+def export_examples(out: Path) -> int:
+    """The questions agents reviewed, as NLU training examples (bot/ops/export_examples.py)."""
+    from actions.schema import migrate
+    from bot.ops.export_examples import NLU_DATA, export, reviewed_files
+    from bot.store.review_queries import reviewed_examples
+
+    with application_database() as database:
+        migrate(database.url)
+        examples = database.call(reviewed_examples)
+    added = export(examples, out, NLU_DATA)
+    for lang, path in reviewed_files(out).items():
+        print(f"{path}: {added[lang]} new examples" + ("" if path.exists() else " (no file: nothing reviewed yet)"))
+    if any(added.values()):
+        print("Run `make train` so that the assistant learns them.")
+    return 0
+
+
+def insights_report(days: int, out: Path, lang: str) -> int:
+    from actions.schema import migrate
+    from bot.ops.report import report
+
+    if not 1 <= days <= 366:
+        print("DAYS must be a whole number of days from 1 to 366.", file=sys.stderr)
+        return 2
+    migrate(database_url())
+    print(report(days, out, lang), end="")
     return 0
 
 
@@ -406,6 +441,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     fixture_parser.add_argument("path", type=Path)
     purge_parser = sub.add_parser("purge-conversations", help="delete conversations older than N days")
     purge_parser.add_argument("--days", type=int, default=int(env("RETENTION_DAYS", "30")))
+    export_parser = sub.add_parser("export-examples", help="write reviewed questions as NLU training examples")
+    export_parser.add_argument("--out", type=Path, default=ROOT / "data" / "nlu",
+                               help="folder of reviewed_en.yml and reviewed_fr.yml (default data/nlu)")
+    report_parser = sub.add_parser("report", help="print the insights of the last N days, write the charts")
+    report_parser.add_argument("--days", type=int, default=7)
+    report_parser.add_argument("--out", type=Path, default=ROOT / "results" / "report")
+    report_parser.add_argument("--lang", choices=("en", "fr"), default="en")
     args = parser.parse_args(argv)
     if args.command == "setup":
         setup()
@@ -424,6 +466,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         return load_fixture(args.path)
     elif args.command == "purge-conversations":
         return purge_conversations(args.days)
+    elif args.command == "export-examples":
+        return export_examples(args.out)
+    elif args.command == "report":
+        return insights_report(args.days, args.out, args.lang)
     return 0
 
 

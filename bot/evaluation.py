@@ -33,6 +33,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
+from actions.topics import TOPIC_OF_INTENT as INTENT_TOPICS
 from bot.paths import ROOT
 
 LANGUAGES = ("en", "fr")
@@ -41,17 +42,10 @@ BLIND = NLU_TESTS / "blind"
 RESULTS = ROOT / "results" / "eval"
 
 DECLINED = "declined"
-# Intents whose topic is not their own name (the others are knowledge topic ids).
-TOPIC_OF_INTENT = {
-    "check_status": "application_status", "inform_lookup_details": "application_status",
-    "ask_human": "human_handoff", "out_of_scope": DECLINED, "nlu_fallback": DECLINED,
-    "greet": "smalltalk", "goodbye": "smalltalk", "thank": "smalltalk", "bot_challenge": "smalltalk",
-    "use_french": "smalltalk", "use_english": "smalltalk", "affirm": "smalltalk", "deny": "smalltalk",
-    "cancel": "smalltalk",
-    # follow-ups, asked with nothing before them, get these answers (actions/followup.py)
-    "ask_how_long_that_takes": "processing_time", "ask_if_that_costs": "cost",
-    "ask_what_that_means": DECLINED, "inform_business_type": DECLINED,
-}
+# Intents whose topic is not their own name (the others are knowledge topic ids); here
+# out-of-scope and not-understood both count as declined.
+TOPIC_OF_INTENT = {intent: DECLINED if topic in ("out_of_scope", "fallback") else topic
+                   for intent, topic in INTENT_TOPICS.items()}
 # Labels of the own set (Rasa intents) as topics.
 OUT_OF_SCOPE = "out_of_scope"
 

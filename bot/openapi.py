@@ -58,6 +58,25 @@ def document() -> dict:
                 "parameters": [{"name": "chat_id", "in": "query", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "Transcript"}, "400": _ERROR, "401": _ERROR, "403": _ERROR,
                               "404": _ERROR}}},
+            "/api/agent/insights": {"get": {
+                "summary": "Counts of the last N days: conversations, questions, languages, topics with feedback, "
+                           "declined, handed over, per day (X-CSRF-Token required)",
+                "parameters": [{"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                          "maximum": 366, "default": 7}}],
+                "responses": {"200": {"description": "Insights"}, "400": _ERROR, "401": _ERROR, "403": _ERROR,
+                              "503": _ERROR}}},
+            "/api/agent/inbox": {"get": {
+                "summary": "Questions declined or answered with low confidence, masked, newest first, not yet "
+                           "reviewed (X-CSRF-Token required)",
+                "responses": {"200": {"description": "Items"}, "401": _ERROR, "403": _ERROR, "503": _ERROR}}},
+            "/api/agent/inbox/{id}": {"post": {
+                "summary": "An agent's decision on a question: a topic id, out_of_scope or ignore (audited; "
+                           "X-CSRF-Token required)",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["topic"], "properties": {"topic": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "Recorded"}, "400": _ERROR, "401": _ERROR, "403": _ERROR,
+                              "404": _ERROR, "503": _ERROR}}},
             "/healthz": {"get": {"summary": "200 when the gateway and a Rasa server with its action server answer",
                                  "description": "`parts` names each part and whether it is `ok` or `down`; "
                                                 "with several Rasa servers, `status` is `degraded` while one is down.",

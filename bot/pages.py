@@ -308,6 +308,12 @@ def status_labels(lang: str) -> Dict[str, str]:
     return {status: status_text.label(responses, status, lang) for status in STATUSES}
 
 
+def console_nav(lang: str) -> str:
+    from bot.gateway.insights_pages import nav  # the pages of the console share one navigation
+
+    return nav(lang, "console")
+
+
 def agent_page(lang: str) -> str:
     t = AGENT[lang]
     version = asset_version(OWN_ASSETS)
@@ -341,6 +347,7 @@ def agent_page(lang: str) -> str:
     </section>
 
     <div id="console" class="agent-console" hidden>
+      {console_nav(lang)}
       <p class="agent-whoami">{e["signed_in_as"]} <strong id="agent-name"></strong>
         <button type="button" id="signout" class="agent-button">{e["signout"]}</button></p>
       <p id="console-status" class="agent-error" role="alert"></p>

@@ -24,6 +24,7 @@ from bot import openapi
 from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.bilingual import json_error, pick
 from bot.gateway import hardening
+from bot.gateway.insights_api import add_insights
 from bot.gateway.request_body import BodyRejected, json_object
 from bot.language import detect_language
 from bot.log_privacy import install as install_log_masking
@@ -441,6 +442,7 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
     app.router.add_get("/api/transcript", gateway.own_transcript)
     app.router.add_post("/api/session/restart", gateway.restart)
     gateway.agents.add_routes(app)
+    add_insights(app, gateway.agents, gateway.database, settings.database_url)
     try:
         from bot.pages import setup_pages
     except ImportError:  # the pages are optional for API-only deployments

@@ -1,1 +1,2 @@
-"""The aiohttp gateway (bot/web.py and bot/agent_api.py move here with the restructuring)."""
+"""The aiohttp gateway (design.md "Layout"). New gateway modules go here; web.py, agent_api.py
+and pages.py move here with the restructuring."""
