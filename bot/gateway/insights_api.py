@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.database import Database, DatabaseUnavailable
 from bot.agent_api import AgentApi
 from bot.bilingual import json_error
+from bot.gateway.request_body import json_object
 from bot.store.insights_queries import collect
 from bot.store.review_queries import DECISIONS, decide, inbox, sync_inbox
 from bot.store.tracker_events import TrackerEvents
@@ -41,7 +42,6 @@ MESSAGES = {
                           "La boîte de révision n'est pas disponible pour le moment. Réessayez dans quelques minutes."),
     "no_item": ("There is no question with this number in the review inbox.",
                 "Il n'y a aucune question portant ce numéro dans la boîte de révision."),
-    "invalid_json": ("The request is not valid JSON.", "La requête n'est pas du JSON valide."),
     # (messages are format strings: braces doubled)
     "decision": ("Send {{\"topic\": \"<topic id>\"}}: a topic of the assistant's answers, \"out_of_scope\" or \"ignore\".",
                  "Envoyez {{\"topic\": \"<sujet>\"}} : un sujet des réponses de l'assistant, « out_of_scope » ou « ignore »."),
@@ -110,11 +110,8 @@ class InsightsApi:
         raw_id = request.match_info.get("item_id", "")
         if not _ITEM_ID.match(raw_id):
             return _error(request, 404, "not_found", "no_item")
-        try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            return _error(request, 400, "invalid_json", "invalid_json")
-        decision = body.get("topic") if isinstance(body, dict) else None
+        body = await json_object(request)  # malformed bodies: a 4xx from the gateway's error middleware
+        decision = body.get("topic")
         if not isinstance(decision, str) or decision not in DECISIONS:
             return _error(request, 400, "invalid_request", "decision")
         try:

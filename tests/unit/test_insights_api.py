@@ -165,6 +165,10 @@ async def test_decisions_are_checked(app_client, database, tracker):
     assert "un sujet des réponses de l'assistant" in (await french.json())["message"]
     bad_json = await app_client.post(path, data="{not json", headers={**headers, "Content-Type": "application/json"})
     assert bad_json.status == 400 and (await bad_json.json())["error"] == "invalid_json"
+    deep = await app_client.post(path, data="[" * 5000 + "]" * 5000, headers={**headers, "Content-Type": "application/json"})
+    assert deep.status == 400  # never a 500, like every other POST route
+    form = await app_client.post(path, data="topic=cost", headers={**headers, "Content-Type": "text/plain"})
+    assert form.status == 415
     for missing in ("/api/agent/inbox/999999", "/api/agent/inbox/abc", "/api/agent/inbox/0"):
         response = await app_client.post(missing, json={"topic": "cost"}, headers=headers)
         assert response.status == 404, missing
