@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -419,8 +420,10 @@ def serve(endpoints_dir: Path = VAR) -> int:
         supervisor.give_up(failure)
         return 1
     finally:
-        print("Stopping...", flush=True)
+        # Stop first: after a hang-up, writing to the closed terminal raises OSError.
         supervisor.stop_all()
+        with contextlib.suppress(OSError):
+            print("Stopped.", flush=True)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -77,7 +77,10 @@ class Supervisor:
 
     def say(self, *lines: str) -> None:
         for line in lines:
-            print(f"{PREFIX} {line}", file=self.out, flush=True)
+            try:
+                print(f"{PREFIX} {line}", file=self.out, flush=True)
+            except OSError:  # the terminal was closed (SIGHUP): keep supervising, silently
+                pass
 
     @property
     def processes(self) -> Dict[str, subprocess.Popen]:

@@ -165,3 +165,18 @@ def test_each_process_is_described_by_what_people_notice_while_it_is_down(tmp_pa
     two = one + [one[0].__class__(2, 5006, 5056, tmp_path / "endpoints-2.yml")]
     assert describe("rasa-2", two) == ("Rasa server 2", "its conversations go to the other Rasa servers")
     assert describe("actions", two)[0] == "the action server 1"
+
+
+def test_a_closed_terminal_does_not_stop_supervision_or_the_stopping(clock):
+    """After a hang-up, writing to the terminal raises OSError: the processes must still be stopped."""
+    class ClosedTerminal(io.StringIO):
+        def write(self, text):
+            raise OSError(5, "Input/output error")
+
+    sleeper = child("rasa", [sys.executable, "-c", "import time; time.sleep(60)"])
+    supervisor = Supervisor([sleeper], RestartPolicy(), out=ClosedTerminal(), clock=clock)
+    supervisor.start_all()
+    process = supervisor.children["rasa"].process
+    supervisor.say("a line nobody can read")
+    supervisor.stop_all(timeout=5)
+    assert process.poll() is not None
