@@ -25,6 +25,7 @@ from typing import Dict, FrozenSet, Iterable, List, Set
 
 import yaml
 
+from actions.identifiers import REFERENCE
 from bot.language import strip_accents
 from bot.paths import ROOT
 from bot.privacy import mask
@@ -32,6 +33,7 @@ from bot.privacy import mask
 NLU_DATA = ROOT / "data" / "nlu"
 REVIEWED_FILE = "reviewed_{lang}.yml"
 LANGUAGES = ("en", "fr")
+_MARKUP = re.compile(r"[\[\](){}]")  # Rasa training-data markup characters
 # Rasa's inline entity annotations: "[Montréal](city)" or "[x]{...}" is the text "Montréal".
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -134,8 +136,11 @@ def render(lang: str, by_intent: Dict[str, List[str]]) -> str:
 
 
 def one_line(text: str) -> str:
-    # One example is one line of the block; a masked placeholder stays as the words it shows.
-    return " ".join(mask(text).split())
+    """One example is one line of the block. References and personal numbers are masked, and
+    brackets go: in Rasa's training format "[x](y)" or "[x]{...}" is an entity annotation, and a
+    malformed one would make `make train` fail. A masked placeholder stays as the words it shows."""
+    text = REFERENCE.sub("application reference", mask(text))
+    return " ".join(_MARKUP.sub(" ", text).split())
 
 
 def export(examples: List[Dict[str, str]], out: Path = NLU_DATA, training_data: Path = NLU_DATA,

@@ -70,6 +70,8 @@ def candidate(event_id: int, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     text = mask(text.strip())  # already masked by the tracker store; masking twice is harmless
     if not _WORD.search(_MASKED.sub(" ", REFERENCE.sub(" ", text))):
         return None  # only a reference or a number: an answer to the look-up form, not a question
+    # A reference names one company's file: reviewers do not need it, training data must not keep it.
+    text = REFERENCE.sub("[application reference]", text)
     name, confidence = intent.get("name"), intent.get("confidence")
     declined = name in DECLINED_INTENTS
     if name == "nlu_fallback":

@@ -56,7 +56,7 @@ def test_an_exported_example_lands_in_the_training_data_once(sqlite_database, tm
     files = reviewed_files(out)
     english, french = examples_in(str(files["en"])), examples_in(str(files["fr"]))
     assert english == {("eligibility", "can a bakery that exports cookies join"),
-                       ("out_of_scope", "my nexus card is lost, call [phone]")}
+                       ("out_of_scope", "my nexus card is lost, call phone")}
     assert french == {("check_status", "est-ce que le statut d'une demande change vite")}
     assert "1 new examples" in capsys.readouterr().out
 
@@ -129,3 +129,26 @@ def test_held_out_test_questions_never_become_training_examples(tmp_path):
                     {"text": "a question nobody has written down before about bakeries", "lang": "en",
                      "intent": "eligibility"}], tmp_path, NLU_DATA)
     assert added == {"en": 1, "fr": 0}
+
+
+def test_exported_examples_hold_no_reference_and_no_training_markup(tmp_path):
+    """A trader's brackets would be read as entity annotations (and a malformed one stops
+    `make train`); a reference names one company's file."""
+    out = tmp_path / "nlu"
+    export([{"text": "why is PIP-2026-00103 still stuck, is the fee [waived](cost) for me", "lang": "en",
+             "intent": "cost"},
+            {"text": "what about [x]{oops} and (brackets)", "lang": "en", "intent": "cost"}], out, NLU_DATA)
+    path = reviewed_files(out)["en"]
+    texts = {t for _, t in examples_in(str(path))}
+    assert texts == {"why is application reference still stuck, is the fee waived cost for me",
+                     "what about x oops and brackets"}
+    data = RasaYAMLReader().read(path)  # Rasa reads the file without an entity
+    assert all(not example.get("entities") for example in data.training_examples)
+
+
+def test_the_inbox_shows_no_application_reference():
+    from bot.store.review_queries import candidate
+
+    item = candidate(1, {"text": "why is PIP-2026-00103 still under review after 8 months?",
+                         "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.3}}})
+    assert "PIP-2026-00103" not in item["text"] and "[application reference]" in item["text"]
