@@ -125,9 +125,12 @@ def status_words(domain: DomainDict, found: Dict[str, Any], language: str) -> Di
 
 
 def history_lines(domain: DomainDict, found: Dict[str, Any], language: str) -> str:
+    """The application's history, one line per change, each written as utter_status_history_line."""
     responses = domain.get("responses") or {}
-    return "\n".join(f"- {status_text.format_date(h['date'], language)}: "
-                     f"{status_text.label(responses, h['status'], language)}. {h['note']}"
+    line = (status_text.variation(responses, "utter_status_history_line", language) or {}).get("text") \
+        or "- {date}: {label}. {note}"
+    return "\n".join(line.format(date=status_text.format_date(h["date"], language),
+                                 label=status_text.label(responses, h["status"], language), note=h["note"])
                      for h in found["history"])
 
 

@@ -228,3 +228,9 @@ async def test_new_conversations_from_one_client_do_not_give_more_guesses(databa
     messages, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"},
                                client="guesser", sender="guesser-session-new")
     assert "More information requested" not in messages[0]
+
+
+async def test_an_agents_french_look_up_writes_the_history_the_french_way():
+    messages, _ = await lookup({"language": "fr", "business_number": "100000002"}, agent="alice")
+    history = [line for line in messages[0].splitlines() if line.startswith("- ")]
+    assert history and all(" : " in line for line in history)  # "- 1er mars 2026 : Présentée. ..."
