@@ -102,6 +102,9 @@ class FailureCounter:
         self._failures.pop(key, None)
 
 
+MAX_CHECKS_PER_ADDRESS = 2  # password checks one address may have running at once
+
+
 class SignInThrottle:
     """Slows password guessing without letting anyone lock an agent out.
 
@@ -173,6 +176,10 @@ class AgentApi:
                  signing_secret: str, address=lambda request: request.remote or "unknown") -> None:
         self.sessions, self.database, self.secure = sessions, database, secure_cookies
         self.throttle = SignInThrottle()
+        # Password checks running now, per address: failures are counted only once a check
+        # ends, so without this a burst from one address would pass the throttle and fill the
+        # database's threads with slow argon2 checks, and everyone's sign-in would fail.
+        self.checking: Dict[str, int] = defaultdict(int)
         self.signing_secret = signing_secret  # keys the usernames' pseudonyms in logs
         self.address = address
 
@@ -195,10 +202,20 @@ class AgentApi:
             response = _error(request, 429, "rate_limited", "rate_limited")
             response.headers["Retry-After"] = str(SignInThrottle.WINDOW)
             return response
+        if self.checking[address] >= MAX_CHECKS_PER_ADDRESS:
+            logger.warning("agent sign-in throttled: too many at once from %s", address)
+            response = _error(request, 429, "rate_limited", "rate_limited")
+            response.headers["Retry-After"] = "5"
+            return response
+        self.checking[address] += 1
         try:
             valid = await self.database.run(verify_agent, username, password)
         except DatabaseUnavailable:
             return _error(request, 503, "unavailable", "signin_unavailable")
+        finally:
+            self.checking[address] -= 1
+            if not self.checking[address]:
+                del self.checking[address]
         if not valid:
             logger.info("agent sign-in refused: user %s from %s", account, address)
             if self.throttle.failed(address, account):

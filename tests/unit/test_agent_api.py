@@ -307,3 +307,19 @@ async def test_feedback_in_the_console_is_about_the_agent_mode_conversation(aioh
     with database.session() as s:
         row = s.execute(__import__("sqlalchemy").text("select chat_id from feedback")).one()
     assert row[0] == chat["chat_id"]
+
+
+async def test_a_burst_of_guesses_from_one_address_is_refused_without_blocking_anyone(aiohttp_client, database, rasa):
+    """Failures count only once a password check ends: a burst must not slip past the
+    throttle and fill the database's threads, or every agent's sign-in fails meanwhile."""
+    import asyncio
+
+    client = await trusting_client(aiohttp_client, database, rasa)
+    attacker = {"X-Forwarded-For": "203.0.113.9"}
+    burst = [client.post("/api/agent/login", json={"username": f"user{i}", "password": "guess"}, headers=attacker)
+             for i in range(40)]
+    alice = client.post("/api/agent/login", json={"username": "alice", "password": PASSWORD},
+                        headers={"X-Forwarded-For": "198.51.100.7"})
+    *statuses, signed_in = [response.status for response in await asyncio.gather(*burst, alice)]
+    assert 503 not in statuses and statuses.count(401) <= 2 and statuses.count(429) >= 38
+    assert signed_in == 200
