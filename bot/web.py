@@ -87,12 +87,23 @@ def response_message(response: web.Response) -> str:
     return json.loads(response.body)["message"]
 
 
+_proxy_warned = False
+
+
 def client_address(request: web.Request, trust_proxy: bool) -> str:
     """The client's address; behind our reverse proxy, the address it appended last."""
+    global _proxy_warned
     if trust_proxy:
         forwarded = request.headers.get("X-Forwarded-For", "")
         if forwarded.strip():
             return forwarded.split(",")[-1].strip()[:64]
+    elif not _proxy_warned and ("X-Forwarded-For" in request.headers or "Forwarded" in request.headers):
+        # Every limit counted per address (messages, look-up guesses, sign-ins) would then
+        # count all clients together: the first to reach it would stop everyone.
+        _proxy_warned = True
+        logger.warning("Requests arrive through a proxy (X-Forwarded-For) but TRUST_PROXY is not set: every "
+                       "client shares the proxy's address, so one client's failed look-ups or sign-ins "
+                       "limit everyone. Set TRUST_PROXY=true behind the reverse proxy.")
     return request.remote or "unknown"
 
 
