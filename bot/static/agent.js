@@ -454,10 +454,18 @@
   });
 
   /* Closing (or leaving) the console ends its agent-mode conversation, so its look-ups are
-     not kept on the server for the rest of the agent session. keepalive lets the request
-     outlive the page; the agent stays signed in. */
+     not kept on the server for the rest of the agent session; going to Insights or Review
+     through the console's navigation does not (the agent comes back to the same conversation).
+     keepalive lets the request outlive the page; the agent stays signed in. */
+  var toOtherConsolePage = false;  // the console's own navigation keeps the conversation
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest(".agent-nav a") : null;
+    if (link) {
+      toOtherConsolePage = true;
+    }
+  });
   window.addEventListener("pagehide", function () {
-    if (!csrf) {
+    if (!csrf || toOtherConsolePage) {
       return;
     }
     try {
