@@ -9,6 +9,7 @@ with its data as a table and a CSV download; nothing is loaded from outside.
 from __future__ import annotations
 
 import json
+import os
 from typing import Dict
 
 from aiohttp import web
@@ -33,7 +34,7 @@ INSIGHTS = {
     "en": {
         "title": "PIP assistant: insights",
         "intro": "What traders asked the assistant, how it answered and what they thought of the answers. "
-                 "Days are in Coordinated Universal Time (UTC). Conversations are kept for 30 days, so "
+                 "Days are in Coordinated Universal Time (UTC). Conversations are kept for {retention} days, so "
                  "longer periods show only what is still kept.",
         "period": "Period",
         "days_7": "Last 7 days", "days_30": "Last 30 days", "days_90": "Last 90 days",
@@ -44,7 +45,7 @@ INSIGHTS = {
         "title": "Assistant PEP : statistiques",
         "intro": "Ce que les négociants ont demandé à l'assistant, comment il a répondu et ce qu'ils ont pensé "
                  "des réponses. Les jours sont en temps universel coordonné (UTC). Les conversations sont "
-                 "conservées 30 jours : une période plus longue ne montre que ce qui est encore conservé.",
+                 "conservées {retention} jours : une période plus longue ne montre que ce qui est encore conservé.",
         "period": "Période",
         "days_7": "7 derniers jours", "days_30": "30 derniers jours", "days_90": "90 derniers jours",
         "show": "Afficher",
@@ -112,7 +113,9 @@ def topic_titles(lang: str) -> Dict[str, str]:
 
 
 def insights_page(lang: str) -> str:
-    t = {k: _escape(v) for k, v in INSIGHTS[lang].items()}
+    # The same setting as `purge-conversations` (RETENTION_DAYS), which deletes older ones.
+    retention = int(os.environ.get("RETENTION_DAYS", "30") or 30)
+    t = {k: _escape(v.replace("{retention}", str(retention))) for k, v in INSIGHTS[lang].items()}
     version = asset_version(ASSETS)
     scripts = "\n".join(f'  <script src="{_url(name, version)}" defer></script>'
                         for name in ("console-api.js", "insights.js"))
