@@ -6,8 +6,7 @@ download) whose lookup lemmatizer folds "applying"/"applied" and "demandes"/"dem
 """
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -23,7 +22,6 @@ from bot.language import detect_language, strip_accents
 from bot.paths import SPACY_DIR
 
 LANGUAGE = "language"  # message attribute, entity and slot name
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 SWITCH_INTENTS = {"use_french": "fr", "use_english": "en"}
 
 
@@ -58,19 +56,6 @@ class LanguageDetector(GraphComponent):
         return training_data
 
 
-def question_span(text: str) -> Optional[Tuple[int, int]]:
-    """Where the question is, in a message of several sentences: the first sentence that ends
-    with a question mark and has at least three words. Traders often describe their business
-    for two or three sentences before asking; without emphasis those words outweigh the question."""
-    sentences = [m for m in _SENTENCE.finditer(text) if m.group().strip()]
-    if len(sentences) < 2:
-        return None
-    for sentence in sentences:
-        if sentence.group().rstrip().endswith("?") and len(sentence.group().split()) >= 3:
-            return sentence.start(), sentence.end()
-    return None
-
-
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
@@ -84,16 +69,11 @@ class BilingualSpacyTokenizer(Tokenizer):
             "intent_split_symbol": "_",
             "token_pattern": None,
             "prefix_separator_symbol": None,
-            # How many times the question's words count in a message of several sentences
-            # (question_span); 1 leaves messages as they are.
-            "question_weight": 1,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
         import spacy
-
-        self._question_weight = int(config.get("question_weight", 1))
 
         self._nlp = {lang: spacy.load(SPACY_DIR / lang) for lang in ("en", "fr")}
 
@@ -122,11 +102,6 @@ class BilingualSpacyTokenizer(Tokenizer):
         ]
         if not tokens:
             tokens = [Token(text, 0, lemma=text.lower())]
-        span = question_span(text) if attribute == TEXT else None
-        if span and self._question_weight > 1:
-            asked = [t for t in tokens if span[0] <= t.start < span[1]]
-            for _ in range(self._question_weight - 1):
-                tokens += [Token(t.text, t.start, lemma=t.lemma) for t in asked]
         return self._apply_token_pattern(tokens)
 
 
