@@ -32,3 +32,15 @@ def database(request, tmp_path):
     db = Database(url)
     yield db
     db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def project_loggers_enabled(monkeypatch):
+    """Some libraries configure logging with disable_existing_loggers (Rasa and Sanic via
+    dictConfig): after a test that triggers it, our loggers would be silent and a test of what
+    is logged would see nothing."""
+    import logging
+
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and name.split(".")[0] in ("bot", "actions"):
+            monkeypatch.setattr(logger, "disabled", False)
