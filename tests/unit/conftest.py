@@ -44,3 +44,32 @@ def project_loggers_enabled(monkeypatch):
     for name, logger in list(logging.root.manager.loggerDict.items()):
         if isinstance(logger, logging.Logger) and name.split(".")[0] in ("bot", "actions"):
             monkeypatch.setattr(logger, "disabled", False)
+
+
+@pytest.fixture
+def logged():
+    """The records our gateway loggers write, caught at the loggers themselves: what Rasa and
+    other libraries do to logging earlier in the session (global disable, propagation) cannot
+    hide them from the test."""
+    import logging
+
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    handler, previous_disable = Keep(logging.DEBUG), logging.root.manager.disable
+    logging.disable(logging.NOTSET)
+    loggers = [logging.getLogger(name) for name in ("bot.web", "bot.agent")]
+    saved = [(logger.level, logger.disabled) for logger in loggers]
+    for logger in loggers:
+        logger.disabled = False
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+    yield records
+    for logger, (level, disabled) in zip(loggers, saved):
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.disabled = disabled
+    logging.disable(previous_disable)

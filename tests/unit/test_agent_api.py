@@ -282,16 +282,13 @@ async def test_successful_sign_ins_are_not_counted_as_guesses(app_client):
 
 
 async def test_refused_sign_ins_are_logged_with_the_address_and_a_pseudonym_not_the_username(
-        aiohttp_client, database, rasa, caplog):
-    import logging
-
+        aiohttp_client, database, rasa, logged):
     from bot.signing import pseudonym
 
     client = await trusting_client(aiohttp_client, database, rasa)
-    with caplog.at_level(logging.INFO, logger="bot.agent"):
-        await client.post("/api/agent/login", json={"username": "alice.tremblay", "password": "wrong"},
-                          headers={"X-Forwarded-For": "203.0.113.9"})
-    logged = caplog.text
+    await client.post("/api/agent/login", json={"username": "alice.tremblay", "password": "wrong"},
+                      headers={"X-Forwarded-For": "203.0.113.9"})
+    logged = "\n".join(record.getMessage() for record in logged)
     assert "203.0.113.9" in logged and pseudonym("s" * 43, "alice.tremblay") in logged
     assert "alice" not in logged and "wrong" not in logged
 

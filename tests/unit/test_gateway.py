@@ -398,7 +398,7 @@ async def test_a_business_number_next_to_a_letter_is_masked_in_the_transcript(cl
     assert "100000003" not in lines[0]["text"] and "[business number]" in lines[0]["text"]
 
 
-async def test_a_proxy_in_front_without_trust_proxy_is_reported_once(client, caplog, monkeypatch):
+async def test_a_proxy_in_front_without_trust_proxy_is_reported_once(client, logged, monkeypatch):
     """Behind a proxy, without TRUST_PROXY every client shares one address and one client's
     failures would limit everyone: the operator must hear of it."""
     import bot.web
@@ -406,5 +406,5 @@ async def test_a_proxy_in_front_without_trust_proxy_is_reported_once(client, cap
     monkeypatch.setattr(bot.web, "_proxy_warned", False)
     for _ in range(2):
         await client.post("/api/chat", json={"message": "hello"}, headers={"X-Forwarded-For": "203.0.113.9"})
-    warnings = [r for r in caplog.records if "TRUST_PROXY is not set" in r.getMessage()]
+    warnings = [r for r in logged if "TRUST_PROXY is not set" in r.getMessage()]
     assert len(warnings) == 1
