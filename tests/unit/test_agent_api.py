@@ -281,18 +281,6 @@ async def test_successful_sign_ins_are_not_counted_as_guesses(app_client):
     assert statuses == [200] * 15
 
 
-async def test_refused_sign_ins_are_logged_with_the_address_and_a_pseudonym_not_the_username(
-        aiohttp_client, database, rasa, logged):
-    from bot.signing import pseudonym
-
-    client = await trusting_client(aiohttp_client, database, rasa)
-    await client.post("/api/agent/login", json={"username": "alice.tremblay", "password": "wrong"},
-                      headers={"X-Forwarded-For": "203.0.113.9"})
-    logged = "\n".join(record.getMessage() for record in logged)
-    assert "203.0.113.9" in logged and pseudonym("s" * 43, "alice.tremblay") in logged
-    assert "alice" not in logged and "wrong" not in logged
-
-
 async def test_feedback_in_the_console_is_about_the_agent_mode_conversation(aiohttp_client, database, rasa):
     database.call(set_agent_password, "alice", PASSWORD)
     client = await aiohttp_client(create_app(Settings(gateway_secret="x" * 43), rasa, database))

@@ -396,15 +396,3 @@ async def test_a_business_number_next_to_a_letter_is_masked_in_the_transcript(cl
     await client.post("/api/chat", json={"message": typed})
     lines = (await (await client.get("/api/transcript")).json())["messages"]
     assert "100000003" not in lines[0]["text"] and "[business number]" in lines[0]["text"]
-
-
-async def test_a_proxy_in_front_without_trust_proxy_is_reported_once(client, logged, monkeypatch):
-    """Behind a proxy, without TRUST_PROXY every client shares one address and one client's
-    failures would limit everyone: the operator must hear of it."""
-    import bot.web
-
-    monkeypatch.setattr(bot.web, "_proxy_warned", False)
-    for _ in range(2):
-        await client.post("/api/chat", json={"message": "hello"}, headers={"X-Forwarded-For": "203.0.113.9"})
-    warnings = [r for r in logged if "TRUST_PROXY is not set" in r.getMessage()]
-    assert len(warnings) == 1
