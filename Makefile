@@ -28,13 +28,13 @@ $(VENV)/.installed: constraints.txt pyproject.toml
 
 setup: $(VENV)/.installed
 	scripts/build-web
-	$(PY) -m bot.cli setup
+	$(PY) -m bot.ops.cli setup
 
 train: setup
-	$(PY) -m bot.cli train
+	$(PY) -m bot.ops.cli train
 
 run: setup
-	$(PY) -m bot.cli serve
+	$(PY) -m bot.ops.cli serve
 
 test: setup
 	$(PY) -m pytest
@@ -42,7 +42,7 @@ test: setup
 # Creates an agent account, or resets its password: AGENT_PASSWORD=... make agent USER=name
 agent: $(VENV)/.installed
 	@if [ "$(origin USER)" != "command line" ]; then echo "Usage: AGENT_PASSWORD=... make agent USER=name" >&2; exit 2; fi
-	@$(PY) -m bot.cli agent "$(USER)"
+	@$(PY) -m bot.ops.cli agent "$(USER)"
 
 # Regenerates constraints.txt from a clean environment with the direct dependencies only.
 lock:
@@ -59,18 +59,18 @@ clean:
 # Scores the NLU on the own, blind and real test questions side by side (per language, per
 # topic); CV=1 adds 3-fold cross-validation on the training data (three more trainings).
 eval: setup
-	$(PY) -m bot.evaluation $(if $(filter 1,$(CV)),--cross-validation)
+	$(PY) -m bot.ops.evaluation $(if $(filter 1,$(CV)),--cross-validation)
 
 # Latency, throughput and memory through the gateway (numbers, not pass/fail): docs/benchmarks.md
 bench: setup
-	$(PY) -m bot.bench
+	$(PY) -m bot.ops.bench
 
 # The insights of the last DAYS days (default 7) as a table, and each chart as an SVG file
 # with its data as CSV in OUT (default results/report/).
 report: $(VENV)/.installed
-	$(PY) -m bot.cli report --days $(or $(DAYS),7) $(if $(OUT),--out "$(OUT)")
+	$(PY) -m bot.ops.cli report --days $(or $(DAYS),7) $(if $(OUT),--out "$(OUT)")
 
 # The questions agents reviewed on the console's Review page, as NLU training examples in
 # data/nlu/reviewed_en.yml and reviewed_fr.yml (without duplicates); then `make train`.
 export-examples: $(VENV)/.installed
-	$(PY) -m bot.cli export-examples
+	$(PY) -m bot.ops.cli export-examples

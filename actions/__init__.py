@@ -1,5 +1,5 @@
-"""The rasa-sdk action server: actions, forms, database models and queries."""
+"""The rasa-sdk action server: actions and forms only (the database is bot/store, texts are in the domain)."""
 
-from bot.log_privacy import install as _mask_personal_data_in_logs
+from bot.core.log_privacy import install as _mask_personal_data_in_logs
 
 _mask_personal_data_in_logs()

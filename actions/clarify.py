@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.topics import knowledge_topics, title
+from bot.core.topics import knowledge_topics, title
 
 MAX_CHOICES = 3
 MIN_CONFIDENCE = 0.05  # topics below this are noise, not candidates

@@ -1,7 +1,7 @@
 """What the gateway asserts about the current message, verified.
 
 The gateway signs, for each message, the signed-in agent (if any) and a pseudonym of the
-client's address (bot/signing.py). The action server accepts them only with a valid, recent
+client's address (bot/core/signing.py). The action server accepts them only with a valid, recent
 signature for this conversation, made with SIGNING_SECRET: a local process that posts a
 forged tracker to the action server, or a message that reached Rasa some other way, gets a
 trader's powers, and no audit row is written under a made-up name.
@@ -13,8 +13,8 @@ from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
 
-from bot.settings import env
-from bot.signing import verify_assertion
+from bot.core.settings import env
+from bot.core.signing import verify_assertion
 
 logger = logging.getLogger(__name__)
 

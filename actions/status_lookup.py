@@ -17,12 +17,12 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import status_text
-from actions.database import Database, DatabaseUnavailable
+from bot.core import status_text
+from bot.store.engine import Database, DatabaseUnavailable
 from actions.gateway_assertion import signed_agent, signed_client
-from actions.identifiers import (find_business_number, find_reference, looks_like_number,
+from bot.core.identifiers import (find_business_number, find_reference, looks_like_number,
                                  looks_like_reference, mask_business_number)
-from actions.queries import agent_lookup, find_for_applicant
+from bot.store.queries import agent_lookup, find_for_applicant
 
 logger = logging.getLogger(__name__)
 

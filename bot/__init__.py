@@ -1,1 +1,2 @@
-"""Trusted Trader Assistant: gateway, Rasa channel, NLU components and command line."""
+"""Trusted Trader Assistant. One package per process (see README, "Where things live"):
+core (shared facts) <- store (SQL) <- gateway / rasa_ext (what Rasa loads) <- ops (command line)."""

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from actions.database import Database
-from actions.queries import set_agent_password
-from actions.schema import prepare
-from bot.cli import local_servers, model_path, start_processes, stop_processes, wait_healthy
-from bot.paths import ROOT
+from bot.store.engine import Database
+from bot.store.queries import set_agent_password
+from bot.store.schema import prepare
+from bot.ops.cli import local_servers, model_path, start_processes, stop_processes, wait_healthy
+from bot.core.paths import ROOT
 
 STARTUP_TIMEOUT = 300  # seconds: Rasa loads TensorFlow and the model
-ACTION_COOLDOWN = 3  # seconds Rasa skips a hung action server (bot/rasa_process.py); short for tests
+ACTION_COOLDOWN = 3  # seconds Rasa skips a hung action server (bot/rasa_ext/rasa_process.py); short for tests
 
 
 def free_port() -> int:
@@ -32,7 +32,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """Trains once per session; reused across sessions while config, domain and data are unchanged."""
-    subprocess.run([sys.executable, "-m", "bot.cli", "train"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "bot.ops.cli", "train"], cwd=ROOT, check=True)
     path = model_path()
     assert path.exists()
     return path

@@ -8,10 +8,10 @@ import sys
 import pytest
 import yaml
 
-from bot.cli import TRAINING_DATA, quiet_env
-from bot.evaluation import evaluate, question_sets
-from bot.language import strip_accents
-from bot.paths import ROOT
+from bot.ops.cli import TRAINING_DATA, quiet_env
+from bot.ops.evaluation import evaluate, question_sets
+from bot.core.language import strip_accents
+from bot.core.paths import ROOT
 
 ALLOWED_WARNINGS = [
     # Rasa's validator cannot see the responses that actions speak (action_default_fallback

@@ -1,5 +1,5 @@
 """The business number as people type it: the one pattern the status look-up accepts
-(actions/identifiers.py) and the masking of stored text and logs (bot/privacy.py) both use,
+(bot/core/identifiers.py) and the masking of stored text and logs (bot/core/privacy.py) both use,
 so that whatever the look-up accepts is masked.
 
 9 digits ("123 456 789", "123-456-789"), or the 15-character program account

@@ -5,7 +5,7 @@
     POST /api/agent/inbox/{id}        {"topic": "<topic id>" | "out_of_scope" | "ignore"}
 
 Agents only, with the same session and CSRF token as the rest of the agent API
-(bot/agent_api.py decides who may); a trader gets 401, a request without the token 403.
+(bot/gateway/agent_api.py decides who may); a trader gets 401, a request without the token 403.
 Errors are JSON with an English or French message, like the rest of the agent API.
 """
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Optional
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.database import Database, DatabaseUnavailable
-from bot.agent_api import AgentApi
-from bot.bilingual import json_error
+from bot.store.engine import Database, DatabaseUnavailable
+from bot.gateway.agent_api import AgentApi
+from bot.core.bilingual import json_error
 from bot.gateway.request_body import json_object
 from bot.store.insights_queries import collect
 from bot.store.review_queries import DECISIONS, decide, inbox, sync_inbox

@@ -14,9 +14,9 @@ from typing import Dict
 
 from aiohttp import web
 
-from actions.topics import title
-from bot.agent_api import AgentApi
-from bot.pages import AGENT_PATHS, _escape, _html, _url, asset_version, page
+from bot.core.topics import title
+from bot.gateway.agent_api import AgentApi
+from bot.gateway.pages import AGENT_PATHS, _escape, _html, _url, asset_version, page
 from bot.store.review_queries import INTENT_OF_DECISION
 
 INSIGHTS_PATHS = {"en": "/agent/insights", "fr": "/fr/agent/statistiques"}
@@ -107,7 +107,7 @@ def _json_script(element_id: str, data) -> str:
 
 
 def topic_titles(lang: str) -> Dict[str, str]:
-    from actions.topics import all_topics
+    from bot.core.topics import all_topics
 
     return {topic: title(topic, lang) for topic in all_topics()}
 

@@ -25,10 +25,10 @@ from typing import Dict, FrozenSet, Iterable, List, Set
 
 import yaml
 
-from actions.identifiers import REFERENCE
-from bot.language import strip_accents
-from bot.paths import ROOT
-from bot.privacy import mask
+from bot.core.identifiers import REFERENCE
+from bot.core.language import strip_accents
+from bot.core.paths import ROOT
+from bot.core.privacy import mask
 
 NLU_DATA = ROOT / "data" / "nlu"
 REVIEWED_FILE = "reviewed_{lang}.yml"
@@ -66,7 +66,7 @@ class HeldOut:
     the blind and real ones: the same rule as tests/test_model_quality.py)."""
 
     def __init__(self) -> None:
-        from bot.evaluation import question_sets
+        from bot.ops.evaluation import question_sets
 
         sets = question_sets()
         self.exact = {normalized(q.text) for questions in sets.values() for q in questions}

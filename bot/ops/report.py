@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
-from actions.topics import title
+from bot.core.topics import title
 from bot.ops.svg_charts import columns, horizontal_bars
-from bot.paths import ROOT
+from bot.core.paths import ROOT
 
 REPORT_DIR = ROOT / "results" / "report"
 
@@ -171,7 +171,7 @@ def write_charts(body: Dict[str, Any], lang: str, folder: Path) -> List[Path]:
 
 def report(days: int, folder: Path = REPORT_DIR, lang: str = "en", today: dt.date = None) -> str:
     """Reads the insights, writes the charts, returns the text to print."""
-    from actions.database import Database
+    from bot.store.engine import Database
     from bot.store.insights_queries import collect
     from bot.store.tracker_events import TrackerEvents
 

@@ -6,7 +6,7 @@ crashing (more than `limit` restarts within `window` seconds) ends the supervisi
 restarting it forever would hide a fault that needs a person (a port taken by another
 program, a broken model, a database that refuses us).
 
-This module knows nothing of Rasa or the gateway: `bot.cli serve` says what to run and
+This module knows nothing of Rasa or the gateway: `bot.ops.cli serve` says what to run and
 what each process's absence means to the people using the assistant. It imports only the
 standard library, so that the supervisor stays small in memory.
 """

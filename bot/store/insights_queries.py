@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, Dict, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from actions.models import Feedback, TranscriptLine
-from actions.topics import all_topics
+from bot.store.models import Feedback, TranscriptLine
+from bot.core.topics import all_topics
 
 if TYPE_CHECKING:
-    from actions.database import Database
+    from bot.store.engine import Database
     from bot.store.tracker_events import TrackerEvents
 
 DECLINED_TOPICS = ("fallback", "out_of_scope")

@@ -17,12 +17,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from actions.database import Database, DatabaseUnavailable
-from actions.identifiers import REFERENCE
-from actions.models import AuditRecord, ReviewItem, ReviewScan
-from actions.topics import knowledge_topics, topic_of_intent
-from bot.language import detect_language
-from bot.privacy import mask
+from bot.store.engine import Database, DatabaseUnavailable
+from bot.core.identifiers import REFERENCE
+from bot.store.models import AuditRecord, ReviewItem, ReviewScan
+from bot.core.topics import knowledge_topics, topic_of_intent
+from bot.core.language import detect_language
+from bot.core.privacy import mask
 from bot.store.tracker_events import TrackerEvents
 
 # The FallbackClassifier declines below 0.35 (config.yml); answers given between that and

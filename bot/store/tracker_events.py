@@ -1,6 +1,6 @@
 """Reads Rasa's tracker store (the `events` table of Rasa's SQLTrackerStore), read-only.
 
-Rasa writes every dialogue event there, already masked by bot/tracker_store.py. Two facts
+Rasa writes every dialogue event there, already masked by bot/rasa_ext/tracker_store.py. Two facts
 of the review inbox and the insights live only there: what the NLU understood of each
 message (intent, confidence, language) and the language slot. The table is Rasa's, so this
 module only reads it, with plain SQLAlchemy expressions that run on SQLite and PostgreSQL.
@@ -16,7 +16,7 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, cr
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.database_url import tracker_database_url
+from bot.core.database_url import tracker_database_url
 
 # The columns of Rasa 3.6's SQLTrackerStore.SQLEvent that are read here.
 EVENTS = Table(

@@ -21,7 +21,7 @@ from typing import Optional, Tuple
 
 import pytest
 
-from bot.paths import ROOT
+from bot.core.paths import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

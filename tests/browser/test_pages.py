@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 from aiohttp import web
 
-from bot.pages import AGENT_PATHS, PROGRAM_PATHS, STATIC_DIR, agent_page, program_page, setup_pages
+from bot.gateway.pages import AGENT_PATHS, PROGRAM_PATHS, STATIC_DIR, agent_page, program_page, setup_pages
 
 PAGES = [(program_page, "en", "/fr"), (program_page, "fr", "/"), (agent_page, "en", "/fr/agent"),
          (agent_page, "fr", "/agent")]

@@ -3,8 +3,8 @@ import datetime as dt
 
 import pytest
 
-from actions.database import Database
-from actions.queries import audit_log
+from bot.store.engine import Database
+from bot.store.queries import audit_log
 
 pytestmark = pytest.mark.integration
 

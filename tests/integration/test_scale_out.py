@@ -14,12 +14,12 @@ import urllib.parse
 import pytest
 from sqlalchemy import create_engine, text
 
-from actions.database import Database
-from actions.queries import transcript
-from actions.schema import prepare
-from bot.cli import local_servers, start_processes, stop_processes
-from bot.rasa_client import route
-from bot.web import sender_for
+from bot.store.engine import Database
+from bot.store.queries import transcript
+from bot.store.schema import prepare
+from bot.ops.cli import local_servers, start_processes, stop_processes
+from bot.gateway.rasa_client import route
+from bot.gateway.web import sender_for
 from tests.conftest import STARTUP_TIMEOUT, Assistant, free_port, texts, wait_healthy
 
 pytestmark = pytest.mark.integration

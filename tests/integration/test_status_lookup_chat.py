@@ -4,10 +4,10 @@ import re
 import pytest
 from sqlalchemy import create_engine, text
 
-from actions.database import Database
-from actions.queries import audit_log
-from bot.database_url import tracker_database_url
-from bot.web import sender_for
+from bot.store.engine import Database
+from bot.store.queries import audit_log
+from bot.core.database_url import tracker_database_url
+from bot.gateway.web import sender_for
 from tests.conftest import texts
 
 pytestmark = pytest.mark.integration

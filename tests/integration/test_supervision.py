@@ -1,4 +1,4 @@
-"""`make run` under faults: the real `python -m bot.cli serve` (the supervisor) with the real
+"""`make run` under faults: the real `python -m bot.ops.cli serve` (the supervisor) with the real
 action server, Rasa and gateway. Each is killed (SIGKILL) in turn in the middle of
 conversations: the others keep serving, knowledge questions are answered while the action
 server is down, and everything comes back by itself. A process that keeps crashing stops
@@ -24,8 +24,8 @@ from typing import Callable, Dict
 
 import pytest
 
-from actions.schema import prepare
-from bot.paths import ROOT
+from bot.store.schema import prepare
+from bot.core.paths import ROOT
 from tests.conftest import STARTUP_TIMEOUT, Assistant, free_port, texts
 
 pytestmark = pytest.mark.integration
@@ -58,7 +58,7 @@ def child_processes(parent: int) -> Dict[str, int]:
         if int(ppid) != parent or state == "Z" or not args:
             continue
         name = ("actions" if "rasa_sdk" in args else "rasa" if "rasa" in args
-                else "gateway" if "bot.web" in args else None)
+                else "gateway" if "bot.gateway.web" in args else None)
         if name:
             found[name] = int(entry.name)
     return found
@@ -72,7 +72,7 @@ def resident_mb(pid: int) -> float:
 
 
 class Serve:
-    """`python -m bot.cli serve` in a folder of its own, with its output in serve.log."""
+    """`python -m bot.ops.cli serve` in a folder of its own, with its output in serve.log."""
 
     def __init__(self, workdir: Path, port: int = 0, **settings: str) -> None:
         self.workdir, self.log_path = workdir, workdir / "serve.log"
@@ -85,7 +85,7 @@ class Serve:
                            RATE_LIMIT_SESSION="1000/60", RATE_LIMIT_ADDRESS="10000/60", **settings)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "serve", "--endpoints-dir", str(workdir)],
+                [sys.executable, "-m", "bot.ops.cli", "serve", "--endpoints-dir", str(workdir)],
                 cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.assistant = Assistant(self.base_url, {}, environment["GATEWAY_SECRET"], {}, database,

@@ -3,8 +3,8 @@ import os
 import pytest
 from sqlalchemy import create_engine, text
 
-from actions.database import Database
-from actions.schema import prepare
+from bot.store.engine import Database
+from bot.store.schema import prepare
 
 
 def _fresh_postgres(url: str) -> None:
@@ -61,7 +61,7 @@ def logged():
 
     handler, previous_disable = Keep(logging.DEBUG), logging.root.manager.disable
     logging.disable(logging.NOTSET)
-    loggers = [logging.getLogger(name) for name in ("bot.web", "bot.agent")]
+    loggers = [logging.getLogger(name) for name in ("bot.gateway.web", "bot.agent")]
     saved = [(logger.level, logger.disabled) for logger in loggers]
     for logger in loggers:
         logger.disabled = False

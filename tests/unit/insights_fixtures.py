@@ -9,8 +9,8 @@ from typing import Optional
 
 from sqlalchemy import create_engine, insert
 
-from actions.queries import append_transcript, record_feedback
-from bot.database_url import tracker_database_url
+from bot.store.queries import append_transcript, record_feedback
+from bot.core.database_url import tracker_database_url
 from bot.store.tracker_events import EVENTS
 
 

@@ -11,8 +11,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.nlg import MostSpecificResponseNLG
-from bot.paths import ROOT
+from bot.rasa_ext.nlg import MostSpecificResponseNLG
+from bot.core.paths import ROOT
 
 
 @functools.lru_cache(maxsize=1)

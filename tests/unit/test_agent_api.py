@@ -1,9 +1,9 @@
 """Agents sign in, look up applications and transcripts; traders can never get agent powers."""
 import pytest
 
-from actions.queries import audit_log, set_agent_password
-from bot.settings import Settings
-from bot.web import create_app
+from bot.store.queries import audit_log, set_agent_password
+from bot.core.settings import Settings
+from bot.gateway.web import create_app
 from tests.unit.test_gateway import FakeRasa
 
 PASSWORD = "a long agent password"
@@ -78,7 +78,7 @@ async def test_agent_chat_carries_the_agent_to_rasa_only_with_the_token(app_clie
     csrf = await sign_in(app_client)
     await app_client.post("/api/chat", json={"message": "PIP-2026-00103"}, headers={"X-CSRF-Token": csrf})
     await app_client.post("/api/chat", json={"message": "PIP-2026-00103"})
-    assert rasa.calls[0][2]["gateway"]["agent"] == "alice"  # signed (bot/signing.py)
+    assert rasa.calls[0][2]["gateway"]["agent"] == "alice"  # signed (bot/core/signing.py)
     assert rasa.calls[1][2]["gateway"]["agent"] == ""
 
 
@@ -153,7 +153,7 @@ async def test_purge_deletes_old_dialogue_events_too(tmp_path):
 
     from sqlalchemy import create_engine, text
 
-    from bot.tracker_retention import delete_tracker_events_older_than
+    from bot.store.tracker_retention import delete_tracker_events_older_than
 
     tracker = tmp_path / "tracker.db"
     engine = create_engine(f"sqlite:///{tracker}", future=True)

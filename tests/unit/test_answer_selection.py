@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa_ext.answer_selection import TopicAnswerSelector
-from bot.rasa_process import answer_overview_without_selection
+from bot.rasa_ext.rasa_process import answer_overview_without_selection
 
 
 def parsed(intents, answers):

@@ -3,7 +3,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import ActionClarifyQuestion, closest_topics
-from bot.nlg import MostSpecificResponseNLG
+from bot.rasa_ext.nlg import MostSpecificResponseNLG
 from tests.unit.speech import domain_dict, spoken
 
 

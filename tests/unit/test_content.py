@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.topics import knowledge_topics
-from bot.paths import ROOT
+from bot.core.topics import knowledge_topics
+from bot.core.paths import ROOT
 
 SPECIFIC_ANSWER_WORDS = 70  # a chat bubble: the answer, then one or two sentences of detail
 # An overview (a broad question): the answer in one sentence, at most four short bullets, one line more.
@@ -142,7 +142,7 @@ def test_every_response_is_in_both_languages(name):
 def test_actions_speak_only_through_responses_in_the_domain():
     """A content editor changes a sentence in domain/ without touching code: actions name
     responses, and every response they name exists."""
-    from actions.models import STATUSES
+    from bot.store.models import STATUSES
 
     named = set()
     for path in (ROOT / "actions").glob("*.py"):
@@ -154,7 +154,7 @@ def test_actions_speak_only_through_responses_in_the_domain():
     assert named - set(responses()) == set()
 
 
-@pytest.mark.parametrize("status", __import__("actions.models", fromlist=["STATUSES"]).STATUSES)
+@pytest.mark.parametrize("status", __import__("bot.store.models", fromlist=["STATUSES"]).STATUSES)
 def test_every_status_has_a_label_and_a_meaning_in_both_languages(status):
     variations = by_language(responses()[f"utter_status_meaning_{status}"])
     for lang, variation in variations.items():

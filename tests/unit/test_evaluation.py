@@ -1,5 +1,5 @@
-"""How `make eval` scores (bot/evaluation.py): right topic, declines, and whether the answer states the fact."""
-from bot.evaluation import Prediction, Question, mentions, question_sets, score
+"""How `make eval` scores (bot/ops/evaluation.py): right topic, declines, and whether the answer states the fact."""
+from bot.ops.evaluation import Prediction, Question, mentions, question_sets, score
 
 
 def test_a_fact_is_stated_whatever_the_accents_and_plurals():
@@ -44,7 +44,7 @@ def test_readability_ranks_plain_text_above_dense_text_in_both_languages():
 
 
 def test_eval_reports_the_readability_of_every_answer(tmp_path):
-    from bot.evaluation import readability_report
+    from bot.ops.evaluation import readability_report
 
     line = readability_report(tmp_path)
     assert "English median grade" in line and "French median ease" in line

@@ -7,10 +7,10 @@ import pytest
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from sqlalchemy import select
 
-from actions.database import Database
-from actions.models import ReviewItem
-from actions.schema import prepare
-from bot import cli
+from bot.store.engine import Database
+from bot.store.models import ReviewItem
+from bot.store.schema import prepare
+from bot.ops import cli
 from bot.ops.export_examples import NLU_DATA, export, normalized, reviewed_files
 from bot.store.review_queries import add_candidates, decide, reviewed_examples
 from tests.unit.insights_fixtures import Tracker, conversation, feedback
@@ -116,7 +116,7 @@ def test_report_prints_the_table_and_writes_the_charts(sqlite_database, tmp_path
 
 
 def test_held_out_test_questions_never_become_training_examples(tmp_path):
-    from bot.evaluation import question_sets
+    from bot.ops.evaluation import question_sets
 
     sets = question_sets()
     blind = next(q.text for name, questions in sets.items() if name.startswith("blind") for q in questions)

@@ -4,7 +4,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import ActionRepeatAnswer
-from bot.business_types import find_business_type
+from bot.core.business_types import find_business_type
 
 
 @pytest.mark.parametrize("text, value", [

@@ -1,12 +1,12 @@
-"""Fuzzing the public API (bot/openapi.py): no input gives a 500, a hang or a stack trace."""
+"""Fuzzing the public API (bot/gateway/openapi.py): no input gives a 500, a hang or a stack trace."""
 import asyncio
 import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from bot.settings import Settings
-from bot.web import SESSION_COOKIE, create_app
+from bot.core.settings import Settings
+from bot.gateway.web import SESSION_COOKIE, create_app
 from tests.unit.test_gateway import FakeRasa
 
 JSON = st.recursive(

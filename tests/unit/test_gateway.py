@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from bot.rasa_client import RasaUnavailable
-from bot.settings import Settings
-from bot.web import SESSION_COOKIE, create_app, sender_for
+from bot.gateway.rasa_client import RasaUnavailable
+from bot.core.settings import Settings
+from bot.gateway.web import SESSION_COOKIE, create_app, sender_for
 
 ANSWER = {
     "text": "Canadian businesses can apply.",
@@ -249,7 +249,7 @@ class FlakyDatabase:
         self.database, self.down = database, False
 
     async def run(self, work, *args):
-        from actions.database import DatabaseUnavailable
+        from bot.store.engine import DatabaseUnavailable
 
         if self.down:
             raise DatabaseUnavailable("stopped")

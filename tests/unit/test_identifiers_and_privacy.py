@@ -5,9 +5,9 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from actions.identifiers import (find_business_number, find_reference, looks_like_number,
+from bot.core.identifiers import (find_business_number, find_reference, looks_like_number,
                                  looks_like_reference, mask_business_number)
-from bot.privacy import mask
+from bot.core.privacy import mask
 
 
 @pytest.mark.parametrize("text", ["PIP-2026-00103", "pip 2026 00103", "PIP202600103", "ref: Pip-2026-00103.",
@@ -58,7 +58,7 @@ def test_questions_naming_the_program_are_not_bad_references(text):
 
 
 def test_numbers_in_json_log_lines_are_masked_but_hexadecimal_ids_stay_readable():
-    from bot.privacy import mask
+    from bot.core.privacy import mask
 
     assert mask(r'{"text": "n\u00b0100000003"}') == r'{"text": "n\u00b0[business number]"}'
     assert mask(r'{"text": "100\u202f000\u202f003"}') == r'{"text": "[business number]"}'
@@ -88,7 +88,7 @@ def test_long_hexadecimal_identifiers_are_neither_masked_nor_taken_for_a_busines
 
 
 async def test_transcripts_and_stored_events_mask_a_number_next_to_a_letter():
-    from bot.tracker_store import masked_event_data
+    from bot.rasa_ext.tracker_store import masked_event_data
 
     event = masked_event_data({"event": "user", "text": "BN e100000003", "parse_data": {
         "text": "100000003a", "entities": [{"entity": "business_number", "value": "100000003a"}]}})

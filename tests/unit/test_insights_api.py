@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from actions.queries import audit_log, set_agent_password
-from bot.settings import Settings
-from bot.web import create_app
+from bot.store.queries import audit_log, set_agent_password
+from bot.core.settings import Settings
+from bot.gateway.web import create_app
 from tests.unit.insights_fixtures import Tracker, conversation, feedback
 from tests.unit.test_gateway import FakeRasa
 

@@ -1,7 +1,7 @@
 """The reply language follows what the person wrote; the page language breaks ties."""
 import pytest
 
-from bot.language import detect_language
+from bot.core.language import detect_language
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,14 @@
 
 import pytest
 
-from actions.database import Database, DatabaseUnavailable
-from actions.models import STATUSES
-from actions.queries import (agent_lookup, append_transcript, audit_log, count_applications,
+from bot.store.engine import Database, DatabaseUnavailable
+from bot.store.models import STATUSES
+from bot.store.queries import (agent_lookup, append_transcript, audit_log, count_applications,
                              delete_conversations_older_than, find_for_applicant,
                              load_applications, set_agent_password, transcript,
                              transcript_by_chat_id, verify_agent, CLIENT_FAILURE_LIMIT,
                              GUESS_LIMIT, UNDER_ATTACK_TRIES)
-from actions.schema import DEMO_APPLICATIONS
+from bot.store.schema import DEMO_APPLICATIONS
 import yaml
 
 

@@ -1,10 +1,10 @@
-"""The circuit breaker in front of the action server (bot/rasa_process.py)."""
+"""The circuit breaker in front of the action server (bot/rasa_ext/rasa_process.py)."""
 import asyncio
 
 import pytest
 from rasa.shared.exceptions import RasaException
 
-from bot.rasa_process import ActionServerBreaker, compiled_action_result_check
+from bot.rasa_ext.rasa_process import ActionServerBreaker, compiled_action_result_check
 
 
 class Action:

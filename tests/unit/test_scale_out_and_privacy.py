@@ -7,10 +7,10 @@ from collections import Counter
 import pytest
 from aiohttp import web
 
-from bot import log_privacy
-from bot.cli import local_servers
-from bot.endpoints import lock_store_yaml, redis_credentials
-from bot.rasa_client import RasaClient, RasaUnavailable, route
+from bot.core import log_privacy
+from bot.ops.cli import local_servers
+from bot.rasa_ext.endpoints import lock_store_yaml, redis_credentials
+from bot.gateway.rasa_client import RasaClient, RasaUnavailable, route
 
 SERVERS = [f"http://127.0.0.1:{5005 + i}" for i in range(3)]
 
@@ -150,7 +150,7 @@ def test_scale_out_needs_postgresql_and_redis(tmp_path):
 def tracker_store(tmp_path):
     from rasa.shared.core.domain import Domain
 
-    from bot.tracker_store import MaskingSQLTrackerStore
+    from bot.rasa_ext.tracker_store import MaskingSQLTrackerStore
 
     domain = Domain.from_yaml("version: '3.1'\nslots:\n  business_number:\n    type: text\n    mappings: []\n")
     store = MaskingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
@@ -215,7 +215,7 @@ async def test_a_number_left_in_an_abandoned_form_is_removed_by_the_daily_purge(
     from rasa.shared.core.events import SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.tracker_retention import clear_abandoned_slots
+    from bot.store.tracker_retention import clear_abandoned_slots
 
     store, domain = tracker_store
     for sender, age_minutes in (("left", 90), ("typing", 5)):

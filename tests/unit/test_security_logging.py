@@ -2,12 +2,12 @@
 part in what is logged."""
 import pytest
 
-from actions.database import Database
-from actions.queries import set_agent_password
-from actions.schema import prepare
-from bot.settings import Settings
-from bot.signing import pseudonym
-from bot.web import create_app
+from bot.store.engine import Database
+from bot.store.queries import set_agent_password
+from bot.store.schema import prepare
+from bot.core.settings import Settings
+from bot.core.signing import pseudonym
+from bot.gateway.web import create_app
 from tests.unit.test_gateway import FakeRasa
 
 PASSWORD = "a long agent password"

@@ -5,10 +5,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import status_lookup
-from actions.database import DatabaseUnavailable
-from actions.queries import audit_log
+from bot.store.engine import DatabaseUnavailable
+from bot.store.queries import audit_log
 from actions.status_lookup import (ActionCancelLookup, ActionLookupStatus, ValidateStatusLookupForm)
-from bot.signing import sign_assertion
+from bot.core.signing import sign_assertion
 
 from tests.unit.speech import domain_dict, spoken
 
@@ -155,7 +155,7 @@ async def test_a_status_reply_says_which_status_and_where_to_ask_about_the_file(
 
 
 def test_dates_are_written_as_each_language_writes_them():
-    from actions.status_text import format_date
+    from bot.core.status_text import format_date
 
     assert format_date("2026-03-01", "fr") == "1er mars 2026" and format_date("2026-10-15", "fr") == "15 octobre 2026"
     assert format_date("2026-03-01", "en") == "March 1, 2026"
@@ -185,16 +185,16 @@ async def test_a_forged_tracker_gets_no_agent_powers_and_writes_no_audit_row(dat
 
 async def test_without_a_signing_secret_the_action_server_trusts_no_agent(database, monkeypatch):
     monkeypatch.delenv("SIGNING_SECRET")
-    monkeypatch.setattr("bot.settings.load_secrets", lambda *args: {})
+    monkeypatch.setattr("bot.core.settings.load_secrets", lambda *args: {})
     messages, _ = await lookup({"business_number": "100000002"},
                                metadata={"gateway": sign_assertion("", "s", "alice", "c")})
     assert not any("Boréal Import" in m for m in messages)
 
 
 async def test_what_the_gateway_signs_is_what_the_action_server_accepts(aiohttp_client, database, monkeypatch):
-    from actions.queries import set_agent_password
-    from bot.settings import Settings
-    from bot.web import create_app
+    from bot.store.queries import set_agent_password
+    from bot.core.settings import Settings
+    from bot.gateway.web import create_app
     from tests.unit.test_gateway import FakeRasa
 
     database.call(set_agent_password, "alice", "a long agent password")

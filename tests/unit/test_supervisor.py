@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.cli import describe, local_servers, restart_policy
+from bot.ops.cli import describe, local_servers, restart_policy
 from bot.ops.supervisor import Child, KeepsCrashing, RestartPolicy, Supervisor, how_it_ended
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]

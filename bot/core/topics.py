@@ -7,7 +7,7 @@ from typing import Dict, List
 
 import yaml
 
-TOPICS_FILE = Path(__file__).resolve().parents[1] / "content" / "topics.yml"
+TOPICS_FILE = Path(__file__).resolve().parents[2] / "content" / "topics.yml"
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,6 +1,6 @@
 """Scores the trained NLU on questions it was not trained on, and prints one table.
 
-    python -m bot.evaluation [--cross-validation]   (make eval; CV=1 for the cross-validation)
+    python -m bot.ops.evaluation [--cross-validation]   (make eval; CV=1 for the cross-validation)
 
 Three kinds of test questions, side by side, per language:
 
@@ -33,8 +33,8 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
-from actions.topics import TOPIC_OF_INTENT as INTENT_TOPICS
-from bot.paths import ROOT
+from bot.core.topics import TOPIC_OF_INTENT as INTENT_TOPICS
+from bot.core.paths import ROOT
 
 LANGUAGES = ("en", "fr")
 NLU_TESTS = ROOT / "tests" / "nlu"
@@ -205,7 +205,7 @@ def score(predictions: List[Prediction], texts: Dict[str, Dict[str, str]]) -> Di
 
 
 def _words(text: str) -> List[str]:
-    from bot.language import strip_accents
+    from bot.core.language import strip_accents
 
     return re.findall(r"[a-z0-9@.-]+", strip_accents(text.lower()))
 
@@ -279,7 +279,7 @@ def readability_report(out: Path = RESULTS) -> str:
 
 
 def cross_validation(folds: int = 3) -> str:
-    from bot.cli import quiet_env
+    from bot.ops.cli import quiet_env
 
     out = RESULTS / "cross-validation"
     subprocess.run([sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--domain", "domain",
@@ -291,7 +291,7 @@ def cross_validation(folds: int = 3) -> str:
 
 
 def main() -> int:
-    from bot.cli import train
+    from bot.ops.cli import train
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cross-validation", action="store_true", help="also run 3-fold cross-validation")

@@ -9,8 +9,8 @@ from typing import Optional
 
 from sqlalchemy import bindparam, create_engine, inspect, text
 
-from bot.database_url import tracker_database_url
-from bot.privacy import PERSONAL_SLOTS, holds_personal_data
+from bot.core.database_url import tracker_database_url
+from bot.core.privacy import PERSONAL_SLOTS, holds_personal_data
 
 ABANDONED_AFTER_MINUTES = 60
 

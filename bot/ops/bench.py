@@ -22,7 +22,7 @@ from typing import Dict, List, Tuple
 
 import aiohttp
 
-from bot.paths import ROOT
+from bot.core.paths import ROOT
 
 # (kind of turn, message, page language)
 CONVERSATIONS: List[List[Tuple[str, str, str]]] = [
@@ -115,8 +115,8 @@ def table(title: str, timings, errors, elapsed) -> str:
 
 def measure(model: Path, servers: int, database: str, redis: str, concurrency: int, rounds: int):
     """Starts an assistant with `servers` Rasa servers, plays the load, stops it."""
-    from actions.schema import prepare
-    from bot.cli import local_servers, start_processes, stop_processes, wait_healthy
+    from bot.store.schema import prepare
+    from bot.ops.cli import local_servers, start_processes, stop_processes, wait_healthy
 
     workdir = Path(tempfile.mkdtemp(prefix="tta-bench-"))
     database = database or f"sqlite:///{workdir / 'tta.db'}"
@@ -149,7 +149,7 @@ def section(title: str, concurrency: int, sequential, concurrent, memory) -> str
 
 
 def main() -> int:
-    from bot.cli import train
+    from bot.ops.cli import train
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "10")))

@@ -7,7 +7,7 @@ may ask for the reference next), so its events are masked once the slot is clear
 is once the look-up has used it or the person cancelled. A conversation abandoned in the
 middle of the form keeps it until `purge-conversations` removes it (clear_abandoned_slots).
 
-Used by the endpoints file (bot/endpoints.py) as `type: bot.tracker_store.MaskingSQLTrackerStore`.
+Used by the endpoints file (bot/rasa_ext/endpoints.py) as `type: bot.rasa_ext.tracker_store.MaskingSQLTrackerStore`.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import PERSONAL_SLOTS, holds_personal_data, mask
+from bot.core.privacy import PERSONAL_SLOTS, holds_personal_data, mask
 
 
 def masked_event_data(data: Dict[str, Any]) -> Dict[str, Any]:

@@ -11,11 +11,11 @@ from typing import Dict, Optional
 
 from sqlalchemy.engine import make_url
 
-from bot.paths import VAR
-from bot.settings import env
+from bot.core.paths import VAR
+from bot.core.settings import env
 
 # Rasa's SQL tracker store, masking personal data before it is written.
-TRACKER_STORE = "bot.tracker_store.MaskingSQLTrackerStore"
+TRACKER_STORE = "bot.rasa_ext.tracker_store.MaskingSQLTrackerStore"
 
 
 def database_url() -> str:

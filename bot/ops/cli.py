@@ -1,13 +1,13 @@
 """Command line: set up, train and run the three processes.
 
-    python -m bot.cli setup    # spaCy pipelines, local secrets, endpoints
-    python -m bot.cli train    # trains unless a model for these inputs exists
-    python -m bot.cli serve    # gateway + Rasa + action server, in the foreground; restarts any that dies
-    AGENT_PASSWORD=... python -m bot.cli agent NAME   # create an agent or reset its password
-    python -m bot.cli load-fixture FILE               # load (or replace) applications from a file
-    python -m bot.cli purge-conversations [--days N]  # delete old conversations (run daily)
-    python -m bot.cli export-examples [--out DIR]     # reviewed questions -> data/nlu/reviewed_*.yml
-    python -m bot.cli report [--days N] [--out DIR]   # insights table, charts as SVG (results/report/)
+    python -m bot.ops.cli setup    # spaCy pipelines, local secrets, endpoints
+    python -m bot.ops.cli train    # trains unless a model for these inputs exists
+    python -m bot.ops.cli serve    # gateway + Rasa + action server, in the foreground; restarts any that dies
+    AGENT_PASSWORD=... python -m bot.ops.cli agent NAME   # create an agent or reset its password
+    python -m bot.ops.cli load-fixture FILE               # load (or replace) applications from a file
+    python -m bot.ops.cli purge-conversations [--days N]  # delete old conversations (run daily)
+    python -m bot.ops.cli export-examples [--out DIR]     # reviewed questions -> data/nlu/reviewed_*.yml
+    python -m bot.ops.cli report [--days N] [--out DIR]   # insights table, charts as SVG (results/report/)
 """
 from __future__ import annotations
 
@@ -26,18 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
 
-from bot.database_url import database_url
-from bot.endpoints import redis_credentials, redis_url, write_endpoints
+from bot.core.database_url import database_url
+from bot.rasa_ext.endpoints import redis_credentials, redis_url, write_endpoints
 from bot.ops.supervisor import Child, KeepsCrashing, RestartPolicy, Supervisor
-from bot.paths import MODELS, ROOT, VAR
-from bot.settings import ensure_secrets, env
+from bot.core.paths import MODELS, ROOT, VAR
+from bot.core.settings import ensure_secrets, env
 
 if TYPE_CHECKING:
-    from actions.database import Database
+    from bot.store.engine import Database
 
 # What the trained model depends on: any change here means a new model.
 MODEL_INPUTS = ["config.yml", "domain", "data/nlu", "data/rules", "data/stories",
-                "bot/nlu.py", "bot/language.py", "bot/business_types.py", "bot/rasa_ext", "policies"]
+                "bot/rasa_ext/nlu.py", "bot/core/language.py", "bot/core/business_types.py", "bot/rasa_ext", "policies"]
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]
 
 
@@ -72,7 +72,7 @@ def model_path() -> Path:
 
 
 def setup() -> None:
-    from bot.spacy_pipelines import build
+    from bot.rasa_ext.spacy_pipelines import build
 
     build()
     ensure_secrets()
@@ -83,7 +83,7 @@ def setup() -> None:
 @contextmanager
 def application_database() -> Iterator["Database"]:
     """The application database of DATABASE_URL, closed afterwards."""
-    from actions.database import Database
+    from bot.store.engine import Database
 
     database = Database()
     try:
@@ -95,9 +95,9 @@ def application_database() -> Iterator["Database"]:
 def prepare_database() -> None:
     """Migrates the schema, loads the demo applications into an empty database, and
     (outside production) creates the demo agent account of the README."""
-    from actions.queries import agent_exists, set_agent_password
-    from actions.schema import DEMO_APPLICATIONS, prepare
-    from bot.agent_api import DEMO_AGENT
+    from bot.store.queries import agent_exists, set_agent_password
+    from bot.store.schema import DEMO_APPLICATIONS, prepare
+    from bot.gateway.agent_api import DEMO_AGENT
 
     production = env("TTA_ENV", "development") == "production"
     loaded = prepare(database_url(), demo=None if production else DEMO_APPLICATIONS)
@@ -110,7 +110,7 @@ def prepare_database() -> None:
 
 
 def create_agent(username: str) -> int:
-    from actions.queries import set_agent_password
+    from bot.store.queries import set_agent_password
 
     password = os.environ.get("AGENT_PASSWORD", "")
     if not username or len(password) < 12:
@@ -123,8 +123,8 @@ def create_agent(username: str) -> int:
 
 
 def load_fixture(path: Path) -> int:
-    from actions.queries import load_applications
-    from actions.schema import migrate
+    from bot.store.queries import load_applications
+    from bot.store.schema import migrate
 
     with application_database() as database:
         migrate(database.url)
@@ -134,8 +134,8 @@ def load_fixture(path: Path) -> int:
 
 
 def purge_conversations(days: int) -> int:
-    from actions.queries import delete_conversations_older_than
-    from bot.tracker_retention import delete_tracker_events_older_than, clear_abandoned_slots
+    from bot.store.queries import delete_conversations_older_than
+    from bot.store.tracker_retention import delete_tracker_events_older_than, clear_abandoned_slots
 
     from bot.store.review_queries import delete_unreviewed_older_than
 
@@ -152,7 +152,7 @@ def purge_conversations(days: int) -> int:
 
 def export_examples(out: Path) -> int:
     """The questions agents reviewed, as NLU training examples (bot/ops/export_examples.py)."""
-    from actions.schema import migrate
+    from bot.store.schema import migrate
     from bot.ops.export_examples import NLU_DATA, export, reviewed_files
     from bot.store.review_queries import reviewed_examples
 
@@ -168,7 +168,7 @@ def export_examples(out: Path) -> int:
 
 
 def insights_report(days: int, out: Path, lang: str) -> int:
-    from actions.schema import migrate
+    from bot.store.schema import migrate
     from bot.ops.report import report
 
     if not 1 <= days <= 366:
@@ -223,7 +223,7 @@ def check_scale_out(database: str, redis: str) -> None:
 
 
 def train(force: bool = False) -> Path:
-    from bot.spacy_pipelines import build
+    from bot.rasa_ext.spacy_pipelines import build
 
     build()
     target = model_path()
@@ -254,7 +254,7 @@ def process_commands(model: Path, servers: List[LocalServer]) -> Dict[str, List[
         commands[server.name("rasa")] = [
             py, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(server.endpoints),
             "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(server.rasa_port)]
-    commands["gateway"] = [py, "-m", "bot.web"]
+    commands["gateway"] = [py, "-m", "bot.gateway.web"]
     return commands
 
 
@@ -263,7 +263,7 @@ def start_processes(model: Path, servers: List[LocalServer], extra_env: Optional
     """Starts the action servers, the Rasa servers and the gateway (or `only` some of them,
     e.g. to restart one). The gateway learns the Rasa servers from RASA_URLS.
     With `logs`, each process writes to logs/<name>.log instead of the terminal."""
-    from bot.database_url import tracker_credentials
+    from bot.core.database_url import tracker_credentials
 
     # Generated secrets fill in what the environment does not set (as `env()` reads them).
     generated = {k: v for k, v in ensure_secrets().items() if not os.environ.get(k)}
@@ -363,12 +363,12 @@ def model_for_serving() -> Optional[Path]:
     """The trained model for the current inputs. Training, when needed, runs in a child
     process: it imports spaCy and TensorFlow (about 450 MB), which the supervisor would
     otherwise keep in memory for as long as it runs."""
-    from bot.spacy_pipelines import built
+    from bot.rasa_ext.spacy_pipelines import built
 
     target = model_path()
     if target.exists() and built():
         return target
-    if subprocess.run([sys.executable, "-m", "bot.cli", "train"], cwd=ROOT).returncode != 0:
+    if subprocess.run([sys.executable, "-m", "bot.ops.cli", "train"], cwd=ROOT).returncode != 0:
         print("Training failed (its messages are above): the assistant cannot start.", file=sys.stderr)
         return None
     return target
@@ -427,7 +427,7 @@ def serve(endpoints_dir: Path = VAR) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m bot.ops.cli", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("setup", help="build spaCy pipelines, create local secrets and endpoints")

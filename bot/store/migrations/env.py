@@ -2,7 +2,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from actions.models import Base
+from bot.store.models import Base
 
 engine = create_engine(context.config.get_main_option("sqlalchemy.url"), future=True)
 with engine.connect() as connection:

@@ -1,6 +1,6 @@
 """The gateway: the one public origin. Chat API, health check, pages and sessions.
 
-Run with `python -m bot.web`. Rasa and the action server stay on loopback behind it.
+Run with `python -m bot.gateway.web`. Rasa and the action server stay on loopback behind it.
 """
 from __future__ import annotations
 
@@ -17,23 +17,23 @@ from typing import Any, Deque, Dict, List, Optional, Tuple
 
 from aiohttp import web
 
-from actions.database import Database, DatabaseUnavailable
-from actions.queries import append_transcript, record_feedback, transcript, verify_agent
-from actions.topics import all_topics
-from bot import openapi
-from bot.agent_api import DEMO_AGENT, AgentApi, AgentSessions
-from bot.bilingual import json_error, pick
+from bot.store.engine import Database, DatabaseUnavailable
+from bot.store.queries import append_transcript, record_feedback, transcript, verify_agent
+from bot.core.topics import all_topics
+from bot.gateway import openapi
+from bot.gateway.agent_api import DEMO_AGENT, AgentApi, AgentSessions
+from bot.core.bilingual import json_error, pick
 from bot.gateway import hardening
 from bot.gateway.insights_api import add_insights
 from bot.gateway.request_body import BodyRejected, json_object
-from bot.language import detect_language
-from bot.log_privacy import install as install_log_masking
-from bot.privacy import mask
-from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.settings import Settings
-from bot.signing import issue_session_token, pseudonym, sign_assertion, valid_session_token
+from bot.core.language import detect_language
+from bot.core.log_privacy import install as install_log_masking
+from bot.core.privacy import mask
+from bot.gateway.rasa_client import RasaClient, RasaUnavailable
+from bot.core.settings import Settings
+from bot.core.signing import issue_session_token, pseudonym, sign_assertion, valid_session_token
 
-logger = logging.getLogger("bot.web")
+logger = logging.getLogger("bot.gateway.web")
 
 SESSION_COOKIE = "tta_session"
 # While the database is down: lines kept per conversation, conversations kept, and how often
@@ -343,7 +343,7 @@ class Gateway:
         if text.startswith("/") and lang:
             # Button payloads skip Rasa's NLU, so their language comes as an entity here.
             text += json.dumps({"language": lang})
-        # Signed, so that the action server can tell it came from here (bot/signing.py).
+        # Signed, so that the action server can tell it came from here (bot/core/signing.py).
         metadata["gateway"] = sign_assertion(self.signing_secret, sender, agent.username if agent else None,
                                              pseudonym(self.signing_secret, address))
         await self._store(sender, chat_id, [{"role": "user", "text": message}])
@@ -455,7 +455,7 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
     gateway.agents.add_routes(app)
     add_insights(app, gateway.agents, gateway.database, settings.database_url)
     try:
-        from bot.pages import setup_pages
+        from bot.gateway.pages import setup_pages
     except ImportError:  # the pages are optional for API-only deployments
         setup_pages = None
     if setup_pages:

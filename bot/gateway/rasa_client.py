@@ -1,4 +1,4 @@
-"""The gateway's client for Rasa's gateway channel (bot/channel.py): messages and health.
+"""The gateway's client for Rasa's gateway channel (bot/rasa_ext/channel.py): messages and health.
 
 With one Rasa server this is a plain HTTP client. With several (the scale-out profile), each
 conversation goes to the server that rendezvous hashing picks for it, so the same server
@@ -16,10 +16,11 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 
-logger = logging.getLogger("bot.rasa_client")
+from bot.core.signing import SECRET_HEADER
+
+logger = logging.getLogger("bot.gateway.rasa_client")
 
 CONNECT_TIMEOUT = 2.0  # seconds: a server that does not accept the connection is skipped
-SECRET_HEADER = "X-Gateway-Secret"  # proves to Rasa's channel (bot/channel.py) that we are the gateway
 
 
 class RasaUnavailable(Exception):

@@ -22,12 +22,12 @@ from typing import Deque, Dict, Optional
 
 from aiohttp import web
 
-from actions.database import Database, DatabaseUnavailable
-from actions.identifiers import find_business_number, find_reference
-from actions.queries import agent_lookup, record_audit, transcript_by_chat_id, verify_agent
-from bot.bilingual import json_error, pick, request_lang
+from bot.store.engine import Database, DatabaseUnavailable
+from bot.core.identifiers import find_business_number, find_reference
+from bot.store.queries import agent_lookup, record_audit, transcript_by_chat_id, verify_agent
+from bot.core.bilingual import json_error, pick, request_lang
 from bot.gateway.request_body import json_object
-from bot.signing import pseudonym
+from bot.core.signing import pseudonym
 
 logger = logging.getLogger("bot.agent")
 
@@ -195,7 +195,7 @@ class AgentApi:
         username, password = body["username"][:64], body["password"][:256]
         address = self.address(request)
         # The username is personal data: logs and counters see a keyed pseudonym of it
-        # (operators with SIGNING_SECRET can compute bot.signing.pseudonym for a name).
+        # (operators with SIGNING_SECRET can compute bot.core.signing.pseudonym for a name).
         account = pseudonym(self.signing_secret, username)
         if not self.throttle.allowed(address, account):
             logger.warning("agent sign-in throttled: user %s from %s", account, address)

@@ -7,16 +7,16 @@ from typing import Optional
 from alembic import command
 from alembic.config import Config
 
-from actions.database import Database
-from actions.queries import count_applications, load_applications
-from bot.paths import ROOT
+from bot.store.engine import Database
+from bot.store.queries import count_applications, load_applications
+from bot.core.paths import ROOT
 
 DEMO_APPLICATIONS = ROOT / "data" / "demo" / "applications.yml"
 
 
 def migrate(url: str) -> None:
     config = Config()
-    config.set_main_option("script_location", str(ROOT / "actions" / "migrations"))
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(config, "head")
 

@@ -1,7 +1,7 @@
 """Settings of the Rasa server process that Rasa has no option for. Applied when Rasa
-builds our input channel (bot/channel.py), early in its start-up.
+builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
 
-- Log records are masked (bot/log_privacy.py): Rasa's debug logs quote what people type.
+- Log records are masked (bot/core/log_privacy.py): Rasa's debug logs quote what people type.
 - Calls to the action server time out after ACTION_TIMEOUT seconds (default 4) instead of
   Rasa's fixed 5 minutes, so a hung action server costs a person seconds, not minutes, and
   does not hold the conversation's lock. Rasa reads this module constant at each call.
@@ -102,8 +102,8 @@ def answer_overview_without_selection(run: Callable[..., Awaitable[Any]]) -> Cal
 def configure() -> None:
     import rasa.core.actions.action as remote_actions
 
-    from bot.log_privacy import install
-    from bot.settings import env
+    from bot.core.log_privacy import install
+    from bot.core.settings import env
 
     install()
     if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.privacy import mask
+from bot.core.privacy import mask
 
 
 def mask_record(record: logging.LogRecord) -> None:

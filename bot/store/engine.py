@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.database_url import database_url
+from bot.core.database_url import database_url
 
 T = TypeVar("T")
 QUERY_TIMEOUT = 3.0  # seconds, for connecting and for each statement

@@ -1,6 +1,6 @@
 """The application database: applications and their history, agents, audit, feedback,
 conversations. SQLAlchemy 2.0-style declarative models (running on 1.4 with future=True).
-The schema is created and upgraded by Alembic migrations (actions/migrations/)."""
+The schema is created and upgraded by Alembic migrations (bot/store/migrations/)."""
 from __future__ import annotations
 
 from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text,

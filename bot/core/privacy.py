@@ -8,7 +8,7 @@ from bot.core.business_number import BUSINESS_NUMBER, PROGRAM_ACCOUNT, business_
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Log lines only: in JSON, a number right after an escape ("n\u00b0123456789") or with escaped
 # no-break spaces (French "100\u202f000\u202f003") is still a number. Everything the look-up
-# accepts is masked through actions.identifiers.business_numbers, the look-up's own pattern.
+# accepts is masked through bot.core.identifiers.business_numbers, the look-up's own pattern.
 _SEPARATOR = r"(?:[\s\-]|\\u00a0|\\u202f)?"
 _ESCAPED_BUSINESS_NUMBER = re.compile(r"(?:(?<=\\u[0-9A-Fa-f]{4})|(?<![\dA-Fa-f-]))"
                                       + _SEPARATOR.join([r"\d{3}"] * 3) + r"(?![\dA-Fa-f-])")
@@ -35,7 +35,7 @@ def mask(text: str) -> str:
     return _ESCAPED_BUSINESS_NUMBER.sub("[business number]", text)
 
 
-# Rasa slots that hold personal data while a status look-up needs it (bot/tracker_store.py).
+# Rasa slots that hold personal data while a status look-up needs it (bot/rasa_ext/tracker_store.py).
 PERSONAL_SLOTS = ("business_number",)
 
 

@@ -1,7 +1,7 @@
 """Failed look-ups record the client (a keyed pseudonym of its address, from the gateway).
 
 Guessing is then counted per client, so that nobody can lock a trader out of their own
-look-up by failing on their reference from fresh conversations (see actions/queries.py).
+look-up by failing on their reference from fresh conversations (see bot/store/queries.py).
 
 Revision ID: 0003
 Revises: 0002

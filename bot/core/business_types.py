@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from bot.language import strip_accents
+from bot.core.language import strip_accents
 
 PHRASES = {
     "us_carrier": [

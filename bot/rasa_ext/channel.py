@@ -17,7 +17,7 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.rasa_client import SECRET_HEADER
+from bot.core.signing import SECRET_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class GatewayInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        from bot.rasa_process import configure
+        from bot.rasa_ext.rasa_process import configure
 
         configure()  # we are inside Rasa's server now: mask its logs, bound action calls
         secret = (credentials or {}).get("secret") or os.environ.get("GATEWAY_SECRET", "")

@@ -17,9 +17,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.business_types import find_business_type
-from bot.language import detect_language, strip_accents
-from bot.paths import SPACY_DIR
+from bot.core.business_types import find_business_type
+from bot.core.language import detect_language, strip_accents
+from bot.core.paths import SPACY_DIR
 
 LANGUAGE = "language"  # message attribute, entity and slot name
 SWITCH_INTENTS = {"use_french": "fr", "use_english": "en"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Tuple
 
-from bot.paths import VAR
+from bot.core.paths import VAR
 
 SECRETS_FILE = VAR / "secrets.env"
 
@@ -27,7 +27,7 @@ def load_secrets(path: Path = SECRETS_FILE) -> Dict[str, str]:
 
 
 # GATEWAY_SECRET: the gateway proves itself to Rasa's channel. SIGNING_SECRET: the gateway
-# signs the session cookies it issues and what it asserts to the action server (bot/signing.py).
+# signs the session cookies it issues and what it asserts to the action server (bot/core/signing.py).
 GENERATED_SECRETS = ("GATEWAY_SECRET", "SIGNING_SECRET")
 
 

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from actions.models import (STATUSES, Agent, Application, AuditRecord, Conversation, FailedLookup,
+from bot.store.models import (STATUSES, Agent, Application, AuditRecord, Conversation, FailedLookup,
                             Feedback, StatusChange, TranscriptLine)
 
 logger = logging.getLogger(__name__)

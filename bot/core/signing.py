@@ -22,6 +22,8 @@ import secrets
 import time
 from typing import Any, Dict, Optional
 
+# Proves to Rasa's channel (bot/rasa_ext/channel.py) that a request comes from the gateway.
+SECRET_HEADER = "X-Gateway-Secret"
 SESSION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$")
 ASSERTION_MAX_AGE = 300  # seconds: a message's actions run within Rasa's 20 s timeout
 

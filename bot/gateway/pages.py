@@ -2,7 +2,7 @@
 agent console, and the static files under /static/.
 
 The pages use the GC Design System web components and fonts (installed from the npm registry and copied
-into bot/static/vendor/ by scripts/build-web) for the Canada.ca header, footer and signature; the widget
+into bot/gateway/static/vendor/ by scripts/build-web) for the Canada.ca header, footer and signature; the widget
 itself (static/widget.js) depends on nothing and can be embedded in any Government of Canada page.
 
 Everything is served from this origin: the gateway's Content-Security-Policy allows no inline script or
@@ -20,9 +20,9 @@ from typing import Dict, Iterable, Tuple
 import yaml
 from aiohttp import web
 
-from bot.paths import ROOT
+from bot.core.paths import ROOT
 
-logger = logging.getLogger("bot.pages")
+logger = logging.getLogger("bot.gateway.pages")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
@@ -301,8 +301,8 @@ AGENT = {
 
 def status_labels(lang: str) -> Dict[str, str]:
     """Status labels as the assistant says them (domain/status.yml, one source for each text)."""
-    from actions import status_text
-    from actions.models import STATUSES
+    from bot.core import status_text
+    from bot.store.models import STATUSES
 
     responses = yaml.safe_load((ROOT / "domain" / "status.yml").read_text(encoding="utf-8"))["responses"]
     return {status: status_text.label(responses, status, lang) for status in STATUSES}

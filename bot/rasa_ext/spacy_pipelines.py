@@ -8,13 +8,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bot.paths import SPACY_DIR
+from bot.core.paths import SPACY_DIR
 
 LANGUAGES = ("en", "fr")
 
 
 def built(target: Path = SPACY_DIR) -> bool:
-    """Both pipelines are on disk (cheap: `bot.cli serve` checks this without importing spaCy)."""
+    """Both pipelines are on disk (cheap: `bot.ops.cli serve` checks this without importing spaCy)."""
     return all((target / lang / "config.cfg").exists() for lang in LANGUAGES)
 
 
