@@ -112,6 +112,9 @@ def test_every_button_in_the_domain_is_let_through_by_the_gateway():
     payloads = {button["payload"] for variations in domain(ROOT)["responses"].values()
                 for variation in variations for button in variation.get("buttons") or []}
     assert payloads and {p.lstrip("/") for p in payloads} <= topics.button_intents()
+    widget = (ROOT / "bot" / "gateway" / "static" / "widget.js").read_text(encoding="utf-8")
+    suggested = set(re.findall(r'"/([a-z_]+)"\]', widget))  # its suggested topics: ["title", "/intent"]
+    assert suggested and suggested <= topics.button_intents()
     assert "ask_human" in topics.button_intents()  # actions/clarify.py's "talk to a person"
 
 
