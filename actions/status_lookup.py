@@ -22,19 +22,14 @@ from bot.store.engine import Database, DatabaseUnavailable
 from actions.gateway_assertion import signed_agent, signed_client
 from bot.core.identifiers import (find_business_number, find_reference, looks_like_number,
                                  looks_like_reference, mask_business_number)
+from bot.core.topics import form_interruptions
 from bot.store.queries import agent_lookup, find_for_applicant
 
 logger = logging.getLogger(__name__)
 
 MAX_FAILURES = 3
-# While the form waits, these intents are questions to answer before asking again.
-INTERRUPTIONS = {
-    "program_overview", "eligibility", "benefits", "cost", "security_requirements",
-    "application_process", "portal_access", "review_process", "processing_time",
-    "membership_obligations", "suspension_and_appeals", "fast_program", "fast_driver_card",
-    "mutual_recognition", "ctpat", "contact", "ask_human", "cancel", "bot_challenge",
-    "use_french", "use_english", "goodbye", "out_of_scope",
-}
+
+
 @functools.lru_cache(maxsize=1)
 def database() -> Database:
     """One engine (connection pool) per action server; sessions are per query."""
@@ -74,7 +69,7 @@ class ValidateStatusLookupForm(FormValidationAction):
 
     def _is_interruption(self, tracker: Tracker) -> bool:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        return intent in INTERRUPTIONS
+        return intent in form_interruptions()  # questions to answer before asking again
 
     async def extract_application_reference(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                             domain: DomainDict) -> Dict[Text, Any]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from typing import List, Match, Pattern
 
-PROGRAM_ACCOUNT = re.compile(r"\b(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})[\s\-]?[A-Z]{2}[\s\-]?\d{4}\b", re.IGNORECASE)
+# Flags are written inside the patterns ("(?i)"): the NLU training data's regexes are these very
+# strings (data/nlu/status_lookup.yml; tests/unit/test_one_source.py checks they are equal).
+PROGRAM_ACCOUNT = re.compile(r"(?i)\b(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})[\s\-]?[A-Z]{2}[\s\-]?\d{4}\b")
 BUSINESS_NUMBER = re.compile(r"(?<![\d-])(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})(?![\d-])")
 # A run of 16 or more hexadecimal characters is an identifier (conversation and message ids
 # in logs), not something a person types: digits inside one are not a business number.

@@ -54,6 +54,10 @@ PHRASES = {
     ],
 }
 
+# The kinds of business: the values of the domain's `business_type` slot (domain/core.yml), each
+# with its own variation of utter_followup_nothing_specific (tests/unit/test_one_source.py checks both).
+BUSINESS_TYPES: Tuple[str, ...] = tuple(PHRASES)
+
 _ORDERED: List[Tuple[str, str]] = sorted(
     ((phrase, value) for value, phrases in PHRASES.items() for phrase in phrases),
     key=lambda pair: -len(pair[0]),

@@ -9,11 +9,19 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from bot.core.business_number import PROGRAM_ACCOUNT, business_numbers
+from bot.core.business_number import BUSINESS_NUMBER, PROGRAM_ACCOUNT, business_numbers
 
-REFERENCE = re.compile(r"\b(?:PIP|PEP)[\s\-_]*(\d{4})[\s\-_]*(\d{5})\b", re.IGNORECASE)
+REFERENCE = re.compile(r"(?i)\b(?:PIP|PEP)[\s\-_]*(\d{4})[\s\-_]*(\d{5})\b")
 REFERENCE_LIKE = re.compile(r"\b(?:PIP|PEP)[\s\-_#]*\d", re.IGNORECASE)
 DIGIT_RUN = re.compile(r"\d[\d\s\-]{3,}\d")
+
+# The regexes of the NLU training data (data/nlu/status_lookup.yml), which Rasa's RegexFeaturizer
+# reads from YAML: they must be these patterns, character for character (a unit test checks), so
+# that what the model flags as a reference or business number is what the look-up accepts.
+NLU_REGEXES = {
+    "application_reference": [REFERENCE.pattern],
+    "business_number": [PROGRAM_ACCOUNT.pattern, BUSINESS_NUMBER.pattern],
+}
 
 
 def find_reference(text: str) -> Optional[str]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core import contacts
 from bot.core.business_number import BUSINESS_NUMBER, PROGRAM_ACCOUNT, business_numbers
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -14,7 +15,7 @@ _ESCAPED_BUSINESS_NUMBER = re.compile(r"(?:(?<=\\u[0-9A-Fa-f]{4})|(?<![\dA-Fa-f-
                                       + _SEPARATOR.join([r"\d{3}"] * 3) + r"(?![\dA-Fa-f-])")
 _PHONE = re.compile(r"(?<![\w-])(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
 # Numbers the program publishes are not personal: keep them readable.
-_PUBLIC = {"1-800-461-9999", "204-983-3500", "506-636-5064", "pip-pep@cbsa-asfc.gc.ca"}
+_PUBLIC = contacts.PUBLIC
 
 
 def _keep_public(replacement: str):

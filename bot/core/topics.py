@@ -1,9 +1,10 @@
-"""Topic ids and their titles in both languages (content/topics.yml)."""
+"""Topic ids and their titles in both languages (content/topics.yml), and the intents derived
+from them: a new knowledge topic is a line in content/topics.yml, never a line of Python."""
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, FrozenSet, List
 
 import yaml
 
@@ -50,3 +51,25 @@ def topic_of_intent(intent: str) -> str:
 
 def all_topics() -> List[str]:
     return [topic for group in _topics().values() for topic in group]
+
+
+# Intents that are not knowledge topics (knowledge intents are the topic ids of content/topics.yml).
+# The widget's buttons may send these as "/intent" (the domain's buttons and actions/clarify.py):
+NON_TOPIC_BUTTON_INTENTS = frozenset({
+    "check_status", "ask_human", "affirm", "deny", "cancel", "greet", "use_french", "use_english",
+})
+# While the status look-up form waits, these are questions to answer (or, for cancel and goodbye,
+# to end the form) rather than a wrong reference or business number (data/rules/status_lookup.yml):
+NON_TOPIC_FORM_INTERRUPTIONS = frozenset({
+    "ask_human", "cancel", "bot_challenge", "use_french", "use_english", "goodbye", "out_of_scope",
+})
+
+
+def button_intents() -> FrozenSet[str]:
+    """Intents a button payload ("/intent") may carry to Rasa: every knowledge topic, and the rest."""
+    return frozenset(knowledge_topics()) | NON_TOPIC_BUTTON_INTENTS
+
+
+def form_interruptions() -> FrozenSet[str]:
+    """Intents the status look-up form treats as a question asked while it waits."""
+    return frozenset(knowledge_topics()) | NON_TOPIC_FORM_INTERRUPTIONS

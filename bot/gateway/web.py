@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.store.engine import Database, DatabaseUnavailable
 from bot.store.queries import append_transcript, record_feedback, transcript, verify_agent
-from bot.core.topics import all_topics
+from bot.core.topics import all_topics, button_intents
 from bot.gateway import openapi
 from bot.gateway.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.core.bilingual import json_error, pick
@@ -42,13 +42,7 @@ MAX_UNSAVED_LINES, MAX_UNSAVED_CONVERSATIONS, RETRY_UNSAVED_SECONDS = 50, 2_000,
 CHAT_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 # Button payloads the widget may send as "/intent". Anything else starting with "/" is
 # treated as text, so nobody can inject intents with entities ("/x{...}") into Rasa.
-BUTTON_INTENTS = {
-    "program_overview", "eligibility", "benefits", "cost", "security_requirements",
-    "application_process", "portal_access", "review_process", "processing_time",
-    "membership_obligations", "suspension_and_appeals", "fast_program", "fast_driver_card",
-    "mutual_recognition", "ctpat", "contact", "check_status", "ask_human", "affirm", "deny",
-    "cancel", "greet", "use_french", "use_english",
-}
+# The list: bot.core.topics.button_intents() (content/topics.yml's topics and a few others).
 _PAYLOAD = re.compile(r"^/([a-z_]+)$")
 
 ERRORS = {
@@ -192,7 +186,7 @@ def clean_text(text: str) -> str:
     """Lets button payloads through; any other leading slash is treated as plain text, so
     nobody can type Rasa commands ("/restart") or intents with entities."""
     match = _PAYLOAD.match(text)
-    if match and match.group(1) in BUTTON_INTENTS:
+    if match and match.group(1) in button_intents():
         return text
     return re.sub(r"^[\s/]+", "", text) or text.replace("/", " ").strip() or "?"
 
