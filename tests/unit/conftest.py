@@ -68,7 +68,7 @@ def logged():
         logger.setLevel(logging.DEBUG)
         logger.addHandler(handler)
     yield records
-    for logger, (level, disabled) in zip(loggers, saved):
+    for logger, (level, disabled) in zip(loggers, saved, strict=True):
         logger.removeHandler(handler)
         logger.setLevel(level)
         logger.disabled = disabled
