@@ -2,9 +2,27 @@ import os
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.store.engine import Database
 from bot.store.schema import prepare
+
+
+def _worker_postgres(url: str, worker: str) -> str:
+    """With pytest-xdist (`make check` runs the unit tests in 2 processes) each worker gets a
+    database of its own on the same server, created the first time: they cannot share one
+    whose schema each test drops."""
+    if worker in ("", "master"):
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    engine = create_engine(url, future=True, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def _fresh_postgres(url: str) -> None:
@@ -27,6 +45,7 @@ def database(request, tmp_path):
             if os.environ.get("REQUIRE_POSTGRES") == "1":
                 pytest.fail("REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
             pytest.skip("TEST_POSTGRES_URL not set: PostgreSQL tests need a server (.ci/run starts one)")
+        url = _worker_postgres(url, os.environ.get("PYTEST_XDIST_WORKER", ""))
         _fresh_postgres(url)
     prepare(url)
     db = Database(url)
