@@ -1,4 +1,6 @@
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -33,11 +35,21 @@ def _fresh_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One migrated SQLite database with the demo applications, made once per session (per
+    worker): each test gets a copy, which takes milliseconds where migrating takes most of a second."""
+    path = tmp_path_factory.mktemp("template") / "tta.db"
+    prepare(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path):
     """A migrated database with the demo applications: SQLite, and PostgreSQL when
     TEST_POSTGRES_URL names one (CI starts it; REQUIRE_POSTGRES=1 makes it mandatory)."""
     if request.param == "sqlite":
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "tta.db")
         url = f"sqlite:///{tmp_path / 'tta.db'}"
     else:
         url = os.environ.get("TEST_POSTGRES_URL")
@@ -47,7 +59,7 @@ def database(request, tmp_path):
             pytest.skip("TEST_POSTGRES_URL not set: PostgreSQL tests need a server (.ci/run starts one)")
         url = _worker_postgres(url, os.environ.get("PYTEST_XDIST_WORKER", ""))
         _fresh_postgres(url)
-    prepare(url)
+        prepare(url)
     db = Database(url)
     yield db
     db.dispose()
