@@ -1,4 +1,5 @@
-# The README's two commands: `make run` and `make test`. Everything else is what they use.
+# The README's two commands: `make run` and `make test`. Everything else is what they use;
+# `make check` is the fast part of `make test`, for the edit loop.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
@@ -7,11 +8,12 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run test setup train eval bench lock clean agent export-examples report
+.PHONY: help run test check setup train eval bench lock clean agent export-examples report
 
 help:
 	@echo "make run    set everything up, then serve the assistant on http://127.0.0.1:$${PORT:-8000}/"
 	@echo "make test   set everything up, then run every test (exit 0 only if all pass)"
+	@echo "make check  lint (ruff), type check of bot/ (mypy) and the unit tests: about a minute, no model"
 	@echo "make train  train the model if config, domain or data changed"
 	@echo "make lock   regenerate constraints.txt (the pinned dependency tree)"
 	@echo "make report [DAYS=7] [OUT=results/report]   insights table and charts (SVG) of the last DAYS days"
@@ -36,8 +38,16 @@ train: setup
 run: setup
 	$(PY) -m bot.ops.cli serve
 
-test: setup
-	$(PY) -m pytest
+# The unit tests need no trained model and run in 2 processes (pytest-xdist); `make test` runs
+# them here, then everything else.
+check: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -q -n 2 tests/unit
+
+test: setup check
+	$(PY) -m pytest --ignore=tests/unit
 
 # Creates an agent account, or resets its password: AGENT_PASSWORD=... make agent USER=name
 agent: $(VENV)/.installed
@@ -54,7 +64,7 @@ lock:
 	@echo "constraints.txt regenerated: review and commit it."
 
 clean:
-	rm -rf $(VENV) models var .pytest_cache results
+	rm -rf $(VENV) models var .pytest_cache .mypy_cache .ruff_cache .hypothesis results endpoints.yml
 
 # Scores the NLU on the own, blind and real test questions side by side (per language, per
 # topic); CV=1 adds 3-fold cross-validation on the training data (three more trainings).

@@ -18,7 +18,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from collections import defaultdict, deque
-from typing import Deque, Dict, Optional
+from typing import Any, Deque, Dict, Optional
 
 from aiohttp import web
 
@@ -260,6 +260,7 @@ class AgentApi:
         if refused is not None:  # (a Response with an empty body is falsy)
             return refused
         session = self.signed_in(request)
+        assert session is not None  # refusal() answered everyone else
         reference = find_reference(request.query.get("reference", ""))
         number = find_business_number(request.query.get("business_number", ""))
         if not (reference or number):
@@ -270,7 +271,7 @@ class AgentApi:
                                             None if reference else number)
         except DatabaseUnavailable:
             return _error(request, 503, "unavailable", "lookup_unavailable")
-        body = {"applications": found}
+        body: Dict[str, Any] = {"applications": found}
         if reference and number and found and all(a["business_number"] != number for a in found):
             body["warning"] = pick(MESSAGES["number_mismatch"], request_lang(request))
         return web.json_response(body)
@@ -280,6 +281,7 @@ class AgentApi:
         if refused is not None:  # (a Response with an empty body is falsy)
             return refused
         session = self.signed_in(request)
+        assert session is not None  # refusal() answered everyone else
         chat_id = request.query.get("chat_id", "").strip().upper()
         if not CHAT_ID.match(chat_id):
             return _error(request, 400, "invalid_request", "chat_id")

@@ -47,7 +47,7 @@ class HardenedRequest(web.Request):
 
 
 def install(app: web.Application) -> None:
-    app.on_response_prepare.append(harden_routed_response)
+    app.on_response_prepare.append(harden_routed_response)  # type: ignore[arg-type]  # aiosignal 1.4 vs aiohttp 3.9
     # aiohttp builds the request of a parser error with the application's request factory;
     # it takes the request class as a parameter (aiohttp is pinned: tests/unit cover this).
     app._make_request = functools.partial(app._make_request, _cls=HardenedRequest)  # type: ignore[method-assign]

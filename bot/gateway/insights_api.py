@@ -107,6 +107,7 @@ class InsightsApi:
         if refused is not None:
             return refused
         session = self.agents.signed_in(request)
+        assert session is not None  # refusal() answered everyone else
         raw_id = request.match_info.get("item_id", "")
         if not _ITEM_ID.match(raw_id):
             return _error(request, 404, "not_found", "no_item")
@@ -129,7 +130,7 @@ class InsightsApi:
         app.router.add_get("/api/agent/insights", self.insights)
         app.router.add_get("/api/agent/inbox", self.inbox)
         app.router.add_post("/api/agent/inbox/{item_id}", self.review)
-        app.on_cleanup.append(self.close)
+        app.on_cleanup.append(self.close)  # type: ignore[arg-type]  # aiosignal 1.4 vs aiohttp 3.9 stubs
 
 
 def add_insights(app: web.Application, agents: AgentApi, database: Database, database_url: str) -> InsightsApi:

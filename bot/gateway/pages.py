@@ -15,7 +15,7 @@ import html
 import json
 import logging
 from pathlib import Path
-from typing import Dict, Iterable, Tuple
+from typing import Any, Dict, Iterable, Tuple
 
 import yaml
 from aiohttp import web
@@ -55,7 +55,7 @@ def _url(name: str, version: str) -> str:
 
 # ---------------------------------------------------------------- shared layout
 
-LAYOUT = {
+LAYOUT: Dict[str, Dict[str, Any]] = {
     "en": {
         "org": "Canada Border Services Agency",
         "breadcrumbs": [

@@ -12,7 +12,7 @@ JSON error in the person's language.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Tuple
 
 from aiohttp import web
 

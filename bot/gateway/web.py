@@ -13,7 +13,7 @@ import re
 import secrets
 import time
 from collections import OrderedDict, defaultdict, deque
-from typing import Any, Deque, Dict, List, Optional, Tuple
+from typing import Any, AsyncIterator, Deque, Dict, List, Optional, Tuple, cast
 
 from aiohttp import web
 
@@ -78,7 +78,7 @@ def error(request: web.Request, status: int, code: str, body: Any = None, **fmt:
 
 
 def response_message(response: web.Response) -> str:
-    return json.loads(response.body)["message"]
+    return json.loads(cast(bytes, response.body))["message"]  # json_response() bodies are bytes
 
 
 _proxy_warned = False
@@ -121,7 +121,8 @@ class BoundedMemory:
     """A small least-recently-used map (bounded so that memory does not grow forever)."""
 
     def __init__(self, size: int = 100_000) -> None:
-        self.size, self._values = size, OrderedDict()
+        self.size = size
+        self._values: OrderedDict[str, Any] = OrderedDict()
 
     def get(self, key: str) -> Any:
         return self._values.get(key)
@@ -161,7 +162,7 @@ class RateLimiter:
 
 
 def api_message(raw: Dict[str, Any], default_topic: str, default_lang: str) -> Dict[str, Any]:
-    custom = raw.get("custom") if isinstance(raw.get("custom"), dict) else {}
+    custom: Dict[str, Any] = raw["custom"] if isinstance(raw.get("custom"), dict) else {}
     sources = [
         {"title": str(s.get("title", "")), "url": str(s["url"])}
         for s in custom.get("sources") or []
@@ -172,7 +173,7 @@ def api_message(raw: Dict[str, Any], default_topic: str, default_lang: str) -> D
         for b in raw.get("buttons") or []
         if isinstance(b, dict)
     ]
-    message = {"text": raw.get("text") or "", "topic": custom.get("topic") or default_topic,
+    message: Dict[str, Any] = {"text": raw.get("text") or "", "topic": custom.get("topic") or default_topic,
                "sources": sources, "buttons": buttons}
     if custom.get("answer"):
         message["answer"] = str(custom["answer"])
@@ -241,8 +242,8 @@ class Gateway:
         must not stop the conversation: the lines wait in memory (masked, bounded) and are
         written, with the time they were said, with the conversation's next lines."""
         now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-        safe = [{"role": l["role"], "text": mask(l["text"]), "topic": l.get("topic"), "at": now}
-                for l in lines]
+        safe = [{"role": line["role"], "text": mask(line["text"]), "topic": line.get("topic"), "at": now}
+                for line in lines]
         await self._write(sender, chat_id, safe)
 
     async def _write(self, sender: str, chat_id: str, lines: List[Dict[str, Any]]) -> bool:
@@ -269,7 +270,7 @@ class Gateway:
             if not await self._write(sender, chat_id_for(sender), []):
                 return
 
-    async def retry_unsaved_lines(self, app: web.Application) -> None:
+    async def retry_unsaved_lines(self, app: web.Application) -> AsyncIterator[None]:
         async def loop() -> None:
             while True:
                 await asyncio.sleep(RETRY_UNSAVED_SECONDS)
@@ -431,6 +432,10 @@ class Gateway:
         self.database.dispose()
 
 
+async def openapi_document(request: web.Request) -> web.Response:
+    return web.json_response(openapi.document())
+
+
 def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] = None,
                database: Optional[Database] = None) -> web.Application:
     settings = settings or Settings()
@@ -442,7 +447,7 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
     app["gateway"] = gateway
     app.router.add_post("/api/chat", gateway.chat)
     app.router.add_get("/healthz", gateway.healthz)
-    app.router.add_get("/api/openapi.json", lambda request: web.json_response(openapi.document()))
+    app.router.add_get("/api/openapi.json", openapi_document)
     app.router.add_post("/api/feedback", gateway.feedback)
     app.router.add_get("/api/transcript", gateway.own_transcript)
     app.router.add_post("/api/session/restart", gateway.restart)
@@ -451,11 +456,11 @@ def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] =
     try:
         from bot.gateway.pages import setup_pages
     except ImportError:  # the pages are optional for API-only deployments
-        setup_pages = None
-    if setup_pages:
+        pass
+    else:
         setup_pages(app)
     app.cleanup_ctx.append(gateway.retry_unsaved_lines)
-    app.on_cleanup.append(gateway.close)
+    app.on_cleanup.append(gateway.close)  # type: ignore[arg-type]  # aiosignal 1.4 vs aiohttp 3.9 stubs
     return app
 
 

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -76,7 +77,10 @@ def setup() -> None:
 
     build()
     ensure_secrets()
-    local_servers()  # writes the endpoints files
+    servers = local_servers()  # writes the endpoints files
+    # Rasa's own commands run from the root (`rasa shell`, `rasa interactive`) read ./endpoints.yml:
+    # the same as the first server's, generated from the environment (not in git).
+    shutil.copyfile(servers[0].endpoints, ROOT / "endpoints.yml")
     prepare_database()
 
 

@@ -160,7 +160,7 @@ class Parser:
         topic = topic_of(intent.get("name"))
         selected = (parse.get("response_selector") or {}).get(intent.get("name") or "") or {}
         answer = (selected.get("response") or {}).get("intent_response_key")
-        best = next((r for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"), {})
+        best: Dict[str, Any] = next((r for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"), {})
         return Prediction(question, topic, answer, float(intent.get("confidence") or 0.0),
                           topic_of(best.get("name")), float(best.get("confidence") or 0.0))
 

@@ -21,7 +21,7 @@ import functools
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Set
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set
 
 import yaml
 
@@ -144,7 +144,7 @@ def one_line(text: str) -> str:
 
 
 def export(examples: List[Dict[str, str]], out: Path = NLU_DATA, training_data: Path = NLU_DATA,
-           held_out: "HeldOut" = None) -> Dict[str, int]:
+           held_out: Optional["HeldOut"] = None) -> Dict[str, int]:
     """Adds the reviewed examples ({text, lang, intent}) to the reviewed files in `out`.
     Returns how many were added per language."""
     files = reviewed_files(out)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from bot.core.topics import title
 from bot.ops.svg_charts import columns, horizontal_bars
@@ -20,7 +21,7 @@ from bot.core.paths import ROOT
 
 REPORT_DIR = ROOT / "results" / "report"
 
-TEXT = {
+TEXT: Dict[str, Dict[str, Any]] = {
     "en": {
         "heading": "PIP assistant: the last {days} days ({start} to {end}, UTC)",
         "conversations": "Conversations", "messages": "Questions", "english": "In English",
@@ -116,7 +117,7 @@ def _rows(rows: Sequence[Sequence[Any]], header: bool = True) -> str:
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
-        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
         if header and n == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -162,14 +163,14 @@ def write_charts(body: Dict[str, Any], lang: str, folder: Path) -> List[Path]:
         description = t["description"].format(file=f"{chart.name}.csv")
         svg = (columns(chart.title, description, chart.labels, chart.series) if chart.kind == "columns"
                else horizontal_bars(chart.title, description, chart.labels, chart.series,
-                                    lambda value: _shown(value, lang, chart.percent)))
+                                    functools.partial(_shown, lang=lang, percent=chart.percent)))
         path = folder / f"{chart.name}.svg"
         path.write_text(svg, encoding="utf-8")
         written.append(path)
     return written
 
 
-def report(days: int, folder: Path = REPORT_DIR, lang: str = "en", today: dt.date = None) -> str:
+def report(days: int, folder: Path = REPORT_DIR, lang: str = "en", today: Optional[dt.date] = None) -> str:
     """Reads the insights, writes the charts, returns the text to print."""
     from bot.store.engine import Database
     from bot.store.insights_queries import collect

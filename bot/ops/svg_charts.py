@@ -4,7 +4,7 @@ a description for screen readers, colours with at least 3:1 contrast on white.""
 from __future__ import annotations
 
 from html import escape
-from typing import Callable, List, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 # GC Design System blue and a dark orange: both >= 4.5:1 on white, distinct for colour blindness.
 COLOURS = ("#26374a", "#b3541e")
@@ -32,7 +32,7 @@ def _legend(series: Sequence[Series], x: int, y: int) -> List[str]:
 
 
 def horizontal_bars(title: str, description: str, labels: Sequence[str], series: Sequence[Series],
-                    show: Callable[[float], str] = None) -> str:
+                    show: Optional[Callable[[float], str]] = None) -> str:
     """One row per label, one bar per series, the value written after each bar (as `show` writes it)."""
     show = show or _number
     label_width, bar_area, bar, gap = 300, 360, 14, 10

@@ -3,11 +3,13 @@ conversations. SQLAlchemy 2.0-style declarative models (running on 1.4 with futu
 The schema is created and upgraded by Alembic migrations (bot/store/migrations/)."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text,
                         UniqueConstraint, func)
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+Base: Any = declarative_base()  # untyped in SQLAlchemy 1.4
 
 # The lifecycle this project defines (real PIP status labels are not public).
 STATUSES = (

@@ -60,11 +60,15 @@ def _language(text: str, parse: Dict[str, Any], metadata: Dict[str, Any]) -> str
     return detect_language(text, hint) or hint or "en"
 
 
+def _dict(value: Any) -> Dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def candidate(event_id: int, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """The inbox item a user event makes, or None when there is nothing to review."""
     text = data.get("text")
-    parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
-    intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
+    parse = _dict(data.get("parse_data"))
+    intent = _dict(parse.get("intent"))
     if not isinstance(text, str) or not text.strip() or text.startswith("/"):
         return None  # empty, or a button the person clicked: nothing was typed
     text = mask(text.strip())  # already masked by the tracker store; masking twice is harmless
@@ -80,9 +84,9 @@ def candidate(event_id: int, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
                       if isinstance(r, dict) and r.get("name") not in (None, "nlu_fallback")), {})
         name, confidence = guess.get("name"), guess.get("confidence")
     elif not declined and (not isinstance(confidence, (int, float)) or confidence >= LOW_CONFIDENCE
-                           or topic_of_intent(name) not in INTENT_OF_DECISION):
+                           or topic_of_intent(name or "") not in INTENT_OF_DECISION):
         return None  # sure enough; or small talk ("ok", "thanks"), where a doubt teaches nothing
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    metadata = _dict(data.get("metadata"))
     return {
         "event_id": event_id,
         "at": _utc(data.get("timestamp")),

@@ -92,7 +92,7 @@ async def test_unknown_reference_and_wrong_business_number_get_identical_replies
 
 async def test_three_failures_lock_the_conversation_and_the_fourth_is_refused():
     slots = {"application_reference": "PIP-2026-00103", "business_number": "999999999", "lookup_failures": 0.0}
-    for attempt in (1, 2):
+    for _ in (1, 2):
         messages, events = await lookup(slots)
         assert "Attempts left" in messages[0]
         slots["lookup_failures"] = events["lookup_failures"]
