@@ -8,15 +8,14 @@ with its data as a table and a CSV download; nothing is loaded from outside.
 """
 from __future__ import annotations
 
-import json
 import os
-from typing import Dict
+from typing import Any, Callable, Dict, List
 
 from aiohttp import web
 
 from bot.core.topics import title
 from bot.gateway.agent_api import AgentApi
-from bot.gateway.pages import AGENT_PATHS, _escape, _html, _url, asset_version, page
+from bot.gateway.pages import AGENT_PATHS, asset_version, html_response, layout, render, setup_templates
 from bot.store.review_queries import INTENT_OF_DECISION
 
 INSIGHTS_PATHS = {"en": "/agent/insights", "fr": "/fr/agent/statistiques"}
@@ -90,20 +89,12 @@ def _other(lang: str) -> str:
     return "fr" if lang == "en" else "en"
 
 
-def nav(lang: str, current: str) -> str:
-    """The console's navigation, shared by the console and these pages."""
+def nav_links(lang: str, current: str) -> Dict[str, Any]:
+    """The console's navigation (macros.html), shared by the console and these pages."""
     t = NAV[lang]
     links = [("console", AGENT_PATHS[lang]), ("insights", INSIGHTS_PATHS[lang]), ("review", REVIEW_PATHS[lang])]
-    current_mark = ' aria-current="page"'
-    items = "".join(
-        f'<li><a href="{path}"{current_mark if key == current else ""}>{_escape(t[key])}</a></li>'
-        for key, path in links)
-    return f'<nav class="agent-nav" aria-label="{_escape(t["label"])}"><ul>{items}</ul></nav>'
-
-
-def _json_script(element_id: str, data) -> str:
-    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-    return f'<script type="application/json" id="{element_id}">{payload}</script>'
+    return {"label": t["label"],
+            "links": [{"path": path, "text": t[key], "current": key == current} for key, path in links]}
 
 
 def topic_titles(lang: str) -> Dict[str, str]:
@@ -112,82 +103,48 @@ def topic_titles(lang: str) -> Dict[str, str]:
     return {topic: title(topic, lang) for topic in all_topics()}
 
 
-def insights_page(lang: str) -> str:
+def insights_context(lang: str) -> Dict[str, Any]:
     # The same setting as `purge-conversations` (RETENTION_DAYS), which deletes older ones.
     retention = int(os.environ.get("RETENTION_DAYS", "30") or 30)
-    t = {k: _escape(v.replace("{retention}", str(retention))) for k, v in INSIGHTS[lang].items()}
-    version = asset_version(ASSETS)
-    scripts = "\n".join(f'  <script src="{_url(name, version)}" defer></script>'
-                        for name in ("console-api.js", "insights.js"))
-    options = "".join(f'<option value="{d}"{" selected" if d == 7 else ""}>{t[f"days_{d}"]}</option>'
-                      for d in (7, 30, 90))
-    main = f"""
-    <h1>{t["title"]}</h1>
-    {nav(lang, "insights")}
-    {_json_script("topic-titles", topic_titles(lang))}
-    <p>{t["intro"]}</p>
-    <form id="period-form" class="agent-form insights-period" novalidate>
-      <div class="agent-field">
-        <label for="period">{t["period"]}</label>
-        <select id="period" name="days">{options}</select>
-      </div>
-      <button type="submit" class="agent-button agent-button--primary">{t["show"]}</button>
-    </form>
-    <p id="insights-status" class="agent-status" role="status"></p>
-    <div id="insights" class="insights" hidden>
-      <section class="agent-card" aria-labelledby="summary-heading">
-        <h2 id="summary-heading">{t["summary"]}</h2>
-        <dl id="summary" class="insights-summary"></dl>
-      </section>
-      <div id="charts"></div>
-    </div>
-"""
-    return page(lang, INSIGHTS[lang]["title"], INSIGHTS_PATHS[_other(lang)], main, scripts,
-                ("site.css", "agent.css", "insights.css"), version)
+    t = {k: v.replace("{retention}", str(retention)) for k, v in INSIGHTS[lang].items()}
+    return {**layout(lang, t["title"], INSIGHTS_PATHS[_other(lang)], ("site.css", "agent.css", "insights.css"),
+                     asset_version(ASSETS)),
+            "t": t, "nav": nav_links(lang, "insights"), "topic_titles": topic_titles(lang)}
+
+
+def review_context(lang: str) -> Dict[str, Any]:
+    t = REVIEW[lang]
+    choices: List[str] = [topic for topic in INTENT_OF_DECISION if topic != "out_of_scope"]
+    return {**layout(lang, t["title"], REVIEW_PATHS[_other(lang)], ("site.css", "agent.css", "insights.css"),
+                     asset_version(ASSETS)),
+            "t": t, "nav": nav_links(lang, "review"), "topic_titles": topic_titles(lang), "review_topics": choices}
+
+
+def sign_in_first_context(lang: str, other_path: str) -> Dict[str, Any]:
+    heading, text, link = SIGN_IN_FIRST[lang]
+    return {**layout(lang, heading, other_path, ("site.css",), asset_version(ASSETS)),
+            "heading": heading, "text": text, "link": link, "sign_in_path": AGENT_PATHS[lang]}
+
+
+def insights_page(lang: str) -> str:
+    return render("insights.html", insights_context(lang))
 
 
 def review_page(lang: str) -> str:
-    t = {k: _escape(v) for k, v in REVIEW[lang].items()}
-    version = asset_version(ASSETS)
-    scripts = "\n".join(f'  <script src="{_url(name, version)}" defer></script>'
-                        for name in ("console-api.js", "review.js"))
-    choices = [topic for topic in INTENT_OF_DECISION if topic != "out_of_scope"]
-    main = f"""
-    <h1>{t["title"]}</h1>
-    {nav(lang, "review")}
-    {_json_script("topic-titles", topic_titles(lang))}
-    {_json_script("review-topics", choices)}
-    <p>{t["intro"]}</p>
-    <p id="review-keys">{t["keys"]}</p>
-    <p><button type="button" id="review-refresh" class="agent-button">{t["refresh"]}</button></p>
-    <p id="review-status" class="agent-status" role="status" tabindex="-1"></p>
-    <ol id="review-items" class="review-items"></ol>
-"""
-    return page(lang, REVIEW[lang]["title"], REVIEW_PATHS[_other(lang)], main, scripts,
-                ("site.css", "agent.css", "insights.css"), version)
-
-
-def sign_in_first(lang: str, path: str) -> web.Response:
-    heading, text, link = (_escape(part) for part in SIGN_IN_FIRST[lang])
-    main = f"""
-    <h1>{heading}</h1>
-    <p>{text}</p>
-    <p><a href="{AGENT_PATHS[lang]}">{link}</a></p>
-"""
-    body = page(lang, SIGN_IN_FIRST[lang][0], path, main, "", ("site.css",), asset_version(ASSETS))
-    response = _html(body)
-    response.set_status(401)
-    return response
+    return render("review.html", review_context(lang))
 
 
 def add_pages(app: web.Application, agents: AgentApi) -> None:
-    def handler(render, lang: str, paths: Dict[str, str]):
+    setup_templates(app)
+
+    def handler(template: str, context: Callable[[str], Dict[str, Any]], lang: str, paths: Dict[str, str]):
         async def serve(request: web.Request) -> web.Response:
             if agents.sessions.get(request) is None:
-                return sign_in_first(lang, paths[_other(lang)])
-            return _html(render(lang))
+                return html_response(request, "sign_in_first.html",
+                                     sign_in_first_context(lang, paths[_other(lang)]), status=401)
+            return html_response(request, template, context(lang))
         return serve
 
     for lang in ("en", "fr"):
-        app.router.add_get(INSIGHTS_PATHS[lang], handler(insights_page, lang, INSIGHTS_PATHS))
-        app.router.add_get(REVIEW_PATHS[lang], handler(review_page, lang, REVIEW_PATHS))
+        app.router.add_get(INSIGHTS_PATHS[lang], handler("insights.html", insights_context, lang, INSIGHTS_PATHS))
+        app.router.add_get(REVIEW_PATHS[lang], handler("review.html", review_context, lang, REVIEW_PATHS))

@@ -28,7 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VENDOR = ROOT / "bot" / "static" / "vendor" / "gcds" / "gcds.esm.js"
+VENDOR = ROOT / "bot" / "gateway" / "static" / "vendor" / "gcds" / "gcds.esm.js"
 ANSWER_TIMEOUT = 60_000  # ms: the first answers come while Rasa warms up
 
 LAUNCHER = {"en": "Ask the PIP assistant (automated)", "fr": "Poser une question à l'assistant PEP (automatisé)"}

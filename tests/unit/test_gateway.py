@@ -289,11 +289,11 @@ async def test_lines_kept_during_an_outage_are_written_even_if_the_person_says_n
     client = await aiohttp_client(app)
     flaky.down = True
     await client.post("/api/chat", json={"message": "who can apply?"})
-    await app["gateway"].write_unsaved()  # the gateway's periodic retry, database still down
-    assert app["gateway"].unsaved_lines.keys()
+    await app["gateway"].turns.write_unsaved()  # the gateway's periodic retry, database still down
+    assert app["gateway"].turns.unsaved_lines.keys()
     flaky.down = False
-    await app["gateway"].write_unsaved()
-    assert not app["gateway"].unsaved_lines.keys()
+    await app["gateway"].turns.write_unsaved()
+    assert not app["gateway"].turns.unsaved_lines.keys()
     lines = (await (await client.get("/api/transcript")).json())["messages"]
     assert [l["text"] for l in lines] == ["who can apply?", ANSWER["text"]]
 

@@ -228,47 +228,11 @@
   var ICON_CHAT = "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z";
   var ICON_CLOSE = "M18.3 5.7 12 12l6.3 6.3-1.4 1.4L10.6 13.4 4.3 19.7l-1.4-1.4L9.2 12 2.9 5.7l1.4-1.4 6.3 6.3 6.3-6.3z";
 
-  /* Language of a source URL (Canada.ca pages end in -eng/-fra or have /en/ and /fr/). */
-  function urlLang(url) {
-    if (/(-fra\b|[/_.]fra?\b|\/fr\/|[?&]lang=fra?\b)/i.test(url)) {
-      return "fr";
-    }
-    if (/(-eng\b|[/_.]eng?\b|\/en\/|[?&]lang=eng?\b)/i.test(url)) {
-      return "en";
-    }
-    return "";
-  }
-
-  var FR_WORDS = /\b(le|la|les|des|du|un|une|est|sont|vous|votre|vos|pour|avec|dans|sur|et|je|nous|qui|que|quel|quelle|pas|demande|entreprise|programme|adhésion|être|avoir|ou|au|aux|ce|cette)\b/gi;
-  var EN_WORDS = /\b(the|a|an|is|are|you|your|for|with|in|on|and|i|we|who|what|which|not|application|business|program|membership|be|have|or|to|of|this|that|can|how|do)\b/gi;
-
-  /* Language of a text: a small heuristic; the fallback wins when unsure. */
-  function textLang(text, fallback) {
-    var value = String(text || "");
-    var fr = (value.match(FR_WORDS) || []).length + 2 * (value.match(/[éèêàâçùûîôœ]/gi) || []).length;
-    var en = (value.match(EN_WORDS) || []).length;
-    if (fr > en) {
-      return "fr";
-    }
-    if (en > fr) {
-      return "en";
-    }
-    return fallback;
-  }
-
-  /* The reply's language as the gateway states it; older gateways did not, so guess then. */
+  /* The language of a reply is the one the gateway states for each message ("lang"). Lines restored
+     from the transcript state none, so they are marked with the page's language: the widget does not
+     guess a language from the text. */
   function messageLang(message) {
-    if (message.lang === "en" || message.lang === "fr") {
-      return message.lang;
-    }
-    var sources = message.sources || [];
-    for (var i = 0; i < sources.length; i += 1) {
-      var lang = urlLang(sources[i].url || "");
-      if (lang) {
-        return lang;
-      }
-    }
-    return textLang(message.text, pageLang);
+    return message.lang === "en" || message.lang === "fr" ? message.lang : pageLang;
   }
 
   var LINKABLE = /(https:\/\/[^\s<>"]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/g;
@@ -555,8 +519,10 @@
     log.scrollTop = Math.max(0, top - 8);
   }
 
+  /* A question is marked with the page's language until the reply states the language the
+     conversation is in (see send). */
   function addUser(text) {
-    var message = el("div", { class: "tta-msg tta-msg--user", lang: textLang(text, pageLang),
+    var message = el("div", { class: "tta-msg tta-msg--user", lang: pageLang,
       "data-index": position });
     position += 1;
     message.appendChild(el("span", { class: "tta-sr-only", lang: pageLang }, S.you + " "));
@@ -590,7 +556,7 @@
       var list = el("ul");
       sources.forEach(function (source) {
         var item = el("li");
-        item.appendChild(el("a", { href: source.url, lang: urlLang(source.url) || lang },
+        item.appendChild(el("a", { href: source.url, lang: lang },
           source.title || source.url));
         list.appendChild(item);
       });
@@ -767,7 +733,7 @@
     }
     inputError.textContent = "";
     input.removeAttribute("aria-invalid");
-    addUser(shown || text);
+    var question = addUser(shown || text);
     if (shown === input.value.trim()) {
       input.value = "";
     }
@@ -786,6 +752,10 @@
       var first = null;
       if (result.ok && result.body && Array.isArray(result.body.messages)) {
         setChatId(result.body.chat_id);
+        if (result.body.messages.length) {
+          // The gateway answers in the language the person writes in: the question is in it too.
+          question.setAttribute("lang", messageLang(result.body.messages[0]));
+        }
         result.body.messages.forEach(function (message) {
           var node = addBot(message);
           first = first || node;

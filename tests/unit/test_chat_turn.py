@@ -1,0 +1,116 @@
+"""The chat-turn service on its own, without HTTP (bot/gateway/chat_turn.py): what any channel
+gets from it. The web chat's contract is tested through /api/chat in test_gateway.py."""
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+import bot.gateway.chat_turn as chat_turn
+from bot.gateway.chat_turn import MAX_UNSAVED_LINES, ChatTurns, ChatUnavailable, Turn
+from bot.gateway.sessions import chat_id_for
+from bot.store.queries import transcript, transcript_by_chat_id
+from tests.unit.test_gateway import ANSWER, FakeRasa, FlakyDatabase
+
+SENDER = "a" * 64
+CHAT_ID = chat_id_for(SENDER)
+
+
+def turn(text, page_lang=None, **kwargs):
+    return Turn(SENDER, CHAT_ID, text, page_lang, {"gateway": {"signed": "by the channel"}}, **kwargs)
+
+
+async def lines(database, sender=SENDER):
+    return [(l["role"], l["text"]) for l in await database.run(transcript, sender) or []]
+
+
+def test_the_service_knows_nothing_of_http():
+    tree = ast.parse(Path(chat_turn.__file__).read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not {name for name in imported if name and name.startswith("aiohttp")}
+    assert "Teams" in chat_turn.__doc__  # a second channel is a second thin adapter
+
+
+async def test_a_turn_returns_the_normalised_replies_with_their_language(database):
+    rasa = FakeRasa()
+    reply = await ChatTurns(rasa, database).take(turn("who can apply?", "en"))
+    assert reply.chat_id == CHAT_ID and reply.lang == "en"
+    assert reply.messages == [{"text": ANSWER["text"], "topic": "eligibility", "sources": ANSWER["custom"]["sources"],
+                               "buttons": [], "lang": "en", "last_checked": "2026-11-27"}]
+    sender, text, metadata = rasa.calls[0]
+    assert (sender, text) == (SENDER, "who can apply?")
+    assert metadata == {"gateway": {"signed": "by the channel"}, "lang": "en"}  # passed on, plus the hint
+
+
+async def test_a_stated_language_wins_and_the_replies_without_one_follow_it(database):
+    stated = {**ANSWER, "custom": {**ANSWER["custom"], "lang": "fr", "answer": "eligibility/us_carrier"}}
+    rasa = FakeRasa(replies=[stated, {"text": "Autre chose?", "custom": {}}])
+    reply = await ChatTurns(rasa, database).take(turn("what about US carriers?", "en"))
+    assert reply.lang == "fr" and [m["lang"] for m in reply.messages] == ["fr", "fr"]
+    assert [m["topic"] for m in reply.messages] == ["eligibility", "eligibility"]
+    assert reply.messages[0]["answer"] == "eligibility/us_carrier" and "answer" not in reply.messages[1]
+
+
+async def test_without_a_reply_the_apology_is_in_the_language_of_the_question(database):
+    reply = await ChatTurns(FakeRasa(replies=[]), database).take(turn("Quels sont les avantages?"))
+    assert reply.lang == "fr"
+    assert reply.messages[0]["text"].startswith("Désolé") and reply.messages[0]["topic"] == "fallback"
+
+
+async def test_the_page_language_is_a_hint_only_when_it_starts_or_changes(database):
+    rasa = FakeRasa()
+    turns = ChatTurns(rasa, database)
+    for text, lang in [("FAST", "fr"), ("100000003", "fr"), ("ok", "en")]:
+        await turns.take(turn(text, lang))
+    assert [call[2].get("lang") for call in rasa.calls] == ["fr", None, "en"]
+
+
+async def test_buttons_carry_the_page_language_and_typed_commands_become_text(database):
+    rasa = FakeRasa()
+    turns = ChatTurns(rasa, database)
+    await turns.take(turn("/eligibility", "fr"))
+    await turns.take(turn("/restart"))
+    await turns.take(turn('/check_status{"business_number": "123456789"}'))
+    assert rasa.calls[0][1] == "/eligibility" + json.dumps({"language": "fr"})
+    assert not any(call[1].startswith("/") for call in rasa.calls[1:])
+
+
+async def test_the_transcript_is_masked_and_shows_what_the_person_was_told_when_rasa_is_down(database):
+    turns = ChatTurns(FakeRasa(fail=True), database)
+    with pytest.raises(ChatUnavailable) as failure:
+        await turns.take(turn("my BN is 100000003", "en", ui_lang="fr"))
+    assert "Réessayez" in failure.value.message and "pip-pep@cbsa-asfc.gc.ca" in failure.value.message
+    assert await lines(database) == [("user", "my BN is [business number]"), ("bot", failure.value.message)]
+
+
+async def test_lines_wait_in_memory_bounded_while_the_database_is_down(database):
+    flaky = FlakyDatabase(database)
+    turns = ChatTurns(FakeRasa(), flaky)
+    flaky.down = True
+    for number in range(MAX_UNSAVED_LINES):  # two lines a turn: only the last ones are kept
+        reply = await turns.take(turn(f"question {number}"))
+        assert reply.messages[0]["text"] == ANSWER["text"]  # the conversation goes on
+    await turns.write_unsaved()  # still down: nothing lost, nothing written
+    assert turns.unsaved_lines.keys() == [SENDER]
+    flaky.down = False
+    await turns.write_unsaved()
+    assert not turns.unsaved_lines.keys()
+    kept = await lines(database)
+    assert len(kept) == MAX_UNSAVED_LINES and kept[-2:] == [("user", f"question {MAX_UNSAVED_LINES - 1}"),
+                                                            ("bot", ANSWER["text"])]
+
+
+async def test_waiting_lines_are_written_with_the_next_turn_under_their_own_chat_id(database):
+    flaky = FlakyDatabase(database)
+    turns = ChatTurns(FakeRasa(), flaky)
+    other = "b" * 64
+    flaky.down = True
+    await turns.take(Turn(other, chat_id_for(other), "who can apply?"))
+    flaky.down = False
+    await turns.take(turn("thanks"))  # another conversation: writes only its own lines
+    assert turns.unsaved_lines.keys() == [other]
+    await turns.write_unsaved()
+    assert await lines(database, other) == [("user", "who can apply?"), ("bot", ANSWER["text"])]
+    assert len(await database.run(transcript_by_chat_id, chat_id_for(other))) == 2
+    assert await lines(database) == [("user", "thanks"), ("bot", ANSWER["text"])]
