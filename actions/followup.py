@@ -7,9 +7,10 @@ names the default for its topic, and `custom.explains_status` marks the answer t
 an application status. Without any of these: the topic's overview to "what does that mean?",
 and the general answers on processing time and cost.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,8 +22,7 @@ from rasa_sdk.types import DomainDict
 NOTHING_SPECIFIC = "utter_followup_nothing_specific"
 
 OVERVIEW = "overview"
-FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration",
-                  "ask_if_that_costs": "cost"}
+FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
 GENERAL_ANSWER = {"duration": "processing_time/overview", "cost": "cost/overview"}
 UNCLEAR = "utter_followup_unclear"
 
@@ -36,7 +36,7 @@ def has_variation_for(domain: DomainDict, response: str, business_type: str) -> 
     return False
 
 
-def last_reply_context(tracker: Tracker) -> Dict[str, Any]:
+def last_reply_context(tracker: Tracker) -> dict[str, Any]:
     """What the last answer or status reply was about: {"answer": id} or {"status": id}."""
     for event in reversed(tracker.events):
         if event.get("event") != "bot":
@@ -49,26 +49,26 @@ def last_reply_context(tracker: Tracker) -> Dict[str, Any]:
     return {}
 
 
-def last_answer(tracker: Tracker) -> Optional[str]:
+def last_answer(tracker: Tracker) -> str | None:
     """The response of the last knowledge answer given in this conversation."""
     answer = last_reply_context(tracker).get("answer")
     return f"utter_{answer}" if answer else None
 
 
-def _custom(domain: DomainDict, answer: str) -> Dict[str, Any]:
+def _custom(domain: DomainDict, answer: str) -> dict[str, Any]:
     variations = (domain.get("responses") or {}).get(f"utter_{answer}") or [{}]
     return variations[0].get("custom") or {}
 
 
-def _answer_explaining(domain: DomainDict, status: str) -> Optional[str]:
+def _answer_explaining(domain: DomainDict, status: str) -> str | None:
     for name, variations in (domain.get("responses") or {}).items():
         custom = (variations or [{}])[0].get("custom") or {}
         if status in (custom.get("explains_status") or []) and name.startswith("utter_"):
-            return name[len("utter_"):]
+            return name[len("utter_") :]
     return None
 
 
-def followup_response(domain: DomainDict, context: Dict[str, Any], kind: str) -> str:
+def followup_response(domain: DomainDict, context: dict[str, Any], kind: str) -> str:
     """The response that answers this kind of follow-up after that reply."""
     answer = context.get("answer")
     if context.get("status"):
@@ -93,10 +93,10 @@ class ActionRepeatAnswer(Action):
     """Gives the last answer again, now with the current language and kind of business,
     so the response variation that fits them is chosen by Rasa's NLG."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_repeat_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         answer = last_answer(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = tracker.get_slot("business_type")
@@ -106,7 +106,7 @@ class ActionRepeatAnswer(Action):
             if not has_variation_for(domain, answer, kind) and has_variation_for(domain, overview, kind):
                 answer = overview
         if answer and intent == "inform_business_type" and kind and not has_variation_for(domain, answer, kind):
-            dispatcher.utter_message(response=NOTHING_SPECIFIC, topic=answer[len("utter_"):].split("/", 1)[0])
+            dispatcher.utter_message(response=NOTHING_SPECIFIC, topic=answer[len("utter_") :].split("/", 1)[0])
         if answer:
             dispatcher.utter_message(response=answer)
         elif intent == "inform_business_type":
@@ -115,13 +115,13 @@ class ActionRepeatAnswer(Action):
 
 
 class ActionAnswerFollowup(Action):
-    """"What does that mean?", "how long does that take?", "is that free?": answered about
+    """ "What does that mean?", "how long does that take?", "is that free?": answered about
     the previous answer or application status."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_followup"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = FOLLOWUP_KINDS.get(intent or "", "meaning")
         dispatcher.utter_message(response=followup_response(domain, last_reply_context(tracker), kind))

@@ -6,23 +6,29 @@ look-ups for the conversation. Agents are recognized only from the message metad
 the gateway adds for a signed-in agent session (the Rasa channel accepts only the
 gateway), never from anything a trader can type.
 """
+
 from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.core import status_text
-from bot.store.engine import Database, DatabaseUnavailable
 from actions.gateway_assertion import signed_agent, signed_client
-from bot.core.identifiers import (find_business_number, find_reference, looks_like_number,
-                                 looks_like_reference, mask_business_number)
+from bot.core import status_text
+from bot.core.identifiers import (
+    find_business_number,
+    find_reference,
+    looks_like_number,
+    looks_like_reference,
+    mask_business_number,
+)
 from bot.core.topics import form_interruptions
+from bot.store.engine import Database, DatabaseUnavailable
 from bot.store.queries import agent_lookup, find_for_applicant
 
 logger = logging.getLogger(__name__)
@@ -40,23 +46,23 @@ def language_of(tracker: Tracker) -> str:
     return "fr" if tracker.get_slot("language") == "fr" else "en"
 
 
-def agent_of(tracker: Tracker) -> Optional[str]:
+def agent_of(tracker: Tracker) -> str | None:
     """The signed-in agent, from the gateway's signed metadata on the current message."""
     return signed_agent(tracker)
 
 
-def cleared() -> List[EventType]:
+def cleared() -> list[EventType]:
     """Personal slots are forgotten once a look-up ends."""
-    return [SlotSet("application_reference", None), SlotSet("business_number", None),
-            SlotSet("requested_slot", None)]
+    return [SlotSet("application_reference", None), SlotSet("business_number", None), SlotSet("requested_slot", None)]
 
 
 class ValidateStatusLookupForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_status_lookup_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         if tracker.get_slot("lookup_locked"):
             return []  # nothing to ask: the submit action explains the lock-out
         both = ["application_reference", "business_number"]
@@ -71,8 +77,9 @@ class ValidateStatusLookupForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         return intent in form_interruptions()  # questions to answer before asking again
 
-    async def extract_application_reference(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                            domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_application_reference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = tracker.latest_message.get("text") or ""
         reference = find_reference(text)
         if reference:
@@ -87,8 +94,9 @@ class ValidateStatusLookupForm(FormValidationAction):
             return {"application_reference": None}  # stay in the form and ask again
         return {}  # a question: answer it, then come back
 
-    async def extract_business_number(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_business_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = tracker.latest_message.get("text") or ""
         number = find_business_number(text)
         if number:
@@ -102,40 +110,49 @@ class ValidateStatusLookupForm(FormValidationAction):
 
 
 class ActionAskApplicationReference(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_application_reference"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         agent = "_agent" if agent_of(tracker) else ""
         dispatcher.utter_message(response=f"utter_ask_application_reference{agent}")
         return []
 
 
-def status_words(domain: DomainDict, found: Dict[str, Any], language: str) -> Dict[str, str]:
+def status_words(domain: DomainDict, found: dict[str, Any], language: str) -> dict[str, str]:
     """What fills a status reply's template: the status's name and meaning, and its date."""
     responses = domain.get("responses") or {}
-    return {"status": found["status"], "label": status_text.label(responses, found["status"], language),
-            "meaning": status_text.meaning(responses, found["status"], language),
-            "since": status_text.format_date(found["status_date"], language)}
+    return {
+        "status": found["status"],
+        "label": status_text.label(responses, found["status"], language),
+        "meaning": status_text.meaning(responses, found["status"], language),
+        "since": status_text.format_date(found["status_date"], language),
+    }
 
 
-def history_lines(domain: DomainDict, found: Dict[str, Any], language: str) -> str:
+def history_lines(domain: DomainDict, found: dict[str, Any], language: str) -> str:
     """The application's history, one line per change, each written as utter_status_history_line."""
     responses = domain.get("responses") or {}
-    line = (status_text.variation(responses, "utter_status_history_line", language) or {}).get("text") \
-        or "- {date}: {label}. {note}"
-    return "\n".join(line.format(date=status_text.format_date(h["date"], language),
-                                 label=status_text.label(responses, h["status"], language), note=h["note"])
-                     for h in found["history"])
+    line = (status_text.variation(responses, "utter_status_history_line", language) or {}).get(
+        "text"
+    ) or "- {date}: {label}. {note}"
+    return "\n".join(
+        line.format(
+            date=status_text.format_date(h["date"], language),
+            label=status_text.label(responses, h["status"], language),
+            note=h["note"],
+        )
+        for h in found["history"]
+    )
 
 
 class ActionLookupStatus(Action):
     """Runs when the form is complete: the look-up itself."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_lookup_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         language = language_of(tracker)
         if tracker.get_slot("lookup_locked"):
             dispatcher.utter_message(response="utter_status_locked")
@@ -154,9 +171,12 @@ class ActionLookupStatus(Action):
             dispatcher.utter_message(response="utter_status_unavailable")
             return cleared()
         if found:
-            dispatcher.utter_message(response="utter_status_found", reference=found["reference"],
-                                     masked=mask_business_number(found["business_number"]),
-                                     **status_words(domain, found, language))
+            dispatcher.utter_message(
+                response="utter_status_found",
+                reference=found["reference"],
+                masked=mask_business_number(found["business_number"]),
+                **status_words(domain, found, language),
+            )
             return cleared() + [SlotSet("lookup_failures", 0.0)]
         failures = int(tracker.get_slot("lookup_failures") or 0) + 1
         if failures >= MAX_FAILURES:
@@ -165,24 +185,27 @@ class ActionLookupStatus(Action):
         dispatcher.utter_message(response="utter_status_not_found", left=MAX_FAILURES - failures)
         return cleared() + [SlotSet("lookup_failures", float(failures))]
 
-    async def _agent_lookup(self, dispatcher, domain, agent, reference, number, language) -> List:
+    async def _agent_lookup(self, dispatcher, domain, agent, reference, number, language) -> list:
         # A reference is more precise than a business number: use it when both are given.
         found = await database().run(agent_lookup, agent, reference, None if reference else number)
         if not found:
             dispatcher.utter_message(response="utter_status_none_agent", query=reference or number)
         for application in found:
-            dispatcher.utter_message(response="utter_status_found_agent", company=application["company"],
-                                     reference=application["reference"],
-                                     business_number=application["business_number"],
-                                     history=history_lines(domain, application, language),
-                                     **status_words(domain, application, language))
+            dispatcher.utter_message(
+                response="utter_status_found_agent",
+                company=application["company"],
+                reference=application["reference"],
+                business_number=application["business_number"],
+                history=history_lines(domain, application, language),
+                **status_words(domain, application, language),
+            )
         return cleared()
 
 
 class ActionCancelLookup(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_lookup"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         dispatcher.utter_message(response="utter_lookup_cancelled")
         return [ActiveLoop(None)] + cleared()

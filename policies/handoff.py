@@ -4,9 +4,10 @@ The first time the assistant does not understand, a rule asks a clarifying quest
 the closest topics. Asking again and again helps nobody: after `max_misunderstandings`
 in a row this policy hands the person over to people (contact details and hours).
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,7 +21,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 NLU_FALLBACK = "nlu_fallback"
 
 
-def consecutive_misunderstandings(tracker: DialogueStateTracker, handoff_action: Text) -> int:
+def consecutive_misunderstandings(tracker: DialogueStateTracker, handoff_action: str) -> int:
     """Counts the not-understood user messages since the last understood one (or hand-off)."""
     count = 0
     for event in reversed(tracker.events):
@@ -33,14 +34,12 @@ def consecutive_misunderstandings(tracker: DialogueStateTracker, handoff_action:
     return count
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class RepeatedMisunderstandingPolicy(Policy):
     """Predicts the hand-off after N misunderstandings in a row, then listens."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         # Priority above RulePolicy (6) so that it wins the tie with the clarify rule.
         return {"priority": 7, "max_misunderstandings": 2, "handoff_action": "utter_human_handoff"}
 
@@ -51,7 +50,7 @@ class RepeatedMisunderstandingPolicy(Policy):
         self,
         tracker: DialogueStateTracker,
         domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
+        rule_only_data: Optional[Dict[str, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)

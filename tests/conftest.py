@@ -1,4 +1,5 @@
 """Session fixtures: one trained model per test session, and the three real processes."""
+
 from __future__ import annotations
 
 import json
@@ -13,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.paths import ROOT
+from bot.ops.cli import local_servers, model_path, start_processes, stop_processes, wait_healthy
 from bot.store.engine import Database
 from bot.store.queries import set_agent_password
 from bot.store.schema import prepare
-from bot.ops.cli import local_servers, model_path, start_processes, stop_processes, wait_healthy
-from bot.core.paths import ROOT
 
 STARTUP_TIMEOUT = 300  # seconds: Rasa loads TensorFlow and the model
 ACTION_COOLDOWN = 3  # seconds Rasa skips a hung action server (bot/rasa_ext/rasa_process.py); short for tests
@@ -41,8 +42,9 @@ def trained_model() -> Path:
 class Assistant:
     """The running assistant, reached only through the gateway like a browser would."""
 
-    def __init__(self, base_url: str, ports: dict, secret: str, processes: dict, database: str,
-                 agent_credentials: tuple, restart) -> None:
+    def __init__(
+        self, base_url: str, ports: dict, secret: str, processes: dict, database: str, agent_credentials: tuple, restart
+    ) -> None:
         self.base_url, self.ports, self.secret, self.processes = base_url, ports, secret, processes
         self.database, self.agent_credentials = database, agent_credentials
         self._restart = restart
@@ -69,7 +71,7 @@ class Assistant:
         except urllib.error.HTTPError as failure:
             return failure.code, json.loads(failure.read() or b"null"), failure.headers
 
-    def conversation(self, lang: str | None = None) -> "Conversation":
+    def conversation(self, lang: str | None = None) -> Conversation:
         return Conversation(self, lang)
 
 
@@ -110,14 +112,28 @@ def assistant(trained_model, tmp_path_factory) -> Assistant:
     db.dispose()
     servers = local_servers([(ports["RASA_PORT"], ports["ACTIONS_PORT"])], workdir, database, redis="")
     extra = {k: str(v) for k, v in ports.items()}
-    extra.update({"GATEWAY_SECRET": secret, "DATABASE_URL": database, "HOST": "127.0.0.1",
-                  "RATE_LIMIT_SESSION": "1000/60", "RATE_LIMIT_ADDRESS": "10000/60",
-                  "ACTION_COOLDOWN": str(ACTION_COOLDOWN)})
+    extra.update(
+        {
+            "GATEWAY_SECRET": secret,
+            "DATABASE_URL": database,
+            "HOST": "127.0.0.1",
+            "RATE_LIMIT_SESSION": "1000/60",
+            "RATE_LIMIT_ADDRESS": "10000/60",
+            "ACTION_COOLDOWN": str(ACTION_COOLDOWN),
+        }
+    )
     processes = start_processes(trained_model, servers, extra)
     base_url = f"http://127.0.0.1:{ports['PORT']}"
     try:
         wait_healthy(base_url + "/healthz", processes, STARTUP_TIMEOUT)
-        yield Assistant(base_url, ports, secret, processes, database, agent,
-                        lambda name: start_processes(trained_model, servers, extra, only=[name]))
+        yield Assistant(
+            base_url,
+            ports,
+            secret,
+            processes,
+            database,
+            agent,
+            lambda name: start_processes(trained_model, servers, extra, only=[name]),
+        )
     finally:
         stop_processes(processes)

@@ -6,10 +6,11 @@ so that whatever the look-up accepts is masked.
 ("123456789 RM 0001"), of which the first 9 digits identify the business. A letter right
 next to it ("100000003a", "e100000003") does not stop it being one.
 """
+
 from __future__ import annotations
 
 import re
-from typing import List, Match, Pattern
+from re import Match, Pattern
 
 # Flags are written inside the patterns ("(?i)"): the NLU training data's regexes are these very
 # strings (data/nlu/status_lookup.yml; tests/unit/test_one_source.py checks they are equal).
@@ -20,8 +21,11 @@ BUSINESS_NUMBER = re.compile(r"(?<![\d-])(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{3})(?![
 HEX_IDENTIFIER = re.compile(r"[0-9A-Fa-f]{16,}")
 
 
-def business_numbers(text: str, pattern: Pattern[str] = BUSINESS_NUMBER) -> List[Match[str]]:
+def business_numbers(text: str, pattern: Pattern[str] = BUSINESS_NUMBER) -> list[Match[str]]:
     """Where `pattern` (BUSINESS_NUMBER or PROGRAM_ACCOUNT) finds a number in text, in order."""
     identifiers = [found.span() for found in HEX_IDENTIFIER.finditer(text)]
-    return [found for found in pattern.finditer(text)
-            if not any(start <= found.start() and found.end() <= end for start, end in identifiers)]
+    return [
+        found
+        for found in pattern.finditer(text)
+        if not any(start <= found.start() and found.end() <= end for start, end in identifiers)
+    ]

@@ -4,71 +4,139 @@ The values are the `business_type` slot's; answers have variations tailored to s
 (domain/). Phrases are matched on lower-case text without accents, longest first, so
 "US carrier" wins over "carrier".
 """
+
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
 
 from bot.core.language import strip_accents
 
 PHRASES = {
     "us_carrier": [
-        "us carrier", "us carriers", "u.s. carrier", "u.s. carriers", "american carrier", "american carriers",
-        "us trucking", "american trucking", "us-based carrier", "us based carrier", "us trucking company",
-        "carrier from the us", "carrier based in the us", "us truck line", "us motor carrier",
-        "transporteur americain", "transporteurs americains", "transporteur des etats-unis",
-        "transporteurs des etats-unis", "camionneur americain", "compagnie de camionnage americaine",
-        "entreprise de camionnage americaine", "transporteur etats-unien",
+        "us carrier",
+        "us carriers",
+        "u.s. carrier",
+        "u.s. carriers",
+        "american carrier",
+        "american carriers",
+        "us trucking",
+        "american trucking",
+        "us-based carrier",
+        "us based carrier",
+        "us trucking company",
+        "carrier from the us",
+        "carrier based in the us",
+        "us truck line",
+        "us motor carrier",
+        "transporteur americain",
+        "transporteurs americains",
+        "transporteur des etats-unis",
+        "transporteurs des etats-unis",
+        "camionneur americain",
+        "compagnie de camionnage americaine",
+        "entreprise de camionnage americaine",
+        "transporteur etats-unien",
     ],
     "us_importer": [
-        "us importer", "us importers", "u.s. importer", "american importer", "american importers",
-        "us-based importer", "us based importer", "importer based in the us", "importer from the us",
-        "importateur americain", "importateurs americains", "importateur des etats-unis",
+        "us importer",
+        "us importers",
+        "u.s. importer",
+        "american importer",
+        "american importers",
+        "us-based importer",
+        "us based importer",
+        "importer based in the us",
+        "importer from the us",
+        "importateur americain",
+        "importateurs americains",
+        "importateur des etats-unis",
     ],
     "customs_broker": [
-        "customs broker", "customs brokers", "customs brokerage", "broker", "brokers",
-        "courtier en douane", "courtiers en douane", "courtier", "courtiers",
+        "customs broker",
+        "customs brokers",
+        "customs brokerage",
+        "broker",
+        "brokers",
+        "courtier en douane",
+        "courtiers en douane",
+        "courtier",
+        "courtiers",
     ],
     "shipping_agent": [
-        "shipping agent", "shipping agents", "shipping agency", "agent maritime", "agents maritimes",
+        "shipping agent",
+        "shipping agents",
+        "shipping agency",
+        "agent maritime",
+        "agents maritimes",
         "agence maritime",
     ],
     "courier": [
-        "courier", "couriers", "courier company", "messagerie", "entreprise de messagerie",
-        "service de messagerie", "compagnie de messagerie",
+        "courier",
+        "couriers",
+        "courier company",
+        "messagerie",
+        "entreprise de messagerie",
+        "service de messagerie",
+        "compagnie de messagerie",
     ],
     "importer": ["importer", "importers", "import company", "importateur", "importateurs"],
     "exporter": ["exporter", "exporters", "export company", "exportateur", "exportateurs"],
     "freight_forwarder": [
-        "freight forwarder", "freight forwarders", "forwarder", "forwarders", "transitaire", "transitaires",
+        "freight forwarder",
+        "freight forwarders",
+        "forwarder",
+        "forwarders",
+        "transitaire",
+        "transitaires",
     ],
     "warehouse_operator": [
-        "warehouse", "warehouses", "warehouse operator", "sufferance warehouse", "marine terminal",
-        "terminal operator", "entrepot", "entrepots", "exploitant d'entrepot", "terminal maritime",
+        "warehouse",
+        "warehouses",
+        "warehouse operator",
+        "sufferance warehouse",
+        "marine terminal",
+        "terminal operator",
+        "entrepot",
+        "entrepots",
+        "exploitant d'entrepot",
+        "terminal maritime",
     ],
     "carrier": [
-        "carrier", "carriers", "trucking company", "trucking", "truck company", "highway carrier",
-        "rail carrier", "air carrier", "marine carrier", "airline", "transporteur", "transporteurs",
-        "camionnage", "compagnie de transport", "entreprise de transport", "transport routier",
-        "transporteur routier", "transporteur aerien", "transporteur ferroviaire",
+        "carrier",
+        "carriers",
+        "trucking company",
+        "trucking",
+        "truck company",
+        "highway carrier",
+        "rail carrier",
+        "air carrier",
+        "marine carrier",
+        "airline",
+        "transporteur",
+        "transporteurs",
+        "camionnage",
+        "compagnie de transport",
+        "entreprise de transport",
+        "transport routier",
+        "transporteur routier",
+        "transporteur aerien",
+        "transporteur ferroviaire",
     ],
 }
 
 # The kinds of business: the values of the domain's `business_type` slot (domain/core.yml), each
 # with its own variation of utter_followup_nothing_specific (tests/unit/test_one_source.py checks both).
-BUSINESS_TYPES: Tuple[str, ...] = tuple(PHRASES)
+BUSINESS_TYPES: tuple[str, ...] = tuple(PHRASES)
 
-_ORDERED: List[Tuple[str, str]] = sorted(
+_ORDERED: list[tuple[str, str]] = sorted(
     ((phrase, value) for value, phrases in PHRASES.items() for phrase in phrases),
     key=lambda pair: -len(pair[0]),
 )
-_PATTERN = re.compile(
-    r"(?<![\w])(" + "|".join(re.escape(p) for p, _ in _ORDERED) + r")(?![\w])"
-)
+_PATTERN = re.compile(r"(?<![\w])(" + "|".join(re.escape(p) for p, _ in _ORDERED) + r")(?![\w])")
 _VALUE = {phrase: value for phrase, value in _ORDERED}
 
 
-def find_business_type(text: str) -> Optional[Tuple[str, int, int]]:
+def find_business_type(text: str) -> tuple[str, int, int] | None:
     """(value, start, end) of the first, longest phrase found, or None."""
     normalized = strip_accents((text or "").lower())
     match = _PATTERN.search(normalized)  # alternation is ordered longest first

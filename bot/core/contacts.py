@@ -5,6 +5,7 @@ write them out as text; tests/unit/test_one_source.py fails while any e-mail add
 number there differs from these, so a change of address is made here first, then everywhere the
 test points to.
 """
+
 from __future__ import annotations
 
 PIP_EMAIL = "pip-pep@cbsa-asfc.gc.ca"  # Partners in Protection

@@ -4,10 +4,10 @@ The application data and Rasa's tracker store share the database server; Rasa's 
 store wants the URL split into parts, which this module does. Credentials reach Rasa
 through the environment, never through a file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, Optional
 
 from sqlalchemy.engine import make_url
 
@@ -22,7 +22,7 @@ def database_url() -> str:
     return env("DATABASE_URL", f"sqlite:///{VAR / 'tta.db'}")
 
 
-def tracker_store_yaml(database: Optional[str] = None) -> str:
+def tracker_store_yaml(database: str | None = None) -> str:
     url = make_url(database or database_url())
     if url.get_backend_name() == "sqlite":
         # Rasa's tracker gets its own SQLite file beside ours: SQLite locks a file per writer.
@@ -38,10 +38,11 @@ def tracker_store_yaml(database: Optional[str] = None) -> str:
     }
     # Rasa expands ${...} only in plain (unquoted) YAML scalars.
     return f"tracker_store:\n  type: {TRACKER_STORE}\n" + "".join(
-        f"  {k}: {v}\n" if str(v).startswith("${") else f'  {k}: "{v}"\n' for k, v in fields.items())
+        f"  {k}: {v}\n" if str(v).startswith("${") else f'  {k}: "{v}"\n' for k, v in fields.items()
+    )
 
 
-def tracker_database_url(database: Optional[str] = None) -> str:
+def tracker_database_url(database: str | None = None) -> str:
     """Where Rasa's tracker store is: the SQLite file beside ours, or the same PostgreSQL."""
     url = make_url(database or database_url())
     if url.get_backend_name() == "sqlite":
@@ -50,7 +51,7 @@ def tracker_database_url(database: Optional[str] = None) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def tracker_credentials(database: Optional[str] = None) -> Dict[str, str]:
+def tracker_credentials(database: str | None = None) -> dict[str, str]:
     url = make_url(database or database_url())
     if url.get_backend_name() == "sqlite":
         return {}

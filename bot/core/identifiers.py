@@ -4,10 +4,10 @@ Reference: PIP-YYYY-NNNNN ("pip 2026 00101", "PIP202600101" are the same).
 Business number: 9 digits ("123 456 789", "123-456-789"), or the 15-character program
 account ("123456789 RM 0001"), of which the first 9 digits identify the business.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from bot.core.business_number import BUSINESS_NUMBER, PROGRAM_ACCOUNT, business_numbers
 
@@ -24,12 +24,12 @@ NLU_REGEXES = {
 }
 
 
-def find_reference(text: str) -> Optional[str]:
+def find_reference(text: str) -> str | None:
     match = REFERENCE.search(text or "")
     return f"PIP-{match.group(1)}-{match.group(2)}" if match else None
 
 
-def find_business_number(text: str) -> Optional[str]:
+def find_business_number(text: str) -> str | None:
     text = REFERENCE.sub(" ", text or "")  # the reference's digits are not a BN
     found = business_numbers(text, PROGRAM_ACCOUNT) or business_numbers(text)
     return "".join(found[0].groups()[:3]) if found else None

@@ -6,12 +6,12 @@ confidence; a small lexicon of program words fixes the one-word cases it gets wr
 the page's language wins, and without a hint we return None so the caller keeps the
 language of the conversation.
 """
+
 from __future__ import annotations
 
 import functools
 import re
 import unicodedata
-from typing import Optional
 
 LANGUAGES = ("en", "fr")
 
@@ -75,7 +75,7 @@ def french_probability(text: str) -> float:
     return 0.0
 
 
-def detect_language(text: str, hint: Optional[str] = None) -> Optional[str]:
+def detect_language(text: str, hint: str | None = None) -> str | None:
     """Returns "en" or "fr", or the hint (possibly None) when the text does not tell."""
     hint = hint if hint in LANGUAGES else None
     words = [strip_accents(w.lower()) for w in _WORD.findall(text or "")]

@@ -4,6 +4,7 @@ of the three processes creates (Rasa's debug logs quote what people type).
 A log record factory rather than a handler filter: it covers every logger and every
 handler, including those configured after it is installed (Sanic's, for one).
 """
+
 from __future__ import annotations
 
 import logging

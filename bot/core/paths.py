@@ -1,4 +1,5 @@
 """Where the project keeps things. Everything generated lives under var/ and models/."""
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,5 @@
 """Masks personal numbers and addresses before text is logged or stored."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # no-break spaces (French "100\u202f000\u202f003") is still a number. Everything the look-up
 # accepts is masked through bot.core.identifiers.business_numbers, the look-up's own pattern.
 _SEPARATOR = r"(?:[\s\-]|\\u00a0|\\u202f)?"
-_ESCAPED_BUSINESS_NUMBER = re.compile(r"(?:(?<=\\u[0-9A-Fa-f]{4})|(?<![\dA-Fa-f-]))"
-                                      + _SEPARATOR.join([r"\d{3}"] * 3) + r"(?![\dA-Fa-f-])")
+_ESCAPED_BUSINESS_NUMBER = re.compile(
+    r"(?:(?<=\\u[0-9A-Fa-f]{4})|(?<![\dA-Fa-f-]))" + _SEPARATOR.join([r"\d{3}"] * 3) + r"(?![\dA-Fa-f-])"
+)
 _PHONE = re.compile(r"(?<![\w-])(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
 # Numbers the program publishes are not personal: keep them readable.
 _PUBLIC = contacts.PUBLIC
@@ -24,7 +26,7 @@ def _keep_public(replacement: str):
 
 def _mask_business_numbers(text: str, pattern=BUSINESS_NUMBER) -> str:
     for found in reversed(business_numbers(text, pattern)):
-        text = text[:found.start()] + "[business number]" + text[found.end():]
+        text = text[: found.start()] + "[business number]" + text[found.end() :]
     return text
 
 

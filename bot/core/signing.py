@@ -12,6 +12,7 @@
 Each use has its own key derived from the secret, so a value signed for one purpose is
 never valid for another.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,7 +21,7 @@ import hmac
 import re
 import secrets
 import time
-from typing import Any, Dict, Optional
+from typing import Any
 
 # Proves to Rasa's channel (bot/rasa_ext/channel.py) that a request comes from the gateway.
 SECRET_HEADER = "X-Gateway-Secret"
@@ -58,8 +59,9 @@ def _assertion_message(sender: str, agent: str, client: str, issued: int) -> str
     return "\n".join((sender, agent, client, str(issued)))
 
 
-def sign_assertion(secret: str, sender: str, agent: Optional[str], client: str,
-                   now: Optional[float] = None) -> Dict[str, Any]:
+def sign_assertion(
+    secret: str, sender: str, agent: str | None, client: str, now: float | None = None
+) -> dict[str, Any]:
     """Metadata for Rasa: who the gateway says sends this message, signed."""
     issued = int(now if now is not None else time.time())
     assertion = {"agent": agent or "", "client": client, "issued": issued}
@@ -67,13 +69,14 @@ def sign_assertion(secret: str, sender: str, agent: Optional[str], client: str,
     return assertion
 
 
-def verify_assertion(secret: str, sender: str, assertion: Any, now: Optional[float] = None) -> Optional[Dict[str, Any]]:
+def verify_assertion(secret: str, sender: str, assertion: Any, now: float | None = None) -> dict[str, Any] | None:
     """The assertion if the gateway signed it for this conversation recently, else None."""
     if not secret or not isinstance(assertion, dict):
         return None
     agent, client, issued, signature = (assertion.get(k) for k in ("agent", "client", "issued", "signature"))
-    if not (isinstance(agent, str) and isinstance(client, str) and isinstance(issued, int)
-            and isinstance(signature, str)):
+    if not (
+        isinstance(agent, str) and isinstance(client, str) and isinstance(issued, int) and isinstance(signature, str)
+    ):
         return None
     age = (now if now is not None else time.time()) - issued
     if not -60 <= age <= ASSERTION_MAX_AGE:

@@ -1,9 +1,10 @@
 """What a status is called and what it means, read from the domain (domain/status.yml), and
 dates written the way each language writes them."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, Optional
+from typing import Any
 
 from babel.dates import format_date as babel_format_date  # month names in both languages
 
@@ -14,7 +15,7 @@ def meaning_response(status: str) -> str:
     return f"utter_status_meaning_{status}"
 
 
-def variation(responses: Dict[str, Any], response: str, language: str) -> Optional[Dict[str, Any]]:
+def variation(responses: dict[str, Any], response: str, language: str) -> dict[str, Any] | None:
     """The variation of a response written in that language (the unconditioned one is English)."""
     variations = responses.get(response) or []
     for candidate in variations:
@@ -24,13 +25,13 @@ def variation(responses: Dict[str, Any], response: str, language: str) -> Option
     return variations[0] if variations else None
 
 
-def label(responses: Dict[str, Any], status: str, language: str) -> str:
+def label(responses: dict[str, Any], status: str, language: str) -> str:
     """The status's short name, e.g. "Under review" / "En examen"; its code if the domain lacks it."""
     found = variation(responses, meaning_response(status), language) or {}
     return (found.get("custom") or {}).get("label") or status
 
 
-def meaning(responses: Dict[str, Any], status: str, language: str) -> str:
+def meaning(responses: dict[str, Any], status: str, language: str) -> str:
     """What the status means and what to do next."""
     found = variation(responses, meaning_response(status), language) or {}
     return found.get("text") or ""

@@ -1,10 +1,10 @@
 """Topic ids and their titles in both languages (content/topics.yml), and the intents derived
 from them: a new knowledge topic is a line in content/topics.yml, never a line of Python."""
+
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Dict, FrozenSet, List
 
 import yaml
 
@@ -12,12 +12,12 @@ TOPICS_FILE = Path(__file__).resolve().parents[2] / "content" / "topics.yml"
 
 
 @functools.lru_cache(maxsize=1)
-def _topics() -> Dict[str, Dict[str, Dict[str, str]]]:
+def _topics() -> dict[str, dict[str, dict[str, str]]]:
     data = yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))
     return {group: {t["id"]: {"en": t["en"], "fr": t["fr"]} for t in items} for group, items in data.items()}
 
 
-def knowledge_topics() -> Dict[str, Dict[str, str]]:
+def knowledge_topics() -> dict[str, dict[str, str]]:
     return _topics()["knowledge"]
 
 
@@ -31,14 +31,25 @@ def title(topic: str, language: str) -> str:
 # The topic of the answer each non-knowledge intent gets when asked with nothing before it
 # (knowledge intents are topic ids themselves). One source for `make eval` and the review inbox.
 TOPIC_OF_INTENT = {
-    "check_status": "application_status", "inform_lookup_details": "application_status",
-    "ask_human": "human_handoff", "out_of_scope": "out_of_scope", "nlu_fallback": "fallback",
-    "greet": "smalltalk", "goodbye": "smalltalk", "thank": "smalltalk", "bot_challenge": "smalltalk",
-    "use_french": "smalltalk", "use_english": "smalltalk", "affirm": "smalltalk", "deny": "smalltalk",
+    "check_status": "application_status",
+    "inform_lookup_details": "application_status",
+    "ask_human": "human_handoff",
+    "out_of_scope": "out_of_scope",
+    "nlu_fallback": "fallback",
+    "greet": "smalltalk",
+    "goodbye": "smalltalk",
+    "thank": "smalltalk",
+    "bot_challenge": "smalltalk",
+    "use_french": "smalltalk",
+    "use_english": "smalltalk",
+    "affirm": "smalltalk",
+    "deny": "smalltalk",
     "cancel": "smalltalk",
     # follow-ups, asked with nothing before them, get these answers (actions/followup.py)
-    "ask_how_long_that_takes": "processing_time", "ask_if_that_costs": "cost",
-    "ask_what_that_means": "fallback", "inform_business_type": "fallback",
+    "ask_how_long_that_takes": "processing_time",
+    "ask_if_that_costs": "cost",
+    "ask_what_that_means": "fallback",
+    "inform_business_type": "fallback",
 }
 
 
@@ -49,27 +60,44 @@ def topic_of_intent(intent: str) -> str:
     return TOPIC_OF_INTENT.get(intent, "fallback")
 
 
-def all_topics() -> List[str]:
+def all_topics() -> list[str]:
     return [topic for group in _topics().values() for topic in group]
 
 
 # Intents that are not knowledge topics (knowledge intents are the topic ids of content/topics.yml).
 # The widget's buttons may send these as "/intent" (the domain's buttons and actions/clarify.py):
-NON_TOPIC_BUTTON_INTENTS = frozenset({
-    "check_status", "ask_human", "affirm", "deny", "cancel", "greet", "use_french", "use_english",
-})
+NON_TOPIC_BUTTON_INTENTS = frozenset(
+    {
+        "check_status",
+        "ask_human",
+        "affirm",
+        "deny",
+        "cancel",
+        "greet",
+        "use_french",
+        "use_english",
+    }
+)
 # While the status look-up form waits, these are questions to answer (or, for cancel and goodbye,
 # to end the form) rather than a wrong reference or business number (data/rules/status_lookup.yml):
-NON_TOPIC_FORM_INTERRUPTIONS = frozenset({
-    "ask_human", "cancel", "bot_challenge", "use_french", "use_english", "goodbye", "out_of_scope",
-})
+NON_TOPIC_FORM_INTERRUPTIONS = frozenset(
+    {
+        "ask_human",
+        "cancel",
+        "bot_challenge",
+        "use_french",
+        "use_english",
+        "goodbye",
+        "out_of_scope",
+    }
+)
 
 
-def button_intents() -> FrozenSet[str]:
+def button_intents() -> frozenset[str]:
     """Intents a button payload ("/intent") may carry to Rasa: every knowledge topic, and the rest."""
     return frozenset(knowledge_topics()) | NON_TOPIC_BUTTON_INTENTS
 
 
-def form_interruptions() -> FrozenSet[str]:
+def form_interruptions() -> frozenset[str]:
     """Intents the status look-up form treats as a question asked while it waits."""
     return frozenset(knowledge_topics()) | NON_TOPIC_FORM_INTERRUPTIONS

@@ -9,6 +9,7 @@ browser's trader session cookie: its look-ups (company names, history notes) end
 agent session (sign-out, idle expiry) and when the console is closed (it starts over then),
 so the public widget in the same browser can never show them.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -16,18 +17,18 @@ import logging
 import re
 import secrets
 import time
-from dataclasses import dataclass, field
 from collections import defaultdict, deque
-from typing import Any, Deque, Dict, Optional
+from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
-from bot.store.engine import Database, DatabaseUnavailable
-from bot.core.identifiers import find_business_number, find_reference
-from bot.store.queries import agent_lookup, record_audit, transcript_by_chat_id, verify_agent
 from bot.core.bilingual import json_error, pick, request_lang
-from bot.gateway.request_body import json_object
+from bot.core.identifiers import find_business_number, find_reference
 from bot.core.signing import pseudonym
+from bot.gateway.request_body import json_object
+from bot.store.engine import Database, DatabaseUnavailable
+from bot.store.queries import agent_lookup, record_audit, transcript_by_chat_id, verify_agent
 
 logger = logging.getLogger("bot.agent")
 
@@ -52,7 +53,7 @@ class AgentSession:
 class AgentSessions:
     def __init__(self, idle_seconds: float) -> None:
         self.idle_seconds = idle_seconds
-        self._sessions: Dict[str, AgentSession] = {}
+        self._sessions: dict[str, AgentSession] = {}
 
     def create(self, username: str) -> tuple:
         token = secrets.token_urlsafe(32)
@@ -60,7 +61,7 @@ class AgentSessions:
         self._sessions[token] = session
         return token, session
 
-    def get(self, request: web.Request) -> Optional[AgentSession]:
+    def get(self, request: web.Request) -> AgentSession | None:
         token = request.cookies.get(AGENT_COOKIE, "")
         session = self._sessions.get(token)
         if session is None:
@@ -80,7 +81,7 @@ class FailureCounter:
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
-        self._failures: Dict[str, Deque[float]] = defaultdict(deque)
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
 
     def count(self, key: str) -> int:
         now = time.monotonic()
@@ -126,8 +127,7 @@ class SignInThrottle:
         self.per_account = FailureCounter(50, self.WINDOW)  # alert only
 
     def allowed(self, address: str, account: str) -> bool:
-        return not (self.per_address.reached(address)
-                    or self.per_account_and_address.reached(f"{address}|{account}"))
+        return not (self.per_address.reached(address) or self.per_account_and_address.reached(f"{address}|{account}"))
 
     def failed(self, address: str, account: str) -> bool:
         """Records a failure; True when the account is now under a wide attack."""
@@ -148,21 +148,34 @@ def csrf_ok(request: web.Request, session: AgentSession) -> bool:
 # Error messages of the console's API, (English, French): the French console shows them too.
 MESSAGES = {
     "not_signed_in": ("Please sign in.", "Veuillez vous connecter."),
-    "csrf": ("This request lacks the session's security token. Reload the page.",
-             "Il manque à cette requête le jeton de sécurité de la session. Rechargez la page."),
+    "csrf": (
+        "This request lacks the session's security token. Reload the page.",
+        "Il manque à cette requête le jeton de sécurité de la session. Rechargez la page.",
+    ),
     "login_fields": ("Send a username and a password.", "Envoyez un nom d'utilisateur et un mot de passe."),
-    "rate_limited": ("Too many failed sign-in attempts. Wait 15 minutes and try again.",
-                     "Trop de tentatives de connexion infructueuses. Attendez 15 minutes, puis réessayez."),
+    "rate_limited": (
+        "Too many failed sign-in attempts. Wait 15 minutes and try again.",
+        "Trop de tentatives de connexion infructueuses. Attendez 15 minutes, puis réessayez.",
+    ),
     "signin_unavailable": ("Sign-in is unavailable right now.", "La connexion n'est pas disponible pour le moment."),
     "invalid_credentials": ("Wrong username or password.", "Nom d'utilisateur ou mot de passe incorrect."),
-    "lookup_query": ("Give a reference (PIP-2026-00123) or a 9-digit business number.",
-                     "Indiquez une référence (PIP-2026-00123) ou un numéro d'entreprise de 9 chiffres."),
-    "lookup_unavailable": ("Look-ups are unavailable right now.", "Les recherches ne sont pas disponibles pour le moment."),
-    "number_mismatch": ("The business number given does not match this application.",
-                        "Le numéro d'entreprise indiqué ne correspond pas à cette demande."),
+    "lookup_query": (
+        "Give a reference (PIP-2026-00123) or a 9-digit business number.",
+        "Indiquez une référence (PIP-2026-00123) ou un numéro d'entreprise de 9 chiffres.",
+    ),
+    "lookup_unavailable": (
+        "Look-ups are unavailable right now.",
+        "Les recherches ne sont pas disponibles pour le moment.",
+    ),
+    "number_mismatch": (
+        "The business number given does not match this application.",
+        "Le numéro d'entreprise indiqué ne correspond pas à cette demande.",
+    ),
     "chat_id": ("A chat ID looks like K7Q-4MZ2.", "Un numéro de clavardage ressemble à K7Q-4MZ2."),
-    "transcripts_unavailable": ("Transcripts are unavailable right now.",
-                                "Les transcriptions ne sont pas disponibles pour le moment."),
+    "transcripts_unavailable": (
+        "Transcripts are unavailable right now.",
+        "Les transcriptions ne sont pas disponibles pour le moment.",
+    ),
     "no_transcript": ("No conversation with that chat ID.", "Aucune conversation avec ce numéro de clavardage."),
 }
 
@@ -172,18 +185,24 @@ def _error(request: web.Request, status: int, code: str, key: str) -> web.Respon
 
 
 class AgentApi:
-    def __init__(self, sessions: AgentSessions, database: Database, secure_cookies: bool,
-                 signing_secret: str, address=lambda request: request.remote or "unknown") -> None:
+    def __init__(
+        self,
+        sessions: AgentSessions,
+        database: Database,
+        secure_cookies: bool,
+        signing_secret: str,
+        address=lambda request: request.remote or "unknown",
+    ) -> None:
         self.sessions, self.database, self.secure = sessions, database, secure_cookies
         self.throttle = SignInThrottle()
         # Password checks running now, per address: failures are counted only once a check
         # ends, so without this a burst from one address would pass the throttle and fill the
         # database's threads with slow argon2 checks, and everyone's sign-in would fail.
-        self.checking: Dict[str, int] = defaultdict(int)
+        self.checking: dict[str, int] = defaultdict(int)
         self.signing_secret = signing_secret  # keys the usernames' pseudonyms in logs
         self.address = address
 
-    def signed_in(self, request: web.Request) -> Optional[AgentSession]:
+    def signed_in(self, request: web.Request) -> AgentSession | None:
         """The agent of this request, if signed in and carrying the CSRF token."""
         session = self.sessions.get(request)
         return session if session and csrf_ok(request, session) else None
@@ -219,8 +238,12 @@ class AgentApi:
         if not valid:
             logger.info("agent sign-in refused: user %s from %s", account, address)
             if self.throttle.failed(address, account):
-                logger.warning("agent sign-in: user %s failed %d times in %d minutes from several addresses",
-                               account, self.throttle.per_account.limit, SignInThrottle.WINDOW // 60)
+                logger.warning(
+                    "agent sign-in: user %s failed %d times in %d minutes from several addresses",
+                    account,
+                    self.throttle.per_account.limit,
+                    SignInThrottle.WINDOW // 60,
+                )
             return _error(request, 401, "invalid_credentials", "invalid_credentials")
         self.throttle.succeeded(address, account)
         token, session = self.sessions.create(username)
@@ -245,7 +268,7 @@ class AgentApi:
         response.del_cookie(AGENT_COOKIE, path="/")
         return response
 
-    def refusal(self, request: web.Request) -> Optional[web.Response]:
+    def refusal(self, request: web.Request) -> web.Response | None:
         """Why this request may not use agent powers: not signed in (401), or signed in
         but without the session's CSRF token (403); None when it may."""
         session = self.sessions.get(request)
@@ -267,11 +290,10 @@ class AgentApi:
             return _error(request, 400, "invalid_request", "lookup_query")
         try:
             # A reference is more precise: with both, it decides and the number is checked.
-            found = await self.database.run(agent_lookup, session.username, reference,
-                                            None if reference else number)
+            found = await self.database.run(agent_lookup, session.username, reference, None if reference else number)
         except DatabaseUnavailable:
             return _error(request, 503, "unavailable", "lookup_unavailable")
-        body: Dict[str, Any] = {"applications": found}
+        body: dict[str, Any] = {"applications": found}
         if reference and number and found and all(a["business_number"] != number for a in found):
             body["warning"] = pick(MESSAGES["number_mismatch"], request_lang(request))
         return web.json_response(body)

@@ -5,6 +5,7 @@ The service knows nothing of HTTP: sessions, cookies, rate limits and status cod
 the channel. The web chat (`/api/chat` in bot/gateway/web.py) is one thin adapter over it; a
 second channel (Microsoft Teams, say) would be a second thin adapter over the same service.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,8 +14,9 @@ import json
 import logging
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple
+from typing import Any, Protocol
 
 from bot.core.bilingual import pick
 from bot.core.language import detect_language
@@ -34,10 +36,11 @@ MAX_UNSAVED_LINES, MAX_UNSAVED_CONVERSATIONS, RETRY_UNSAVED_SECONDS = 50, 2_000,
 # The list: bot.core.topics.button_intents() (content/topics.yml's topics and a few others).
 _PAYLOAD = re.compile(r"^/([a-z_]+)$")
 
-UNAVAILABLE = ("The assistant is unavailable right now. Please try again in a few minutes, "
-               "or e-mail pip-pep@cbsa-asfc.gc.ca.",
-               "L'assistant n'est pas disponible pour le moment. Réessayez dans quelques minutes "
-               "ou écrivez à pip-pep@cbsa-asfc.gc.ca.")
+UNAVAILABLE = (
+    "The assistant is unavailable right now. Please try again in a few minutes, or e-mail pip-pep@cbsa-asfc.gc.ca.",
+    "L'assistant n'est pas disponible pour le moment. Réessayez dans quelques minutes "
+    "ou écrivez à pip-pep@cbsa-asfc.gc.ca.",
+)
 NO_REPLY = (
     "Sorry, I could not answer that right now. Please try again, or e-mail pip-pep@cbsa-asfc.gc.ca.",
     "Désolé, je ne peux pas répondre pour le moment. Réessayez ou écrivez à pip-pep@cbsa-asfc.gc.ca.",
@@ -47,7 +50,7 @@ NO_REPLY = (
 class Rasa(Protocol):
     """What the service needs of bot/gateway/rasa_client.RasaClient (tests pass a fake)."""
 
-    async def send(self, sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]: ...
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]: ...
 
 
 class TranscriptStore(Protocol):
@@ -69,7 +72,7 @@ class BoundedMemory:
     def pop(self, key: str) -> Any:
         return self._values.pop(key, None)
 
-    def keys(self) -> List[str]:
+    def keys(self) -> list[str]:
         return list(self._values)
 
     def remember(self, key: str, value: Any) -> None:
@@ -79,10 +82,10 @@ class BoundedMemory:
             self._values.popitem(last=False)
 
 
-def api_message(raw: Dict[str, Any], default_topic: str, default_lang: str) -> Dict[str, Any]:
+def api_message(raw: dict[str, Any], default_topic: str, default_lang: str) -> dict[str, Any]:
     """One Rasa reply as the API's Message (bot/gateway/openapi.py): text, topic, sources,
     buttons, lang, and answer and last_checked when Rasa gives them."""
-    custom: Dict[str, Any] = raw["custom"] if isinstance(raw.get("custom"), dict) else {}
+    custom: dict[str, Any] = raw["custom"] if isinstance(raw.get("custom"), dict) else {}
     sources = [
         {"title": str(s.get("title", "")), "url": str(s["url"])}
         for s in custom.get("sources") or []
@@ -93,8 +96,12 @@ def api_message(raw: Dict[str, Any], default_topic: str, default_lang: str) -> D
         for b in raw.get("buttons") or []
         if isinstance(b, dict)
     ]
-    message: Dict[str, Any] = {"text": raw.get("text") or "", "topic": custom.get("topic") or default_topic,
-               "sources": sources, "buttons": buttons}
+    message: dict[str, Any] = {
+        "text": raw.get("text") or "",
+        "topic": custom.get("topic") or default_topic,
+        "sources": sources,
+        "buttons": buttons,
+    }
     if custom.get("answer"):
         message["answer"] = str(custom["answer"])
     message["lang"] = custom["lang"] if custom.get("lang") in ("en", "fr") else default_lang
@@ -120,16 +127,16 @@ class Turn:
     sender: str  # Rasa's conversation id
     chat_id: str  # the short reference the person and the agents see
     text: str  # as the person wrote it (stripped)
-    page_lang: Optional[str] = None  # "en"/"fr": the page's language, a hint; None if unknown
+    page_lang: str | None = None  # "en"/"fr": the page's language, a hint; None if unknown
     # Passed on to Rasa as is (the web chat's signed assertion); the service adds "lang".
-    metadata: Dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
     ui_lang: str = "en"  # the language of the channel's own texts: the "unavailable" line
 
 
 @dataclass(frozen=True)
 class Reply:
     chat_id: str
-    messages: List[Dict[str, Any]]  # API Messages, each with its "lang"
+    messages: list[dict[str, Any]]  # API Messages, each with its "lang"
     lang: str  # the reply's language: the first one a reply states, else the question's
 
 
@@ -178,34 +185,39 @@ class ChatTurns:
 
         reply_lang = self._reply_language(replies, turn.text, lang)
         messages = normalise(replies, reply_lang)
-        await self._store(turn.sender, turn.chat_id,
-                          [{"role": "bot", "text": m["text"], "topic": m["topic"]} for m in messages])
+        await self._store(
+            turn.sender, turn.chat_id, [{"role": "bot", "text": m["text"], "topic": m["topic"]} for m in messages]
+        )
         return Reply(turn.chat_id, messages, reply_lang)
 
     @staticmethod
-    def _reply_language(replies: Sequence[Dict[str, Any]], text: str, page_lang: Optional[str]) -> str:
+    def _reply_language(replies: Sequence[dict[str, Any]], text: str, page_lang: str | None) -> str:
         """Replies from the domain state their language; a text an action wrote itself takes
         the language of the replies around it, or of the question."""
-        stated = [r["custom"]["lang"] for r in replies if isinstance(r.get("custom"), dict)
-                  and r["custom"].get("lang") in ("en", "fr")]
+        stated = [
+            r["custom"]["lang"]
+            for r in replies
+            if isinstance(r.get("custom"), dict) and r["custom"].get("lang") in ("en", "fr")
+        ]
         return stated[0] if stated else (detect_language(text, page_lang) or page_lang or "en")
 
     # ---------------------------------------------------------------- transcript
 
-    async def _store(self, sender: str, chat_id: str, lines: List[Dict[str, Any]]) -> None:
+    async def _store(self, sender: str, chat_id: str, lines: list[dict[str, Any]]) -> None:
         """Keeps the transcript; personal numbers are masked first. A database problem
         must not stop the conversation: the lines wait in memory (masked, bounded) and are
         written, with the time they were said, with the conversation's next lines."""
         now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-        safe = [{"role": line["role"], "text": mask(line["text"]), "topic": line.get("topic"), "at": now}
-                for line in lines]
+        safe = [
+            {"role": line["role"], "text": mask(line["text"]), "topic": line.get("topic"), "at": now} for line in lines
+        ]
         await self._write(sender, chat_id, safe)
 
-    def _take_unsaved(self, sender: str) -> List[Dict[str, Any]]:
-        waiting: Optional[Tuple[str, List[Dict[str, Any]]]] = self.unsaved_lines.pop(sender)
+    def _take_unsaved(self, sender: str) -> list[dict[str, Any]]:
+        waiting: tuple[str, list[dict[str, Any]]] | None = self.unsaved_lines.pop(sender)
         return waiting[1] if waiting else []
 
-    async def _write(self, sender: str, chat_id: str, lines: List[Dict[str, Any]]) -> bool:
+    async def _write(self, sender: str, chat_id: str, lines: list[dict[str, Any]]) -> bool:
         # Waiting lines are taken out before the await, so that a concurrent request of the
         # same session cannot write them a second time.
         batch = self._take_unsaved(sender) + lines
@@ -237,14 +249,15 @@ class ChatTurns:
             await self.write_unsaved()
 
 
-def normalise(replies: Sequence[Dict[str, Any]], reply_lang: str) -> List[Dict[str, Any]]:
+def normalise(replies: Sequence[dict[str, Any]], reply_lang: str) -> list[dict[str, Any]]:
     """Rasa's replies as API Messages. Every message has a topic (a reply without one takes
     the one before it) and a language; no reply at all becomes an apology."""
-    messages: List[Dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
     for raw_reply in replies:
         default = messages[-1]["topic"] if messages else "fallback"
         messages.append(api_message(raw_reply, default, reply_lang))
     if not messages:
-        messages.append({"text": pick(NO_REPLY, reply_lang), "topic": "fallback",
-                         "sources": [], "buttons": [], "lang": reply_lang})
+        messages.append(
+            {"text": pick(NO_REPLY, reply_lang), "topic": "fallback", "sources": [], "buttons": [], "lang": reply_lang}
+        )
     return messages

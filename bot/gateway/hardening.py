@@ -2,6 +2,7 @@
 itself: errors raised inside routing (403 on a static folder) and the 400s of its HTTP parser,
 which never reach a middleware and by default echo the offending request line or header back
 as text. The `Server` header names no software or version."""
+
 from __future__ import annotations
 
 import functools
@@ -12,14 +13,18 @@ from aiohttp import web
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"),
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
 SERVER_NAME = "gateway"  # aiohttp would say "Python/3.10 aiohttp/3.9.5"
-UNPARSABLE = {"error": "bad_request", "message": "The request is not valid HTTP.",
-              "message_fr": "La requête n'est pas une requête HTTP valide."}
+UNPARSABLE = {
+    "error": "bad_request",
+    "message": "The request is not valid HTTP.",
+    "message_fr": "La requête n'est pas une requête HTTP valide.",
+}
 
 
 def harden(response: web.StreamResponse) -> None:

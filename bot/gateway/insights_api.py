@@ -8,21 +8,21 @@ Agents only, with the same session and CSRF token as the rest of the agent API
 (bot/gateway/agent_api.py decides who may); a trader gets 401, a request without the token 403.
 Errors are JSON with an English or French message, like the rest of the agent API.
 """
+
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
 import re
-from typing import Optional
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.store.engine import Database, DatabaseUnavailable
-from bot.gateway.agent_api import AgentApi
 from bot.core.bilingual import json_error
+from bot.gateway.agent_api import AgentApi
 from bot.gateway.request_body import json_object
+from bot.store.engine import Database, DatabaseUnavailable
 from bot.store.insights_queries import collect
 from bot.store.review_queries import DECISIONS, decide, inbox, sync_inbox
 from bot.store.tracker_events import TrackerEvents
@@ -34,17 +34,27 @@ WORK_TIMEOUT = 15.0  # seconds for one insights document or inbox read (two data
 _ITEM_ID = re.compile(r"^[1-9][0-9]{0,17}$")
 
 MESSAGES = {
-    "days": ("Give the period as a whole number of days from 1 to 366, for example ?days=30.",
-             "Indiquez la période en nombre entier de jours, de 1 à 366, par exemple ?days=30."),
-    "insights_unavailable": ("The insights are unavailable right now. Try again in a few minutes.",
-                             "Les statistiques ne sont pas disponibles pour le moment. Réessayez dans quelques minutes."),
-    "inbox_unavailable": ("The review inbox is unavailable right now. Try again in a few minutes.",
-                          "La boîte de révision n'est pas disponible pour le moment. Réessayez dans quelques minutes."),
-    "no_item": ("There is no question with this number in the review inbox.",
-                "Il n'y a aucune question portant ce numéro dans la boîte de révision."),
+    "days": (
+        "Give the period as a whole number of days from 1 to 366, for example ?days=30.",
+        "Indiquez la période en nombre entier de jours, de 1 à 366, par exemple ?days=30.",
+    ),
+    "insights_unavailable": (
+        "The insights are unavailable right now. Try again in a few minutes.",
+        "Les statistiques ne sont pas disponibles pour le moment. Réessayez dans quelques minutes.",
+    ),
+    "inbox_unavailable": (
+        "The review inbox is unavailable right now. Try again in a few minutes.",
+        "La boîte de révision n'est pas disponible pour le moment. Réessayez dans quelques minutes.",
+    ),
+    "no_item": (
+        "There is no question with this number in the review inbox.",
+        "Il n'y a aucune question portant ce numéro dans la boîte de révision.",
+    ),
     # (messages are format strings: braces doubled)
-    "decision": ("Send {{\"topic\": \"<topic id>\"}}: a topic of the assistant's answers, \"out_of_scope\" or \"ignore\".",
-                 "Envoyez {{\"topic\": \"<sujet>\"}} : un sujet des réponses de l'assistant, « out_of_scope » ou « ignore »."),
+    "decision": (
+        'Send {{"topic": "<topic id>"}}: a topic of the assistant\'s answers, "out_of_scope" or "ignore".',
+        'Envoyez {{"topic": "<sujet>"}} : un sujet des réponses de l\'assistant, « out_of_scope » ou « ignore ».',
+    ),
 }
 
 
@@ -52,7 +62,7 @@ def _error(request: web.Request, status: int, code: str, key: str) -> web.Respon
     return json_error(request, status, code, MESSAGES[key])
 
 
-def parse_days(raw: Optional[str]) -> Optional[int]:
+def parse_days(raw: str | None) -> int | None:
     """The period asked for, or None when it is not a whole number of days in range."""
     if raw is None or raw == "":
         return DEFAULT_DAYS

@@ -12,13 +12,15 @@ program_en.html and program_fr.html).
 Everything is served from this origin: the gateway's Content-Security-Policy allows no inline script or
 style and nothing external, so the pages have neither.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Mapping, Tuple
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
@@ -55,9 +57,14 @@ OWN_ASSETS = ["widget.js", "widget.css", "site.css", "agent.js", "agent.css"]
 
 # bot/gateway/templates/, HTML-escaped by default. One set of options for the application's
 # environment (aiohttp-jinja2) and for rendering without a request (render()).
-TEMPLATE_OPTIONS: Dict[str, Any] = dict(
-    loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=jinja2.StrictUndefined,
-    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+TEMPLATE_OPTIONS: dict[str, Any] = dict(
+    loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 
 
 def _configure(environment: jinja2.Environment) -> jinja2.Environment:
@@ -80,8 +87,7 @@ def render(template: str, context: Mapping[str, Any]) -> str:
     return _ENVIRONMENT.get_template(template).render(context)
 
 
-def html_response(request: web.Request, template: str, context: Mapping[str, Any],
-                  status: int = 200) -> web.Response:
+def html_response(request: web.Request, template: str, context: Mapping[str, Any], status: int = 200) -> web.Response:
     response = aiohttp_jinja2.render_template(template, request, context, status=status)
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -89,7 +95,7 @@ def html_response(request: web.Request, template: str, context: Mapping[str, Any
 
 # ---------------------------------------------------------------- shared layout
 
-LAYOUT: Dict[str, Dict[str, Any]] = {
+LAYOUT: dict[str, dict[str, Any]] = {
     "en": {
         "org": "Canada Border Services Agency",
         "breadcrumbs": [
@@ -117,16 +123,22 @@ LAYOUT: Dict[str, Dict[str, Any]] = {
 }
 
 
-def layout(lang: str, title: str, other_path: str, stylesheets: Tuple[str, ...], version: str,
-           description: str = "") -> Dict[str, Any]:
+def layout(
+    lang: str, title: str, other_path: str, stylesheets: tuple[str, ...], version: str, description: str = ""
+) -> dict[str, Any]:
     """What base.html needs: the page's language, title, the other language's address, and the
     versions that keep browsers from using stale static files."""
     texts = LAYOUT[lang]
     return {
-        "lang": lang, "other_lang": "fr" if lang == "en" else "en", "other_path": other_path,
-        "title": title, "description": description, "layout": texts,
+        "lang": lang,
+        "other_lang": "fr" if lang == "en" else "en",
+        "other_path": other_path,
+        "title": title,
+        "description": description,
+        "layout": texts,
         "footer_links": json.dumps(texts["footer_links"], ensure_ascii=False),
-        "stylesheets": stylesheets, "version": version,
+        "stylesheets": stylesheets,
+        "version": version,
         "vendor_version": asset_version(["vendor/gcds/gcds.css", "vendor/gcds/gcds.esm.js"]),
         "content_date": CONTENT_DATE,
     }
@@ -138,17 +150,17 @@ PROGRAM = {
     "en": {
         "title": "Partners in Protection (PIP)",
         "description": "Partners in Protection is the CBSA's free, voluntary trusted trader program for "
-                       "businesses that move goods across the border.",
+        "businesses that move goods across the border.",
     },
     "fr": {
         "title": "Partenaires en protection (PEP)",
         "description": "Partenaires en protection est le programme gratuit et volontaire de négociants "
-                       "dignes de confiance de l'ASFC pour les entreprises du commerce transfrontalier.",
+        "dignes de confiance de l'ASFC pour les entreprises du commerce transfrontalier.",
     },
 }
 
 
-def program_context(lang: str) -> Dict[str, Any]:
+def program_context(lang: str) -> dict[str, Any]:
     """program.html: the page's text is in the templates program_en.html and program_fr.html."""
     content = PROGRAM[lang]
     other = PROGRAM_PATHS["fr" if lang == "en" else "en"]
@@ -172,7 +184,7 @@ AGENT = {
         "signout": "Sign out",
         "chat": "Ask the assistant (agent mode)",
         "chat_intro": "The same answers traders get, with their sources. Use Copy to paste an answer and its "
-                      "source into an e-mail.",
+        "source into an e-mail.",
         "lookup": "Look up an application",
         "lookup_label": "Application reference or business number",
         "lookup_hint": "For example PIP-2026-00101 or 100000002 (9 digits).",
@@ -185,15 +197,14 @@ AGENT = {
     "fr": {
         "title": "Assistant PEP : console des agents",
         "signin": "Ouvrir une session",
-        "signin_intro": "Pour les agents du centre de contact de l'ASFC. Ouvrez une session avec votre compte "
-                        "d'agent.",
+        "signin_intro": "Pour les agents du centre de contact de l'ASFC. Ouvrez une session avec votre compte d'agent.",
         "username": "Nom d'utilisateur",
         "password": "Mot de passe",
         "signed_in_as": "Session ouverte :",
         "signout": "Fermer la session",
         "chat": "Poser une question à l'assistant (mode agent)",
         "chat_intro": "Les mêmes réponses que reçoivent les négociants, avec leurs sources. Utilisez Copier pour "
-                      "coller une réponse et sa source dans un courriel.",
+        "coller une réponse et sa source dans un courriel.",
         "lookup": "Consulter une demande",
         "lookup_label": "Numéro de référence de la demande ou numéro d'entreprise",
         "lookup_hint": "Par exemple PIP-2026-00101 ou 100000002 (9 chiffres).",
@@ -206,7 +217,7 @@ AGENT = {
 }
 
 
-def status_labels(lang: str) -> Dict[str, str]:
+def status_labels(lang: str) -> dict[str, str]:
     """Status labels as the assistant says them (domain/status.yml, one source for each text)."""
     from bot.core import status_text
     from bot.store.models import STATUSES
@@ -215,13 +226,17 @@ def status_labels(lang: str) -> Dict[str, str]:
     return {status: status_text.label(responses, status, lang) for status in STATUSES}
 
 
-def agent_context(lang: str) -> Dict[str, Any]:
+def agent_context(lang: str) -> dict[str, Any]:
     from bot.gateway.insights_pages import nav_links  # the pages of the console share one navigation
 
     t = AGENT[lang]
     other = AGENT_PATHS["fr" if lang == "en" else "en"]
-    return {**layout(lang, t["title"], other, ("site.css", "widget.css", "agent.css"), asset_version(OWN_ASSETS)),
-            "t": t, "status_labels": status_labels(lang), "nav": nav_links(lang, "console")}
+    return {
+        **layout(lang, t["title"], other, ("site.css", "widget.css", "agent.css"), asset_version(OWN_ASSETS)),
+        "t": t,
+        "status_labels": status_labels(lang),
+        "nav": nav_links(lang, "console"),
+    }
 
 
 def agent_page(lang: str) -> str:
@@ -230,18 +245,22 @@ def agent_page(lang: str) -> str:
 
 # ---------------------------------------------------------------- routes
 
+
 def setup_pages(app: web.Application) -> None:
     """Adds the pages and /static/ to the gateway's application."""
     if not (VENDOR_DIR / "gcds" / "gcds.esm.js").exists():
-        logger.warning("GC Design System assets are missing from %s: run scripts/build-web "
-                       "(make run does). The pages will show without the Canada.ca header and footer.",
-                       VENDOR_DIR)
+        logger.warning(
+            "GC Design System assets are missing from %s: run scripts/build-web "
+            "(make run does). The pages will show without the Canada.ca header and footer.",
+            VENDOR_DIR,
+        )
 
     setup_templates(app)
 
-    def handler(template: str, context: Callable[[str], Dict[str, Any]], lang: str):
+    def handler(template: str, context: Callable[[str], dict[str, Any]], lang: str):
         async def serve(request: web.Request) -> web.Response:
             return html_response(request, template, context(lang))
+
         return serve
 
     for lang, path in PROGRAM_PATHS.items():

@@ -7,12 +7,14 @@ order takes over. Any server can continue any conversation because they share th
 store (PostgreSQL) and the lock store (Redis); routing consistently only keeps the
 conversation's requests together and spreads conversations evenly.
 """
+
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any
 
 import aiohttp
 
@@ -27,12 +29,11 @@ class RasaUnavailable(Exception):
     """No Rasa server answered in time, or one answered with an error."""
 
 
-def route(sender: str, servers: Sequence[str]) -> List[str]:
+def route(sender: str, servers: Sequence[str]) -> list[str]:
     """The Rasa server URLs in the order this conversation tries them (rendezvous hashing):
     the first choice stays the same while the list does, and losing one server moves only
     the conversations that were on it."""
-    return sorted(servers, key=lambda url: hashlib.sha256(f"{url}|{sender}".encode()).digest(),
-                  reverse=True)
+    return sorted(servers, key=lambda url: hashlib.sha256(f"{url}|{sender}".encode()).digest(), reverse=True)
 
 
 class RasaClient:
@@ -42,7 +43,7 @@ class RasaClient:
         self.servers = list(servers)
         self._headers = {SECRET_HEADER: secret}
         self._timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=CONNECT_TIMEOUT)
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -53,7 +54,7 @@ class RasaClient:
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         body = {"sender": sender, "message": text, "metadata": metadata}
         for server in route(sender, self.servers):
             try:
@@ -65,13 +66,12 @@ class RasaClient:
             except (aiohttp.ClientConnectorError, aiohttp.ServerTimeoutError) as error:
                 # Not connected, so the message was not delivered: the next server may take it.
                 # (A timeout after delivery is not retried: the message may have been handled.)
-                logger.warning("Rasa server %s unreachable (%s); trying the next one",
-                               server, type(error).__name__)
+                logger.warning("Rasa server %s unreachable (%s); trying the next one", server, type(error).__name__)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
                 raise RasaUnavailable(type(error).__name__) from error
         raise RasaUnavailable("no Rasa server reachable")
 
-    async def _check(self, server: str) -> Tuple[bool, bool]:
+    async def _check(self, server: str) -> tuple[bool, bool]:
         """(Rasa answers with its model loaded, and its action server answers it)."""
         try:
             timeout = aiohttp.ClientTimeout(total=3)
@@ -83,7 +83,7 @@ class RasaClient:
             return False, False
         return True, isinstance(report, dict) and report.get("actions") is True
 
-    async def health(self) -> Dict[str, bool]:
+    async def health(self) -> dict[str, bool]:
         """Which parts answer. Each Rasa server checks its own action server (the gateway may
         not reach it: in a pod it stays on loopback). With several servers each is listed
         ("rasa-2", "actions-2"), and "rasa"/"actions" mean that at least one Rasa server with
@@ -92,7 +92,7 @@ class RasaClient:
         if len(self.servers) == 1:
             rasa, actions = checks[0]
             return {"rasa": rasa, "actions": actions}
-        parts: Dict[str, bool] = {}
+        parts: dict[str, bool] = {}
         for number, (rasa, actions) in enumerate(checks, start=1):
             parts[f"rasa-{number}"], parts[f"actions-{number}"] = rasa, actions
         parts["rasa"] = parts["actions"] = any(rasa and actions for rasa, actions in checks)

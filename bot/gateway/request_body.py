@@ -9,10 +9,11 @@ surrogate such as "\\ud800" is legal JSON but cannot be written to the database 
 Anything else raises BodyRejected, which the gateway's error middleware answers with a 4xx
 JSON error in the person's language.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Tuple
+from typing import Any
 
 from aiohttp import web
 
@@ -20,18 +21,34 @@ MAX_DEPTH = 20  # our requests are flat objects; 20 leaves room without risking 
 MAX_NUMBER_DIGITS = 30
 
 # code -> (status, (English, French))
-BODY_ERRORS: Dict[str, Tuple[int, Tuple[str, str]]] = {
-    "unsupported_media_type": (415, ("Send JSON (Content-Type: application/json).",
-                                     "Envoyez du JSON (Content-Type: application/json).")),
+BODY_ERRORS: dict[str, tuple[int, tuple[str, str]]] = {
+    "unsupported_media_type": (
+        415,
+        ("Send JSON (Content-Type: application/json).", "Envoyez du JSON (Content-Type: application/json)."),
+    ),
     "invalid_json": (400, ("The request is not valid JSON.", "La requête n'est pas du JSON valide.")),
-    "json_too_deep": (400, (f"The request is nested too deeply (at most {MAX_DEPTH} levels).",
-                            f"La requête contient trop de niveaux imbriqués (au plus {MAX_DEPTH}).")),
-    "duplicate_key": (400, ("The request gives the same field twice.",
-                            "La requête donne deux fois le même champ.")),
-    "invalid_number": (400, ("The request contains a number that is too large or not a number.",
-                             "La requête contient un nombre trop grand ou qui n'est pas un nombre.")),
-    "invalid_text": (400, ("The request contains characters that are not valid text.",
-                           "La requête contient des caractères qui ne sont pas du texte valide.")),
+    "json_too_deep": (
+        400,
+        (
+            f"The request is nested too deeply (at most {MAX_DEPTH} levels).",
+            f"La requête contient trop de niveaux imbriqués (au plus {MAX_DEPTH}).",
+        ),
+    ),
+    "duplicate_key": (400, ("The request gives the same field twice.", "La requête donne deux fois le même champ.")),
+    "invalid_number": (
+        400,
+        (
+            "The request contains a number that is too large or not a number.",
+            "La requête contient un nombre trop grand ou qui n'est pas un nombre.",
+        ),
+    ),
+    "invalid_text": (
+        400,
+        (
+            "The request contains characters that are not valid text.",
+            "La requête contient des caractères qui ne sont pas du texte valide.",
+        ),
+    ),
     "invalid_request": (400, ("Send a JSON object.", "Envoyez un objet JSON.")),
 }
 
@@ -110,7 +127,7 @@ def _check_text(value: Any) -> None:
             stack.extend(item)
 
 
-def parse_json_object(raw: bytes, allow_empty: bool = False) -> Dict[str, Any]:
+def parse_json_object(raw: bytes, allow_empty: bool = False) -> dict[str, Any]:
     """The JSON object in raw (UTF-8), or BodyRejected saying what is wrong with it."""
     if allow_empty and not raw.strip():
         return {}
@@ -121,8 +138,13 @@ def parse_json_object(raw: bytes, allow_empty: bool = False) -> Dict[str, Any]:
     if _nesting_depth(text) > MAX_DEPTH:
         raise BodyRejected("json_too_deep")
     try:
-        body = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_integer,
-                          parse_float=_decimal, parse_constant=_not_a_number)
+        body = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_int=_integer,
+            parse_float=_decimal,
+            parse_constant=_not_a_number,
+        )
     except (ValueError, RecursionError):
         raise BodyRejected("invalid_json") from None
     _check_text(body)
@@ -131,12 +153,10 @@ def parse_json_object(raw: bytes, allow_empty: bool = False) -> Dict[str, Any]:
     return body
 
 
-async def json_object(request: web.Request, allow_empty: bool = False) -> Dict[str, Any]:
+async def json_object(request: web.Request, allow_empty: bool = False) -> dict[str, Any]:
     """The request's JSON object body (POST routes). `allow_empty`: routes whose body is
     optional (sign-out, start over) still require the JSON content type, so that no
     cross-site form can trigger them."""
     if request.content_type != "application/json":
         raise BodyRejected("unsupported_media_type")
     return parse_json_object(await request.read(), allow_empty)
-
-

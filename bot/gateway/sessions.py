@@ -1,11 +1,11 @@
 """The web chat's sessions and limits: the HttpOnly session cookie, the conversation ids
 derived from it, and the sliding-window rate limits per session and per address."""
+
 from __future__ import annotations
 
 import hashlib
 import time
 from collections import defaultdict, deque
-from typing import Deque, Dict, Tuple
 
 from aiohttp import web
 
@@ -37,7 +37,7 @@ class Sessions:
     def __init__(self, signing_secret: str, secure_cookies: bool) -> None:
         self.signing_secret, self.secure_cookies = signing_secret, secure_cookies
 
-    def token(self, request: web.Request) -> Tuple[str, bool]:
+    def token(self, request: web.Request) -> tuple[str, bool]:
         """The session's token if the gateway issued it, else a new one: a token the client
         picked itself is never adopted. True when it is new (the response must set it)."""
         token = request.cookies.get(SESSION_COOKIE, "")
@@ -50,8 +50,12 @@ class Sessions:
 
     def set_cookie(self, response: web.StreamResponse, token: str) -> None:
         response.set_cookie(
-            SESSION_COOKIE, token, httponly=True, samesite="Strict",
-            secure=self.secure_cookies, path="/",
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="Strict",
+            secure=self.secure_cookies,
+            path="/",
         )
 
 
@@ -60,7 +64,7 @@ class RateLimiter:
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
-        self._hits: Dict[str, Deque[float]] = defaultdict(deque)
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
 
     def allow(self, key: str) -> bool:
         now = time.monotonic()
@@ -79,7 +83,7 @@ class RateLimiter:
 class Limits:
     """Messages and feedback per session, and both together per address."""
 
-    def __init__(self, session_rate: Tuple[int, float], address_rate: Tuple[int, float]) -> None:
+    def __init__(self, session_rate: tuple[int, float], address_rate: tuple[int, float]) -> None:
         self.retry_after = int(session_rate[1])  # seconds, for the Retry-After header
         self.session = RateLimiter(*session_rate)
         self.address = RateLimiter(*address_rate)  # chat and feedback together

@@ -2,52 +2,64 @@
 
 Run with `python -m bot.gateway.web`. Rasa and the action server stay on loopback behind it.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import secrets
-from typing import Any, AsyncIterator, Optional, Tuple
+from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import web
 
-from bot.store.engine import Database, DatabaseUnavailable
-from bot.store.queries import record_feedback, transcript, verify_agent
-from bot.core.topics import all_topics
-from bot.gateway import openapi
-from bot.gateway.agent_api import DEMO_AGENT, AgentApi, AgentSessions
 from bot.core.bilingual import json_error, request_lang
-from bot.gateway import hardening
-from bot.gateway.chat_turn import UNAVAILABLE, ChatTurns, ChatUnavailable, Turn
-from bot.gateway.insights_api import add_insights
-from bot.gateway.request_body import BodyRejected, json_object
 from bot.core.log_privacy import install as install_log_masking
-from bot.gateway.rasa_client import RasaClient
-# SESSION_COOKIE and sender_for are also imported from here (tests, scripts).
-from bot.gateway.sessions import SESSION_COOKIE, Limits, Sessions, chat_id_for, sender_for  # noqa: F401
 from bot.core.settings import Settings
 from bot.core.signing import pseudonym, sign_assertion
+from bot.core.topics import all_topics
+from bot.gateway import hardening, openapi
+from bot.gateway.agent_api import DEMO_AGENT, AgentApi, AgentSessions
+from bot.gateway.chat_turn import UNAVAILABLE, ChatTurns, ChatUnavailable, Turn
+from bot.gateway.insights_api import add_insights
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.request_body import BodyRejected, json_object
+
+# SESSION_COOKIE and sender_for are also imported from here (tests, scripts).
+from bot.gateway.sessions import SESSION_COOKIE, Limits, Sessions, chat_id_for, sender_for  # noqa: F401
+from bot.store.engine import Database, DatabaseUnavailable
+from bot.store.queries import record_feedback, transcript, verify_agent
 
 logger = logging.getLogger("bot.gateway.web")
 
 ERRORS = {
-    "invalid_feedback": ("Send an object with a known \"topic\", \"helpful\" (true or false) and an optional \"reason\".",
-                         "Envoyez un objet avec un « topic » connu, « helpful » (true ou false) et, au besoin, une « reason »."),
-    "invalid_request": ("Send an object with a \"message\" text and an optional \"lang\" (en or fr).",
-                        "Envoyez un objet avec un texte « message » et, au besoin, « lang » (en ou fr)."),
+    "invalid_feedback": (
+        'Send an object with a known "topic", "helpful" (true or false) and an optional "reason".',
+        "Envoyez un objet avec un « topic » connu, « helpful » (true ou false) et, au besoin, une « reason ».",
+    ),
+    "invalid_request": (
+        'Send an object with a "message" text and an optional "lang" (en or fr).',
+        "Envoyez un objet avec un texte « message » et, au besoin, « lang » (en ou fr).",
+    ),
     "empty_message": ("Please type a question.", "Veuillez écrire une question."),
-    "message_too_long": ("Your message is too long. Please keep it under {limit} characters.",
-                         "Votre message est trop long. Limitez-le à {limit} caractères."),
+    "message_too_long": (
+        "Your message is too long. Please keep it under {limit} characters.",
+        "Votre message est trop long. Limitez-le à {limit} caractères.",
+    ),
     "request_too_large": ("The request is too large.", "La requête est trop volumineuse."),
-    "rate_limited": ("You are sending messages too quickly. Please wait a moment and try again.",
-                     "Vous envoyez des messages trop rapidement. Attendez un moment, puis réessayez."),
+    "rate_limited": (
+        "You are sending messages too quickly. Please wait a moment and try again.",
+        "Vous envoyez des messages trop rapidement. Attendez un moment, puis réessayez.",
+    ),
     "unavailable": UNAVAILABLE,
     "not_found": ("Not found.", "Introuvable."),
     "method_not_allowed": ("Method not allowed.", "Méthode non permise."),
     "forbidden": ("Access denied.", "Accès refusé."),
     "bad_request": ("The request could not be understood.", "La requête n'a pas pu être comprise."),
-    "internal_error": ("Something went wrong on our side. Please try again.",
-                       "Un problème est survenu de notre côté. Veuillez réessayer."),
+    "internal_error": (
+        "Something went wrong on our side. Please try again.",
+        "Un problème est survenu de notre côté. Veuillez réessayer.",
+    ),
 }
 
 
@@ -69,9 +81,11 @@ def client_address(request: web.Request, trust_proxy: bool) -> str:
         # Every limit counted per address (messages, look-up guesses, sign-ins) would then
         # count all clients together: the first to reach it would stop everyone.
         _proxy_warned = True
-        logger.warning("Requests arrive through a proxy (X-Forwarded-For) but TRUST_PROXY is not set: every "
-                       "client shares the proxy's address, so one client's failed look-ups or sign-ins "
-                       "limit everyone. Set TRUST_PROXY=true behind the reverse proxy.")
+        logger.warning(
+            "Requests arrive through a proxy (X-Forwarded-For) but TRUST_PROXY is not set: every "
+            "client shares the proxy's address, so one client's failed look-ups or sign-ins "
+            "limit everyone. Set TRUST_PROXY=true behind the reverse proxy."
+        )
     return request.remote or "unknown"
 
 
@@ -106,20 +120,22 @@ class Gateway:
     """The HTTP side of the chat: routes, sessions, limits and errors. A chat turn itself is
     the business of bot/gateway/chat_turn.py."""
 
-    def __init__(self, settings: Settings, rasa: Optional[RasaClient] = None,
-                 database: Optional[Database] = None) -> None:
+    def __init__(self, settings: Settings, rasa: RasaClient | None = None, database: Database | None = None) -> None:
         self.settings = settings
         # Without SIGNING_SECRET (tests only: main() refuses to start) sessions last one run.
         self.signing_secret = settings.signing_secret or secrets.token_urlsafe(32)
-        self.rasa = rasa or RasaClient(settings.rasa_servers, settings.gateway_secret,
-                                       settings.rasa_timeout)
+        self.rasa = rasa or RasaClient(settings.rasa_servers, settings.gateway_secret, settings.rasa_timeout)
         self.database = database or Database(settings.database_url or None)
         self.turns = ChatTurns(self.rasa, self.database)
         self.sessions = Sessions(self.signing_secret, settings.secure_cookies)
         self.limits = Limits(settings.session_rate, settings.address_rate)
-        self.agents = AgentApi(AgentSessions(settings.agent_idle_minutes * 60), self.database,
-                               settings.secure_cookies, self.signing_secret,
-                               lambda request: client_address(request, settings.trust_proxy))
+        self.agents = AgentApi(
+            AgentSessions(settings.agent_idle_minutes * 60),
+            self.database,
+            settings.secure_cookies,
+            self.signing_secret,
+            lambda request: client_address(request, settings.trust_proxy),
+        )
 
     async def retry_unsaved_lines(self, app: web.Application) -> AsyncIterator[None]:
         """cleanup_ctx: transcript lines kept during a database outage are retried meanwhile."""
@@ -128,7 +144,7 @@ class Gateway:
         task.cancel()
         await self.turns.write_unsaved()  # a last try before the gateway stops
 
-    def _conversation(self, request: web.Request) -> Tuple[str, bool]:
+    def _conversation(self, request: web.Request) -> tuple[str, bool]:
         """The token of the caller's conversation, and whether it is new: for a signed-in agent
         (with the CSRF token, as the console sends), the agent session's own conversation;
         otherwise the trader session's."""
@@ -161,8 +177,11 @@ class Gateway:
         sender = sender_for(token)
         # Built here from what the gateway knows; nothing the client sends is passed on.
         # Signed, so that the action server can tell it came from here (bot/core/signing.py).
-        metadata = {"gateway": sign_assertion(self.signing_secret, sender, agent.username if agent else None,
-                                              pseudonym(self.signing_secret, address))}
+        metadata = {
+            "gateway": sign_assertion(
+                self.signing_secret, sender, agent.username if agent else None, pseudonym(self.signing_secret, address)
+            )
+        }
         turn = Turn(sender, chat_id_for(sender), message, lang, metadata, ui_lang=request_lang(request, body))
         try:
             reply = await self.turns.take(turn)
@@ -177,17 +196,21 @@ class Gateway:
         body = await json_object(request)
         token, new_session = self._conversation(request)
         topic, reason = body.get("topic"), body.get("reason")
-        if (not isinstance(body.get("helpful"), bool)
-                or not isinstance(topic, str) or topic not in KNOWN_TOPICS
-                or not (reason is None or isinstance(reason, str) and reason in FEEDBACK_REASONS)
-                or new_session):  # feedback is about an answer the session was given
+        if (
+            not isinstance(body.get("helpful"), bool)
+            or not isinstance(topic, str)
+            or topic not in KNOWN_TOPICS
+            or not (reason is None or isinstance(reason, str) and reason in FEEDBACK_REASONS)
+            or new_session
+        ):  # feedback is about an answer the session was given
             return error(request, 400, "invalid_feedback", body)
         address = client_address(request, self.settings.trust_proxy)
         if not self.limits.allow_feedback(address, token):
             return self._rate_limited(request, body)
         try:
-            await self.database.run(record_feedback, chat_id_for(sender_for(token)), body["topic"],
-                                    body["helpful"], body.get("reason"))
+            await self.database.run(
+                record_feedback, chat_id_for(sender_for(token)), body["topic"], body["helpful"], body.get("reason")
+            )
         except DatabaseUnavailable:
             return error(request, 503, "unavailable", body)
         return web.json_response({"ok": True})
@@ -223,8 +246,7 @@ class Gateway:
         status = 200 if parts["gateway"] and parts["rasa"] and parts["actions"] else 503
         label = "ok" if all(parts.values()) else "degraded" if status == 200 else "unavailable"
         return web.json_response(
-            {"status": label,
-             "parts": {k: "ok" if v else "down" for k, v in parts.items()}},
+            {"status": label, "parts": {k: "ok" if v else "down" for k, v in parts.items()}},
             status=status,
         )
 
@@ -237,13 +259,12 @@ async def openapi_document(request: web.Request) -> web.Response:
     return web.json_response(openapi.document())
 
 
-def create_app(settings: Optional[Settings] = None, rasa: Optional[RasaClient] = None,
-               database: Optional[Database] = None) -> web.Application:
+def create_app(
+    settings: Settings | None = None, rasa: RasaClient | None = None, database: Database | None = None
+) -> web.Application:
     settings = settings or Settings()
     gateway = Gateway(settings, rasa, database)
-    app = web.Application(
-        middlewares=[json_errors], client_max_size=settings.max_request_bytes
-    )
+    app = web.Application(middlewares=[json_errors], client_max_size=settings.max_request_bytes)
     hardening.install(app)
     app["gateway"] = gateway
     app.router.add_post("/api/chat", gateway.chat)
@@ -275,11 +296,12 @@ def main() -> None:
     if settings.production:
         database = Database(settings.database_url or None)
         if database.call(verify_agent, *DEMO_AGENT):
-            raise SystemExit("Refusing to start in production with the demo agent account: "
-                             "reset its password with `make agent USER=demo-agent`.")
+            raise SystemExit(
+                "Refusing to start in production with the demo agent account: "
+                "reset its password with `make agent USER=demo-agent`."
+            )
         database.dispose()
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
-                access_log=None)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, access_log=None)
 
 
 if __name__ == "__main__":

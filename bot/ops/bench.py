@@ -5,6 +5,7 @@ languages (questions, follow-ups, status look-ups), and prints messages per seco
 percentiles per kind of turn, errors, and each process's peak memory. Writes the table to
 docs/benchmarks.md with the machine it ran on. Numbers, not pass/fail.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,24 +19,40 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import aiohttp
 
 from bot.core.paths import ROOT
 
 # (kind of turn, message, page language)
-CONVERSATIONS: List[List[Tuple[str, str, str]]] = [
-    [("greeting", "Hello", "en"), ("question", "Who can apply to Partners in Protection?", "en"),
-     ("follow-up", "and for customs brokers?", "en"), ("question", "How long does it take?", "en")],
-    [("greeting", "Bonjour", "fr"), ("question", "Combien coûte l'adhésion au PEP?", "fr"),
-     ("question", "Quelles sont les exigences de sécurité?", "fr"), ("follow-up", "et pour un transporteur américain?", "fr")],
-    [("status", "What is the status of my application?", "en"), ("status", "PIP-2026-00103", "en"),
-     ("status", "100000003", "en")],
-    [("status", "Où en est ma demande?", "fr"), ("status", "PIP-2026-00104 et NE 100000004", "fr"),
-     ("question", "C'est quoi les voies EXPRES?", "fr")],
-    [("question", "Do we need PIP for FAST lanes?", "en"), ("out of scope", "How do I renew my NEXUS card?", "en"),
-     ("not understood", "qwzx blorp", "en")],
+CONVERSATIONS: list[list[tuple[str, str, str]]] = [
+    [
+        ("greeting", "Hello", "en"),
+        ("question", "Who can apply to Partners in Protection?", "en"),
+        ("follow-up", "and for customs brokers?", "en"),
+        ("question", "How long does it take?", "en"),
+    ],
+    [
+        ("greeting", "Bonjour", "fr"),
+        ("question", "Combien coûte l'adhésion au PEP?", "fr"),
+        ("question", "Quelles sont les exigences de sécurité?", "fr"),
+        ("follow-up", "et pour un transporteur américain?", "fr"),
+    ],
+    [
+        ("status", "What is the status of my application?", "en"),
+        ("status", "PIP-2026-00103", "en"),
+        ("status", "100000003", "en"),
+    ],
+    [
+        ("status", "Où en est ma demande?", "fr"),
+        ("status", "PIP-2026-00104 et NE 100000004", "fr"),
+        ("question", "C'est quoi les voies EXPRES?", "fr"),
+    ],
+    [
+        ("question", "Do we need PIP for FAST lanes?", "en"),
+        ("out of scope", "How do I renew my NEXUS card?", "en"),
+        ("not understood", "qwzx blorp", "en"),
+    ],
 ]
 
 
@@ -70,8 +87,9 @@ async def play(base: str, conversation, timings, errors) -> None:
         for kind, text, lang in conversation:
             started = time.perf_counter()
             try:
-                async with jar_session.post(f"{base}/api/chat", json={"message": text, "lang": lang},
-                                            timeout=aiohttp.ClientTimeout(total=60)) as response:
+                async with jar_session.post(
+                    f"{base}/api/chat", json={"message": text, "lang": lang}, timeout=aiohttp.ClientTimeout(total=60)
+                ) as response:
                     await response.read()
                     ok = response.status == 200
             except (aiohttp.ClientError, asyncio.TimeoutError):
@@ -84,47 +102,63 @@ async def play(base: str, conversation, timings, errors) -> None:
 
 
 async def run_load(base: str, concurrency: int, rounds: int):
-    timings: Dict[str, List[float]] = defaultdict(list)
-    errors: Dict[str, int] = defaultdict(int)
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
     queue = [CONVERSATIONS[i % len(CONVERSATIONS)] for i in range(concurrency * rounds)]
     semaphore = asyncio.Semaphore(concurrency)
     started = time.perf_counter()
+
     async def one(conversation):
         async with semaphore:
             await play(base, conversation, timings, errors)
+
     await asyncio.gather(*(one(c) for c in queue))
     elapsed = time.perf_counter() - started
     return timings, errors, elapsed
 
 
-def percentile(values: List[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def table(title: str, timings, errors, elapsed) -> str:
     count = sum(len(v) for v in timings.values())
-    lines = [f"### {title}", "", f"{count} messages in {elapsed:.1f} s: **{count / elapsed:.1f} messages/s**", "",
-             "| kind of turn | n | median ms | p95 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
+    lines = [
+        f"### {title}",
+        "",
+        f"{count} messages in {elapsed:.1f} s: **{count / elapsed:.1f} messages/s**",
+        "",
+        "| kind of turn | n | median ms | p95 ms | p99 ms | errors |",
+        "|---|---|---|---|---|---|",
+    ]
     for kind in sorted(timings):
         values = timings[kind]
-        lines.append(f"| {kind} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
-                     f"{percentile(values, 0.95) * 1000:.0f} | {percentile(values, 0.99) * 1000:.0f} | {errors[kind]} |")
+        lines.append(
+            f"| {kind} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
+            f"{percentile(values, 0.95) * 1000:.0f} | {percentile(values, 0.99) * 1000:.0f} | {errors[kind]} |"
+        )
     return "\n".join(lines)
 
 
 def measure(model: Path, servers: int, database: str, redis: str, concurrency: int, rounds: int):
     """Starts an assistant with `servers` Rasa servers, plays the load, stops it."""
-    from bot.store.schema import prepare
     from bot.ops.cli import local_servers, start_processes, stop_processes, wait_healthy
+    from bot.store.schema import prepare
 
     workdir = Path(tempfile.mkdtemp(prefix="tta-bench-"))
     database = database or f"sqlite:///{workdir / 'tta.db'}"
     prepare(database)
     port = free_port()
     pairs = [(free_port(), free_port()) for _ in range(servers)]
-    extra = {"PORT": str(port), "GATEWAY_SECRET": secrets.token_urlsafe(32), "DATABASE_URL": database,
-             "REDIS_URL": redis, "RATE_LIMIT_SESSION": "100000/60", "RATE_LIMIT_ADDRESS": "1000000/60"}
+    extra = {
+        "PORT": str(port),
+        "GATEWAY_SECRET": secrets.token_urlsafe(32),
+        "DATABASE_URL": database,
+        "REDIS_URL": redis,
+        "RATE_LIMIT_SESSION": "100000/60",
+        "RATE_LIMIT_ADDRESS": "1000000/60",
+    }
     processes = start_processes(model, local_servers(pairs, workdir, database, redis), extra)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -139,13 +173,15 @@ def measure(model: Path, servers: int, database: str, redis: str, concurrency: i
 
 
 def section(title: str, concurrency: int, sequential, concurrent, memory) -> str:
-    return "\n\n".join([
-        f"## {title}",
-        table("One conversation at a time", *sequential),
-        table(f"{concurrency} concurrent conversations", *concurrent),
-        "### Peak memory (resident)\n\n| process | MB |\n|---|---|\n" +
-        "\n".join(f"| {name} | {mb:.0f} |" for name, mb in memory.items()),
-    ])
+    return "\n\n".join(
+        [
+            f"## {title}",
+            table("One conversation at a time", *sequential),
+            table(f"{concurrency} concurrent conversations", *concurrent),
+            "### Peak memory (resident)\n\n| process | MB |\n|---|---|\n"
+            + "\n".join(f"| {name} | {mb:.0f} |" for name, mb in memory.items()),
+        ]
+    )
 
 
 def main() -> int:
@@ -157,24 +193,34 @@ def main() -> int:
     args = parser.parse_args()
 
     model = train()
-    sections = [section("One Rasa server, SQLite", args.concurrency,
-                        *measure(model, 1, "", "", args.concurrency, args.rounds))]
+    sections = [
+        section("One Rasa server, SQLite", args.concurrency, *measure(model, 1, "", "", args.concurrency, args.rounds))
+    ]
     postgres, redis = os.environ.get("BENCH_POSTGRES_URL", ""), os.environ.get("BENCH_REDIS_URL", "")
     if postgres and redis:
-        sections.append(section("Scale-out profile: two Rasa servers, PostgreSQL and Redis", args.concurrency,
-                                *measure(model, 2, postgres, redis, args.concurrency, args.rounds)))
+        sections.append(
+            section(
+                "Scale-out profile: two Rasa servers, PostgreSQL and Redis",
+                args.concurrency,
+                *measure(model, 2, postgres, redis, args.concurrency, args.rounds),
+            )
+        )
     else:
         print("BENCH_POSTGRES_URL and BENCH_REDIS_URL not set: the scale-out profile is not measured.")
 
-    machine = (f"{platform.node()}: {os.cpu_count()} cores, "
-               f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
-               f"{platform.platform()}, Python {platform.python_version()}")
-    report = "\n\n".join([
-        "# Benchmarks (make bench)",
-        f"Machine: {machine}. Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
-        "Every process on this one machine.",
-        *sections,
-    ])
+    machine = (
+        f"{platform.node()}: {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"{platform.platform()}, Python {platform.python_version()}"
+    )
+    report = "\n\n".join(
+        [
+            "# Benchmarks (make bench)",
+            f"Machine: {machine}. Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+            "Every process on this one machine.",
+            *sections,
+        ]
+    )
     print(report)
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text(report + "\n")

@@ -1,14 +1,15 @@
 """Command line: set up, train and run the three processes.
 
-    python -m bot.ops.cli setup    # spaCy pipelines, local secrets, endpoints
-    python -m bot.ops.cli train    # trains unless a model for these inputs exists
-    python -m bot.ops.cli serve    # gateway + Rasa + action server, in the foreground; restarts any that dies
-    AGENT_PASSWORD=... python -m bot.ops.cli agent NAME   # create an agent or reset its password
-    python -m bot.ops.cli load-fixture FILE               # load (or replace) applications from a file
-    python -m bot.ops.cli purge-conversations [--days N]  # delete old conversations (run daily)
-    python -m bot.ops.cli export-examples [--out DIR]     # reviewed questions -> data/nlu/reviewed_*.yml
-    python -m bot.ops.cli report [--days N] [--out DIR]   # insights table, charts as SVG (results/report/)
+python -m bot.ops.cli setup    # spaCy pipelines, local secrets, endpoints
+python -m bot.ops.cli train    # trains unless a model for these inputs exists
+python -m bot.ops.cli serve    # gateway + Rasa + action server, in the foreground; restarts any that dies
+AGENT_PASSWORD=... python -m bot.ops.cli agent NAME   # create an agent or reset its password
+python -m bot.ops.cli load-fixture FILE               # load (or replace) applications from a file
+python -m bot.ops.cli purge-conversations [--days N]  # delete old conversations (run daily)
+python -m bot.ops.cli export-examples [--out DIR]     # reviewed questions -> data/nlu/reviewed_*.yml
+python -m bot.ops.cli report [--days N] [--out DIR]   # insights table, charts as SVG (results/report/)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,36 +23,49 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING
 
 from bot.core.database_url import database_url
-from bot.rasa_ext.endpoints import redis_credentials, redis_url, write_endpoints
-from bot.ops.supervisor import Child, KeepsCrashing, RestartPolicy, Supervisor
 from bot.core.paths import MODELS, ROOT, VAR
 from bot.core.settings import ensure_secrets, env
+from bot.ops.supervisor import Child, KeepsCrashing, RestartPolicy, Supervisor
+from bot.rasa_ext.endpoints import redis_credentials, redis_url, write_endpoints
 
 if TYPE_CHECKING:
     from bot.store.engine import Database
 
 # What the trained model depends on: any change here means a new model.
-MODEL_INPUTS = ["config.yml", "domain", "data/nlu", "data/rules", "data/stories",
-                "bot/rasa_ext/nlu.py", "bot/core/language.py", "bot/core/business_types.py", "bot/rasa_ext", "policies"]
+MODEL_INPUTS = [
+    "config.yml",
+    "domain",
+    "data/nlu",
+    "data/rules",
+    "data/stories",
+    "bot/rasa_ext/nlu.py",
+    "bot/core/language.py",
+    "bot/core/business_types.py",
+    "bot/rasa_ext",
+    "policies",
+]
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]
 
 
-def quiet_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+def quiet_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for Rasa processes: no telemetry (no network), quiet TensorFlow."""
     values = dict(os.environ)
-    values.update({
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "PYTHONPATH": str(ROOT),
-        "PYTHONHASHSEED": "0",
-    })
+    values.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONPATH": str(ROOT),
+            "PYTHONHASHSEED": "0",
+        }
+    )
     values.update(extra or {})
     return values
 
@@ -85,7 +99,7 @@ def setup() -> None:
 
 
 @contextmanager
-def application_database() -> Iterator["Database"]:
+def application_database() -> Iterator[Database]:
     """The application database of DATABASE_URL, closed afterwards."""
     from bot.store.engine import Database
 
@@ -99,9 +113,9 @@ def application_database() -> Iterator["Database"]:
 def prepare_database() -> None:
     """Migrates the schema, loads the demo applications into an empty database, and
     (outside production) creates the demo agent account of the README."""
+    from bot.gateway.agent_api import DEMO_AGENT
     from bot.store.queries import agent_exists, set_agent_password
     from bot.store.schema import DEMO_APPLICATIONS, prepare
-    from bot.gateway.agent_api import DEMO_AGENT
 
     production = env("TTA_ENV", "development") == "production"
     loaded = prepare(database_url(), demo=None if production else DEMO_APPLICATIONS)
@@ -139,26 +153,27 @@ def load_fixture(path: Path) -> int:
 
 def purge_conversations(days: int) -> int:
     from bot.store.queries import delete_conversations_older_than
-    from bot.store.tracker_retention import delete_tracker_events_older_than, clear_abandoned_slots
-
     from bot.store.review_queries import delete_unreviewed_older_than
+    from bot.store.tracker_retention import clear_abandoned_slots, delete_tracker_events_older_than
 
     with application_database() as database:
         deleted = database.call(delete_conversations_older_than, days)
         unreviewed = database.call(delete_unreviewed_older_than, days)
     events = delete_tracker_events_older_than(days)
     cleared = clear_abandoned_slots()
-    print(f"{deleted} conversations and {events} dialogue events older than {days} days deleted; "
-          f"{cleared} business numbers removed from conversations abandoned mid-look-up; "
-          f"{unreviewed} questions nobody reviewed removed from the review inbox.")
+    print(
+        f"{deleted} conversations and {events} dialogue events older than {days} days deleted; "
+        f"{cleared} business numbers removed from conversations abandoned mid-look-up; "
+        f"{unreviewed} questions nobody reviewed removed from the review inbox."
+    )
     return 0
 
 
 def export_examples(out: Path) -> int:
     """The questions agents reviewed, as NLU training examples (bot/ops/export_examples.py)."""
-    from bot.store.schema import migrate
     from bot.ops.export_examples import NLU_DATA, export, reviewed_files
     from bot.store.review_queries import reviewed_examples
+    from bot.store.schema import migrate
 
     with application_database() as database:
         migrate(database.url)
@@ -172,8 +187,8 @@ def export_examples(out: Path) -> int:
 
 
 def insights_report(days: int, out: Path, lang: str) -> int:
-    from bot.store.schema import migrate
     from bot.ops.report import report
+    from bot.store.schema import migrate
 
     if not 1 <= days <= 366:
         print("DAYS must be a whole number of days from 1 to 366.", file=sys.stderr)
@@ -186,6 +201,7 @@ def insights_report(days: int, out: Path, lang: str) -> int:
 @dataclass(frozen=True)
 class LocalServer:
     """One Rasa server and the action server it calls, both on this machine's loopback."""
+
     number: int
     rasa_port: int
     actions_port: int
@@ -199,8 +215,12 @@ class LocalServer:
         return f"http://127.0.0.1:{self.rasa_port}"
 
 
-def local_servers(ports: Optional[List[Tuple[int, int]]] = None, folder: Path = VAR,
-                  database: Optional[str] = None, redis: Optional[str] = None) -> List[LocalServer]:
+def local_servers(
+    ports: list[tuple[int, int]] | None = None,
+    folder: Path = VAR,
+    database: str | None = None,
+    redis: str | None = None,
+) -> list[LocalServer]:
     """The Rasa/action server pairs to run here, each with its endpoints file. By default
     RASA_SERVERS pairs (1 unless scaling out) on consecutive ports from RASA_PORT/ACTIONS_PORT."""
     redis = redis if redis is not None else redis_url()
@@ -211,9 +231,14 @@ def local_servers(ports: Optional[List[Tuple[int, int]]] = None, folder: Path = 
     if len(ports) > 1:
         check_scale_out(database or database_url(), redis)
     return [
-        LocalServer(number, rasa_port, actions_port, write_endpoints(
-            folder / ("endpoints.yml" if number == 1 else f"endpoints-{number}.yml"),
-            actions_port, database, redis))
+        LocalServer(
+            number,
+            rasa_port,
+            actions_port,
+            write_endpoints(
+                folder / ("endpoints.yml" if number == 1 else f"endpoints-{number}.yml"), actions_port, database, redis
+            ),
+        )
         for number, (rasa_port, actions_port) in enumerate(ports, start=1)
     ]
 
@@ -236,9 +261,22 @@ def train(force: bool = False) -> Path:
         return target
     MODELS.mkdir(exist_ok=True)
     print(f"Training {target.name} (a few minutes on 2 cores)...", flush=True)
-    command = [sys.executable, "-m", "rasa", "train", "--config", "config.yml",
-               "--domain", "domain", "--data", *TRAINING_DATA, "--out", str(MODELS),
-               "--fixed-model-name", target.name[: -len(".tar.gz")]]
+    command = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain",
+        "--data",
+        *TRAINING_DATA,
+        "--out",
+        str(MODELS),
+        "--fixed-model-name",
+        target.name[: -len(".tar.gz")],
+    ]
     started = time.monotonic()
     subprocess.run(command, cwd=ROOT, env=quiet_env(), check=True)
     print(f"Trained in {time.monotonic() - started:.0f} s: {target.relative_to(ROOT)}")
@@ -248,22 +286,47 @@ def train(force: bool = False) -> Path:
     return target
 
 
-def process_commands(model: Path, servers: List[LocalServer]) -> Dict[str, List[str]]:
+def process_commands(model: Path, servers: list[LocalServer]) -> dict[str, list[str]]:
     py = sys.executable
-    commands: Dict[str, List[str]] = {}
+    commands: dict[str, list[str]] = {}
     for server in servers:
-        commands[server.name("actions")] = [py, "-m", "rasa_sdk", "--actions", "actions",
-                                            "--port", str(server.actions_port)]
+        commands[server.name("actions")] = [
+            py,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(server.actions_port),
+        ]
     for server in servers:
         commands[server.name("rasa")] = [
-            py, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(server.endpoints),
-            "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(server.rasa_port)]
+            py,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(server.endpoints),
+            "--credentials",
+            "credentials.yml",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(server.rasa_port),
+        ]
     commands["gateway"] = [py, "-m", "bot.gateway.web"]
     return commands
 
 
-def start_processes(model: Path, servers: List[LocalServer], extra_env: Optional[Dict[str, str]] = None,
-                    only: Optional[List[str]] = None, logs: Optional[Path] = None) -> Dict[str, subprocess.Popen]:
+def start_processes(
+    model: Path,
+    servers: list[LocalServer],
+    extra_env: dict[str, str] | None = None,
+    only: list[str] | None = None,
+    logs: Path | None = None,
+) -> dict[str, subprocess.Popen]:
     """Starts the action servers, the Rasa servers and the gateway (or `only` some of them,
     e.g. to restart one). The gateway learns the Rasa servers from RASA_URLS.
     With `logs`, each process writes to logs/<name>.log instead of the terminal."""
@@ -281,14 +344,20 @@ def start_processes(model: Path, servers: List[LocalServer], extra_env: Optional
         if only is not None and name not in only:
             continue
         output = open(logs / f"{name}.log", "ab") if logs else None  # noqa: SIM115 - the child owns it
-        processes[name] = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True,
-                                           stdout=output, stderr=subprocess.STDOUT if output else None)
+        processes[name] = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=environment,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
         if output:
             output.close()  # the child process has its own copy
     return processes
 
 
-def stop_processes(processes: Dict[str, subprocess.Popen], timeout: float = 15) -> None:
+def stop_processes(processes: dict[str, subprocess.Popen], timeout: float = 15) -> None:
     for process in processes.values():
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -301,7 +370,7 @@ def stop_processes(processes: Dict[str, subprocess.Popen], timeout: float = 15) 
             process.wait()
 
 
-def wait_healthy(url: str, processes: Dict[str, subprocess.Popen], timeout: float = 300) -> None:
+def wait_healthy(url: str, processes: dict[str, subprocess.Popen], timeout: float = 300) -> None:
     """Waits until `url` (the gateway's /healthz) answers 200; fails if a process dies."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -334,36 +403,49 @@ def fully_working(url: str) -> bool:
 def restart_policy() -> RestartPolicy:
     """How `serve` restarts a process that dies (README, "Configuration")."""
     try:
-        policy = RestartPolicy(limit=int(env("RESTART_LIMIT", "5")), window=float(env("RESTART_WINDOW", "600")),
-                               first_delay=float(env("RESTART_DELAY", "1")))
+        policy = RestartPolicy(
+            limit=int(env("RESTART_LIMIT", "5")),
+            window=float(env("RESTART_WINDOW", "600")),
+            first_delay=float(env("RESTART_DELAY", "1")),
+        )
     except ValueError:
         policy = None
     if policy is None or policy.limit < 0 or policy.window <= 0 or policy.first_delay < 0:
-        raise SystemExit("RESTART_LIMIT must be a whole number (0 or more); RESTART_WINDOW and "
-                         "RESTART_DELAY a number of seconds (e.g. RESTART_LIMIT=5 RESTART_WINDOW=600).")
+        raise SystemExit(
+            "RESTART_LIMIT must be a whole number (0 or more); RESTART_WINDOW and "
+            "RESTART_DELAY a number of seconds (e.g. RESTART_LIMIT=5 RESTART_WINDOW=600)."
+        )
     return policy
 
 
-def describe(name: str, servers: List[LocalServer]) -> Tuple[str, str]:
+def describe(name: str, servers: list[LocalServer]) -> tuple[str, str]:
     """A process's name in plain language, and what people notice while it is down."""
     kind, _, number = name.partition("-")
     several = len(servers) > 1
     which = f" {number or 1}" if several else ""
     if kind == "actions":
         if several:
-            return (f"the action server{which}", f"status look-ups in the conversations Rasa server"
-                    f"{which} serves are unavailable; knowledge questions are still answered")
-        return ("the action server", "status look-ups and follow-up questions are unavailable (people are "
-                "asked to try again); knowledge questions are still answered")
+            return (
+                f"the action server{which}",
+                f"status look-ups in the conversations Rasa server"
+                f"{which} serves are unavailable; knowledge questions are still answered",
+            )
+        return (
+            "the action server",
+            "status look-ups and follow-up questions are unavailable (people are "
+            "asked to try again); knowledge questions are still answered",
+        )
     if kind == "rasa":
         if several:
             return f"Rasa server{which}", "its conversations go to the other Rasa servers"
-        return ("Rasa", "the chat cannot answer (people are asked to try again in a few minutes); "
-                "the web pages stay up")
+        return (
+            "Rasa",
+            "the chat cannot answer (people are asked to try again in a few minutes); the web pages stay up",
+        )
     return "the gateway", "the web pages and the chat cannot be reached"
 
 
-def model_for_serving() -> Optional[Path]:
+def model_for_serving() -> Path | None:
     """The trained model for the current inputs. Training, when needed, runs in a child
     process: it imports spaCy and TensorFlow (about 450 MB), which the supervisor would
     otherwise keep in memory for as long as it runs."""
@@ -393,8 +475,10 @@ def serve(endpoints_dir: Path = VAR) -> int:
     def starter(name: str) -> Callable[[], subprocess.Popen]:
         return lambda: start_processes(model, servers, only=[name])[name]
 
-    supervisor = Supervisor([Child(name, *describe(name, servers), start=starter(name))
-                             for name in process_commands(model, servers)], policy)
+    supervisor = Supervisor(
+        [Child(name, *describe(name, servers), start=starter(name)) for name in process_commands(model, servers)],
+        policy,
+    )
     stopping = False
 
     def on_signal(signum, frame):  # noqa: ARG001
@@ -405,7 +489,11 @@ def serve(endpoints_dir: Path = VAR) -> int:
     # only us, and we must stop them rather than leave them holding the ports.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, on_signal)
-    what = "the action server, Rasa" if len(servers) == 1 else f"{len(servers)} action servers, {len(servers)} Rasa servers"
+    what = (
+        "the action server, Rasa"
+        if len(servers) == 1
+        else f"{len(servers)} action servers, {len(servers)} Rasa servers"
+    )
     print(f"Starting {what} and the gateway (Rasa takes about a minute)...", flush=True)
     announced = recovering = False
     try:
@@ -430,18 +518,24 @@ def serve(endpoints_dir: Path = VAR) -> int:
             print("Stopped.", flush=True)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.ops.cli", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.ops.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("setup", help="build spaCy pipelines, create local secrets and endpoints")
     train_parser = sub.add_parser("train", help="train unless an up-to-date model exists")
     train_parser.add_argument("--force", action="store_true")
     sub.add_parser("model-path", help="print the model file these inputs produce")
-    serve_parser = sub.add_parser("serve", help="run gateway, Rasa and action server until Ctrl-C, "
-                                                "restarting any that dies")
-    serve_parser.add_argument("--endpoints-dir", type=Path, default=VAR,
-                              help="where to write Rasa's endpoints files (default var/; tests use their own)")
+    serve_parser = sub.add_parser(
+        "serve", help="run gateway, Rasa and action server until Ctrl-C, restarting any that dies"
+    )
+    serve_parser.add_argument(
+        "--endpoints-dir",
+        type=Path,
+        default=VAR,
+        help="where to write Rasa's endpoints files (default var/; tests use their own)",
+    )
     agent_parser = sub.add_parser("agent", help="create an agent (AGENT_PASSWORD) or reset its password")
     agent_parser.add_argument("username")
     fixture_parser = sub.add_parser("load-fixture", help="load applications from a YAML file")
@@ -449,8 +543,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     purge_parser = sub.add_parser("purge-conversations", help="delete conversations older than N days")
     purge_parser.add_argument("--days", type=int, default=int(env("RETENTION_DAYS", "30")))
     export_parser = sub.add_parser("export-examples", help="write reviewed questions as NLU training examples")
-    export_parser.add_argument("--out", type=Path, default=ROOT / "data" / "nlu",
-                               help="folder of reviewed_en.yml and reviewed_fr.yml (default data/nlu)")
+    export_parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "data" / "nlu",
+        help="folder of reviewed_en.yml and reviewed_fr.yml (default data/nlu)",
+    )
     report_parser = sub.add_parser("report", help="print the insights of the last N days, write the charts")
     report_parser.add_argument("--days", type=int, default=7)
     report_parser.add_argument("--out", type=Path, default=ROOT / "results" / "report")

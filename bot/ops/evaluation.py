@@ -18,6 +18,7 @@ in `also` counts too), the share of in-scope questions declined, the share of ou
 questions declined, and, for questions that name the fact that answers them (`mentions`),
 the share whose chosen answer states it. Details and every miss go to results/eval/.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,14 +28,15 @@ import re
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any
 
 import yaml
 
-from bot.core.topics import TOPIC_OF_INTENT as INTENT_TOPICS
 from bot.core.paths import ROOT
+from bot.core.topics import TOPIC_OF_INTENT as INTENT_TOPICS
 
 LANGUAGES = ("en", "fr")
 NLU_TESTS = ROOT / "tests" / "nlu"
@@ -44,8 +46,9 @@ RESULTS = ROOT / "results" / "eval"
 DECLINED = "declined"
 # Intents whose topic is not their own name (the others are knowledge topic ids); here
 # out-of-scope and not-understood both count as declined.
-TOPIC_OF_INTENT = {intent: DECLINED if topic in ("out_of_scope", "fallback") else topic
-                   for intent, topic in INTENT_TOPICS.items()}
+TOPIC_OF_INTENT = {
+    intent: DECLINED if topic in ("out_of_scope", "fallback") else topic for intent, topic in INTENT_TOPICS.items()
+}
 # Labels of the own set (Rasa intents) as topics.
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -55,8 +58,8 @@ class Question:
     text: str
     lang: str
     topic: str  # a topic id of the contract, or out_of_scope
-    also: List[str] = field(default_factory=list)
-    mentions: List[str] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
     source: str = ""
 
 
@@ -64,7 +67,7 @@ class Question:
 class Prediction:
     question: Question
     topic: str
-    answer: Optional[str]
+    answer: str | None
     confidence: float
     guess: str = ""  # the best topic, even when the assistant declined
     guess_confidence: float = 0.0
@@ -80,13 +83,13 @@ class Prediction:
         return self.topic in [self.question.topic, *self.question.also]
 
 
-def topic_of(intent: Optional[str]) -> str:
+def topic_of(intent: str | None) -> str:
     if not intent:
         return DECLINED
     return TOPIC_OF_INTENT.get(intent, intent)
 
 
-def own_questions(lang: str) -> List[Question]:
+def own_questions(lang: str) -> list[Question]:
     data = yaml.safe_load((NLU_TESTS / f"test_{lang}.yml").read_text(encoding="utf-8"))
     questions = []
     for block in data["nlu"]:
@@ -98,13 +101,21 @@ def own_questions(lang: str) -> List[Question]:
     return questions
 
 
-def _from_yaml(entries: Iterable[Dict[str, Any]], lang: Optional[str] = None) -> List[Question]:
-    return [Question(str(q["text"]), q.get("lang") or lang or "en", q["topic"], list(q.get("also") or []),
-                     [str(m).lower() for m in q.get("mentions") or []], q.get("source") or "")
-            for q in entries]
+def _from_yaml(entries: Iterable[dict[str, Any]], lang: str | None = None) -> list[Question]:
+    return [
+        Question(
+            str(q["text"]),
+            q.get("lang") or lang or "en",
+            q["topic"],
+            list(q.get("also") or []),
+            [str(m).lower() for m in q.get("mentions") or []],
+            q.get("source") or "",
+        )
+        for q in entries
+    ]
 
 
-def blind_batches(lang: str) -> Dict[str, List[Question]]:
+def blind_batches(lang: str) -> dict[str, list[Question]]:
     """Each blind batch on its own: a later batch confirms what an earlier one showed."""
     batches = {}
     for path in sorted(BLIND.glob(f"batch*_{lang}.yml")):
@@ -113,11 +124,11 @@ def blind_batches(lang: str) -> Dict[str, List[Question]]:
     return batches
 
 
-def blind_questions(lang: str) -> List[Question]:
+def blind_questions(lang: str) -> list[Question]:
     return [q for batch in blind_batches(lang).values() for q in batch]
 
 
-def real_questions(lang: str) -> List[Question]:
+def real_questions(lang: str) -> list[Question]:
     path = BLIND / "real_questions.yml"
     if not path.exists():
         return []
@@ -125,7 +136,7 @@ def real_questions(lang: str) -> List[Question]:
     return [q for q in _from_yaml(data["questions"]) if q.lang == lang]
 
 
-def question_sets() -> Dict[str, List[Question]]:
+def question_sets() -> dict[str, list[Question]]:
     sets = {}
     for kind, load in (("own", own_questions), ("blind", blind_questions), ("real", real_questions)):
         for lang in LANGUAGES:
@@ -160,14 +171,20 @@ class Parser:
         topic = topic_of(intent.get("name"))
         selected = (parse.get("response_selector") or {}).get(intent.get("name") or "") or {}
         answer = (selected.get("response") or {}).get("intent_response_key")
-        best: Dict[str, Any] = next((r for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"), {})
-        return Prediction(question, topic, answer, float(intent.get("confidence") or 0.0),
-                          topic_of(best.get("name")), float(best.get("confidence") or 0.0))
+        best: dict[str, Any] = next((r for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"), {})
+        return Prediction(
+            question,
+            topic,
+            answer,
+            float(intent.get("confidence") or 0.0),
+            topic_of(best.get("name")),
+            float(best.get("confidence") or 0.0),
+        )
 
 
-def answer_texts(domain_dir: Path = ROOT / "domain") -> Dict[str, Dict[str, str]]:
+def answer_texts(domain_dir: Path = ROOT / "domain") -> dict[str, dict[str, str]]:
     """Answer id -> {lang: text} of the general (not tailored) variations."""
-    texts: Dict[str, Dict[str, str]] = defaultdict(dict)
+    texts: dict[str, dict[str, str]] = defaultdict(dict)
     for path in sorted(domain_dir.rglob("*.yml")):
         responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
         for name, variations in responses.items():
@@ -176,11 +193,11 @@ def answer_texts(domain_dir: Path = ROOT / "domain") -> Dict[str, Dict[str, str]
                 if any(c.get("name") != "language" for c in conditions):
                     continue
                 lang = next((c["value"] for c in conditions), "en")
-                texts[name[len("utter_"):]][lang] = variation.get("text") or ""
+                texts[name[len("utter_") :]][lang] = variation.get("text") or ""
     return texts
 
 
-def score(predictions: List[Prediction], texts: Dict[str, Dict[str, str]]) -> Dict[str, Any]:
+def score(predictions: list[Prediction], texts: dict[str, dict[str, str]]) -> dict[str, Any]:
     in_scope = [p for p in predictions if p.in_scope]
     out_scope = [p for p in predictions if not p.in_scope]
     with_facts = [p for p in in_scope if p.question.mentions]
@@ -189,7 +206,7 @@ def score(predictions: List[Prediction], texts: Dict[str, Dict[str, str]]) -> Di
         text = texts.get(p.answer or "", {}).get(p.question.lang) or ""
         return p.right and any(mentions(text, m) for m in p.question.mentions)
 
-    per_topic: Dict[str, List[bool]] = defaultdict(list)
+    per_topic: dict[str, list[bool]] = defaultdict(list)
     for p in predictions:
         per_topic[p.question.topic].append(p.right)
     ratio = lambda hits, total: sum(hits) / len(total) if total else float("nan")  # noqa: E731
@@ -204,7 +221,7 @@ def score(predictions: List[Prediction], texts: Dict[str, Dict[str, str]]) -> Di
     }
 
 
-def _words(text: str) -> List[str]:
+def _words(text: str) -> list[str]:
     from bot.core.language import strip_accents
 
     return re.findall(r"[a-z0-9@.-]+", strip_accents(text.lower()))
@@ -221,16 +238,19 @@ def mentions(text: str, fact: str) -> bool:
     def same(word: str, want: str) -> bool:
         return word.rstrip(".") == want if any(c.isdigit() for c in want) else word.startswith(want)
 
-    return any(all(same(words[i + k], w) for k, w in enumerate(wanted))
-               for i in range(len(words) - len(wanted) + 1))
+    return any(all(same(words[i + k], w) for k, w in enumerate(wanted)) for i in range(len(words) - len(wanted) + 1))
 
 
-ROWS = (("right_topic", "right topic (in scope)"), ("in_scope_declined", "in-scope declined"),
-        ("out_of_scope_declined", "out-of-scope declined"),
-        ("states_the_fact", "answer states the fact asked"), ("questions", "questions"))
+ROWS = (
+    ("right_topic", "right topic (in scope)"),
+    ("in_scope_declined", "in-scope declined"),
+    ("out_of_scope_declined", "out-of-scope declined"),
+    ("states_the_fact", "answer states the fact asked"),
+    ("questions", "questions"),
+)
 
 
-def table(results: Dict[str, Dict[str, Any]]) -> str:
+def table(results: dict[str, dict[str, Any]]) -> str:
     names = list(results)
     cell = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
     lines = ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
@@ -239,22 +259,36 @@ def table(results: Dict[str, Dict[str, Any]]) -> str:
     topics = sorted(set().union(*(results[n]["per_topic"] for n in names)))
     lines += ["", "| right, per topic | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for topic in topics:
-        lines.append(f"| {topic} | " + " | ".join(
-            cell(results[n]["per_topic"][topic]) if topic in results[n]["per_topic"] else "" for n in names) + " |")
+        lines.append(
+            f"| {topic} | "
+            + " | ".join(
+                cell(results[n]["per_topic"][topic]) if topic in results[n]["per_topic"] else "" for n in names
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
-def evaluate(model: Path, out: Path = RESULTS) -> Dict[str, Dict[str, Any]]:
+def evaluate(model: Path, out: Path = RESULTS) -> dict[str, dict[str, Any]]:
     parser = Parser(model)
     texts = answer_texts()
     results, rows = {}, {}
     for name, questions in question_sets().items():
         predictions = [parser.predict(q) for q in questions]
         results[name] = score(predictions, texts)
-        rows[name] = [{"text": p.question.text, "expected": p.question.topic, "got": p.topic,
-                       "right": p.right, "answer": p.answer, "confidence": round(p.confidence, 3),
-                       "guess": p.guess, "guess_confidence": round(p.guess_confidence, 3)}
-                      for p in predictions]
+        rows[name] = [
+            {
+                "text": p.question.text,
+                "expected": p.question.topic,
+                "got": p.topic,
+                "right": p.right,
+                "answer": p.answer,
+                "confidence": round(p.confidence, 3),
+                "guess": p.guess,
+                "guess_confidence": round(p.guess_confidence, 3),
+            }
+            for p in predictions
+        ]
     misses = {name: [r for r in found if not r["right"]] for name, found in rows.items()}
     out.mkdir(parents=True, exist_ok=True)
     (out / "scores.json").write_text(json.dumps(results, indent=1))
@@ -282,12 +316,35 @@ def cross_validation(folds: int = 3) -> str:
     from bot.ops.cli import quiet_env
 
     out = RESULTS / "cross-validation"
-    subprocess.run([sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--domain", "domain",
-                    "--cross-validation", "--folds", str(folds), "--out", str(out)],
-                   cwd=ROOT, env=quiet_env(), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=quiet_env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     report = json.loads((out / "intent_report.json").read_text())
-    return (f"{folds}-fold cross-validation on the training data: weighted F1 "
-            f"{report['weighted avg']['f1-score']:.3f}, accuracy {report['accuracy']:.3f} ({out})")
+    return (
+        f"{folds}-fold cross-validation on the training data: weighted F1 "
+        f"{report['weighted avg']['f1-score']:.3f}, accuracy {report['accuracy']:.3f} ({out})"
+    )
 
 
 def main() -> int:

@@ -15,13 +15,14 @@ wrote and adds the new reviewed questions, except:
 Knowledge topics are labelled with the topic only (`cost`, not `cost/<answer>`): DIET learns
 the topic from them, the ResponseSelector (which needs an answer label) skips them.
 """
+
 from __future__ import annotations
 
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set
 
 import yaml
 
@@ -50,14 +51,14 @@ def _blocks(path: Path) -> Iterable[dict]:
             yield block
 
 
-def _examples(block: dict) -> List[str]:
+def _examples(block: dict) -> list[str]:
     return [line.strip()[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- ")]
 
 
 NEAR_COPY = 0.8  # the share of shared words tests/test_model_quality.py calls a near copy
 
 
-def words(text: str) -> FrozenSet[str]:
+def words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"[a-z0-9]+", strip_accents(text.lower())))
 
 
@@ -70,9 +71,10 @@ class HeldOut:
 
         sets = question_sets()
         self.exact = {normalized(q.text) for questions in sets.values() for q in questions}
-        self.blind = [words(q.text) for name, questions in sets.items() if not name.startswith("own")
-                      for q in questions]
-        self._holding: Dict[str, List[int]] = defaultdict(list)
+        self.blind = [
+            words(q.text) for name, questions in sets.items() if not name.startswith("own") for q in questions
+        ]
+        self._holding: dict[str, list[int]] = defaultdict(list)
         for number, question in enumerate(self.blind):
             for word in question:
                 self._holding[word].append(number)
@@ -81,12 +83,11 @@ class HeldOut:
         if normalized(text) in self.exact:
             return True
         asked = words(text)
-        shared: Dict[int, int] = defaultdict(int)
+        shared: dict[int, int] = defaultdict(int)
         for word in asked:
             for number in self._holding.get(word, ()):
                 shared[number] += 1
-        return any(count / max(len(asked), len(self.blind[number])) >= NEAR_COPY
-                   for number, count in shared.items())
+        return any(count / max(len(asked), len(self.blind[number])) >= NEAR_COPY for number, count in shared.items())
 
 
 @functools.lru_cache(maxsize=1)
@@ -94,14 +95,14 @@ def held_out_questions() -> HeldOut:
     return HeldOut()  # a few seconds of YAML: read once per process
 
 
-def reviewed_files(folder: Path) -> Dict[str, Path]:
+def reviewed_files(folder: Path) -> dict[str, Path]:
     return {lang: folder / REVIEWED_FILE.format(lang=lang) for lang in LANGUAGES}
 
 
-def training_texts(training_data: Path, skip: Iterable[Path] = ()) -> Set[str]:
+def training_texts(training_data: Path, skip: Iterable[Path] = ()) -> set[str]:
     """The normalized examples of every NLU file under `training_data` (but `skip`)."""
     skipped = {p.resolve() for p in skip}
-    found: Set[str] = set()
+    found: set[str] = set()
     for path in sorted(training_data.rglob("*.yml")):
         if path.resolve() in skipped:
             continue
@@ -110,23 +111,26 @@ def training_texts(training_data: Path, skip: Iterable[Path] = ()) -> Set[str]:
     return found
 
 
-def read_reviewed(path: Path) -> Dict[str, List[str]]:
+def read_reviewed(path: Path) -> dict[str, list[str]]:
     """intent -> examples of an earlier export (empty if there is none)."""
     if not path.exists():
         return {}
-    found: Dict[str, List[str]] = {}
+    found: dict[str, list[str]] = {}
     for block in _blocks(path):
         found.setdefault(block["intent"], []).extend(_examples(block))
     return found
 
 
-def render(lang: str, by_intent: Dict[str, List[str]]) -> str:
+def render(lang: str, by_intent: dict[str, list[str]]) -> str:
     language = "English" if lang == "en" else "French"
-    lines = ['version: "3.1"',
-             f"# {language} questions from the assistant's review inbox, labelled by contact-centre agents.",
-             "# Written by `make export-examples` (bot/ops/export_examples.py): add to it through the",
-             "# review page, not by hand; re-exporting keeps what is here and never repeats an example.",
-             "", "nlu:"]
+    lines = [
+        'version: "3.1"',
+        f"# {language} questions from the assistant's review inbox, labelled by contact-centre agents.",
+        "# Written by `make export-examples` (bot/ops/export_examples.py): add to it through the",
+        "# review page, not by hand; re-exporting keeps what is here and never repeats an example.",
+        "",
+        "nlu:",
+    ]
     for intent in sorted(by_intent):
         if not by_intent[intent]:
             continue
@@ -143,8 +147,12 @@ def one_line(text: str) -> str:
     return " ".join(_MARKUP.sub(" ", text).split())
 
 
-def export(examples: List[Dict[str, str]], out: Path = NLU_DATA, training_data: Path = NLU_DATA,
-           held_out: Optional["HeldOut"] = None) -> Dict[str, int]:
+def export(
+    examples: list[dict[str, str]],
+    out: Path = NLU_DATA,
+    training_data: Path = NLU_DATA,
+    held_out: HeldOut | None = None,
+) -> dict[str, int]:
     """Adds the reviewed examples ({text, lang, intent}) to the reviewed files in `out`.
     Returns how many were added per language."""
     files = reviewed_files(out)

@@ -5,24 +5,23 @@ adaptation of Flesch reading ease (0-100, higher is easier; 60 and up reads as p
 Two formulas over word, sentence and syllable counts: written here rather than adding a
 dependency, with syllables counted as vowel groups (the usual approximation).
 """
+
 from __future__ import annotations
 
 import re
 from statistics import median
-from typing import Dict, List, Tuple
 
 VOWELS = {"en": "aeiouy", "fr": "aeiouyàâäéèêëîïôöùûüÿœæ"}
 _LINKS = re.compile(r"https?://\S+|\S+@\S+")
 
 
-def _words(text: str) -> List[str]:
+def _words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+", _LINKS.sub("link", text))
 
 
 def _sentences(text: str) -> int:
     # A list item is a sentence of its own, whatever its punctuation; "U.S." ends none.
-    parts = [p for line in text.splitlines() for p in re.split(r"[.!?]+(?:\s+(?=[A-ZÀ-Ý])|$)", line)
-             if _words(p)]
+    parts = [p for line in text.splitlines() for p in re.split(r"[.!?]+(?:\s+(?=[A-ZÀ-Ý])|$)", line) if _words(p)]
     return max(1, len(parts))
 
 
@@ -46,14 +45,20 @@ def readability(text: str, lang: str) -> float:
     return 0.39 * per_sentence + 11.8 * per_word - 15.59  # Flesch-Kincaid grade
 
 
-def report(texts: Dict[str, Dict[str, str]]) -> Tuple[str, List[Tuple[str, str, float]]]:
+def report(texts: dict[str, dict[str, str]]) -> tuple[str, list[tuple[str, str, float]]]:
     """One line per language, and every answer's figure (answer id, language, figure)."""
-    rows = [(answer, lang, round(readability(text, lang), 1))
-            for answer, by_lang in sorted(texts.items()) for lang, text in by_lang.items() if _words(text)]
+    rows = [
+        (answer, lang, round(readability(text, lang), 1))
+        for answer, by_lang in sorted(texts.items())
+        for lang, text in by_lang.items()
+        if _words(text)
+    ]
     en = [r[2] for r in rows if r[1] == "en"]
     fr = [r[2] for r in rows if r[1] == "fr"]
     middle = lambda values, form: format(median(values), form) if values else "n/a"  # noqa: E731
-    summary = (f"Readability of {len(en)} English and {len(fr)} French answers: English median grade "
-               f"{middle(en, '.1f')} (Flesch-Kincaid; Canada.ca aims at 8), French median ease "
-               f"{middle(fr, '.0f')} (Kandel-Moles; 60 and up is plain).")
+    summary = (
+        f"Readability of {len(en)} English and {len(fr)} French answers: English median grade "
+        f"{middle(en, '.1f')} (Flesch-Kincaid; Canada.ca aims at 8), French median ease "
+        f"{middle(fr, '.0f')} (Kandel-Moles; 60 and up is plain)."
+    )
     return summary, rows

@@ -10,6 +10,7 @@ This module knows nothing of Rasa or the gateway: `bot.ops.cli serve` says what 
 what each process's absence means to the people using the assistant. It imports only the
 standard library, so that the supervisor stays small in memory.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,9 @@ import subprocess
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Deque, Dict, List, Optional, TextIO
+from typing import TextIO
 
 PREFIX = "[supervisor]"
 
@@ -38,13 +40,14 @@ class RestartPolicy:
 @dataclass
 class Child:
     """One supervised process."""
+
     name: str  # short id, e.g. "actions"
     title: str  # in plain language, e.g. "the action server"
     impact: str  # what people notice while it is down, e.g. "status look-ups are unavailable"
     start: Callable[[], subprocess.Popen]
-    process: Optional[subprocess.Popen] = None
-    crashes: Deque[float] = field(default_factory=deque)  # times of recent crashes
-    restart_at: Optional[float] = None  # set while waiting to restart
+    process: subprocess.Popen | None = None
+    crashes: deque[float] = field(default_factory=deque)  # times of recent crashes
+    restart_at: float | None = None  # set while waiting to restart
 
 
 class KeepsCrashing(Exception):
@@ -70,8 +73,13 @@ def minutes(seconds: float) -> str:
 
 
 class Supervisor:
-    def __init__(self, children: List[Child], policy: RestartPolicy = RestartPolicy(),
-                 out: TextIO = sys.stderr, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        children: list[Child],
+        policy: RestartPolicy = RestartPolicy(),
+        out: TextIO = sys.stderr,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.children = {child.name: child for child in children}
         self.policy, self.out, self.clock = policy, out, clock
 
@@ -83,7 +91,7 @@ class Supervisor:
                 pass
 
     @property
-    def processes(self) -> Dict[str, subprocess.Popen]:
+    def processes(self) -> dict[str, subprocess.Popen]:
         """The processes running now (or that died and are not yet noticed)."""
         return {name: c.process for name, c in self.children.items() if c.process is not None}
 
@@ -91,7 +99,7 @@ class Supervisor:
         for child in self.children.values():
             self._start(child)
 
-    def check(self) -> List[str]:
+    def check(self) -> list[str]:
         """One round: notices processes that died, schedules their restart, and starts those
         whose pause is over. Returns the names restarted in this round. Raises KeepsCrashing
         when a process crashed more often than the policy allows."""
@@ -127,19 +135,23 @@ class Supervisor:
             raise KeepsCrashing(child, how)
         delay = self.policy.delay(restarts)
         child.restart_at = now + delay
-        self.say(f"{child.title[0].upper()}{child.title[1:]} {how}. Until it is back, {child.impact}.",
-                 f"Restarting it in {delay:g} s (restart {restarts} of at most {self.policy.limit} "
-                 f"within {minutes(self.policy.window)}); the other parts keep running.")
+        self.say(
+            f"{child.title[0].upper()}{child.title[1:]} {how}. Until it is back, {child.impact}.",
+            f"Restarting it in {delay:g} s (restart {restarts} of at most {self.policy.limit} "
+            f"within {minutes(self.policy.window)}); the other parts keep running.",
+        )
 
     def give_up(self, failure: KeepsCrashing) -> None:
         """The loud message: the assistant stops because one process keeps crashing."""
         child, rule = failure.child, "=" * 72
-        self.say(rule,
-                 f"STOPPING THE ASSISTANT: {child.title} keeps crashing.",
-                 f"It {failure.how}, and that is {len(child.crashes)} crashes within "
-                 f"{minutes(self.policy.window)} (at most {self.policy.limit} restarts are tried).",
-                 "Its own messages above say why. Fix the cause, then start the assistant again.",
-                 rule)
+        self.say(
+            rule,
+            f"STOPPING THE ASSISTANT: {child.title} keeps crashing.",
+            f"It {failure.how}, and that is {len(child.crashes)} crashes within "
+            f"{minutes(self.policy.window)} (at most {self.policy.limit} restarts are tried).",
+            "Its own messages above say why. Fix the cause, then start the assistant again.",
+            rule,
+        )
 
     def stop_all(self, timeout: float = 15) -> None:
         """SIGTERM to every process group, then SIGKILL to those still running after `timeout`."""

@@ -16,10 +16,11 @@ This component, placed after both and before the FallbackClassifier, merges them
 Two views of the same question make fewer mistakes than either (measured in `make eval`),
 and the FallbackClassifier then judges the merged confidence.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -51,16 +52,16 @@ KEPT_IN_RANKINGS = 10  # the full rankings are needed here, not in every stored 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class TopicAnswerSelector(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"topic_weight": 0.5}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self.topic_weight = float(config.get("topic_weight", 0.5))
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -93,8 +94,10 @@ class TopicAnswerSelector(GraphComponent):
         for row in ranking:
             confidence = row[PREDICTED_CONFIDENCE_KEY]
             if row[INTENT_NAME_KEY] in topics:
-                confidence = (self.topic_weight * confidence
-                              + (1 - self.topic_weight) * knowledge_share * answer_mass[row[INTENT_NAME_KEY]])
+                confidence = (
+                    self.topic_weight * confidence
+                    + (1 - self.topic_weight) * knowledge_share * answer_mass[row[INTENT_NAME_KEY]]
+                )
             merged.append({INTENT_NAME_KEY: row[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: float(confidence)})
         merged.sort(key=lambda r: r[PREDICTED_CONFIDENCE_KEY], reverse=True)
         message.set(INTENT, dict(merged[0]), add_to_output=True)
@@ -103,7 +106,10 @@ class TopicAnswerSelector(GraphComponent):
         topic = merged[0][INTENT_NAME_KEY]
         if topic in topics:
             selectors[topic] = best_answer_within(topic, answers)
-        selectors[RESPONSE_SELECTOR_DEFAULT_INTENT] = {**default, RESPONSE_SELECTOR_RANKING_KEY: answers[:KEPT_IN_RANKINGS]}
+        selectors[RESPONSE_SELECTOR_DEFAULT_INTENT] = {
+            **default,
+            RESPONSE_SELECTOR_RANKING_KEY: answers[:KEPT_IN_RANKINGS],
+        }
         message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)
 
 

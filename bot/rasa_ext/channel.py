@@ -5,13 +5,14 @@ it is with a shared secret (GATEWAY_SECRET, generated at setup). Messages come b
 everything the response carried (text, buttons and the `custom` block holding the topic
 and sources), which Rasa's own CollectingOutputChannel would drop.
 """
+
 from __future__ import annotations
 
 import asyncio
 import hmac
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -43,13 +44,13 @@ class GatewayOutput(OutputChannel):
     """Collects the bot's replies for one request, keeping their custom payloads."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "gateway"
 
     def __init__(self) -> None:
-        self.messages: List[Dict[Text, Any]] = []
+        self.messages: List[Dict[str, Any]] = []
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         custom = message.get("custom")
         self.messages.append(
             {
@@ -59,7 +60,7 @@ class GatewayOutput(OutputChannel):
             }
         )
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text, **kwargs})
 
 
@@ -67,18 +68,18 @@ class GatewayInput(InputChannel):
     """POST /webhooks/gateway/webhook, accepted only with the gateway's secret."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "gateway"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         from bot.rasa_ext.rasa_process import configure
 
         configure()  # we are inside Rasa's server now: mask its logs, bound action calls
         secret = (credentials or {}).get("secret") or os.environ.get("GATEWAY_SECRET", "")
         return cls(secret)
 
-    def __init__(self, secret: Text) -> None:
+    def __init__(self, secret: str) -> None:
         if len(secret or "") < 32:
             raise ValueError("GATEWAY_SECRET must be set (32+ characters); run the setup.")
         self.secret = secret
@@ -87,9 +88,7 @@ class GatewayInput(InputChannel):
         given = request.headers.get(SECRET_HEADER, "")
         return hmac.compare_digest(given.encode(), self.secret.encode())
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("gateway_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -8,9 +8,10 @@ win, and the choice must not be random. Configured in endpoints.yml as `nlg:`.
 Each reply also says which language it is written in (`custom.lang`), so nothing
 downstream has to guess it from the words.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa.core.nlg.response import ResponseVariationFilter, TemplatedNaturalLanguageGenerator
 from rasa.shared.constants import RESPONSE_CONDITION
@@ -21,8 +22,8 @@ class MostSpecificResponseNLG(TemplatedNaturalLanguageGenerator):
         super().__init__(domain.responses if domain is not None else {})
 
     def _random_response_for(
-        self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
-    ) -> Optional[Dict[Text, Any]]:
+        self, utter_action: str, output_channel: str, filled_slots: Dict[str, Any]
+    ) -> Optional[Dict[str, Any]]:
         if utter_action not in self.responses:
             return None
         suitable = ResponseVariationFilter(self.responses).responses_for_utter_action(
@@ -34,8 +35,9 @@ class MostSpecificResponseNLG(TemplatedNaturalLanguageGenerator):
         return with_language(chosen)
 
 
-def with_language(response: Dict[Text, Any]) -> Dict[Text, Any]:
+def with_language(response: Dict[str, Any]) -> Dict[str, Any]:
     """The variation with `custom.lang`: the language its condition names (English by default)."""
-    language = next((c.get("value") for c in response.get(RESPONSE_CONDITION) or []
-                     if c.get("name") == "language"), "en")
+    language = next(
+        (c.get("value") for c in response.get(RESPONSE_CONDITION) or [] if c.get("name") == "language"), "en"
+    )
     return {**response, "custom": {**(response.get("custom") or {}), "lang": language}}

@@ -4,9 +4,10 @@ Rasa's SpacyNLP loads one language; traders write in either, so we detect the la
 first and tokenize with the matching blank spaCy pipeline (built locally, no model
 download) whose lookup lemmatizer folds "applying"/"applied" and "demandes"/"demande".
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,16 +31,14 @@ def _hint(message: Message) -> Optional[str]:
     return metadata.get("lang") if isinstance(metadata, dict) else None
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class LanguageDetector(GraphComponent):
     """Sets the message's `language` (en, fr, or None when the text does not tell)."""
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -56,14 +55,12 @@ class LanguageDetector(GraphComponent):
         return training_data
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class BilingualSpacyTokenizer(Tokenizer):
     """Tokenizes and lemmatizes with the blank spaCy pipeline of the message's language."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             "intent_tokenization_flag": False,
             "intent_split_symbol": "_",
@@ -71,7 +68,7 @@ class BilingualSpacyTokenizer(Tokenizer):
             "prefix_separator_symbol": None,
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
         import spacy
 
@@ -80,7 +77,7 @@ class BilingualSpacyTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -88,10 +85,10 @@ class BilingualSpacyTokenizer(Tokenizer):
         return cls(config)
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["spacy", "spacy_lookups_data"]
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> List[Token]:
         text = message.get(attribute) or ""
         nlp = self._nlp.get(message.get(LANGUAGE) or "en", self._nlp["en"])
         tokens = [
@@ -105,9 +102,7 @@ class BilingualSpacyTokenizer(Tokenizer):
         return self._apply_token_pattern(tokens)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class LanguageEntityExtractor(GraphComponent):
     """Turns the detected language into a `language` entity that fills the slot.
 
@@ -118,7 +113,7 @@ class LanguageEntityExtractor(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -146,9 +141,7 @@ class LanguageEntityExtractor(GraphComponent):
         return messages
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class BusinessTypeExtractor(GraphComponent):
     """Adds a `business_type` entity when the person says what kind of business they are
     ("we're a US carrier", "et pour les courtiers en douane?"), to tailor answers."""
@@ -156,7 +149,7 @@ class BusinessTypeExtractor(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -170,7 +163,15 @@ class BusinessTypeExtractor(GraphComponent):
                 continue
             value, start, end = found
             entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != "business_type"]
-            entities.append({"entity": "business_type", "value": value, "start": start, "end": end,
-                             "confidence": 1.0, "extractor": self.__class__.__name__})
+            entities.append(
+                {
+                    "entity": "business_type",
+                    "value": value,
+                    "start": start,
+                    "end": end,
+                    "confidence": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
+            )
             message.set(ENTITIES, entities, add_to_output=True)
         return messages

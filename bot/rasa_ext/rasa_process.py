@@ -20,6 +20,7 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
   And when a policy predicts `utter_<topic>` for a topic the NLU did not choose, Rasa would
   take the selector's best answer of any topic: it takes the best within that topic.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,8 +49,11 @@ class ActionServerBreaker:
                 return await run(action, *args, **kwargs)
             except asyncio.TimeoutError:
                 self.open_until = self.clock() + self.cooldown
-                logger.error("Action server did not answer '%s' in time; skipping actions for %.0f s",
-                             action.name(), self.cooldown)
+                logger.error(
+                    "Action server did not answer '%s' in time; skipping actions for %.0f s",
+                    action.name(),
+                    self.cooldown,
+                )
                 raise
 
         return guarded_run
@@ -67,8 +71,10 @@ def compiled_action_result_check(spec: dict) -> Callable[[Any, dict], bool]:
     def validate_action_result(action: Any, result: dict) -> bool:
         error: Optional[ValidationError] = best_match(validator.iter_errors(result))
         if error is not None:
-            error.message += (". Failed to validate Action server response from API, make sure "
-                              "your response from the Action endpoint is valid.")
+            error.message += (
+                ". Failed to validate Action server response from API, make sure "
+                "your response from the Action endpoint is valid."
+            )
             raise error
         return True
 
@@ -108,7 +114,8 @@ def configure() -> None:
     install()
     if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):
         remote_actions.ActionRetrieveResponse.run = answer_overview_without_selection(
-            remote_actions.ActionRetrieveResponse.run)
+            remote_actions.ActionRetrieveResponse.run
+        )
     if getattr(remote_actions.RemoteAction.run, "guarded", False):
         return
     remote_actions.DEFAULT_REQUEST_TIMEOUT = float(env("ACTION_TIMEOUT", str(DEFAULT_ACTION_TIMEOUT)))
@@ -117,4 +124,5 @@ def configure() -> None:
     guarded.guarded = True  # type: ignore[attr-defined]
     remote_actions.RemoteAction.run = guarded
     remote_actions.RemoteAction._validate_action_result = compiled_action_result_check(
-        remote_actions.RemoteAction.action_response_format_spec())
+        remote_actions.RemoteAction.action_response_format_spec()
+    )

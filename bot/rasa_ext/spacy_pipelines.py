@@ -3,6 +3,7 @@
 Pretrained spaCy models download from outside the package registry, so we build blank
 pipelines with the lookup lemmatizer whose tables ship in spacy-lookups-data.
 """
+
 from __future__ import annotations
 
 import shutil

@@ -9,6 +9,7 @@ middle of the form keeps it until `purge-conversations` removes it (clear_abando
 
 Used by the endpoints file (bot/rasa_ext/endpoints.py) as `type: bot.rasa_ext.tracker_store.MaskingSQLTrackerStore`.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,7 @@ def masked_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
     metadata = data.get("metadata")
     if data.get("event") == "bot" and isinstance(metadata, dict):
         # A reply keeps the words its response was filled with (actions/status_lookup.py).
-        data["metadata"] = {key: mask(value) if isinstance(value, str) else value
-                            for key, value in metadata.items()}
+        data["metadata"] = {key: mask(value) if isinstance(value, str) else value for key, value in metadata.items()}
     return data
 
 
@@ -53,9 +53,12 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         # its purpose; the earlier values are followed by that emptying, so masking them does
         # not change the slot. The database is only touched while an unmasked value is in
         # the history (a tracker read back from the store has the masked ones).
-        cleared = [name for name in PERSONAL_SLOTS if tracker.get_slot(name) is None
-                   and any(isinstance(e, SlotSet) and e.key == name and holds_personal_data(e.value)
-                           for e in tracker.events)]
+        cleared = [
+            name
+            for name in PERSONAL_SLOTS
+            if tracker.get_slot(name) is None
+            and any(isinstance(e, SlotSet) and e.key == name and holds_personal_data(e.value) for e in tracker.events)
+        ]
         if cleared:
             self._mask_slot_history(tracker.sender_id, cleared)
 

@@ -4,11 +4,13 @@ Every unit of work opens a short session and closes it; no session is shared bet
 conversations. Async callers use `Database.run`, which runs the (blocking) driver in a
 worker thread with a deadline so that the event loop never waits on the database.
 """
+
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -25,7 +27,7 @@ class DatabaseUnavailable(Exception):
     """The database did not answer, or not in time."""
 
 
-def make_engine(url: Optional[str] = None, timeout: float = QUERY_TIMEOUT) -> Engine:
+def make_engine(url: str | None = None, timeout: float = QUERY_TIMEOUT) -> Engine:
     url = url or database_url()
     backend = make_url(url).get_backend_name()
     options: dict = {"future": True, "pool_pre_ping": True}
@@ -39,14 +41,16 @@ def make_engine(url: Optional[str] = None, timeout: float = QUERY_TIMEOUT) -> En
         options.update(pool_size=5, max_overflow=5, pool_timeout=timeout)
     engine = create_engine(url, **options)
     if backend == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _foreign_keys(dbapi_connection, _record):  # SQLite leaves them off by default
             dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
     return engine
 
 
 class Database:
-    def __init__(self, url: Optional[str] = None, timeout: float = QUERY_TIMEOUT) -> None:
+    def __init__(self, url: str | None = None, timeout: float = QUERY_TIMEOUT) -> None:
         self.url = url or database_url()
         self.timeout = timeout
         self.engine = make_engine(self.url, timeout)

@@ -1,21 +1,29 @@
 """The application database: applications and their history, agents, audit, feedback,
 conversations. SQLAlchemy 2.0-style declarative models (running on 1.4 with future=True).
 The schema is created and upgraded by Alembic migrations (bot/store/migrations/)."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text,
-                        UniqueConstraint, func)
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import declarative_base, relationship
 
 Base: Any = declarative_base()  # untyped in SQLAlchemy 1.4
 
 # The lifecycle this project defines (real PIP status labels are not public).
 STATUSES = (
-    "submitted", "under_review", "info_requested", "site_validation_scheduled",
-    "site_validation_completed", "approved", "denied", "withdrawn",
-    "revalidation_due", "suspended", "cancelled",
+    "submitted",
+    "under_review",
+    "info_requested",
+    "site_validation_scheduled",
+    "site_validation_completed",
+    "approved",
+    "denied",
+    "withdrawn",
+    "revalidation_due",
+    "suspended",
+    "cancelled",
 )
 
 
@@ -28,8 +36,9 @@ class Application(Base):
     line_of_business = Column(String(50), nullable=False)
     submitted_on = Column(Date, nullable=False)
     status = Column(String(40), nullable=False)
-    history = relationship("StatusChange", order_by="StatusChange.changed_on",
-                           back_populates="application", cascade="all, delete-orphan")
+    history = relationship(
+        "StatusChange", order_by="StatusChange.changed_on", back_populates="application", cascade="all, delete-orphan"
+    )
 
 
 class StatusChange(Base):
@@ -52,6 +61,7 @@ class Agent(Base):
 
 class AuditRecord(Base):
     """One row per agent look-up: who, when, what."""
+
     __tablename__ = "audit_log"
     id = Column(Integer, primary_key=True)
     agent = Column(String(64), nullable=False, index=True)
@@ -73,6 +83,7 @@ class Feedback(Base):
 
 class Conversation(Base):
     """A trader's conversation as the gateway saw it (for transcripts and agents)."""
+
     __tablename__ = "conversations"
     id = Column(Integer, primary_key=True)
     # The session hash is the key; the short chat ID is for people and may repeat.
@@ -80,8 +91,9 @@ class Conversation(Base):
     chat_id = Column(String(8), nullable=False, index=True)
     started_at = Column(DateTime, nullable=False, server_default=func.now())
     last_at = Column(DateTime, nullable=False, server_default=func.now())
-    messages = relationship("TranscriptLine", order_by="TranscriptLine.id",
-                            back_populates="conversation", cascade="all, delete-orphan")
+    messages = relationship(
+        "TranscriptLine", order_by="TranscriptLine.id", back_populates="conversation", cascade="all, delete-orphan"
+    )
 
 
 class TranscriptLine(Base):
@@ -98,6 +110,7 @@ class TranscriptLine(Base):
 class FailedLookup(Base):
     """A trader's look-up that matched nothing; counted across conversations, per client and
     per reference or business number."""
+
     __tablename__ = "failed_lookups"
     id = Column(Integer, primary_key=True)
     reference = Column(String(20), nullable=False, index=True)
@@ -111,6 +124,7 @@ class ReviewItem(Base):
     """A question the assistant declined or answered unsure of, waiting for (or given) an
     agent's decision. Copied from Rasa's tracker with personal data masked, so that the
     decision and its text outlive the tracker's retention and can become training data."""
+
     __tablename__ = "review_items"
     id = Column(Integer, primary_key=True)
     # The Rasa tracker event it came from: its id, and its time, because a new tracker store
@@ -130,6 +144,7 @@ class ReviewItem(Base):
 
 class ReviewScan(Base):
     """How far the review inbox has read Rasa's tracker (one row): each event is read once."""
+
     __tablename__ = "review_scan"
     id = Column(Integer, primary_key=True)
     last_event_id = Column(Integer, nullable=False, default=0)

@@ -1,10 +1,11 @@
 """Queries on the application database. Each takes a session and returns plain data."""
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import yaml
 from argon2 import PasswordHasher
@@ -12,8 +13,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.store.models import (STATUSES, Agent, Application, AuditRecord, Conversation, FailedLookup,
-                            Feedback, StatusChange, TranscriptLine)
+from bot.store.models import (
+    STATUSES,
+    Agent,
+    Application,
+    AuditRecord,
+    Conversation,
+    FailedLookup,
+    Feedback,
+    StatusChange,
+    TranscriptLine,
+)
 
 logger = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
@@ -21,7 +31,7 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH = _hasher.hash("not a password")
 
 
-def _as_dict(application: Application, history: bool) -> Dict[str, Any]:
+def _as_dict(application: Application, history: bool) -> dict[str, Any]:
     data = {
         "reference": application.reference,
         "business_number": application.business_number,
@@ -29,13 +39,13 @@ def _as_dict(application: Application, history: bool) -> Dict[str, Any]:
         "line_of_business": application.line_of_business,
         "submitted_on": application.submitted_on.isoformat(),
         "status": application.status,
-        "status_date": (application.history[-1].changed_on if application.history
-                        else application.submitted_on).isoformat(),
+        "status_date": (
+            application.history[-1].changed_on if application.history else application.submitted_on
+        ).isoformat(),
     }
     if history:
         data["history"] = [
-            {"date": c.changed_on.isoformat(), "status": c.status, "note": c.note}
-            for c in application.history
+            {"date": c.changed_on.isoformat(), "status": c.status, "note": c.note} for c in application.history
         ]
     return data
 
@@ -62,25 +72,26 @@ UNDER_ATTACK_TRIES = 2
 
 
 def _failures(session: Session, since: dt.datetime, *conditions) -> int:
-    return session.execute(select(func.count(FailedLookup.id)).where(FailedLookup.at >= since, *conditions)).scalar_one()
+    return session.execute(
+        select(func.count(FailedLookup.id)).where(FailedLookup.at >= since, *conditions)
+    ).scalar_one()
 
 
-def find_for_applicant(session: Session, reference: str, business_number: str,
-                       client: str) -> Optional[Dict[str, Any]]:
+def find_for_applicant(session: Session, reference: str, business_number: str, client: str) -> dict[str, Any] | None:
     """The trader's look-up: only a matching pair returns anything (no history notes), and
     only while this client is not guessing (see GUESS_LIMIT above)."""
     since = dt.datetime.utcnow() - dt.timedelta(days=1)
     targeted = (FailedLookup.reference == reference) | (FailedLookup.business_number == business_number)
     allowed = _failures(session, since, FailedLookup.client == client) < CLIENT_FAILURE_LIMIT
     if allowed and _failures(session, since, targeted) >= GUESS_LIMIT:
-        logger.warning("status look-ups: reference %s or its business number failed %d+ times today",
-                       reference, GUESS_LIMIT)
+        logger.warning(
+            "status look-ups: reference %s or its business number failed %d+ times today", reference, GUESS_LIMIT
+        )
         allowed = _failures(session, since, targeted, FailedLookup.client == client) < UNDER_ATTACK_TRIES
     application = None
     if allowed:
         application = session.execute(
-            _applications().where(Application.reference == reference,
-                                  Application.business_number == business_number)
+            _applications().where(Application.reference == reference, Application.business_number == business_number)
         ).scalar_one_or_none()
     if application is None:
         session.add(FailedLookup(reference=reference[:20], business_number=business_number[:9], client=client[:32]))
@@ -88,16 +99,20 @@ def find_for_applicant(session: Session, reference: str, business_number: str,
     return _as_dict(application, history=False)
 
 
-def agent_lookup(session: Session, agent: str, reference: Optional[str] = None,
-                 business_number: Optional[str] = None) -> List[Dict[str, Any]]:
+def agent_lookup(
+    session: Session, agent: str, reference: str | None = None, business_number: str | None = None
+) -> list[dict[str, Any]]:
     """An agent's look-up by reference or by business number, with the full history.
     Writes the audit record in the same transaction: no look-up without its trace."""
     query = _applications().order_by(Application.submitted_on)
     if reference:
         query, action, value = query.where(Application.reference == reference), "lookup_reference", reference
     elif business_number:
-        query, action, value = (query.where(Application.business_number == business_number),
-                                "lookup_business_number", business_number)
+        query, action, value = (
+            query.where(Application.business_number == business_number),
+            "lookup_business_number",
+            business_number,
+        )
     else:
         raise ValueError("a reference or a business number is required")
     found = [_as_dict(a, history=True) for a in session.execute(query).scalars()]
@@ -109,13 +124,16 @@ def record_audit(session: Session, agent: str, action: str, query: str, results:
     session.add(AuditRecord(agent=agent, action=action, query=query, results=results))
 
 
-def audit_log(session: Session, limit: int = 100) -> List[Dict[str, Any]]:
+def audit_log(session: Session, limit: int = 100) -> list[dict[str, Any]]:
     rows = session.execute(select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit)).scalars()
-    return [{"agent": r.agent, "at": r.at.isoformat(), "action": r.action, "query": r.query,
-             "results": r.results} for r in rows]
+    return [
+        {"agent": r.agent, "at": r.at.isoformat(), "action": r.action, "query": r.query, "results": r.results}
+        for r in rows
+    ]
 
 
 # --- agents -----------------------------------------------------------------------------
+
 
 def set_agent_password(session: Session, username: str, password: str) -> bool:
     """Creates the agent, or resets its password. Returns True when created."""
@@ -141,11 +159,12 @@ def verify_agent(session: Session, username: str, password: str) -> bool:
 
 # --- feedback and transcripts -----------------------------------------------------------
 
-def record_feedback(session: Session, chat_id: str, topic: str, helpful: bool, reason: Optional[str]) -> None:
+
+def record_feedback(session: Session, chat_id: str, topic: str, helpful: bool, reason: str | None) -> None:
     session.add(Feedback(chat_id=chat_id, topic=topic, helpful=helpful, reason=reason))
 
 
-def append_transcript(session: Session, sender: str, chat_id: str, lines: List[Dict[str, Optional[str]]]) -> None:
+def append_transcript(session: Session, sender: str, chat_id: str, lines: list[dict[str, str | None]]) -> None:
     conversation = session.execute(select(Conversation).where(Conversation.sender == sender)).scalar_one_or_none()
     if conversation is None:
         conversation = Conversation(sender=sender, chat_id=chat_id)
@@ -154,17 +173,20 @@ def append_transcript(session: Session, sender: str, chat_id: str, lines: List[D
     conversation.last_at = func.now()
     for line in lines:
         when = {"at": line["at"]} if line.get("at") else {}  # when it was said, if written later
-        session.add(TranscriptLine(conversation_id=conversation.id, role=line["role"],
-                                   text=line["text"], topic=line.get("topic"), **when))
+        session.add(
+            TranscriptLine(
+                conversation_id=conversation.id, role=line["role"], text=line["text"], topic=line.get("topic"), **when
+            )
+        )
 
 
-def transcript(session: Session, sender: str) -> Optional[List[Dict[str, Any]]]:
+def transcript(session: Session, sender: str) -> list[dict[str, Any]] | None:
     """The conversation of one session (the caller's own)."""
     conversation = session.execute(select(Conversation).where(Conversation.sender == sender)).scalar_one_or_none()
     return _lines(conversation) if conversation else None
 
 
-def transcript_by_chat_id(session: Session, chat_id: str) -> Optional[List[Dict[str, Any]]]:
+def transcript_by_chat_id(session: Session, chat_id: str) -> list[dict[str, Any]] | None:
     """For agents: the most recent conversation with this chat ID (IDs are short, so a
     repeat is possible, though rare; the agent checks with the caller)."""
     conversation = session.execute(
@@ -173,23 +195,32 @@ def transcript_by_chat_id(session: Session, chat_id: str) -> Optional[List[Dict[
     return _lines(conversation) if conversation else None
 
 
-def _lines(conversation: Conversation) -> List[Dict[str, Any]]:
+def _lines(conversation: Conversation) -> list[dict[str, Any]]:
     # Stored in UTC without a zone (SQLite keeps none): say so, for the console's clock.
-    return [{"at": m.at.isoformat() + "Z", "role": m.role, "text": m.text, "topic": m.topic}
-            for m in conversation.messages]
+    return [
+        {"at": m.at.isoformat() + "Z", "role": m.role, "text": m.text, "topic": m.topic} for m in conversation.messages
+    ]
 
 
 def delete_conversations_older_than(session: Session, days: int) -> int:
     cutoff = dt.datetime.utcnow() - dt.timedelta(days=days)
     old = select(Conversation.id).where(Conversation.last_at < cutoff)
-    session.execute(delete(TranscriptLine).where(TranscriptLine.conversation_id.in_(old))
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        delete(TranscriptLine)
+        .where(TranscriptLine.conversation_id.in_(old))
+        .execution_options(synchronize_session=False)
+    )
     session.execute(delete(FailedLookup).where(FailedLookup.at < cutoff).execution_options(synchronize_session=False))
-    return session.execute(delete(Conversation).where(Conversation.last_at < cutoff)
-                           .execution_options(synchronize_session=False)).rowcount or 0
+    return (
+        session.execute(
+            delete(Conversation).where(Conversation.last_at < cutoff).execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
 
 
 # --- fixtures ---------------------------------------------------------------------------
+
 
 def count_applications(session: Session) -> int:
     return session.execute(select(func.count(Application.id))).scalar_one()
@@ -207,13 +238,16 @@ def load_applications(session: Session, path: Path) -> int:
             raise ValueError(f"{path}: {reference}: a dated history is required")
         session.execute(delete(Application).where(Application.reference == reference))
         application = Application(
-            reference=reference, business_number=number, company=entry["company"],
+            reference=reference,
+            business_number=number,
+            company=entry["company"],
             line_of_business=entry.get("line_of_business", "importer"),
-            submitted_on=dt.date.fromisoformat(str(history[0]["date"])), status=entry["status"],
+            submitted_on=dt.date.fromisoformat(str(history[0]["date"])),
+            status=entry["status"],
         )
         application.history = [
-            StatusChange(status=h["status"], changed_on=dt.date.fromisoformat(str(h["date"])),
-                         note=h.get("note", "")) for h in history
+            StatusChange(status=h["status"], changed_on=dt.date.fromisoformat(str(h["date"])), note=h.get("note", ""))
+            for h in history
         ]
         session.add(application)
     return len(entries)

@@ -6,23 +6,24 @@ Items are copied from Rasa's tracker (bot/store/tracker_events.py) into `review_
 each event read once (`review_scan` remembers how far), so that the inbox is one indexed
 query however long the tracker is, and a decision outlives the tracker's retention.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.engine import Database, DatabaseUnavailable
 from bot.core.identifiers import REFERENCE
-from bot.store.models import AuditRecord, ReviewItem, ReviewScan
-from bot.core.topics import knowledge_topics, topic_of_intent
 from bot.core.language import detect_language
 from bot.core.privacy import mask
+from bot.core.topics import knowledge_topics, topic_of_intent
+from bot.store.engine import Database, DatabaseUnavailable
+from bot.store.models import AuditRecord, ReviewItem, ReviewScan
 from bot.store.tracker_events import TrackerEvents
 
 # The FallbackClassifier declines below 0.35 (config.yml); answers given between that and
@@ -32,7 +33,7 @@ DECLINED_INTENTS = {"nlu_fallback", "out_of_scope"}
 IGNORE = "ignore"
 # What an agent may decide, and the Rasa intent a reviewed example is labelled with. Small
 # talk has no single intent and "fallback" is not an answer, so neither can be chosen.
-INTENT_OF_DECISION: Dict[str, str] = {
+INTENT_OF_DECISION: dict[str, str] = {
     **{topic: topic for topic in knowledge_topics()},
     "application_status": "check_status",
     "human_handoff": "ask_human",
@@ -52,7 +53,7 @@ def _utc(timestamp: Any) -> dt.datetime:
         return dt.datetime.utcnow()
 
 
-def _language(text: str, parse: Dict[str, Any], metadata: Dict[str, Any]) -> str:
+def _language(text: str, parse: dict[str, Any], metadata: dict[str, Any]) -> str:
     for entity in parse.get("entities") or []:
         if isinstance(entity, dict) and entity.get("entity") == "language" and entity.get("value") in ("en", "fr"):
             return entity["value"]
@@ -60,11 +61,11 @@ def _language(text: str, parse: Dict[str, Any], metadata: Dict[str, Any]) -> str
     return detect_language(text, hint) or hint or "en"
 
 
-def _dict(value: Any) -> Dict[str, Any]:
+def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def candidate(event_id: int, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+def candidate(event_id: int, data: dict[str, Any]) -> dict[str, Any] | None:
     """The inbox item a user event makes, or None when there is nothing to review."""
     text = data.get("text")
     parse = _dict(data.get("parse_data"))
@@ -80,11 +81,20 @@ def candidate(event_id: int, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     declined = name in DECLINED_INTENTS
     if name == "nlu_fallback":
         # The fallback takes the top of the ranking; the assistant's guess is the one below.
-        guess = next((r for r in parse.get("intent_ranking") or []
-                      if isinstance(r, dict) and r.get("name") not in (None, "nlu_fallback")), {})
+        guess = next(
+            (
+                r
+                for r in parse.get("intent_ranking") or []
+                if isinstance(r, dict) and r.get("name") not in (None, "nlu_fallback")
+            ),
+            {},
+        )
         name, confidence = guess.get("name"), guess.get("confidence")
-    elif not declined and (not isinstance(confidence, (int, float)) or confidence >= LOW_CONFIDENCE
-                           or topic_of_intent(name or "") not in INTENT_OF_DECISION):
+    elif not declined and (
+        not isinstance(confidence, (int, float))
+        or confidence >= LOW_CONFIDENCE
+        or topic_of_intent(name or "") not in INTENT_OF_DECISION
+    ):
         return None  # sure enough; or small talk ("ok", "thanks"), where a doubt teaches nothing
     metadata = _dict(data.get("metadata"))
     return {
@@ -100,15 +110,26 @@ def candidate(event_id: int, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
 
 # --- reading the tracker into the inbox -------------------------------------------------
 
+
 def scan_mark(session: Session) -> int:
     row = session.execute(select(ReviewScan).order_by(ReviewScan.id).limit(1)).scalar_one_or_none()
     return row.last_event_id if row else 0
 
 
-def add_candidates(session: Session, items: List[Dict[str, Any]], last_event_id: int) -> int:
+def add_candidates(session: Session, items: list[dict[str, Any]], last_event_id: int) -> int:
     """Adds the new items and moves the mark, in one transaction. Returns how many were new."""
-    known = {tuple(row) for row in session.execute(select(ReviewItem.event_id, ReviewItem.at).where(
-        ReviewItem.event_id.in_([i["event_id"] for i in items])))} if items else set()
+    known = (
+        {
+            tuple(row)
+            for row in session.execute(
+                select(ReviewItem.event_id, ReviewItem.at).where(
+                    ReviewItem.event_id.in_([i["event_id"] for i in items])
+                )
+            )
+        }
+        if items
+        else set()
+    )
     fresh = [ReviewItem(**item) for item in items if (item["event_id"], item["at"]) not in known]
     session.add_all(fresh)
     row = session.execute(select(ReviewScan).order_by(ReviewScan.id).limit(1)).scalar_one_or_none()
@@ -144,12 +165,27 @@ def sync_inbox(database: Database, tracker: TrackerEvents, budget_seconds: float
 
 # --- the inbox and the decisions --------------------------------------------------------
 
-def inbox(session: Session, limit: int = INBOX_LIMIT) -> List[Dict[str, Any]]:
+
+def inbox(session: Session, limit: int = INBOX_LIMIT) -> list[dict[str, Any]]:
     """The items not yet reviewed, newest first."""
-    rows = session.execute(select(ReviewItem).where(ReviewItem.decision.is_(None))
-                           .order_by(ReviewItem.at.desc(), ReviewItem.id.desc()).limit(limit)).scalars()
-    return [{"id": r.id, "text": r.text, "lang": r.lang, "got": r.got, "confidence": r.confidence,
-             "at": r.at.isoformat() + "Z", "declined": r.declined} for r in rows]
+    rows = session.execute(
+        select(ReviewItem)
+        .where(ReviewItem.decision.is_(None))
+        .order_by(ReviewItem.at.desc(), ReviewItem.id.desc())
+        .limit(limit)
+    ).scalars()
+    return [
+        {
+            "id": r.id,
+            "text": r.text,
+            "lang": r.lang,
+            "got": r.got,
+            "confidence": r.confidence,
+            "at": r.at.isoformat() + "Z",
+            "declined": r.declined,
+        }
+        for r in rows
+    ]
 
 
 def decide(session: Session, item_id: int, decision: str, agent: str) -> bool:
@@ -161,23 +197,33 @@ def decide(session: Session, item_id: int, decision: str, agent: str) -> bool:
     if item is None:
         return False
     item.decision, item.decided_by, item.decided_at = decision, agent, dt.datetime.utcnow()
-    session.add(AuditRecord(agent=agent, action="review_decision", query=f"inbox {item_id}: {decision}"[:64],
-                            results=1))
+    session.add(
+        AuditRecord(agent=agent, action="review_decision", query=f"inbox {item_id}: {decision}"[:64], results=1)
+    )
     return True
 
 
-def reviewed_examples(session: Session) -> List[Dict[str, str]]:
+def reviewed_examples(session: Session) -> list[dict[str, str]]:
     """Every reviewed item that teaches the assistant something (not the ignored ones),
     oldest first: {text, lang, intent}."""
-    rows = session.execute(select(ReviewItem).where(ReviewItem.decision.isnot(None),
-                                                    ReviewItem.decision != IGNORE)
-                           .order_by(ReviewItem.id)).scalars()
-    return [{"text": r.text, "lang": r.lang, "intent": INTENT_OF_DECISION[r.decision]}
-            for r in rows if r.decision in INTENT_OF_DECISION]
+    rows = session.execute(
+        select(ReviewItem).where(ReviewItem.decision.isnot(None), ReviewItem.decision != IGNORE).order_by(ReviewItem.id)
+    ).scalars()
+    return [
+        {"text": r.text, "lang": r.lang, "intent": INTENT_OF_DECISION[r.decision]}
+        for r in rows
+        if r.decision in INTENT_OF_DECISION
+    ]
 
 
 def delete_unreviewed_older_than(session: Session, days: int) -> int:
     """Retention: questions nobody reviewed go with the conversations they came from."""
     cutoff = dt.datetime.utcnow() - dt.timedelta(days=days)
-    return session.execute(delete(ReviewItem).where(ReviewItem.decision.is_(None), ReviewItem.at < cutoff)
-                           .execution_options(synchronize_session=False)).rowcount or 0
+    return (
+        session.execute(
+            delete(ReviewItem)
+            .where(ReviewItem.decision.is_(None), ReviewItem.at < cutoff)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )

@@ -1,15 +1,15 @@
 """Creates and upgrades the schema with Alembic, and loads the demo data once."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from alembic import command
 from alembic.config import Config
 
+from bot.core.paths import ROOT
 from bot.store.engine import Database
 from bot.store.queries import count_applications, load_applications
-from bot.core.paths import ROOT
 
 DEMO_APPLICATIONS = ROOT / "data" / "demo" / "applications.yml"
 
@@ -21,7 +21,7 @@ def migrate(url: str) -> None:
     command.upgrade(config, "head")
 
 
-def prepare(url: Optional[str] = None, demo: Optional[Path] = DEMO_APPLICATIONS) -> int:
+def prepare(url: str | None = None, demo: Path | None = DEMO_APPLICATIONS) -> int:
     """Migrates, then loads the demo applications (if given) into an empty database."""
     database = Database(url)
     try:

@@ -5,12 +5,14 @@ of the review inbox and the insights live only there: what the NLU understood of
 message (intent, confidence, language) and the language slot. The table is Rasa's, so this
 module only reads it, with plain SQLAlchemy expressions that run on SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections import Counter
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, func, inspect, select
 from sqlalchemy.engine import Engine
@@ -20,7 +22,8 @@ from bot.core.database_url import tracker_database_url
 
 # The columns of Rasa 3.6's SQLTrackerStore.SQLEvent that are read here.
 EVENTS = Table(
-    "events", MetaData(),
+    "events",
+    MetaData(),
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255)),
     Column("type_name", String(255)),
@@ -35,7 +38,7 @@ LANGUAGE_SLOT = "language"
 class TrackerEvents:
     """Rasa's events, for the database of DATABASE_URL (or the one given)."""
 
-    def __init__(self, database_url: Optional[str] = None, engine: Optional[Engine] = None) -> None:
+    def __init__(self, database_url: str | None = None, engine: Engine | None = None) -> None:
         self.url = tracker_database_url(database_url or None)
         self._engine = engine
 
@@ -63,25 +66,31 @@ class TrackerEvents:
         with self.engine.connect() as connection:
             return connection.execute(select(func.max(EVENTS.c.id))).scalar() or 0
 
-    def user_messages_after(self, last_id: int, limit: int = 500) -> List[Tuple[int, Dict[str, Any]]]:
+    def user_messages_after(self, last_id: int, limit: int = 500) -> list[tuple[int, dict[str, Any]]]:
         """(event id, event data) of what people said, oldest first, after `last_id`."""
         if not self._ready():
             return []
-        query = (select(EVENTS.c.id, EVENTS.c.data)
-                 .where(EVENTS.c.type_name == "user", EVENTS.c.id > last_id)
-                 .order_by(EVENTS.c.id).limit(limit))
+        query = (
+            select(EVENTS.c.id, EVENTS.c.data)
+            .where(EVENTS.c.type_name == "user", EVENTS.c.id > last_id)
+            .order_by(EVENTS.c.id)
+            .limit(limit)
+        )
         with self.engine.connect() as connection:
             return list(_parsed(connection.execute(query)))
 
-    def languages(self, since: float, until: float) -> Dict[str, int]:
+    def languages(self, since: float, until: float) -> dict[str, int]:
         """Messages per language in [since, until) (Unix times): the NLU sets the language
         slot from each message whose words tell its language (not from "ok" or a number)."""
         counts: Counter = Counter({"en": 0, "fr": 0})
         if not self._ready():
             return dict(counts)
         query = select(EVENTS.c.id, EVENTS.c.data).where(
-            EVENTS.c.type_name == "slot", EVENTS.c.action_name == LANGUAGE_SLOT,
-            EVENTS.c.timestamp >= since, EVENTS.c.timestamp < until)
+            EVENTS.c.type_name == "slot",
+            EVENTS.c.action_name == LANGUAGE_SLOT,
+            EVENTS.c.timestamp >= since,
+            EVENTS.c.timestamp < until,
+        )
         with self.engine.connect() as connection:
             for _, data in _parsed(connection.execute(query)):
                 if data.get("value") in counts:
@@ -93,7 +102,7 @@ class TrackerEvents:
             self._engine.dispose()
 
 
-def _parsed(rows) -> Iterator[Tuple[int, Dict[str, Any]]]:
+def _parsed(rows) -> Iterator[tuple[int, dict[str, Any]]]:
     for event_id, raw in rows:
         try:
             data = json.loads(raw or "{}")

@@ -10,6 +10,7 @@ is already running instead (e.g. `make run`), with the agent account from AGENT_
 
 Screenshots, downloads and axe-core reports go to tests/artifacts/ (gitignored).
 """
+
 from __future__ import annotations
 
 import os
@@ -17,15 +18,20 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Tuple
 
 import pytest
 
 from bot.core.paths import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VENDOR = ROOT / "bot" / "gateway" / "static" / "vendor" / "gcds" / "gcds.esm.js"
@@ -60,7 +66,7 @@ def web_assets() -> None:
 @dataclass
 class Site:
     base_url: str
-    agent_credentials: Tuple[str, str]
+    agent_credentials: tuple[str, str]
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -69,12 +75,14 @@ class Site:
 @pytest.fixture(scope="session")
 def site(request, web_assets) -> Site:
     external = os.environ.get("BROWSER_BASE_URL")
-    default_agent = (os.environ.get("AGENT_USERNAME", "demo-agent"),
-                     os.environ.get("AGENT_PASSWORD", "demo-agent-password"))
+    default_agent = (
+        os.environ.get("AGENT_USERNAME", "demo-agent"),
+        os.environ.get("AGENT_PASSWORD", "demo-agent-password"),
+    )
     if external:
         return Site(external.rstrip("/"), default_agent)
     assistant = request.getfixturevalue("assistant")
-    credentials: Optional[Tuple[str, str]] = getattr(assistant, "agent_credentials", None)
+    credentials: tuple[str, str] | None = getattr(assistant, "agent_credentials", None)
     return Site(assistant.base_url, tuple(credentials) if credentials else default_agent)
 
 

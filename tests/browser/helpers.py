@@ -1,9 +1,9 @@
 """What the browser tests do with the widget, in one place."""
+
 from __future__ import annotations
 
 import json
 import re
-from typing import List
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -40,8 +40,9 @@ def answers(page: Page) -> Locator:
 
 
 def _wait_for_answer(page: Page, before: int, action) -> Locator:
-    with page.expect_response(lambda r: r.url.endswith("/api/chat") and r.request.method == "POST",
-                              timeout=ANSWER_TIMEOUT) as response:
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/chat") and r.request.method == "POST", timeout=ANSWER_TIMEOUT
+    ) as response:
         action()
     assert response.value.status == 200, (response.value.status, response.value.text())
     expect(page.locator(".tta-msg--waiting")).to_have_count(0, timeout=ANSWER_TIMEOUT)
@@ -70,7 +71,7 @@ def chat_id(page: Page) -> str:
     return value.inner_text().strip()
 
 
-def axe_scan(page: Page, name: str) -> List[dict]:
+def axe_scan(page: Page, name: str) -> list[dict]:
     """Runs axe-core (WCAG 2.0/2.1 A and AA rules and best practices) and returns the serious and
     critical violations. The full report is saved in tests/artifacts/."""
     if not page.evaluate("() => typeof window.axe === 'object'"):

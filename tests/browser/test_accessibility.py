@@ -1,5 +1,6 @@
 """axe-core scans (WCAG 2.1 A/AA and best practices): no serious or critical violation on the program page
 with the widget closed and open, in both languages, nor on the agent console."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,14 +11,17 @@ from tests.browser.helpers import answers, ask, axe_scan, choose, open_widget, s
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-QUESTION = {"en": "Who is eligible to join Partners in Protection?",
-            "fr": "Est-ce que mon entreprise de camionnage peut adhérer au programme PEP?"}
+QUESTION = {
+    "en": "Who is eligible to join Partners in Protection?",
+    "fr": "Est-ce que mon entreprise de camionnage peut adhérer au programme PEP?",
+}
 NO = {"en": "No", "fr": "Non"}
 
 
 def report(violations):
-    return "\n".join(f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes']]}"
-                     for v in violations)
+    return "\n".join(
+        f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes']]}" for v in violations
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -1,4 +1,5 @@
 """The agent console in a real browser: sign-in, look-ups, a trader's transcript, copy, sign-out."""
+
 from __future__ import annotations
 
 import re
@@ -102,8 +103,9 @@ def test_expired_agent_session_asks_to_sign_in_again(page, site):
     sign_in(page, site)
     token = page.evaluate("() => sessionStorage.getItem('tta-agent-csrf')")
     # The session ends on the server (as after 30 idle minutes)
-    page.request.post(site.url("/api/agent/logout"), data="{}",
-                      headers={"X-CSRF-Token": token, "Content-Type": "application/json"})
+    page.request.post(
+        site.url("/api/agent/logout"), data="{}", headers={"X-CSRF-Token": token, "Content-Type": "application/json"}
+    )
     page.get_by_label("Application reference or business number").fill("PIP-2026-00103")
     page.get_by_role("button", name="Look up", exact=True).click()
     expect(page.locator("#signin")).to_be_visible()
@@ -118,7 +120,8 @@ def test_agent_console_in_french(page, site):
     page.get_by_role("button", name="Consulter", exact=True).click()
     expect(page.locator("#lookup-status")).to_have_text("1 demande trouvée pour la référence PIP-2026-00103.")
     expect(page.get_by_role("table", name="Historique de l'état de PIP-2026-00103")).to_contain_text(
-        "Renseignements supplémentaires demandés")
+        "Renseignements supplémentaires demandés"
+    )
     shoot(page, "agent-console-fr", full_page=True)
     page.get_by_role("button", name="Fermer la session").click()
     expect(page.locator("#signin")).to_be_visible()

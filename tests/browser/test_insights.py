@@ -1,5 +1,6 @@
 """The console's Insights and Review pages in a real browser: charts with their tables and CSV,
 one-key review decisions, both languages, axe-core clean, and closed to traders."""
+
 from __future__ import annotations
 
 import re
@@ -61,7 +62,9 @@ def test_insights_charts_tables_and_csv(page, new_context, site, tmp_path):
 
     page.goto("/fr/agent/statistiques")
     expect(page.locator("#insights-status")).to_contain_text("Les 7 derniers jours")
-    expect(page.get_by_role("table", name="Données : Questions par sujet")).to_contain_text("Qui peut présenter une demande")
+    expect(page.get_by_role("table", name="Données : Questions par sujet")).to_contain_text(
+        "Qui peut présenter une demande"
+    )
     violations = axe_scan(page, "insights-fr")
     assert not violations, report(violations)
     assert not page.errors

@@ -3,6 +3,7 @@ gateway's strict Content-Security-Policy allows (no inline script or style, noth
 
 Synchronous on purpose: these tests share a session with Playwright's sync API, whose event loop
 would clash with asyncio test fixtures."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,12 @@ from aiohttp import web
 
 from bot.gateway.pages import AGENT_PATHS, PROGRAM_PATHS, STATIC_DIR, agent_page, program_page, setup_pages
 
-PAGES = [(program_page, "en", "/fr"), (program_page, "fr", "/"), (agent_page, "en", "/fr/agent"),
-         (agent_page, "fr", "/agent")]
+PAGES = [
+    (program_page, "en", "/fr"),
+    (program_page, "fr", "/"),
+    (agent_page, "en", "/fr/agent"),
+    (agent_page, "fr", "/agent"),
+]
 
 
 def test_routes():
@@ -62,7 +67,16 @@ def test_the_gateway_serves_pages_and_static_files_with_its_policy(site):
     with urllib.request.urlopen(site.url("/fr")) as response:
         assert response.status == 200
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
-    for name in ["widget.js", "widget.css", "agent.js", "agent.css", "site.css", "fonts.css", "favicon.svg",
-                 "vendor/gcds/gcds.esm.js", "vendor/gcds/gcds.css"]:
+    for name in [
+        "widget.js",
+        "widget.css",
+        "agent.js",
+        "agent.css",
+        "site.css",
+        "fonts.css",
+        "favicon.svg",
+        "vendor/gcds/gcds.esm.js",
+        "vendor/gcds/gcds.css",
+    ]:
         with urllib.request.urlopen(site.url(f"/static/{name}")) as response:
             assert response.status == 200, name

@@ -1,4 +1,5 @@
 """The trader's widget on the program page, in a real browser (Chromium), against the real assistant."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CHAT_ID, LAUNCHER, artifact, shoot
-from tests.browser.helpers import (INPUT_LABEL, answers, ask, chat_id, choose, launcher, open_widget, panel,
-                                   visit)
+from tests.browser.helpers import INPUT_LABEL, answers, ask, chat_id, choose, launcher, open_widget, panel, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -24,8 +24,10 @@ def test_english_conversation(page, site):
     open_widget(page, "en")
     dialog = page.get_by_role("dialog", name="PIP assistant (automated)")
     expect(dialog.get_by_role("heading", name="PIP assistant (automated)")).to_be_visible()
-    expect(dialog).to_contain_text("Do not type personal information, except your application reference "
-                                   "and business number when you ask for a status")
+    expect(dialog).to_contain_text(
+        "Do not type personal information, except your application reference "
+        "and business number when you ask for a status"
+    )
     log = page.get_by_role("log")
     expect(log).to_have_attribute("aria-live", "polite")
     for topic in ["Who can apply", "Benefits", "How to apply", "Check an application's status"]:
@@ -57,8 +59,12 @@ def test_french_conversation(page, site):
     open_widget(page, "fr")
     dialog = page.get_by_role("dialog", name="Assistant PEP (automatisé)")
     expect(dialog).to_contain_text("N'écrivez pas de renseignements personnels")
-    for topic in ["Qui peut présenter une demande", "Avantages", "Comment présenter une demande",
-                  "Vérifier l'état d'une demande"]:
+    for topic in [
+        "Qui peut présenter une demande",
+        "Avantages",
+        "Comment présenter une demande",
+        "Vérifier l'état d'une demande",
+    ]:
         expect(page.get_by_role("log").get_by_role("button", name=topic, exact=True)).to_be_visible()
 
     answer = ask(page, "Est-ce que mon entreprise de camionnage peut adhérer au programme PEP?", "fr")
@@ -105,8 +111,10 @@ def test_keyboard_only_conversation(page, site):
             break
     else:
         pytest.fail("the launcher is not reachable with the Tab key")
-    outline = page.evaluate("() => { const s = getComputedStyle(document.activeElement);"
-                            " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
     assert outline[0] != "none" and outline[1] >= 2, f"no visible focus on the launcher: {outline}"
     shoot(page, "keyboard-launcher-focused")
 
@@ -236,8 +244,10 @@ def test_transcript_download_and_print(page, site):
     assert "The assistant said: " in text and "cross-border" in text
 
     # Print: the print stylesheet shows only the conversation
-    page.evaluate("() => { window.__printed = null; window.print = () => { window.__printed ="
-                  " document.documentElement.classList.contains('tta-printing'); }; }")
+    page.evaluate(
+        "() => { window.__printed = null; window.print = () => { window.__printed ="
+        " document.documentElement.classList.contains('tta-printing'); }; }"
+    )
     page.get_by_role("button", name="Print", exact=True).click()
     assert page.evaluate("() => window.__printed") is True
     page.evaluate("() => document.documentElement.classList.add('tta-printing')")
@@ -259,9 +269,12 @@ EMBED = """<!DOCTYPE html>
 def embed(page, site, lang="en", warning=2, timeout=600):
     """A page of another site that embeds the widget with its data- attributes (short idle times)."""
     url = site.url("/test-embed-page")
-    page.route(url, lambda route: route.fulfill(
-        status=200, content_type="text/html",
-        body=EMBED.format(lang=lang, warning=warning, timeout=timeout)))
+    page.route(
+        url,
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body=EMBED.format(lang=lang, warning=warning, timeout=timeout)
+        ),
+    )
     page.goto(url)
     expect(launcher(page)).to_have_accessible_name(LAUNCHER[lang])
 
@@ -296,8 +309,7 @@ def test_conversation_ends_after_the_idle_time_out(page, site):
     open_widget(page, "fr")
     ask(page, "Quels sont les avantages du PEP?", "fr")
     expect(page.get_by_role("alert")).to_contain_text("Votre conversation prendra bientôt fin")
-    expect(page.get_by_role("alert")).to_contain_text("Votre conversation a pris fin faute d'activité",
-                                                      timeout=10_000)
+    expect(page.get_by_role("alert")).to_contain_text("Votre conversation a pris fin faute d'activité", timeout=10_000)
     expect(answers(page)).to_have_count(0)
     expect(page.locator(".tta-chatid")).to_be_hidden()
 

@@ -1,4 +1,5 @@
 """The real assistant (trained model, Rasa, action server, gateway) through /api/chat."""
+
 import re
 
 import pytest
@@ -13,7 +14,9 @@ def test_healthz_is_ok_when_all_three_parts_answer(assistant):
 
 
 def test_french_eligibility_question_gets_a_french_answer_with_a_french_source(assistant):
-    messages = assistant.conversation("fr").say("Est-ce que mon entreprise de camionnage peut adhérer au programme PEP?")
+    messages = assistant.conversation("fr").say(
+        "Est-ce que mon entreprise de camionnage peut adhérer au programme PEP?"
+    )
     answer = messages[0]
     assert answer["topic"] == "eligibility"
     assert answer["sources"] and all(s["url"].endswith("-fra.html") for s in answer["sources"])
@@ -123,10 +126,13 @@ def test_rasa_and_action_server_listen_on_loopback_only(assistant, name):
     assert addresses <= {"0100007F"}, f"{name} listens on {addresses} (0100007F is 127.0.0.1)"
 
 
-@pytest.mark.parametrize("lang, text", [
-    ("en", "Do we have to pay for the site validation?"),
-    ("fr", "Est-ce qu'on doit payer pour la validation des lieux?"),
-])
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("en", "Do we have to pay for the site validation?"),
+        ("fr", "Est-ce qu'on doit payer pour la validation des lieux?"),
+    ],
+)
 def test_a_specific_question_gets_its_specific_answer_in_its_language(assistant, lang, text):
     answer = assistant.conversation(lang).say(text)[0]
     assert answer["topic"] == "cost" and answer["answer"] == "cost/site_validation_fee"

@@ -1,4 +1,5 @@
 """Real conversations through /api/chat show up in the agents' insights and review inbox."""
+
 import datetime as dt
 
 import pytest
@@ -47,8 +48,9 @@ def test_conversations_appear_in_the_insights_and_the_inbox(assistant):
     assert declined, odd
     french = assistant.conversation("fr")
     assert french.say("Combien coûte l'adhésion au PEP?")[0]["topic"] == "cost"
-    status, _, _ = assistant.request("POST", "/api/feedback", {"topic": "cost", "helpful": False, "reason": "unclear"},
-                                     cookie=french.cookie)
+    status, _, _ = assistant.request(
+        "POST", "/api/feedback", {"topic": "cost", "helpful": False, "reason": "unclear"}, cookie=french.cookie
+    )
     assert status == 200
 
     after = insights(assistant, cookie, csrf)
@@ -74,15 +76,20 @@ def test_conversations_appear_in_the_insights_and_the_inbox(assistant):
     item = next(i for i in inbox["items"] if i["text"].startswith(declined[0][:10]))
     assert item["lang"] == "en" and item["at"].startswith(today)
 
-    status, decided, _ = assistant.request("POST", f"/api/agent/inbox/{item['id']}", {"topic": "out_of_scope"},
-                                           headers=csrf, cookie=cookie)
+    status, decided, _ = assistant.request(
+        "POST", f"/api/agent/inbox/{item['id']}", {"topic": "out_of_scope"}, headers=csrf, cookie=cookie
+    )
     assert status == 200 and decided == {"id": item["id"], "topic": "out_of_scope"}
     _, inbox, _ = assistant.request("GET", "/api/agent/inbox", headers=csrf, cookie=cookie)
     assert item["id"] not in [i["id"] for i in inbox["items"]]
     database = Database(assistant.database)
     try:
-        assert any(r["agent"] == username and r["action"] == "review_decision" and r["query"] == f"inbox {item['id']}: out_of_scope"
-                   for r in database.call(audit_log))
+        assert any(
+            r["agent"] == username
+            and r["action"] == "review_decision"
+            and r["query"] == f"inbox {item['id']}: out_of_scope"
+            for r in database.call(audit_log)
+        )
     finally:
         database.dispose()
 
@@ -90,8 +97,12 @@ def test_conversations_appear_in_the_insights_and_the_inbox(assistant):
 def test_a_trader_session_gets_nothing_from_the_insights_or_the_inbox(assistant):
     trader = assistant.conversation("en")
     trader.say("hello")
-    for method, path in (("GET", "/api/agent/insights?days=7"), ("GET", "/api/agent/inbox"),
-                         ("POST", "/api/agent/inbox/1")):
-        status, body, _ = assistant.request(method, path, {"topic": "cost"} if method == "POST" else None,
-                                            cookie=trader.cookie)
+    for method, path in (
+        ("GET", "/api/agent/insights?days=7"),
+        ("GET", "/api/agent/inbox"),
+        ("POST", "/api/agent/inbox/1"),
+    ):
+        status, body, _ = assistant.request(
+            method, path, {"topic": "cost"} if method == "POST" else None, cookie=trader.cookie
+        )
         assert status == 401 and "items" not in body and "messages" not in body

@@ -4,6 +4,7 @@ conversation to the same server. One Rasa server is stopped during the conversat
 
 Needs a real PostgreSQL (TEST_POSTGRES_URL) and Redis (TEST_REDIS_URL); .ci/run starts both.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,12 +15,12 @@ import urllib.parse
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.gateway.rasa_client import route
+from bot.gateway.web import sender_for
+from bot.ops.cli import local_servers, start_processes, stop_processes
 from bot.store.engine import Database
 from bot.store.queries import transcript
 from bot.store.schema import prepare
-from bot.ops.cli import local_servers, start_processes, stop_processes
-from bot.gateway.rasa_client import route
-from bot.gateway.web import sender_for
 from tests.conftest import STARTUP_TIMEOUT, Assistant, free_port, texts, wait_healthy
 
 pytestmark = pytest.mark.integration
@@ -50,8 +51,9 @@ def own_postgres_database():
         yield url, redis
     finally:
         with admin.connect() as connection:
-            connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name})
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+            )
             connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         admin.dispose()
 
@@ -66,16 +68,22 @@ def scaled(trained_model, own_postgres_database, tmp_path_factory):
     pairs = [(free_port(), free_port()), (free_port(), free_port())]
     servers = local_servers(pairs, workdir, database, redis)
     port = free_port()
-    extra = {"PORT": str(port), "HOST": "127.0.0.1", "DATABASE_URL": database, "REDIS_URL": redis,
-             "GATEWAY_SECRET": secrets.token_urlsafe(32), "LOG_LEVEL": "DEBUG",
-             "RATE_LIMIT_SESSION": "1000/60", "RATE_LIMIT_ADDRESS": "10000/60"}
+    extra = {
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "DATABASE_URL": database,
+        "REDIS_URL": redis,
+        "GATEWAY_SECRET": secrets.token_urlsafe(32),
+        "LOG_LEVEL": "DEBUG",
+        "RATE_LIMIT_SESSION": "1000/60",
+        "RATE_LIMIT_ADDRESS": "10000/60",
+    }
     processes = start_processes(trained_model, servers, extra, logs=logs)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base_url + "/healthz", processes, STARTUP_TIMEOUT)
         wait_until_every_server_is_up(base_url)
-        assistant = Assistant(base_url, {}, extra["GATEWAY_SECRET"], processes, database, ("", ""),
-                              restart=None)
+        assistant = Assistant(base_url, {}, extra["GATEWAY_SECRET"], processes, database, ("", ""), restart=None)
         assistant.servers, assistant.logs = servers, logs
         yield assistant
     finally:
@@ -104,7 +112,6 @@ def serving(assistant, chat) -> str:
     """Name of the Rasa process the gateway routes this conversation to first."""
     first = route(sender_for(chat.cookie.split("=", 1)[1]), [s.rasa_url for s in assistant.servers])[0]
     return next(s.name("rasa") for s in assistant.servers if s.rasa_url == first)
-
 
 
 def test_endpoints_share_postgresql_and_redis(scaled):
@@ -162,8 +169,11 @@ def test_conversations_keep_their_context_when_their_rasa_server_is_lost(scaled)
     finally:
         database.dispose()
     assert [l["text"] for l in lines if l["role"] == "user"] == [
-        "What are the benefits of PIP?", "check my application status", "PIP-2026-00103",
-        "[business number]"]
+        "What are the benefits of PIP?",
+        "check my application status",
+        "PIP-2026-00103",
+        "[business number]",
+    ]
     engine = create_engine(scaled.database, future=True)
     try:
         with engine.connect() as connection:

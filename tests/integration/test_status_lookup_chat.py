@@ -1,17 +1,17 @@
 """Status look-ups through /api/chat with the demo applications, for traders and agents."""
+
 import re
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.store.engine import Database
-from bot.store.queries import audit_log
 from bot.core.database_url import tracker_database_url
 from bot.gateway.web import sender_for
+from bot.store.engine import Database
+from bot.store.queries import audit_log
 from tests.conftest import texts
 
 pytestmark = pytest.mark.integration
-
 
 
 def test_matching_pair_gets_the_status_in_english(assistant):
@@ -33,8 +33,12 @@ def test_business_numbers_are_masked_in_rasas_stored_conversation(assistant):
     engine = create_engine(tracker_db, future=True)
     try:
         with engine.connect() as connection:
-            stored = " ".join(connection.execute(text("SELECT data FROM events WHERE sender_id = :sender"),
-                                                 {"sender": sender_for(chat.cookie.split("=", 1)[1])}).scalars())
+            stored = " ".join(
+                connection.execute(
+                    text("SELECT data FROM events WHERE sender_id = :sender"),
+                    {"sender": sender_for(chat.cookie.split("=", 1)[1])},
+                ).scalars()
+            )
     finally:
         engine.dispose()
     assert "[business number]" in stored
@@ -65,8 +69,10 @@ def test_fourth_attempt_after_three_failures_is_refused(assistant):
     assert "turned off" in last
     chat.say("check my application status")
     refused = texts(chat.say("PIP-2026-00103 100000003"))
-    assert "More information requested" not in refused and "turned off" in texts(
-        chat.say("what is the status of my application")) + refused
+    assert (
+        "More information requested" not in refused
+        and "turned off" in texts(chat.say("what is the status of my application")) + refused
+    )
 
 
 def test_question_in_the_middle_then_back_to_the_look_up(assistant):
@@ -91,8 +97,7 @@ def test_wrong_format_is_explained_and_cancel_works_in_french(assistant):
 
 def test_agent_session_finds_applications_by_business_number_and_is_audited(assistant):
     username, password = assistant.agent_credentials
-    status, body, headers = assistant.request("POST", "/api/agent/login",
-                                              {"username": username, "password": password})
+    status, body, headers = assistant.request("POST", "/api/agent/login", {"username": username, "password": password})
     assert status == 200
     cookie = headers.get("Set-Cookie").split(";", 1)[0]
     csrf = {"X-CSRF-Token": body["csrf_token"]}
@@ -109,8 +114,12 @@ def test_agent_session_finds_applications_by_business_number_and_is_audited(assi
 
 def test_forged_agent_request_gets_nothing(assistant):
     status, reply, _ = assistant.request(
-        "POST", "/api/chat", {"message": "100000002", "agent": "test-agent", "metadata": {"agent": "test-agent"}},
-        headers={"X-CSRF-Token": "forged", "X-Agent": "test-agent"}, cookie="tta_agent=forged")
+        "POST",
+        "/api/chat",
+        {"message": "100000002", "agent": "test-agent", "metadata": {"agent": "test-agent"}},
+        headers={"X-CSRF-Token": "forged", "X-Agent": "test-agent"},
+        cookie="tta_agent=forged",
+    )
     assert status == 200
     assert "PIP-2026-00102" not in texts(reply["messages"])
 
@@ -142,4 +151,7 @@ def test_database_down_gives_a_clear_reply_quickly_and_other_topics_keep_working
     chat.say("thank you")
     _, transcript, _ = assistant.request("GET", "/api/transcript", cookie=chat.cookie)
     assert [line["text"] for line in transcript["messages"] if line["role"] == "user"] == [
-        "check my application status", "PIP-2026-00103 [business number]", "thank you"]
+        "check my application status",
+        "PIP-2026-00103 [business number]",
+        "thank you",
+    ]

@@ -8,6 +8,7 @@ Waits poll with generous deadlines (Rasa takes about a minute to load on 2 busy 
 nothing sleeps for a guessed time. To check what happens while a process is down, the test
 pauses the supervisor (SIGSTOP) once it has noticed the death, so that the restart cannot
 come early however slow the machine is."""
+
 from __future__ import annotations
 
 import os
@@ -18,14 +19,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Dict
 
 import pytest
 
-from bot.store.schema import prepare
 from bot.core.paths import ROOT
+from bot.store.schema import prepare
 from tests.conftest import STARTUP_TIMEOUT, Assistant, free_port, texts
 
 pytestmark = pytest.mark.integration
@@ -42,7 +43,7 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = STARTUP_
     raise AssertionError(f"not within {timeout:.0f} s: {what}")
 
 
-def child_processes(parent: int) -> Dict[str, int]:
+def child_processes(parent: int) -> dict[str, int]:
     """The supervisor's live children by name (from /proc: the test needs no help from the
     supervisor to find what to kill)."""
     found = {}
@@ -57,8 +58,15 @@ def child_processes(parent: int) -> Dict[str, int]:
         state, ppid = stat.rsplit(")", 1)[1].split()[:2]
         if int(ppid) != parent or state == "Z" or not args:
             continue
-        name = ("actions" if "rasa_sdk" in args else "rasa" if "rasa" in args
-                else "gateway" if "bot.gateway.web" in args else None)
+        name = (
+            "actions"
+            if "rasa_sdk" in args
+            else "rasa"
+            if "rasa" in args
+            else "gateway"
+            if "bot.gateway.web" in args
+            else None
+        )
         if name:
             found[name] = int(entry.name)
     return found
@@ -79,29 +87,47 @@ class Serve:
         self.port = port or free_port()
         database = f"sqlite:///{workdir / 'tta.db'}"
         prepare(database)
-        environment = dict(os.environ, PORT=str(self.port), RASA_PORT=str(free_port()),
-                           ACTIONS_PORT=str(free_port()), HOST="127.0.0.1", DATABASE_URL=database,
-                           GATEWAY_SECRET=secrets.token_urlsafe(32), REDIS_URL="", RASA_SERVERS="1",
-                           RATE_LIMIT_SESSION="1000/60", RATE_LIMIT_ADDRESS="10000/60", **settings)
+        environment = dict(
+            os.environ,
+            PORT=str(self.port),
+            RASA_PORT=str(free_port()),
+            ACTIONS_PORT=str(free_port()),
+            HOST="127.0.0.1",
+            DATABASE_URL=database,
+            GATEWAY_SECRET=secrets.token_urlsafe(32),
+            REDIS_URL="",
+            RASA_SERVERS="1",
+            RATE_LIMIT_SESSION="1000/60",
+            RATE_LIMIT_ADDRESS="10000/60",
+            **settings,
+        )
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.ops.cli", "serve", "--endpoints-dir", str(workdir)],
-                cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                cwd=ROOT,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.assistant = Assistant(self.base_url, {}, environment["GATEWAY_SECRET"], {}, database,
-                                   ("", ""), restart=None)
+        self.assistant = Assistant(
+            self.base_url, {}, environment["GATEWAY_SECRET"], {}, database, ("", ""), restart=None
+        )
         self.seen: set = set()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def children(self) -> Dict[str, int]:
+    def children(self) -> dict[str, int]:
         found = child_processes(self.process.pid)
         self.seen.update(found.values())
         return found
 
     def healthy(self) -> bool:
-        assert self.process.poll() is None, f"serve stopped (exit code {self.process.returncode}):\n{self.log()[-3000:]}"
+        assert self.process.poll() is None, (
+            f"serve stopped (exit code {self.process.returncode}):\n{self.log()[-3000:]}"
+        )
         try:
             with urllib.request.urlopen(self.base_url + "/healthz", timeout=5) as response:
                 return response.status == 200
@@ -116,7 +142,8 @@ class Serve:
             if text in self.log():
                 return True
             assert self.process.poll() is None, (
-                f"serve stopped (exit code {self.process.returncode}) before saying {text!r}:\n{self.log()[-3000:]}")
+                f"serve stopped (exit code {self.process.returncode}) before saying {text!r}:\n{self.log()[-3000:]}"
+            )
             return False
 
         wait_for(logged, f"serve's log says {text!r}", timeout)
@@ -152,8 +179,9 @@ def test_a_process_that_keeps_crashing_stops_serve_with_a_loud_message(trained_m
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        serve = Serve(tmp_path, port=taken.getsockname()[1],
-                      RESTART_LIMIT="2", RESTART_DELAY="0.5", RESTART_WINDOW="600")
+        serve = Serve(
+            tmp_path, port=taken.getsockname()[1], RESTART_LIMIT="2", RESTART_DELAY="0.5", RESTART_WINDOW="600"
+        )
         try:
             returncode = serve.process.wait(timeout=240)
         finally:
@@ -165,18 +193,24 @@ def test_a_process_that_keeps_crashing_stops_serve_with_a_loud_message(trained_m
     assert "3 crashes within 10 minutes" in log
     assert "Trusted Trader Assistant is ready" not in log
     # The other processes were stopped, not left behind.
-    started = [int(line.rsplit("(process ", 1)[1].rstrip(").")) for line in log.splitlines()
-               if "(process " in line]
+    started = [int(line.rsplit("(process ", 1)[1].rstrip(").")) for line in log.splitlines() if "(process " in line]
     assert len(started) == 5  # action server, Rasa, the gateway three times
-    assert not [pid for pid in started if Path(f"/proc/{pid}").exists()
-                and (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")]
+    assert not [
+        pid
+        for pid in started
+        if Path(f"/proc/{pid}").exists() and (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")
+    ]
 
 
 @pytest.fixture(scope="module")
 def supervised(trained_model, tmp_path_factory):
-    serve = Serve(tmp_path_factory.mktemp("supervised"),
-                  RESTART_DELAY="1", RESTART_LIMIT="5", RESTART_WINDOW="600",
-                  ACTION_COOLDOWN="3")
+    serve = Serve(
+        tmp_path_factory.mktemp("supervised"),
+        RESTART_DELAY="1",
+        RESTART_LIMIT="5",
+        RESTART_WINDOW="600",
+        ACTION_COOLDOWN="3",
+    )
     try:
         serve.wait_until_healthy()
         serve.wait_for_log("Trusted Trader Assistant is ready")
@@ -237,8 +271,9 @@ def test_rasa_killed_mid_lookup_the_gateway_keeps_serving_and_the_conversation_r
 
     # The gateway still answers: a clear bilingual "unavailable", never a 500; pages stay up.
     with supervised.paused():
-        status, body, _ = assistant.request("POST", "/api/chat", {"message": "Combien ça coûte?", "lang": "fr"},
-                                            cookie=chat.cookie)
+        status, body, _ = assistant.request(
+            "POST", "/api/chat", {"message": "Combien ça coûte?", "lang": "fr"}, cookie=chat.cookie
+        )
         assert status == 503 and body["error"] == "unavailable" and "n'est pas disponible" in body["message"]
         with urllib.request.urlopen(supervised.base_url + "/fr", timeout=30) as page:
             assert page.status == 200

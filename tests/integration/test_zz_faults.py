@@ -2,6 +2,7 @@
 gateway restarted.
 
 Named to run last in this folder: it stops and restarts the session's processes."""
+
 import os
 import signal
 import time
@@ -11,7 +12,6 @@ import pytest
 from tests.conftest import ACTION_COOLDOWN, texts
 
 pytestmark = pytest.mark.integration
-
 
 
 def test_action_server_down_other_topics_keep_working_and_status_fails_clearly(assistant):
@@ -58,8 +58,7 @@ def test_rasa_restart_mid_conversation_keeps_the_conversation(assistant):
     chat.say("je veux vérifier l'état de ma demande")
     chat.say("PIP-2026-00103")  # the form now waits for the business number
     assistant.stop("rasa")
-    status, body, _ = assistant.request("POST", "/api/chat", {"message": "100000003", "lang": "fr"},
-                                        cookie=chat.cookie)
+    status, body, _ = assistant.request("POST", "/api/chat", {"message": "100000003", "lang": "fr"}, cookie=chat.cookie)
     assert status == 503 and body["error"] == "unavailable"
     assistant.start("rasa")
     answer = texts(chat.say("100000003"))  # the tracker store kept the form and the reference
@@ -68,7 +67,10 @@ def test_rasa_restart_mid_conversation_keeps_the_conversation(assistant):
     _, transcript, _ = assistant.request("GET", "/api/transcript", cookie=chat.cookie)
     lines = [(line["role"], line["text"]) for line in transcript["messages"]]
     assert [text for role, text in lines if role == "user"][-3:] == [
-        "PIP-2026-00103", "[business number]", "[business number]"]
+        "PIP-2026-00103",
+        "[business number]",
+        "[business number]",
+    ]
     assert any(role == "bot" and "n'est pas disponible" in text for role, text in lines)
 
 
@@ -82,4 +84,6 @@ def test_gateway_restart_keeps_the_session_and_transcript(assistant):
     assert chat.chat_id == before
     status, transcript, _ = assistant.request("GET", "/api/transcript", cookie=chat.cookie)
     assert [line["text"] for line in transcript["messages"] if line["role"] == "user"] == [
-        "What are the benefits of PIP?", "and for couriers?"]
+        "What are the benefits of PIP?",
+        "and for couriers?",
+    ]

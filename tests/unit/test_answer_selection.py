@@ -1,5 +1,6 @@
 """The topic and the specific answer come from two classifiers that must agree
 (bot/rasa_ext/answer_selection.py); a topic picked by button gets its overview."""
+
 from types import SimpleNamespace
 
 from rasa.shared.nlu.training_data.message import Message
@@ -12,18 +13,25 @@ def parsed(intents, answers):
     message = Message(data={"text": "q"})
     message.set("intent", {"name": intents[0][0], "confidence": intents[0][1]})
     message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in intents])
-    message.set("response_selector", {
-        "all_retrieval_intents": ["cost", "review_process", "eligibility"],
-        "default": {"response": {"intent_response_key": answers[0][0]},
-                    "ranking": [{"intent_response_key": k, "confidence": c, "id": i}
-                                for i, (k, c) in enumerate(answers)]}})
+    message.set(
+        "response_selector",
+        {
+            "all_retrieval_intents": ["cost", "review_process", "eligibility"],
+            "default": {
+                "response": {"intent_response_key": answers[0][0]},
+                "ranking": [{"intent_response_key": k, "confidence": c, "id": i} for i, (k, c) in enumerate(answers)],
+            },
+        },
+    )
     TopicAnswerSelector({"topic_weight": 0.5}).process([message])
     return message
 
 
 def test_the_answer_is_the_best_one_within_the_chosen_topic():
-    message = parsed([("cost", 0.7), ("review_process", 0.2), ("greet", 0.1)],
-                     [("review_process/site_visit", 0.5), ("cost/site_validation_fee", 0.4), ("cost/overview", 0.1)])
+    message = parsed(
+        [("cost", 0.7), ("review_process", 0.2), ("greet", 0.1)],
+        [("review_process/site_visit", 0.5), ("cost/site_validation_fee", 0.4), ("cost/overview", 0.1)],
+    )
     assert message.get("intent")["name"] == "cost"
     chosen = message.get("response_selector")["cost"]["response"]
     assert chosen["utter_action"] == "utter_cost/site_validation_fee"
@@ -31,8 +39,10 @@ def test_the_answer_is_the_best_one_within_the_chosen_topic():
 
 
 def test_the_selector_can_overturn_an_unsure_topic():
-    message = parsed([("cost", 0.45), ("review_process", 0.40), ("greet", 0.15)],
-                     [("review_process/site_visit", 0.9), ("cost/overview", 0.1)])
+    message = parsed(
+        [("cost", 0.45), ("review_process", 0.40), ("greet", 0.15)],
+        [("review_process/site_visit", 0.9), ("cost/overview", 0.1)],
+    )
     assert message.get("intent")["name"] == "review_process"
     ranking = message.get("intent_ranking")
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
@@ -50,7 +60,7 @@ class FakeAction:
 
     @staticmethod
     def intent_name_from_action(name):
-        return name[len("utter_"):]
+        return name[len("utter_") :]
 
 
 async def test_a_topic_picked_by_button_is_answered_with_its_overview(monkeypatch):
@@ -69,9 +79,20 @@ async def test_a_topic_picked_by_button_is_answered_with_its_overview(monkeypatc
     button = SimpleNamespace(latest_message=SimpleNamespace(parse_data={"intent": {"name": "cost"}}))
     typed = SimpleNamespace(latest_message=SimpleNamespace(parse_data={"response_selector": {"cost": {}}}))
     # A policy chose utter_cost although the NLU chose another topic: never another topic's answer.
-    other = SimpleNamespace(latest_message=SimpleNamespace(parse_data={"response_selector": {"default": {"ranking": [
-        {"intent_response_key": "review_process/site_visit", "confidence": 0.7},
-        {"intent_response_key": "cost/site_validation_fee", "confidence": 0.2}]}}}))
+    other = SimpleNamespace(
+        latest_message=SimpleNamespace(
+            parse_data={
+                "response_selector": {
+                    "default": {
+                        "ranking": [
+                            {"intent_response_key": "review_process/site_visit", "confidence": 0.7},
+                            {"intent_response_key": "cost/site_validation_fee", "confidence": 0.2},
+                        ]
+                    }
+                }
+            }
+        )
+    )
     for tracker in (button, typed, other):
         assert await run(FakeAction(), None, None, tracker, None) == ["uttered"]
     assert said == ["utter_cost/overview", "selector", "utter_cost/site_validation_fee"]

@@ -1,5 +1,6 @@
 """The chat-turn service on its own, without HTTP (bot/gateway/chat_turn.py): what any channel
 gets from it. The web chat's contract is tested through /api/chat in test_gateway.py."""
+
 import ast
 import json
 from pathlib import Path
@@ -36,8 +37,16 @@ async def test_a_turn_returns_the_normalised_replies_with_their_language(databas
     rasa = FakeRasa()
     reply = await ChatTurns(rasa, database).take(turn("who can apply?", "en"))
     assert reply.chat_id == CHAT_ID and reply.lang == "en"
-    assert reply.messages == [{"text": ANSWER["text"], "topic": "eligibility", "sources": ANSWER["custom"]["sources"],
-                               "buttons": [], "lang": "en", "last_checked": "2026-11-27"}]
+    assert reply.messages == [
+        {
+            "text": ANSWER["text"],
+            "topic": "eligibility",
+            "sources": ANSWER["custom"]["sources"],
+            "buttons": [],
+            "lang": "en",
+            "last_checked": "2026-11-27",
+        }
+    ]
     sender, text, metadata = rasa.calls[0]
     assert (sender, text) == (SENDER, "who can apply?")
     assert metadata == {"gateway": {"signed": "by the channel"}, "lang": "en"}  # passed on, plus the hint
@@ -97,8 +106,10 @@ async def test_lines_wait_in_memory_bounded_while_the_database_is_down(database)
     await turns.write_unsaved()
     assert not turns.unsaved_lines.keys()
     kept = await lines(database)
-    assert len(kept) == MAX_UNSAVED_LINES and kept[-2:] == [("user", f"question {MAX_UNSAVED_LINES - 1}"),
-                                                            ("bot", ANSWER["text"])]
+    assert len(kept) == MAX_UNSAVED_LINES and kept[-2:] == [
+        ("user", f"question {MAX_UNSAVED_LINES - 1}"),
+        ("bot", ANSWER["text"]),
+    ]
 
 
 async def test_waiting_lines_are_written_with_the_next_turn_under_their_own_chat_id(database):

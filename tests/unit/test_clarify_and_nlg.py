@@ -1,4 +1,5 @@
 """Not sure: ask with the closest topics. Tailored answers beat general ones."""
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -12,8 +13,15 @@ def ranking(*pairs):
 
 
 def test_closest_topics_skips_non_topics_and_noise():
-    ranked = ranking(("nlu_fallback", 0.5), ("cost", 0.3), ("greet", 0.2), ("benefits", 0.1),
-                     ("eligibility", 0.06), ("contact", 0.04), ("ctpat", 0.01))
+    ranked = ranking(
+        ("nlu_fallback", 0.5),
+        ("cost", 0.3),
+        ("greet", 0.2),
+        ("benefits", 0.1),
+        ("eligibility", 0.06),
+        ("contact", 0.04),
+        ("ctpat", 0.01),
+    )
     assert closest_topics(ranked) == ["cost", "benefits", "eligibility"]
 
 
@@ -44,8 +52,13 @@ class Domain:
         "utter_eligibility": [
             {"text": "general en"},
             {"text": "general fr", "condition": [{"type": "slot", "name": "language", "value": "fr"}]},
-            {"text": "broker fr", "condition": [{"type": "slot", "name": "language", "value": "fr"},
-                                               {"type": "slot", "name": "business_type", "value": "customs_broker"}]},
+            {
+                "text": "broker fr",
+                "condition": [
+                    {"type": "slot", "name": "language", "value": "fr"},
+                    {"type": "slot", "name": "business_type", "value": "customs_broker"},
+                ],
+            },
         ]
     }
 

@@ -1,5 +1,6 @@
 """The answer catalogue (domain/knowledge/): every answer in both languages, short, sourced,
 in the CBSA's French, and reachable: each answer has training examples and each example an answer."""
+
 import functools
 import re
 from pathlib import Path
@@ -7,17 +8,24 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.topics import knowledge_topics
 from bot.core.paths import ROOT
+from bot.core.topics import knowledge_topics
 
 SPECIFIC_ANSWER_WORDS = 70  # a chat bubble: the answer, then one or two sentences of detail
 # An overview (a broad question): the answer in one sentence, at most four short bullets, one line more.
 # French takes about 15% more words (and its spaced punctuation counts as words).
 OVERVIEW_WORDS = {"en": 90, "fr": 105}
 # What the CBSA's French pages do not say (content/CONVENTIONS.md).
-BANNED_IN_FRENCH = [r"validation sur place", r"\bURN\b", r"\bconducteurs? commerciaux", r"\bà PEP\b",
-                    r"\baider avec\b", r"\bRéalisez\b", r"Dites-nous en plus",
-                    r"\bPICC\b"]  # the CDRP is the PICSC in the CBSA's French (docs/content.md)
+BANNED_IN_FRENCH = [
+    r"validation sur place",
+    r"\bURN\b",
+    r"\bconducteurs? commerciaux",
+    r"\bà PEP\b",
+    r"\baider avec\b",
+    r"\bRéalisez\b",
+    r"Dites-nous en plus",
+    r"\bPICC\b",
+]  # the CDRP is the PICSC in the CBSA's French (docs/content.md)
 
 
 @functools.lru_cache(maxsize=1)
@@ -30,8 +38,11 @@ def responses():
 
 @functools.lru_cache(maxsize=1)
 def knowledge_answers():
-    return {name: variations for name, variations in responses().items()
-            if name[len("utter_"):].split("/")[0] in knowledge_topics()}
+    return {
+        name: variations
+        for name, variations in responses().items()
+        if name[len("utter_") :].split("/")[0] in knowledge_topics()
+    }
 
 
 def by_language(variations):
@@ -57,7 +68,7 @@ def training_answer_ids():
 def test_the_catalogue_holds_at_least_120_specific_answers_per_language():
     specific = [name for name in knowledge_answers() if not name.endswith("/overview")]
     assert len(specific) >= 120
-    assert {name.split("/")[0][len("utter_"):] for name in knowledge_answers()} == set(knowledge_topics())
+    assert {name.split("/")[0][len("utter_") :] for name in knowledge_answers()} == set(knowledge_topics())
     for topic in knowledge_topics():
         assert f"utter_{topic}/overview" in knowledge_answers(), f"{topic} has no overview for broad questions"
 
@@ -66,7 +77,7 @@ def test_the_catalogue_holds_at_least_120_specific_answers_per_language():
 def test_each_answer_is_in_both_languages_with_its_ids_and_sources(name):
     variations = by_language(knowledge_answers()[name])
     assert set(variations) == {"en", "fr"}, f"{name}: needs an English and a French variation"
-    answer_id = name[len("utter_"):]
+    answer_id = name[len("utter_") :]
     sources = {}
     for lang, variation in variations.items():
         custom = variation.get("custom") or {}
@@ -97,20 +108,24 @@ def test_overviews_fit_a_chat_bubble(name):
         words = len(variation["text"].split())
         assert words <= OVERVIEW_WORDS[lang], (
             f"{name} ({lang}, {conditions.get('business_type', 'general')}): {words} words, "
-            f"at most {OVERVIEW_WORDS[lang]}")
+            f"at most {OVERVIEW_WORDS[lang]}"
+        )
 
 
 def test_french_answers_use_the_cbsa_terms():
-    french = {name: (variation.get("text") or "") + " " + str((variation.get("custom") or {}).get("label") or "")
-              for name, variations in responses().items()
-              for variation in variations if any(c.get("value") == "fr" for c in variation.get("condition") or [])}
+    french = {
+        name: (variation.get("text") or "") + " " + str((variation.get("custom") or {}).get("label") or "")
+        for name, variations in responses().items()
+        for variation in variations
+        if any(c.get("value") == "fr" for c in variation.get("condition") or [])
+    }
     for name, text in french.items():
         for banned in BANNED_IN_FRENCH:
             assert not re.search(banned, text, re.IGNORECASE), f"{name}: '{banned}'"
 
 
 def test_every_answer_has_training_examples_in_both_languages_and_every_example_an_answer():
-    answers = {name[len("utter_"):] for name in knowledge_answers()}
+    answers = {name[len("utter_") :] for name in knowledge_answers()}
     trained = training_answer_ids()
     assert set(trained) == answers
     for answer, counts in trained.items():

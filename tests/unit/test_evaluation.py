@@ -1,4 +1,5 @@
 """How `make eval` scores (bot/ops/evaluation.py): right topic, declines, and whether the answer states the fact."""
+
 from bot.ops.evaluation import Prediction, Question, mentions, question_sets, score
 
 
@@ -34,12 +35,16 @@ def test_readability_ranks_plain_text_above_dense_text_in_both_languages():
     from bot.ops.readability import readability
 
     plain_en = "There is no fee. You do not pay to apply."
-    dense_en = ("Organizations demonstrating comprehensive implementation of internationally standardized "
-                "supply-chain security methodologies qualify for considerably accelerated administrative processing.")
+    dense_en = (
+        "Organizations demonstrating comprehensive implementation of internationally standardized "
+        "supply-chain security methodologies qualify for considerably accelerated administrative processing."
+    )
     assert readability(plain_en, "en") < 8 < readability(dense_en, "en")  # a grade: lower is easier
     plain_fr = "Il n'y a pas de frais. Vous ne payez rien."
-    dense_fr = ("Les organisations démontrant une mise en œuvre exhaustive de méthodologies internationalement "
-                "normalisées bénéficient d'un traitement administratif considérablement accéléré.")
+    dense_fr = (
+        "Les organisations démontrant une mise en œuvre exhaustive de méthodologies internationalement "
+        "normalisées bénéficient d'un traitement administratif considérablement accéléré."
+    )
     assert readability(plain_fr, "fr") > 60 > readability(dense_fr, "fr")  # an ease: higher is easier
 
 

@@ -1,5 +1,6 @@
 """Reviewed questions become training data once, masked, never duplicating the data that is
 there; `report` prints the insights and writes the charts."""
+
 import datetime as dt
 import xml.etree.ElementTree as ElementTree
 
@@ -7,21 +8,35 @@ import pytest
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from sqlalchemy import select
 
-from bot.store.engine import Database
-from bot.store.models import ReviewItem
-from bot.store.schema import prepare
 from bot.ops import cli
 from bot.ops.export_examples import NLU_DATA, export, normalized, reviewed_files
+from bot.store.engine import Database
+from bot.store.models import ReviewItem
 from bot.store.review_queries import add_candidates, decide, reviewed_examples
+from bot.store.schema import prepare
 from tests.unit.insights_fixtures import Tracker, conversation, feedback
 
 
 def review(database, text, lang, decision, event_id):
     """A question in the inbox (as copied from the tracker), and an agent's decision on it."""
-    database.call(add_candidates, [{"event_id": event_id, "at": dt.datetime.utcnow(), "text": text,
-                                    "lang": lang, "got": None, "confidence": None, "declined": True}], event_id)
-    item_id = database.call(lambda session: session.execute(
-        select(ReviewItem.id).where(ReviewItem.event_id == event_id)).scalar_one())
+    database.call(
+        add_candidates,
+        [
+            {
+                "event_id": event_id,
+                "at": dt.datetime.utcnow(),
+                "text": text,
+                "lang": lang,
+                "got": None,
+                "confidence": None,
+                "declined": True,
+            }
+        ],
+        event_id,
+    )
+    item_id = database.call(
+        lambda session: session.execute(select(ReviewItem.id).where(ReviewItem.event_id == event_id)).scalar_one()
+    )
     assert database.call(decide, item_id, decision, "alice")
 
 
@@ -55,8 +70,10 @@ def test_an_exported_example_lands_in_the_training_data_once(sqlite_database, tm
     assert cli.main(["export-examples", "--out", str(out)]) == 0
     files = reviewed_files(out)
     english, french = examples_in(str(files["en"])), examples_in(str(files["fr"]))
-    assert english == {("eligibility", "can a bakery that exports cookies join"),
-                       ("out_of_scope", "my nexus card is lost, call phone")}
+    assert english == {
+        ("eligibility", "can a bakery that exports cookies join"),
+        ("out_of_scope", "my nexus card is lost, call phone"),
+    }
     assert french == {("check_status", "est-ce que le statut d'une demande change vite")}
     assert "1 new examples" in capsys.readouterr().out
 
@@ -70,8 +87,7 @@ def test_an_exported_example_lands_in_the_training_data_once(sqlite_database, tm
 
 def test_the_reviewed_files_are_part_of_the_training_data():
     # `make train` passes these folders to Rasa: data/nlu holds the reviewed files.
-    assert any(NLU_DATA == cli.ROOT / folder or cli.ROOT / folder in NLU_DATA.parents
-               for folder in cli.TRAINING_DATA)
+    assert any(NLU_DATA == cli.ROOT / folder or cli.ROOT / folder in NLU_DATA.parents for folder in cli.TRAINING_DATA)
     assert all(path.parent == NLU_DATA for path in reviewed_files(NLU_DATA).values())
 
 
@@ -81,7 +97,9 @@ def test_export_keeps_what_an_earlier_export_wrote(tmp_path):
     added = export([{"text": "second reviewed question about fees", "lang": "en", "intent": "cost"}], out, NLU_DATA)
     assert added == {"en": 1, "fr": 0}
     assert {t for _, t in examples_in(str(reviewed_files(out)["en"]))} == {
-        "first reviewed question about fees", "second reviewed question about fees"}
+        "first reviewed question about fees",
+        "second reviewed question about fees",
+    }
     assert not reviewed_files(out)["fr"].exists()  # nothing French reviewed: no empty file
 
 
@@ -103,8 +121,13 @@ def test_report_prints_the_table_and_writes_the_charts(sqlite_database, tmp_path
     assert "Conversations" in printed and "Declined (not understood or out of scope)" in printed
     assert "Who can apply" in printed and "Unclear" in printed
     svgs = sorted((tmp_path / "report").glob("*.svg"))
-    assert [p.stem for p in svgs] == ["declined_and_handed_over", "feedback_per_topic", "languages",
-                                      "per_day", "per_topic"]
+    assert [p.stem for p in svgs] == [
+        "declined_and_handed_over",
+        "feedback_per_topic",
+        "languages",
+        "per_day",
+        "per_topic",
+    ]
     for path in svgs:
         root = ElementTree.fromstring(path.read_text(encoding="utf-8"))
         assert root.get("role") == "img" and root.find("{http://www.w3.org/2000/svg}title").text
@@ -122,12 +145,18 @@ def test_held_out_test_questions_never_become_training_examples(tmp_path):
     blind = next(q.text for name, questions in sets.items() if name.startswith("blind") for q in questions)
     own = next(q.text for name, questions in sets.items() if name.startswith("own") for q in questions)
     nearly = blind + " please"  # one more word: still a near copy for a question of five words or more
-    added = export([{"text": blind.upper(), "lang": "en", "intent": "cost"},
-                    {"text": own, "lang": "en", "intent": "cost"},
-                    {"text": nearly, "lang": "en", "intent": "cost"} if len(blind.split()) >= 5 else
-                    {"text": blind, "lang": "en", "intent": "cost"},
-                    {"text": "a question nobody has written down before about bakeries", "lang": "en",
-                     "intent": "eligibility"}], tmp_path, NLU_DATA)
+    added = export(
+        [
+            {"text": blind.upper(), "lang": "en", "intent": "cost"},
+            {"text": own, "lang": "en", "intent": "cost"},
+            {"text": nearly, "lang": "en", "intent": "cost"}
+            if len(blind.split()) >= 5
+            else {"text": blind, "lang": "en", "intent": "cost"},
+            {"text": "a question nobody has written down before about bakeries", "lang": "en", "intent": "eligibility"},
+        ],
+        tmp_path,
+        NLU_DATA,
+    )
     assert added == {"en": 1, "fr": 0}
 
 
@@ -135,13 +164,24 @@ def test_exported_examples_hold_no_reference_and_no_training_markup(tmp_path):
     """A trader's brackets would be read as entity annotations (and a malformed one stops
     `make train`); a reference names one company's file."""
     out = tmp_path / "nlu"
-    export([{"text": "why is PIP-2026-00103 still stuck, is the fee [waived](cost) for me", "lang": "en",
-             "intent": "cost"},
-            {"text": "what about [x]{oops} and (brackets)", "lang": "en", "intent": "cost"}], out, NLU_DATA)
+    export(
+        [
+            {
+                "text": "why is PIP-2026-00103 still stuck, is the fee [waived](cost) for me",
+                "lang": "en",
+                "intent": "cost",
+            },
+            {"text": "what about [x]{oops} and (brackets)", "lang": "en", "intent": "cost"},
+        ],
+        out,
+        NLU_DATA,
+    )
     path = reviewed_files(out)["en"]
     texts = {t for _, t in examples_in(str(path))}
-    assert texts == {"why is application reference still stuck, is the fee waived cost for me",
-                     "what about x oops and brackets"}
+    assert texts == {
+        "why is application reference still stuck, is the fee waived cost for me",
+        "what about x oops and brackets",
+    }
     data = RasaYAMLReader().read(path)  # Rasa reads the file without an entity
     assert all(not example.get("entities") for example in data.training_examples)
 
@@ -149,6 +189,11 @@ def test_exported_examples_hold_no_reference_and_no_training_markup(tmp_path):
 def test_the_inbox_shows_no_application_reference():
     from bot.store.review_queries import candidate
 
-    item = candidate(1, {"text": "why is PIP-2026-00103 still under review after 8 months?",
-                         "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.3}}})
+    item = candidate(
+        1,
+        {
+            "text": "why is PIP-2026-00103 still under review after 8 months?",
+            "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.3}},
+        },
+    )
     assert "PIP-2026-00103" not in item["text"] and "[application reference]" in item["text"]

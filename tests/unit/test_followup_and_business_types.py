@@ -1,4 +1,5 @@
 """Follow-ups reuse the previous answer; kinds of business are recognized in both languages."""
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -7,12 +8,19 @@ from actions.followup import ActionRepeatAnswer
 from bot.core.business_types import find_business_type
 
 
-@pytest.mark.parametrize("text, value", [
-    ("can US carriers join?", "us_carrier"), ("and for customs brokers?", "customs_broker"),
-    ("et pour les courtiers en douane?", "customs_broker"), ("nous sommes un transporteur américain", "us_carrier"),
-    ("I run a trucking company", "carrier"), ("what about couriers", "courier"),
-    ("Un entrepôt peut-il adhérer", "warehouse_operator"), ("importateur americain", "us_importer"),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("can US carriers join?", "us_carrier"),
+        ("and for customs brokers?", "customs_broker"),
+        ("et pour les courtiers en douane?", "customs_broker"),
+        ("nous sommes un transporteur américain", "us_carrier"),
+        ("I run a trucking company", "carrier"),
+        ("what about couriers", "courier"),
+        ("Un entrepôt peut-il adhérer", "warehouse_operator"),
+        ("importateur americain", "us_importer"),
+    ],
+)
 def test_business_types(text, value):
     assert find_business_type(text)[0] == value
 
@@ -29,17 +37,23 @@ async def run(events, intent="inform_business_type", slots=None, domain=None):
     return dispatcher.messages
 
 
-TAILORED_FOR_COURIERS = {"responses": {"utter_benefits/overview": [
-    {"text": "general"},
-    {"text": "couriers", "condition": [{"type": "slot", "name": "business_type", "value": "courier"}]}]}}
+TAILORED_FOR_COURIERS = {
+    "responses": {
+        "utter_benefits/overview": [
+            {"text": "general"},
+            {"text": "couriers", "condition": [{"type": "slot", "name": "business_type", "value": "courier"}]},
+        ]
+    }
+}
 
 
 async def test_says_plainly_when_nothing_is_specific_to_that_kind_of_business():
     from tests.unit.speech import spoken
 
     events = [{"event": "bot", "text": "...", "data": {"custom": {"topic": "benefits", "answer": "benefits/overview"}}}]
-    brokers = await run(events, slots={"business_type": "customs_broker", "language": "fr"},
-                        domain=TAILORED_FOR_COURIERS)
+    brokers = await run(
+        events, slots={"business_type": "customs_broker", "language": "fr"}, domain=TAILORED_FOR_COURIERS
+    )
     assert brokers[1]["response"] == "utter_benefits/overview"
     (preamble,) = await spoken(brokers[:1], {"business_type": "customs_broker", "language": "fr"})
     assert preamble["text"].startswith("Je n'ai rien de particulier pour les courtiers en douane")
@@ -58,8 +72,10 @@ async def test_after_a_specific_answer_the_topic_overview_tailored_to_that_busin
 
 
 async def test_repeats_the_last_knowledge_answer():
-    events = [{"event": "bot", "data": {"custom": {"topic": "eligibility", "answer": "eligibility/us_carrier"}}},
-              {"event": "bot", "data": {"custom": {"topic": "smalltalk"}}}]
+    events = [
+        {"event": "bot", "data": {"custom": {"topic": "eligibility", "answer": "eligibility/us_carrier"}}},
+        {"event": "bot", "data": {"custom": {"topic": "smalltalk"}}},
+    ]
     assert (await run(events))[0]["response"] == "utter_eligibility/us_carrier"
 
 

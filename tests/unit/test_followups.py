@@ -1,41 +1,60 @@
 """Follow-ups about the previous reply: "what does that mean?", "how long does that take?",
 "is that free?" (actions/followup.py). Which answer each gets is content in the domain."""
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import ActionAnswerFollowup, followup_response
 
-DOMAIN = {"responses": {
-    "utter_fast_driver_card/how_to_apply": [{"text": "apply", "custom": {
-        "topic": "fast_driver_card", "answer": "fast_driver_card/how_to_apply",
-        "followups": {"duration": "fast_driver_card/processing_time", "cost": "fast_driver_card/fee"}}}],
-    "utter_fast_driver_card/overview": [{"text": "cards", "custom": {"answer": "fast_driver_card/overview"}}],
-    "utter_cost/overview": [{"text": "no fee", "custom": {"answer": "cost/overview"}}],
-    "utter_suspension_and_appeals/after_denial": [{"text": "review", "custom": {
-        "answer": "suspension_and_appeals/after_denial", "explains_status": ["denied"]}}],
-}}
+DOMAIN = {
+    "responses": {
+        "utter_fast_driver_card/how_to_apply": [
+            {
+                "text": "apply",
+                "custom": {
+                    "topic": "fast_driver_card",
+                    "answer": "fast_driver_card/how_to_apply",
+                    "followups": {"duration": "fast_driver_card/processing_time", "cost": "fast_driver_card/fee"},
+                },
+            }
+        ],
+        "utter_fast_driver_card/overview": [{"text": "cards", "custom": {"answer": "fast_driver_card/overview"}}],
+        "utter_cost/overview": [{"text": "no fee", "custom": {"answer": "cost/overview"}}],
+        "utter_suspension_and_appeals/after_denial": [
+            {
+                "text": "review",
+                "custom": {"answer": "suspension_and_appeals/after_denial", "explains_status": ["denied"]},
+            }
+        ],
+    }
+}
 
 
-@pytest.mark.parametrize("context, kind, expected", [
-    ({"answer": "fast_driver_card/how_to_apply"}, "duration", "utter_fast_driver_card/processing_time"),
-    ({"answer": "fast_driver_card/how_to_apply"}, "cost", "utter_fast_driver_card/fee"),
-    ({"answer": "fast_driver_card/how_to_apply"}, "meaning", "utter_fast_driver_card/overview"),
-    ({"answer": "fast_driver_card/overview"}, "meaning", "utter_followup_unclear"),
-    ({"answer": "cost/overview"}, "duration", "utter_processing_time/overview"),
-    ({"status": "denied"}, "meaning", "utter_suspension_and_appeals/after_denial"),
-    ({"status": "submitted"}, "meaning", "utter_followup_unclear"),
-    ({"status": "submitted"}, "duration", "utter_processing_time/overview"),
-    ({}, "cost", "utter_cost/overview"),
-    ({}, "meaning", "utter_followup_unclear"),
-])
+@pytest.mark.parametrize(
+    "context, kind, expected",
+    [
+        ({"answer": "fast_driver_card/how_to_apply"}, "duration", "utter_fast_driver_card/processing_time"),
+        ({"answer": "fast_driver_card/how_to_apply"}, "cost", "utter_fast_driver_card/fee"),
+        ({"answer": "fast_driver_card/how_to_apply"}, "meaning", "utter_fast_driver_card/overview"),
+        ({"answer": "fast_driver_card/overview"}, "meaning", "utter_followup_unclear"),
+        ({"answer": "cost/overview"}, "duration", "utter_processing_time/overview"),
+        ({"status": "denied"}, "meaning", "utter_suspension_and_appeals/after_denial"),
+        ({"status": "submitted"}, "meaning", "utter_followup_unclear"),
+        ({"status": "submitted"}, "duration", "utter_processing_time/overview"),
+        ({}, "cost", "utter_cost/overview"),
+        ({}, "meaning", "utter_followup_unclear"),
+    ],
+)
 def test_the_followup_is_answered_about_the_previous_reply(context, kind, expected):
     assert followup_response(DOMAIN, context, kind) == expected
 
 
 async def test_the_action_reads_the_last_answer_or_status_from_the_conversation():
-    events = [{"event": "bot", "text": "Denied", "data": {"custom": {"topic": "application_status", "status": "denied"}}},
-              {"event": "user", "text": "what does that mean?"}]
+    events = [
+        {"event": "bot", "text": "Denied", "data": {"custom": {"topic": "application_status", "status": "denied"}}},
+        {"event": "user", "text": "what does that mean?"},
+    ]
     tracker = Tracker("s", {}, {"intent": {"name": "ask_what_that_means"}}, events, False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN)

@@ -1,4 +1,5 @@
 """The chat API contract (design.md): sessions, chat_id, topics, sources, clear errors."""
+
 import asyncio
 import datetime
 import json
@@ -6,15 +7,18 @@ import re
 
 import pytest
 
-from bot.gateway.rasa_client import RasaUnavailable
 from bot.core.settings import Settings
+from bot.gateway.rasa_client import RasaUnavailable
 from bot.gateway.web import SESSION_COOKIE, create_app, sender_for
 
 ANSWER = {
     "text": "Canadian businesses can apply.",
     "buttons": [],
-    "custom": {"topic": "eligibility", "last_checked": "2026-11-27",
-               "sources": [{"title": "Who can apply", "url": "https://www.cbsa-asfc.gc.ca/elig-eng.html"}]},
+    "custom": {
+        "topic": "eligibility",
+        "last_checked": "2026-11-27",
+        "sources": [{"title": "Who can apply", "url": "https://www.cbsa-asfc.gc.ca/elig-eng.html"}],
+    },
 }
 
 
@@ -83,8 +87,9 @@ async def test_session_cookie_is_issued_httponly_and_keeps_the_conversation(clie
 
 async def test_client_cannot_choose_its_conversation(aiohttp_client, rasa):
     client = await aiohttp_client(create_app(settings(), rasa))
-    await client.post("/api/chat", json={"message": "hi", "sender": "victim"},
-                      cookies={SESSION_COOKIE: "not-a-valid-token"})
+    await client.post(
+        "/api/chat", json={"message": "hi", "sender": "victim"}, cookies={SESSION_COOKIE: "not-a-valid-token"}
+    )
     sender = rasa.calls[0][0]
     assert sender not in ("victim", "not-a-valid-token") and len(sender) == 64
 
@@ -129,8 +134,17 @@ async def test_page_language_hint_survives_a_button_as_first_message(client, ras
     assert "lang" not in rasa.calls[1][2]  # the button already set French; the number keeps it
 
 
-@pytest.mark.parametrize("typed", ['/check_status{"business_number": "123456789"}', "/restart", "/session_start",
-                                   "//eligibility", "/ /restart", "/\t/restart"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '/check_status{"business_number": "123456789"}',
+        "/restart",
+        "/session_start",
+        "//eligibility",
+        "/ /restart",
+        "/\t/restart",
+    ],
+)
 async def test_typed_commands_and_entity_injection_become_plain_text(client, rasa, typed):
     await client.post("/api/chat", json={"message": typed})
     assert not rasa.calls[0][1].startswith("/")
@@ -139,7 +153,11 @@ async def test_typed_commands_and_entity_injection_become_plain_text(client, ras
 @pytest.mark.parametrize(
     "kwargs, status, code",
     [
-        ({"data": "message=hi", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, 415, "unsupported_media_type"),
+        (
+            {"data": "message=hi", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+            415,
+            "unsupported_media_type",
+        ),
         ({"data": "{not json", "headers": {"Content-Type": "application/json"}}, 400, "invalid_json"),
         ({"data": b"\xff\xfe", "headers": {"Content-Type": "application/json"}}, 400, "invalid_json"),
         ({"json": ["a list"]}, 400, "invalid_request"),
@@ -260,7 +278,8 @@ class FlakyDatabase:
 
 
 async def test_transcript_lines_said_while_the_database_is_down_are_written_when_it_returns(
-        aiohttp_client, rasa, database):
+    aiohttp_client, rasa, database
+):
     flaky = FlakyDatabase(database)
     client = await aiohttp_client(create_app(settings(), rasa, flaky))
     await client.post("/api/chat", json={"message": "who can apply?"})
@@ -274,16 +293,21 @@ async def test_transcript_lines_said_while_the_database_is_down_are_written_when
     await client.post("/api/chat", json={"message": "thanks"})
     lines = (await (await client.get("/api/transcript")).json())["messages"]
     assert [(l["role"], l["text"]) for l in lines] == [
-        ("user", "who can apply?"), ("bot", ANSWER["text"]),
-        ("user", "my BN is [business number]"), ("bot", ANSWER["text"]),
-        ("user", "thanks"), ("bot", ANSWER["text"])]
+        ("user", "who can apply?"),
+        ("bot", ANSWER["text"]),
+        ("user", "my BN is [business number]"),
+        ("bot", ANSWER["text"]),
+        ("user", "thanks"),
+        ("bot", ANSWER["text"]),
+    ]
     assert all(l["at"].endswith("Z") for l in lines)  # UTC, said so
     said = [datetime.datetime.fromisoformat(l["at"].replace("Z", "+00:00")) for l in lines]
     assert said[2] < back <= said[4] and said == sorted(said)
 
 
 async def test_lines_kept_during_an_outage_are_written_even_if_the_person_says_nothing_more(
-        aiohttp_client, rasa, database):
+    aiohttp_client, rasa, database
+):
     flaky = FlakyDatabase(database)
     app = create_app(settings(), rasa, flaky)
     client = await aiohttp_client(app)
@@ -310,6 +334,7 @@ async def test_when_rasa_is_down_a_first_message_still_gets_a_session_and_is_kep
 
 # --- responses aiohttp makes itself (issue #13, item 3i) -----------------------------------
 
+
 def assert_hardened(headers):
     assert "frame-ancestors 'none'" in headers.get("Content-Security-Policy", "")
     assert headers.get("X-Content-Type-Options") == "nosniff" and headers.get("X-Frame-Options") == "DENY"
@@ -324,16 +349,22 @@ async def test_a_static_folder_gets_a_json_403_with_the_security_headers(client)
 
 
 async def test_every_response_hides_the_server_software(client):
-    for response in (await client.get("/healthz"), await client.get("/api/nothing"),
-                     await client.post("/api/chat", json={"message": "hi"})):
+    for response in (
+        await client.get("/healthz"),
+        await client.get("/api/nothing"),
+        await client.post("/api/chat", json={"message": "hi"}),
+    ):
         assert_hardened(response.headers)
 
 
-@pytest.mark.parametrize("raw", [
-    b"GET /api/transcript HTTP/1.1\r\nHost: x\r\nX-Evil<script>alert(1)</script>: 1\r\n\r\n",
-    b"G<script>ET /api/transcript HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /api/transcript HTTP/1.1\r\nHost: x\r\nX-A: <script>\x01\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"GET /api/transcript HTTP/1.1\r\nHost: x\r\nX-Evil<script>alert(1)</script>: 1\r\n\r\n",
+        b"G<script>ET /api/transcript HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /api/transcript HTTP/1.1\r\nHost: x\r\nX-A: <script>\x01\r\n\r\n",
+    ],
+)
 async def test_requests_the_http_parser_refuses_get_a_plain_hardened_400(client, raw):
     reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
     writer.write(raw)
@@ -350,6 +381,7 @@ async def test_requests_the_http_parser_refuses_get_a_plain_hardened_400(client,
 
 
 # --- session tokens come only from the server (issue #13, item 3g) -------------------------
+
 
 @pytest.mark.parametrize("picked", ["A" * 43, "chosen_by_the_client_but_well_formed_xxxxxxx"[:43]])
 async def test_a_session_token_the_client_picked_is_replaced_by_one_the_server_issues(aiohttp_client, rasa, picked):
@@ -376,8 +408,9 @@ async def test_a_picked_token_cannot_reset_the_per_session_limit_or_read_a_trans
 async def test_feedback_is_rate_limited_per_session(aiohttp_client, rasa):
     client = await aiohttp_client(create_app(settings(session_rate=(3, 60)), rasa))
     await client.post("/api/chat", json={"message": "who can apply?"})
-    statuses = [(await client.post("/api/feedback", json={"topic": "eligibility", "helpful": True})).status
-                for _ in range(4)]
+    statuses = [
+        (await client.post("/api/feedback", json={"topic": "eligibility", "helpful": True})).status for _ in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
 
 

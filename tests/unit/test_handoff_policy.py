@@ -1,4 +1,5 @@
 """After repeated misunderstandings the assistant offers a person instead of asking again."""
+
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -69,7 +70,8 @@ def test_listens_after_the_handoff(tmp_path):
 
 def test_count_restarts_after_a_handoff(tmp_path):
     events = list(tracker("nlu_fallback", "nlu_fallback").events) + [
-        ActionExecuted("utter_human_handoff"), ActionExecuted("action_listen"),
+        ActionExecuted("utter_human_handoff"),
+        ActionExecuted("action_listen"),
         UserUttered("text", {"name": "nlu_fallback", "confidence": 0.2}),
     ]
     assert predicted(policy(tmp_path), DialogueStateTracker.from_events("s", events)) is None

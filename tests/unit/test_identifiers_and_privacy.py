@@ -1,23 +1,40 @@
 """References and business numbers as people type them; masking before storage."""
+
 import json
 import re
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.core.identifiers import (find_business_number, find_reference, looks_like_number,
-                                 looks_like_reference, mask_business_number)
+from bot.core.identifiers import (
+    find_business_number,
+    find_reference,
+    looks_like_number,
+    looks_like_reference,
+    mask_business_number,
+)
 from bot.core.privacy import mask
 
 
-@pytest.mark.parametrize("text", ["PIP-2026-00103", "pip 2026 00103", "PIP202600103", "ref: Pip-2026-00103.",
-                                  "PEP-2026-00103", "mon numéro est PIP_2026_00103"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PIP-2026-00103",
+        "pip 2026 00103",
+        "PIP202600103",
+        "ref: Pip-2026-00103.",
+        "PEP-2026-00103",
+        "mon numéro est PIP_2026_00103",
+    ],
+)
 def test_reference_in_any_usual_form(text):
     assert find_reference(text) == "PIP-2026-00103"
 
 
-@pytest.mark.parametrize("text", ["100000003", "100 000 003", "100-000-003", "100000003RM0001",
-                                  "100000003 RM 0001", "NE : 100 000 003"])
+@pytest.mark.parametrize(
+    "text", ["100000003", "100 000 003", "100-000-003", "100000003RM0001", "100000003 RM 0001", "NE : 100 000 003"]
+)
 def test_business_number_in_any_usual_form(text):
     assert find_business_number(text) == "100000003"
 
@@ -67,16 +84,54 @@ def test_numbers_in_json_log_lines_are_masked_but_hexadecimal_ids_stay_readable(
 
 # --- masking covers whatever the look-up accepts (issue #13, item 3d) ----------------------
 
-@pytest.mark.parametrize("text", ["100000003a", "e100000003", "my BN is 100000003a", "BN:e100000003.",
-                                  "A100 000 003B", "ne100-000-003f", "100000003rm0001", "no.100000003é"])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "100000003a",
+        "e100000003",
+        "my BN is 100000003a",
+        "BN:e100000003.",
+        "A100 000 003B",
+        "ne100-000-003f",
+        "100000003rm0001",
+        "no.100000003é",
+    ],
+)
 def test_a_number_written_next_to_a_letter_is_masked_since_the_look_up_accepts_it(text):
     assert find_business_number(text) == "100000003"
     masked = mask(text)
     assert "[business number]" in masked and not re.search(r"100\D?000\D?003", masked)
 
 
-@given(st.lists(st.sampled_from(["1", "0", "3", "9", " ", "-", "a", "e", "f", "x", "R", "M", "PIP", "\u00a0",
-                                 "100000003", "100 000 003", "2026", ".", "é"]), max_size=20).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "1",
+                "0",
+                "3",
+                "9",
+                " ",
+                "-",
+                "a",
+                "e",
+                "f",
+                "x",
+                "R",
+                "M",
+                "PIP",
+                "\u00a0",
+                "100000003",
+                "100 000 003",
+                "2026",
+                ".",
+                "é",
+            ]
+        ),
+        max_size=20,
+    ).map("".join)
+)
 def test_no_business_number_the_look_up_would_accept_survives_masking(text):
     assert find_business_number(mask(text)) is None, mask(text)
 
@@ -90,6 +145,11 @@ def test_long_hexadecimal_identifiers_are_neither_masked_nor_taken_for_a_busines
 async def test_transcripts_and_stored_events_mask_a_number_next_to_a_letter():
     from bot.rasa_ext.tracker_store import masked_event_data
 
-    event = masked_event_data({"event": "user", "text": "BN e100000003", "parse_data": {
-        "text": "100000003a", "entities": [{"entity": "business_number", "value": "100000003a"}]}})
+    event = masked_event_data(
+        {
+            "event": "user",
+            "text": "BN e100000003",
+            "parse_data": {"text": "100000003a", "entities": [{"entity": "business_number", "value": "100000003a"}]},
+        }
+    )
     assert "100000003" not in json.dumps(event)

@@ -1,18 +1,18 @@
 """Insights and the review inbox through the gateway: agents only (session and CSRF token),
 inputs checked, errors in the console's language, every decision audited."""
+
 import datetime as dt
 
 import pytest
 
-from bot.store.queries import audit_log, set_agent_password
 from bot.core.settings import Settings
 from bot.gateway.web import create_app
+from bot.store.queries import audit_log, set_agent_password
 from tests.unit.insights_fixtures import Tracker, conversation, feedback
 from tests.unit.test_gateway import FakeRasa
 
 PASSWORD = "a long agent password"
-API_ROUTES = [("GET", "/api/agent/insights?days=7"), ("GET", "/api/agent/inbox"),
-              ("POST", "/api/agent/inbox/1")]
+API_ROUTES = [("GET", "/api/agent/insights?days=7"), ("GET", "/api/agent/inbox"), ("POST", "/api/agent/inbox/1")]
 PAGES = ["/agent/insights", "/fr/agent/statistiques", "/agent/review", "/fr/agent/revision"]
 
 
@@ -26,8 +26,9 @@ def tracker(database):
 @pytest.fixture
 async def app_client(aiohttp_client, database):
     database.call(set_agent_password, "alice", PASSWORD)
-    settings = Settings(gateway_secret="x" * 43, session_rate=(1000, 60), address_rate=(1000, 60),
-                        database_url=database.url)
+    settings = Settings(
+        gateway_secret="x" * 43, session_rate=(1000, 60), address_rate=(1000, 60), database_url=database.url
+    )
     return await aiohttp_client(create_app(settings, FakeRasa(), database))
 
 
@@ -49,8 +50,7 @@ async def test_a_trader_reaches_no_insights_or_review_route(app_client):
         response = await call(app_client, method, path, json={"topic": "cost"})
         assert response.status == 401, path
         assert (await response.json())["error"] == "not_signed_in"
-        forged = await call(app_client, method, path, headers={"X-CSRF-Token": "guess"},
-                            json={"topic": "cost"})
+        forged = await call(app_client, method, path, headers={"X-CSRF-Token": "guess"}, json={"topic": "cost"})
         assert forged.status == 401, path
     for path in PAGES:
         response = await app_client.get(path)
@@ -76,15 +76,17 @@ async def test_the_period_is_checked_and_explained_in_both_languages(app_client,
     english = await app_client.get("/api/agent/insights", params={"days": days}, headers=headers)
     assert english.status == 400
     assert "whole number of days from 1 to 366" in (await english.json())["message"]
-    french = await app_client.get("/api/agent/insights", params={"days": days},
-                                  headers={**headers, "Accept-Language": "fr-CA"})
+    french = await app_client.get(
+        "/api/agent/insights", params={"days": days}, headers={**headers, "Accept-Language": "fr-CA"}
+    )
     assert "nombre entier de jours, de 1 à 366" in (await french.json())["message"]
 
 
 async def test_insights_count_conversations_topics_declines_and_feedback(app_client, database, tracker):
     conversation(database, "a", [("who can apply", "eligibility"), ("how much is it", "cost")])
-    conversation(database, "b", [("what is nexus", "out_of_scope"), ("blorp", "fallback"),
-                                 ("a person please", "human_handoff")])
+    conversation(
+        database, "b", [("what is nexus", "out_of_scope"), ("blorp", "fallback"), ("a person please", "human_handoff")]
+    )
     conversation(database, "c", [("old question", "cost")], when=dt.datetime.utcnow() - dt.timedelta(days=10))
     feedback(database, "cost", True, "saved_call")
     feedback(database, "cost", False, "unclear")
@@ -97,8 +99,16 @@ async def test_insights_count_conversations_topics_declines_and_feedback(app_cli
     response = await app_client.get("/api/agent/insights", params={"days": "7"}, headers=headers)
     assert response.status == 200
     body = await response.json()
-    assert set(body) >= {"days", "conversations", "messages", "by_language", "by_topic", "unanswered",
-                         "handoffs", "by_day"}  # the contract (design.md); more keys may follow
+    assert set(body) >= {
+        "days",
+        "conversations",
+        "messages",
+        "by_language",
+        "by_topic",
+        "unanswered",
+        "handoffs",
+        "by_day",
+    }  # the contract (design.md); more keys may follow
     assert body["days"] == 7 and body["conversations"] == 2 and body["messages"] == 5
     assert body["unanswered"] == 2 and body["handoffs"] == 1
     assert body["by_language"] == {"en": 2, "fr": 1}
@@ -107,7 +117,10 @@ async def test_insights_count_conversations_topics_declines_and_feedback(app_cli
     assert topics["eligibility"]["count"] == 1
     assert {"topic": "cost", "reason": "unclear", "count": 2} in body["feedback_reasons"]
     assert len(body["by_day"]) == 7 and body["by_day"][-1] == {
-        "date": dt.datetime.utcnow().date().isoformat(), "count": 5, "conversations": 2}
+        "date": dt.datetime.utcnow().date().isoformat(),
+        "count": 5,
+        "conversations": 2,
+    }
 
     longer = await (await app_client.get("/api/agent/insights", params={"days": "30"}, headers=headers)).json()
     assert longer["messages"] == 6 and longer["conversations"] == 3 and len(longer["by_day"]) == 30
@@ -116,8 +129,9 @@ async def test_insights_count_conversations_topics_declines_and_feedback(app_cli
 async def test_the_inbox_lists_declined_and_unsure_questions_masked_newest_first(app_client, database, tracker):
     tracker.user("who can apply", "eligibility", 0.95, timestamp=1_000)  # sure: not for review
     tracker.user("my nexus card, call me at 613-555-0199", "out_of_scope", 0.8, timestamp=2_000)
-    tracker.user("blorp the thing", "nlu_fallback", 0.35, ranking=[("cost", 0.3), ("eligibility", 0.2)],
-                 timestamp=3_000)
+    tracker.user(
+        "blorp the thing", "nlu_fallback", 0.35, ranking=[("cost", 0.3), ("eligibility", 0.2)], timestamp=3_000
+    )
     tracker.user("c'est quoi le délai", "processing_time", 0.41, language="fr", timestamp=4_000)
     tracker.user("/eligibility", "eligibility", 0.2, timestamp=5_000)  # a button: nothing typed
     tracker.user("PIP-2026-00103 100000003", "inform_lookup_details", 0.3, timestamp=6_000)  # form input
@@ -126,8 +140,7 @@ async def test_the_inbox_lists_declined_and_unsure_questions_masked_newest_first
     response = await app_client.get("/api/agent/inbox", headers=headers)
     assert response.status == 200
     items = (await response.json())["items"]
-    assert [i["text"] for i in items] == ["c'est quoi le délai", "blorp the thing",
-                                          "my nexus card, call me at [phone]"]
+    assert [i["text"] for i in items] == ["c'est quoi le délai", "blorp the thing", "my nexus card, call me at [phone]"]
     assert set(items[0]) >= {"id", "text", "lang", "got", "confidence", "at"}
     assert (items[0]["lang"], items[0]["got"], items[0]["confidence"]) == ("fr", "processing_time", 0.41)
     assert (items[1]["got"], items[1]["confidence"]) == ("cost", 0.3)  # the guess below the fallback
@@ -146,8 +159,11 @@ async def test_a_decision_is_recorded_audited_and_leaves_the_inbox(app_client, d
     response = await app_client.post(f"/api/agent/inbox/{item['id']}", json={"topic": "cost"}, headers=headers)
     assert response.status == 200 and (await response.json()) == {"id": item["id"], "topic": "cost"}
     audit = database.call(audit_log)[0]
-    assert (audit["agent"], audit["action"], audit["query"]) == ("alice", "review_decision",
-                                                                f"inbox {item['id']}: cost")
+    assert (audit["agent"], audit["action"], audit["query"]) == (
+        "alice",
+        "review_decision",
+        f"inbox {item['id']}: cost",
+    )
     assert (await (await app_client.get("/api/agent/inbox", headers=headers)).json())["items"] == []
 
 
@@ -165,7 +181,9 @@ async def test_decisions_are_checked(app_client, database, tracker):
     assert "un sujet des réponses de l'assistant" in (await french.json())["message"]
     bad_json = await app_client.post(path, data="{not json", headers={**headers, "Content-Type": "application/json"})
     assert bad_json.status == 400 and (await bad_json.json())["error"] == "invalid_json"
-    deep = await app_client.post(path, data="[" * 5000 + "]" * 5000, headers={**headers, "Content-Type": "application/json"})
+    deep = await app_client.post(
+        path, data="[" * 5000 + "]" * 5000, headers={**headers, "Content-Type": "application/json"}
+    )
     assert deep.status == 400  # never a 500, like every other POST route
     form = await app_client.post(path, data="topic=cost", headers={**headers, "Content-Type": "text/plain"})
     assert form.status == 415

@@ -1,5 +1,6 @@
 """The tree shows the architecture (design.md, "Layout"): one package per process, and imports
 that run one way, ops -> gateway / actions / rasa_ext / policies -> store -> core."""
+
 import ast
 from pathlib import Path
 
@@ -12,7 +13,10 @@ from bot.core.paths import ROOT
 LAYERS = {
     "bot.core": 0,
     "bot.store": 1,
-    "bot.gateway": 2, "bot.rasa_ext": 2, "actions": 2, "policies": 2,
+    "bot.gateway": 2,
+    "bot.rasa_ext": 2,
+    "actions": 2,
+    "policies": 2,
     "bot.ops": 3,
 }
 
@@ -60,8 +64,11 @@ def test_imports_run_one_way(module, path):
     own = package_of(module)
     if own is None:
         return
-    against = sorted({
-        imported for imported in imports_of(module, path)
-        if (target := package_of(imported)) is not None and target != own and LAYERS[target] >= LAYERS[own]
-    })
+    against = sorted(
+        {
+            imported
+            for imported in imports_of(module, path)
+            if (target := package_of(imported)) is not None and target != own and LAYERS[target] >= LAYERS[own]
+        }
+    )
     assert against == [], f"{module} ({own}) imports against the direction: {against}"

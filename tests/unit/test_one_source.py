@@ -7,6 +7,7 @@ bot/core/business_types.py, the contact details from bot/core/contacts.py. What 
 with its source, so forgetting one is never silent. The last test adds a topic the way the README
 says and shows that nothing else is needed.
 """
+
 import ast
 import re
 import shutil
@@ -23,7 +24,7 @@ from bot.core import contacts, topics
 from bot.core.business_types import BUSINESS_TYPES, PHRASES, find_business_type
 from bot.core.identifiers import NLU_REGEXES, find_business_number, find_reference
 from bot.core.paths import ROOT
-from bot.gateway.web import clean_text
+from bot.gateway.chat_turn import clean_text
 
 FORM = "status_lookup_form"
 
@@ -109,8 +110,12 @@ def test_every_topic_has_everything_rasa_needs_and_the_intent_lists_agree_with_t
 
 def test_every_button_in_the_domain_is_let_through_by_the_gateway():
     """A payload the gateway does not know becomes text: the button would silently stop working."""
-    payloads = {button["payload"] for variations in domain(ROOT)["responses"].values()
-                for variation in variations for button in variation.get("buttons") or []}
+    payloads = {
+        button["payload"]
+        for variations in domain(ROOT)["responses"].values()
+        for variation in variations
+        for button in variation.get("buttons") or []
+    }
     assert payloads and {p.lstrip("/") for p in payloads} <= topics.button_intents()
     widget = (ROOT / "bot" / "gateway" / "static" / "widget.js").read_text(encoding="utf-8")
     suggested = set(re.findall(r'"/([a-z_]+)"\]', widget))  # its suggested topics: ["title", "/intent"]
@@ -119,12 +124,16 @@ def test_every_button_in_the_domain_is_let_through_by_the_gateway():
 
 
 def string_constants(path: Path):
-    return {node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    return {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
 
 
-@pytest.mark.parametrize("path", sorted(p for top in ("bot", "actions", "policies")
-                                        for p in (ROOT / top).rglob("*.py")), ids=str)
+@pytest.mark.parametrize(
+    "path", sorted(p for top in ("bot", "actions", "policies") for p in (ROOT / top).rglob("*.py")), ids=str
+)
 def test_no_python_module_writes_out_a_list_of_topics(path):
     """Topic ids in Python come from content/topics.yml (bot.core.topics): a module that names
     three or more of them is keeping a copy that a new topic would not reach."""
@@ -140,8 +149,9 @@ def test_the_nlu_regexes_are_the_patterns_the_look_up_uses():
     for path in (ROOT / "data" / "nlu").rglob("*.yml"):
         for feature in RasaYAMLReader().read(path).regex_features:
             read.setdefault(feature["name"], []).append(feature["pattern"])
-    assert {name: sorted(patterns) for name, patterns in read.items()} == \
-        {name: sorted(patterns) for name, patterns in NLU_REGEXES.items()}
+    assert {name: sorted(patterns) for name, patterns in read.items()} == {
+        name: sorted(patterns) for name, patterns in NLU_REGEXES.items()
+    }
     for text in ("PIP-2026-00123", "pep 2026 00123", "123 456 789", "123456789 RM 0001", "123-456-789"):
         flagged = any(re.search(p, text) for patterns in read.values() for p in patterns)
         assert flagged and (find_reference(text) or find_business_number(text)), text
@@ -169,8 +179,15 @@ PHONE = re.compile(r"(?<![\w-])(?:\+?1[\s.-])?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(
 
 def contact_copies():
     """Every file whose text the assistant, its pages or its documentation show."""
-    for pattern in ("domain/**/*.yml", "bot/**/*.py", "bot/gateway/static/*.js", "actions/*.py",
-                    "README.md", "docs/*.md", "content/*"):
+    for pattern in (
+        "domain/**/*.yml",
+        "bot/**/*.py",
+        "bot/gateway/static/*.js",
+        "actions/*.py",
+        "README.md",
+        "docs/*.md",
+        "content/*",
+    ):
         yield from ROOT.glob(pattern)
 
 
@@ -221,29 +238,62 @@ def add_topic_to_the_topics_file(root: Path):
 def add_topic_to_the_data(root: Path):
     """The recipe of the README, steps 2 to 5 (written in separate files: Rasa merges them)."""
     answer = {"custom": {"topic": NEW, "answer": f"{NEW}/overview"}}
-    (root / "domain" / "knowledge" / f"{NEW}.yml").write_text(yaml.safe_dump({
-        "version": "3.1", "intents": [NEW],
-        "responses": {f"utter_{NEW}/overview": [
-            {"text": "CSA is a separate program.", **answer},
-            {"condition": [{"type": "slot", "name": "language", "value": "fr"}],
-             "text": "Le PAD est un programme distinct.", **answer}]}}), encoding="utf-8")
+    (root / "domain" / "knowledge" / f"{NEW}.yml").write_text(
+        yaml.safe_dump(
+            {
+                "version": "3.1",
+                "intents": [NEW],
+                "responses": {
+                    f"utter_{NEW}/overview": [
+                        {"text": "CSA is a separate program.", **answer},
+                        {
+                            "condition": [{"type": "slot", "name": "language", "value": "fr"}],
+                            "text": "Le PAD est un programme distinct.",
+                            **answer,
+                        },
+                    ]
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     for lang in ("en", "fr"):
-        (root / "data" / "nlu" / "knowledge" / f"{NEW}_{lang}.yml").write_text(yaml.safe_dump({
-            "version": "3.1", "nlu": [{"intent": f"{NEW}/overview", "examples": "- what is CSA\n"}]}),
-            encoding="utf-8")
+        (root / "data" / "nlu" / "knowledge" / f"{NEW}_{lang}.yml").write_text(
+            yaml.safe_dump({"version": "3.1", "nlu": [{"intent": f"{NEW}/overview", "examples": "- what is CSA\n"}]}),
+            encoding="utf-8",
+        )
         held_out = root / "tests" / "nlu" / f"test_{lang}.yml"
-        held_out.write_text(held_out.read_text(encoding="utf-8")
-                            + f"- intent: {NEW}\n  examples: |\n    - CSA?\n", encoding="utf-8")
-    (root / "data" / "rules" / f"{NEW}.yml").write_text(yaml.safe_dump({"version": "3.1", "rules": [
-        {"rule": f"answer {NEW}", "steps": [{"intent": NEW}, {"action": f"utter_{NEW}"}]},
-        {"rule": f"answer {NEW} during the status look-up, then continue",
-         "condition": [{"active_loop": FORM}],
-         "steps": [{"intent": NEW}, {"action": f"utter_{NEW}"}, {"action": FORM}, {"active_loop": FORM}]},
-    ]}), encoding="utf-8")
-    (root / "tests" / "stories" / f"test_stories_{NEW}.yml").write_text(yaml.safe_dump({
-        "version": "3.1", "stories": [
-            {"story": f"{NEW} ({lang})", "steps": [{"user": "CSA?", "intent": NEW}, {"action": f"utter_{NEW}"}]}
-            for lang in ("en", "fr")]}), encoding="utf-8")
+        held_out.write_text(
+            held_out.read_text(encoding="utf-8") + f"- intent: {NEW}\n  examples: |\n    - CSA?\n", encoding="utf-8"
+        )
+    (root / "data" / "rules" / f"{NEW}.yml").write_text(
+        yaml.safe_dump(
+            {
+                "version": "3.1",
+                "rules": [
+                    {"rule": f"answer {NEW}", "steps": [{"intent": NEW}, {"action": f"utter_{NEW}"}]},
+                    {
+                        "rule": f"answer {NEW} during the status look-up, then continue",
+                        "condition": [{"active_loop": FORM}],
+                        "steps": [{"intent": NEW}, {"action": f"utter_{NEW}"}, {"action": FORM}, {"active_loop": FORM}],
+                    },
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    (root / "tests" / "stories" / f"test_stories_{NEW}.yml").write_text(
+        yaml.safe_dump(
+            {
+                "version": "3.1",
+                "stories": [
+                    {"story": f"{NEW} ({lang})", "steps": [{"user": "CSA?", "intent": NEW}, {"action": f"utter_{NEW}"}]}
+                    for lang in ("en", "fr")
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 async def test_a_new_topic_needs_the_topics_file_the_domain_the_training_data_and_the_tests_only(project_copy):
@@ -264,8 +314,16 @@ async def test_a_new_topic_needs_the_topics_file_the_domain_the_training_data_an
     assert clean_text("/not_a_topic") == "not_a_topic"
     assert closest_topics([{"name": NEW, "confidence": 0.9}]) == [NEW]
     form = ValidateStatusLookupForm()
-    tracker = Tracker("s", {"requested_slot": "application_reference"}, {"intent": {"name": NEW}, "text": "CSA?"},
-                      [], False, None, {}, "action_listen")
+    tracker = Tracker(
+        "s",
+        {"requested_slot": "application_reference"},
+        {"intent": {"name": NEW}, "text": "CSA?"},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     dispatcher = CollectingDispatcher()
     assert form._is_interruption(tracker)
     # asked while the form waits: not a wrong reference, so the form lets the rule answer it

@@ -1,5 +1,6 @@
 """The pages are Jinja2 templates (bot/gateway/templates/) rendered through aiohttp-jinja2:
 served as they render, escaped, and their JSON data cannot end its script element."""
+
 import json
 import re
 
@@ -16,8 +17,9 @@ from tests.unit.test_gateway import FakeRasa
 @pytest.fixture
 async def client(aiohttp_client, database, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", database.url)
-    return await aiohttp_client(create_app(Settings(gateway_secret="x" * 43, database_url=database.url),
-                                           FakeRasa(), database))
+    return await aiohttp_client(
+        create_app(Settings(gateway_secret="x" * 43, database_url=database.url), FakeRasa(), database)
+    )
 
 
 @pytest.mark.parametrize("paths,render_page", [(PROGRAM_PATHS, program_page), (AGENT_PATHS, agent_page)])
@@ -43,8 +45,13 @@ async def test_console_pages_without_an_agent_session_ask_to_sign_in_with_401(cl
 
 
 def test_texts_are_escaped_and_json_cannot_end_its_script(monkeypatch):
-    context = {**pages.layout("en", "<b>Title</b> & co", "/fr", ("site.css",), "v1"), "heading": "x", "text": "y",
-               "link": "z", "sign_in_path": "/agent"}
+    context = {
+        **pages.layout("en", "<b>Title</b> & co", "/fr", ("site.css",), "v1"),
+        "heading": "x",
+        "text": "y",
+        "link": "z",
+        "sign_in_path": "/agent",
+    }
     html = render("sign_in_first.html", context)
     assert "<b>" not in html and "&lt;b&gt;Title&lt;/b&gt; &amp; co" in html
     monkeypatch.setattr(pages, "status_labels", lambda lang: {"approved": "</script><script>alert(1)</script>"})

@@ -1,16 +1,27 @@
 """Queries: a trader needs the matching pair; agents see everything and are audited."""
 
 import pytest
+import yaml
 
 from bot.store.engine import Database, DatabaseUnavailable
 from bot.store.models import STATUSES
-from bot.store.queries import (agent_lookup, append_transcript, audit_log, count_applications,
-                             delete_conversations_older_than, find_for_applicant,
-                             load_applications, set_agent_password, transcript,
-                             transcript_by_chat_id, verify_agent, CLIENT_FAILURE_LIMIT,
-                             GUESS_LIMIT, UNDER_ATTACK_TRIES)
+from bot.store.queries import (
+    CLIENT_FAILURE_LIMIT,
+    GUESS_LIMIT,
+    UNDER_ATTACK_TRIES,
+    agent_lookup,
+    append_transcript,
+    audit_log,
+    count_applications,
+    delete_conversations_older_than,
+    find_for_applicant,
+    load_applications,
+    set_agent_password,
+    transcript,
+    transcript_by_chat_id,
+    verify_agent,
+)
 from bot.store.schema import DEMO_APPLICATIONS
-import yaml
 
 
 def test_demo_data_has_every_status():

@@ -1,4 +1,5 @@
 """The circuit breaker in front of the action server (bot/rasa_ext/rasa_process.py)."""
+
 import asyncio
 
 import pytest
@@ -59,8 +60,11 @@ def test_action_replies_are_checked_against_rasas_schema_as_before():
     check = compiled_action_result_check(spec)
     valid = {"events": [{"event": "slot", "name": "language", "value": "fr"}], "responses": [{"text": "Bonjour"}]}
     assert check(None, valid) and validate(valid, spec) is None
-    for broken in ({"events": [{"no_event_key": 1}]}, {"events": "not a list"},
-                   {"events": [{"event": "slot", "timestamp": "yesterday"}]}):
+    for broken in (
+        {"events": [{"no_event_key": 1}]},
+        {"events": "not a list"},
+        {"events": [{"event": "slot", "timestamp": "yesterday"}]},
+    ):
         with pytest.raises(ValidationError):
             validate(broken, spec)  # Rasa's own check rejects it...
         with pytest.raises(ValidationError, match="Failed to validate Action server response"):

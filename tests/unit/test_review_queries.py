@@ -1,4 +1,5 @@
 """What goes to the review inbox, read once from Rasa's tracker, and how long it stays."""
+
 import datetime as dt
 
 from sqlalchemy import delete
@@ -9,10 +10,20 @@ from tests.unit.insights_fixtures import Tracker
 
 
 def event(text, intent, confidence, ranking=(), entities=(), metadata=None):
-    return {"event": "user", "timestamp": 1_700_000_000, "text": text, "metadata": metadata or {},
-            "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": list(entities),
-                           "intent_ranking": [{"name": intent, "confidence": confidence},
-                                              *[{"name": n, "confidence": c} for n, c in ranking]]}}
+    return {
+        "event": "user",
+        "timestamp": 1_700_000_000,
+        "text": text,
+        "metadata": metadata or {},
+        "parse_data": {
+            "intent": {"name": intent, "confidence": confidence},
+            "entities": list(entities),
+            "intent_ranking": [
+                {"name": intent, "confidence": confidence},
+                *[{"name": n, "confidence": c} for n, c in ranking],
+            ],
+        },
+    }
 
 
 def test_declined_and_unsure_questions_are_candidates_with_the_guess():
@@ -34,8 +45,15 @@ def test_buttons_and_bare_identifiers_are_not_questions():
 
 
 def test_personal_data_is_masked_and_the_language_found():
-    item = candidate(1, event("mon courriel est jean@exemple.ca, numéro 123 456 789", "nlu_fallback", 0.35,
-                              entities=[{"entity": "language", "value": "fr"}]))
+    item = candidate(
+        1,
+        event(
+            "mon courriel est jean@exemple.ca, numéro 123 456 789",
+            "nlu_fallback",
+            0.35,
+            entities=[{"entity": "language", "value": "fr"}],
+        ),
+    )
     assert item["text"] == "mon courriel est [e-mail], numéro [business number]" and item["lang"] == "fr"
     hinted = candidate(2, event("ok ok", "nlu_fallback", 0.35, metadata={"lang": "fr"}))
     assert hinted["lang"] == "fr"

@@ -1,5 +1,6 @@
 """The parts of scaling out and of keeping personal data out of storage and logs:
 routing in the gateway, the endpoints file, the masking tracker store and log records."""
+
 import json
 import logging
 from collections import Counter
@@ -8,9 +9,9 @@ import pytest
 from aiohttp import web
 
 from bot.core import log_privacy
+from bot.gateway.rasa_client import RasaClient, RasaUnavailable, route
 from bot.ops.cli import local_servers
 from bot.rasa_ext.endpoints import lock_store_yaml, redis_credentials
-from bot.gateway.rasa_client import RasaClient, RasaUnavailable, route
 
 SERVERS = [f"http://127.0.0.1:{5005 + i}" for i in range(3)]
 
@@ -45,8 +46,10 @@ async def fake_rasa(aiohttp_server, name, status=200, actions=True, health_statu
 
     app = web.Application()
     app.router.add_post("/webhooks/gateway/webhook", webhook)
-    app.router.add_get("/webhooks/gateway/", lambda r: web.json_response(
-        {"model_loaded": health_status == 200, "actions": actions}, status=health_status))
+    app.router.add_get(
+        "/webhooks/gateway/",
+        lambda r: web.json_response({"model_loaded": health_status == 200, "actions": actions}, status=health_status),
+    )
     server = await aiohttp_server(app)
     return f"http://127.0.0.1:{server.port}", calls
 
@@ -69,8 +72,14 @@ async def test_a_conversation_goes_to_its_server_and_fails_over_when_it_is_unrea
         assert all(reply[0]["text"] == "from live" for reply in replies)
         assert [c["sender"] for c in calls] == senders  # each message delivered once
         health = await client.health()
-        assert health == {"rasa-1": False, "actions-1": False, "rasa-2": True, "actions-2": True,
-                          "rasa": True, "actions": True}
+        assert health == {
+            "rasa-1": False,
+            "actions-1": False,
+            "rasa-2": True,
+            "actions-2": True,
+            "rasa": True,
+            "actions": True,
+        }
     finally:
         await client.close()
 
@@ -103,8 +112,14 @@ async def test_health_is_degraded_not_down_while_one_server_with_its_action_serv
     without_actions, _ = await fake_rasa(aiohttp_server, "without actions", actions=False)
     client = RasaClient([without_actions, working], "secret", timeout=5)
     try:
-        assert await client.health() == {"rasa-1": True, "actions-1": False, "rasa-2": True, "actions-2": True,
-                                         "rasa": True, "actions": True}
+        assert await client.health() == {
+            "rasa-1": True,
+            "actions-1": False,
+            "rasa-2": True,
+            "actions-2": True,
+            "rasa": True,
+            "actions": True,
+        }
         alone = RasaClient([without_actions], "secret", timeout=5)
         assert await alone.health() == {"rasa": True, "actions": False}
         await alone.close()
@@ -120,7 +135,13 @@ async def test_health_is_degraded_not_down_while_one_server_with_its_action_serv
 
 def test_lock_store_comes_from_redis_url_and_keeps_the_password_out_of_the_file():
     assert lock_store_yaml("redis://127.0.0.1:6380/2").splitlines() == [
-        "lock_store:", "  type: redis", '  url: "127.0.0.1"', "  port: 6380", "  db: 2", "  key_prefix: tta"]
+        "lock_store:",
+        "  type: redis",
+        '  url: "127.0.0.1"',
+        "  port: 6380",
+        "  db: 2",
+        "  key_prefix: tta",
+    ]
     with_password = lock_store_yaml("rediss://:s3cr%40t@cache.internal/0")
     assert "s3cr" not in with_password and "password: ${REDIS_PASSWORD}" in with_password
     assert "use_ssl: true" in with_password and "port: 6379" in with_password
@@ -146,6 +167,7 @@ def test_scale_out_needs_postgresql_and_redis(tmp_path):
 
 # --- the tracker store -------------------------------------------------------------------
 
+
 @pytest.fixture
 def tracker_store(tmp_path):
     from rasa.shared.core.domain import Domain
@@ -168,9 +190,16 @@ async def test_tracker_store_masks_what_people_type_and_the_number_once_used(tra
 
     store, domain = tracker_store
     tracker = DialogueStateTracker("person", domain.slots)
-    tracker.update(UserUttered("my BN is 100000003, mail me at jo@example.com",
-                               parse_data={"text": "my BN is 100000003", "intent": {"name": "inform"},
-                                           "entities": [{"entity": "business_number", "value": "100000003"}]}))
+    tracker.update(
+        UserUttered(
+            "my BN is 100000003, mail me at jo@example.com",
+            parse_data={
+                "text": "my BN is 100000003",
+                "intent": {"name": "inform"},
+                "entities": [{"entity": "business_number", "value": "100000003"}],
+            },
+        )
+    )
     tracker.update(SlotSet("business_number", "100000003"))
     await store.save(tracker)
     rows = stored(store, "person")
@@ -191,6 +220,7 @@ async def test_tracker_store_masks_what_people_type_and_the_number_once_used(tra
 
 
 # --- logs --------------------------------------------------------------------------------
+
 
 def test_log_records_are_masked_whatever_the_handler(caplog):
     log_privacy.install()
@@ -221,8 +251,9 @@ async def test_a_number_left_in_an_abandoned_form_is_removed_by_the_daily_purge(
     for sender, age_minutes in (("left", 90), ("typing", 5)):
         tracker = DialogueStateTracker(sender, domain.slots)
         said = time.time() - age_minutes * 60
-        tracker.update(UserUttered("100000003", parse_data={"text": "100000003", "intent": {"name": "inform"}},
-                                   timestamp=said))
+        tracker.update(
+            UserUttered("100000003", parse_data={"text": "100000003", "intent": {"name": "inform"}}, timestamp=said)
+        )
         tracker.update(SlotSet("business_number", "100000003", timestamp=said))
         await store.save(tracker)
     assert clear_abandoned_slots(f"sqlite:///{tmp_path / 'tta.db'}") == 1

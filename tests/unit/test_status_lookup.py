@@ -1,15 +1,15 @@
 """The trader's look-up form and the agent's direct look-up, on a real SQLite database."""
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import status_lookup
+from actions.status_lookup import ActionCancelLookup, ActionLookupStatus, ValidateStatusLookupForm
+from bot.core.signing import sign_assertion
 from bot.store.engine import DatabaseUnavailable
 from bot.store.queries import audit_log
-from actions.status_lookup import (ActionCancelLookup, ActionLookupStatus, ValidateStatusLookupForm)
-from bot.core.signing import sign_assertion
-
 from tests.unit.speech import domain_dict, spoken
 
 DOMAIN = domain_dict()
@@ -24,14 +24,23 @@ def use_test_database(database, monkeypatch):
     monkeypatch.setenv("SIGNING_SECRET", SECRET)
 
 
-def tracker(slots=None, text="", intent="inform_lookup_details", agent=None, metadata=None, client="client-1",
-            sender="s"):
+def tracker(
+    slots=None, text="", intent="inform_lookup_details", agent=None, metadata=None, client="client-1", sender="s"
+):
     """A tracker as Rasa sends it, with the metadata the gateway signs for each message."""
     if metadata is None:
         metadata = {"gateway": sign_assertion(SECRET, sender, agent, client)}
     latest = {"text": text, "intent": {"name": intent}, "metadata": metadata, "entities": []}
-    return Tracker(sender, {"language": "en", **(slots or {})}, latest, [], False, None,
-                   {"name": "status_lookup_form"}, "action_listen")
+    return Tracker(
+        sender,
+        {"language": "en", **(slots or {})},
+        latest,
+        [],
+        False,
+        None,
+        {"name": "status_lookup_form"},
+        "action_listen",
+    )
 
 
 async def said(dispatcher, slots):
@@ -79,8 +88,9 @@ async def test_matching_pair_gets_status_date_meaning_and_next_step_then_slots_a
 
 
 async def test_french_answer():
-    messages, _ = await lookup({"language": "fr", "application_reference": "PIP-2026-00104",
-                                "business_number": "100000004"})
+    messages, _ = await lookup(
+        {"language": "fr", "application_reference": "PIP-2026-00104", "business_number": "100000004"}
+    )
     assert "Validation des lieux prévue" in messages[0] and "15 octobre 2026" in messages[0]
 
 
@@ -113,9 +123,11 @@ async def test_agent_looks_up_by_business_number_with_full_history():
 
 async def test_agent_needs_only_one_detail_but_a_trader_needs_both():
     agent = await ValidateStatusLookupForm().required_slots(
-        [], CollectingDispatcher(), tracker({"business_number": "100000002"}, agent="alice"), DOMAIN)
+        [], CollectingDispatcher(), tracker({"business_number": "100000002"}, agent="alice"), DOMAIN
+    )
     trader = await ValidateStatusLookupForm().required_slots(
-        [], CollectingDispatcher(), tracker({"business_number": "100000002"}), DOMAIN)
+        [], CollectingDispatcher(), tracker({"business_number": "100000002"}), DOMAIN
+    )
     assert agent == ["business_number"] and trader == ["application_reference", "business_number"]
 
 
@@ -151,7 +163,8 @@ async def test_a_status_reply_says_which_status_and_where_to_ask_about_the_file(
     (reply,) = await spoken(dispatcher.messages, slots)
     assert reply["custom"]["status"] == "info_requested" and reply["custom"]["lang"] == "fr"
     assert [s["url"] for s in reply["custom"]["sources"]] == [
-        "https://www.cbsa-asfc.gc.ca/services/security-securite/business-affaires/ttp-pndc/pip-pep/tc-mod-fra.html"]
+        "https://www.cbsa-asfc.gc.ca/services/security-securite/business-affaires/ttp-pndc/pip-pep/tc-mod-fra.html"
+    ]
 
 
 def test_dates_are_written_as_each_language_writes_them():
@@ -163,38 +176,55 @@ def test_dates_are_written_as_each_language_writes_them():
 
 # --- the action server verifies what the gateway asserts (issue #13, item 3j) --------------
 
-@pytest.mark.parametrize("forgery", [
-    pytest.param({"metadata": {"agent": "mallory"}}, id="plain-agent-field"),
-    pytest.param({"metadata": {"gateway": {"agent": "mallory", "client": "c", "issued": 2_000_000_000,
-                                           "signature": "A" * 22}}}, id="bad-signature"),
-    pytest.param({"metadata": {"gateway": sign_assertion("another secret" * 3, "s", "mallory", "c")}},
-                 id="signed-with-another-secret"),
-    pytest.param({"metadata": {"gateway": sign_assertion(SECRET, "another conversation", "mallory", "c")}},
-                 id="signed-for-another-conversation"),
-    pytest.param({"metadata": {"gateway": sign_assertion(SECRET, "s", "mallory", "c", now=1_000_000)}},
-                 id="expired"),
-])
+
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        pytest.param({"metadata": {"agent": "mallory"}}, id="plain-agent-field"),
+        pytest.param(
+            {
+                "metadata": {
+                    "gateway": {"agent": "mallory", "client": "c", "issued": 2_000_000_000, "signature": "A" * 22}
+                }
+            },
+            id="bad-signature",
+        ),
+        pytest.param(
+            {"metadata": {"gateway": sign_assertion("another secret" * 3, "s", "mallory", "c")}},
+            id="signed-with-another-secret",
+        ),
+        pytest.param(
+            {"metadata": {"gateway": sign_assertion(SECRET, "another conversation", "mallory", "c")}},
+            id="signed-for-another-conversation",
+        ),
+        pytest.param(
+            {"metadata": {"gateway": sign_assertion(SECRET, "s", "mallory", "c", now=1_000_000)}}, id="expired"
+        ),
+    ],
+)
 async def test_a_forged_tracker_gets_no_agent_powers_and_writes_no_audit_row(database, forgery):
     messages, _ = await lookup({"business_number": "100000002"}, **forgery)
     assert not any("Boréal Import" in m or "Security profile" in m for m in messages)
     assert not any(row["agent"] == "mallory" for row in database.call(audit_log))
     required = await ValidateStatusLookupForm().required_slots(
-        [], CollectingDispatcher(), tracker({"business_number": "100000002"}, **forgery), DOMAIN)
+        [], CollectingDispatcher(), tracker({"business_number": "100000002"}, **forgery), DOMAIN
+    )
     assert required == ["application_reference", "business_number"]  # a trader's form
 
 
 async def test_without_a_signing_secret_the_action_server_trusts_no_agent(database, monkeypatch):
     monkeypatch.delenv("SIGNING_SECRET")
     monkeypatch.setattr("bot.core.settings.load_secrets", lambda *args: {})
-    messages, _ = await lookup({"business_number": "100000002"},
-                               metadata={"gateway": sign_assertion("", "s", "alice", "c")})
+    messages, _ = await lookup(
+        {"business_number": "100000002"}, metadata={"gateway": sign_assertion("", "s", "alice", "c")}
+    )
     assert not any("Boréal Import" in m for m in messages)
 
 
 async def test_what_the_gateway_signs_is_what_the_action_server_accepts(aiohttp_client, database, monkeypatch):
-    from bot.store.queries import set_agent_password
     from bot.core.settings import Settings
     from bot.gateway.web import create_app
+    from bot.store.queries import set_agent_password
     from tests.unit.test_gateway import FakeRasa
 
     database.call(set_agent_password, "alice", "a long agent password")
@@ -211,22 +241,35 @@ async def test_what_the_gateway_signs_is_what_the_action_server_accepts(aiohttp_
 
 # --- guessing stays expensive without locking the owner out (issue #13, item 3a) ----------
 
+
 async def test_the_owners_look_up_is_answered_after_others_guessed_on_the_reference(database):
     for guess in range(25):  # 25 fresh sessions from other addresses
-        messages, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}"},
-                                   client=f"attacker-{guess}", sender=f"attacker-session-{guess}")
+        messages, _ = await lookup(
+            {"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}"},
+            client=f"attacker-{guess}",
+            sender=f"attacker-session-{guess}",
+        )
         assert "couldn't find" in messages[0]
-    messages, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"},
-                               client="owner", sender="owner-session")
+    messages, _ = await lookup(
+        {"application_reference": "PIP-2026-00103", "business_number": "100000003"},
+        client="owner",
+        sender="owner-session",
+    )
     assert "More information requested" in messages[0]
 
 
 async def test_new_conversations_from_one_client_do_not_give_more_guesses(database):
     for guess in range(10):
-        await lookup({"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}"},
-                     client="guesser", sender=f"guesser-session-{guess}")
-    messages, _ = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"},
-                               client="guesser", sender="guesser-session-new")
+        await lookup(
+            {"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}"},
+            client="guesser",
+            sender=f"guesser-session-{guess}",
+        )
+    messages, _ = await lookup(
+        {"application_reference": "PIP-2026-00103", "business_number": "100000003"},
+        client="guesser",
+        sender="guesser-session-new",
+    )
     assert "More information requested" not in messages[0]
 
 

@@ -1,5 +1,6 @@
 """The supervisor's restart rules (bot/ops/supervisor.py), with small real processes and a
 clock the test moves. The real assistant under supervision: tests/integration/test_supervision.py."""
+
 from __future__ import annotations
 
 import io
@@ -25,8 +26,7 @@ class Clock:
 
 
 def child(name: str, command, impact: str = "something is unavailable") -> Child:
-    return Child(name, f"the {name} server", impact,
-                 start=lambda: subprocess.Popen(command, start_new_session=True))
+    return Child(name, f"the {name} server", impact, start=lambda: subprocess.Popen(command, start_new_session=True))
 
 
 @pytest.fixture
@@ -64,8 +64,7 @@ def test_a_dead_process_is_restarted_after_a_pause_and_the_others_keep_running(m
 
     assert supervisor.check() == []  # noticed, but the pause is not over
     assert "flaky" not in supervisor.processes
-    assert ("The flaky server stopped (exit code 3). Until it is back, look-ups are unavailable."
-            in log(supervisor))
+    assert "The flaky server stopped (exit code 3). Until it is back, look-ups are unavailable." in log(supervisor)
     assert "Restarting it in 1 s (restart 1 of at most 5 within 10 minutes)" in log(supervisor)
 
     clock.now += 1
@@ -126,11 +125,18 @@ def test_a_process_that_cannot_be_started_counts_as_a_crash(make_supervisor, clo
 
 
 def test_stop_all_stops_every_process_even_one_that_ignores_sigterm(make_supervisor):
-    stubborn = [sys.executable, "-c",
-                "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(120)"]
+    stubborn = [
+        sys.executable,
+        "-c",
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(120)",
+    ]
     supervisor = make_supervisor(child("steady", SLEEPER))
-    supervisor.children["stubborn"] = Child("stubborn", "the stubborn server", "-", start=lambda: subprocess.Popen(
-        stubborn, start_new_session=True, stdout=subprocess.PIPE))
+    supervisor.children["stubborn"] = Child(
+        "stubborn",
+        "the stubborn server",
+        "-",
+        start=lambda: subprocess.Popen(stubborn, start_new_session=True, stdout=subprocess.PIPE),
+    )
     supervisor.start_all()
     supervisor.children["stubborn"].process.stdout.readline()  # its SIGTERM handler is in place
     processes = list(supervisor.processes.values())
@@ -169,6 +175,7 @@ def test_each_process_is_described_by_what_people_notice_while_it_is_down(tmp_pa
 
 def test_a_closed_terminal_does_not_stop_supervision_or_the_stopping(clock):
     """After a hang-up, writing to the terminal raises OSError: the processes must still be stopped."""
+
     class ClosedTerminal(io.StringIO):
         def write(self, text):
             raise OSError(5, "Input/output error")

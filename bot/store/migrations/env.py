@@ -1,4 +1,5 @@
 """Alembic environment: migrates the database named by the configured URL."""
+
 from alembic import context
 from sqlalchemy import create_engine
 

@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-27
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,8 +28,13 @@ def upgrade() -> None:
     op.create_table(
         "status_changes",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("application_id", sa.Integer, sa.ForeignKey("applications.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
+        sa.Column(
+            "application_id",
+            sa.Integer,
+            sa.ForeignKey("applications.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("status", sa.String(40), nullable=False),
         sa.Column("changed_on", sa.Date, nullable=False),
         sa.Column("note", sa.Text, nullable=False),
@@ -69,8 +75,13 @@ def upgrade() -> None:
     op.create_table(
         "transcript_lines",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
+        sa.Column(
+            "conversation_id",
+            sa.Integer,
+            sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("at", sa.DateTime, nullable=False, server_default=sa.func.now()),
         sa.Column("role", sa.String(10), nullable=False),
         sa.Column("text", sa.Text, nullable=False),
@@ -79,6 +90,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("transcript_lines", "conversations", "feedback", "audit_log", "agents",
-                  "status_changes", "applications"):
+    for table in (
+        "transcript_lines",
+        "conversations",
+        "feedback",
+        "audit_log",
+        "agents",
+        "status_changes",
+        "applications",
+    ):
         op.drop_table(table)
