@@ -149,6 +149,11 @@ class ChatUnavailable(Exception):
         self.message = message
 
 
+def _utcnow() -> datetime.datetime:
+    """Now in UTC, without a zone, as the transcript stores times."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
 class ChatTurns:
     """Takes chat turns for any channel: one instance per gateway."""
 
@@ -160,7 +165,9 @@ class ChatTurns:
 
     async def take(self, turn: Turn) -> Reply:
         """Sends the turn to Rasa and returns its replies; raises ChatUnavailable if Rasa does
-        not answer. Both sides of the turn are kept in the transcript, masked."""
+        not answer. Both sides of the turn are kept in the transcript, masked, each line with
+        its language: the question is written together with its answer (with the time it was
+        asked), because it takes the language of the reply it got, as the widget shows it."""
         lang = turn.page_lang
         # The page language is a hint when the conversation starts or the page changes
         # language; otherwise "100000003" or "ok" keeps the language the person writes in.
@@ -173,20 +180,31 @@ class ChatTurns:
         if text.startswith("/") and lang:
             # Button payloads skip Rasa's NLU, so their language comes as an entity here.
             text += json.dumps({"language": lang})
-        await self._store(turn.sender, turn.chat_id, [{"role": "user", "text": turn.text}])
+        question = {"role": "user", "text": turn.text, "at": _utcnow()}
         try:
             replies = await self.rasa.send(turn.sender, text, metadata)
         except RasaUnavailable as failure:
             logger.warning("rasa unavailable: %s", failure)
             said = pick(UNAVAILABLE, turn.ui_lang)
-            # The transcript shows what the person saw.
-            await self._store(turn.sender, turn.chat_id, [{"role": "bot", "text": said, "topic": "fallback"}])
+            # The transcript shows what the person saw; without a reply, the question keeps
+            # the page's language (as in the widget).
+            await self._store(
+                turn.sender,
+                turn.chat_id,
+                [{**question, "lang": lang}, {"role": "bot", "text": said, "topic": "fallback", "lang": turn.ui_lang}],
+            )
             raise ChatUnavailable(said) from failure
+        except Exception:
+            await self._store(turn.sender, turn.chat_id, [{**question, "lang": lang}])  # the question is kept
+            raise
 
         reply_lang = self._reply_language(replies, turn.text, lang)
         messages = normalise(replies, reply_lang)
         await self._store(
-            turn.sender, turn.chat_id, [{"role": "bot", "text": m["text"], "topic": m["topic"]} for m in messages]
+            turn.sender,
+            turn.chat_id,
+            [{**question, "lang": reply_lang}]
+            + [{"role": "bot", "text": m["text"], "topic": m["topic"], "lang": m["lang"]} for m in messages],
         )
         return Reply(turn.chat_id, messages, reply_lang)
 
@@ -207,9 +225,16 @@ class ChatTurns:
         """Keeps the transcript; personal numbers are masked first. A database problem
         must not stop the conversation: the lines wait in memory (masked, bounded) and are
         written, with the time they were said, with the conversation's next lines."""
-        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        now = _utcnow()
         safe = [
-            {"role": line["role"], "text": mask(line["text"]), "topic": line.get("topic"), "at": now} for line in lines
+            {
+                "role": line["role"],
+                "text": mask(line["text"]),
+                "topic": line.get("topic"),
+                "lang": line.get("lang"),
+                "at": line.get("at") or now,
+            }
+            for line in lines
         ]
         await self._write(sender, chat_id, safe)
 

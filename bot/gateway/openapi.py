@@ -62,7 +62,13 @@ def document() -> dict:
                     "summary": "The caller's own conversation",
                     "description": "The trader session's conversation; for a signed-in agent sending "
                     "X-CSRF-Token (the console), the agent-mode conversation instead.",
-                    "responses": {"200": {"description": "Transcript"}},
+                    "responses": {
+                        "200": {
+                            "description": "Transcript (chat_id null and no messages for a new session)",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Transcript"}}},
+                        },
+                        "503": _ERROR,
+                    },
                 }
             },
             "/api/session/restart": {
@@ -124,7 +130,10 @@ def document() -> dict:
                     "summary": "A trader's transcript by chat ID (X-CSRF-Token required)",
                     "parameters": [{"name": "chat_id", "in": "query", "required": True, "schema": {"type": "string"}}],
                     "responses": {
-                        "200": {"description": "Transcript"},
+                        "200": {
+                            "description": "Transcript",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Transcript"}}},
+                        },
                         "400": _ERROR,
                         "401": _ERROR,
                         "403": _ERROR,
@@ -246,6 +255,32 @@ def document() -> dict:
                             },
                         },
                         "last_checked": {"type": "string"},
+                    },
+                },
+                "Transcript": {
+                    "type": "object",
+                    "required": ["chat_id", "messages"],
+                    "properties": {
+                        "chat_id": {"type": "string", "nullable": True, "pattern": "^[0-9A-Z]{3}-[0-9A-Z]{4}$"},
+                        "messages": {"type": "array", "items": {"$ref": "#/components/schemas/TranscriptLine"}},
+                    },
+                },
+                "TranscriptLine": {
+                    "type": "object",
+                    "required": ["at", "role", "text", "topic", "lang"],
+                    "properties": {
+                        "at": {"type": "string", "format": "date-time", "description": "when it was said (UTC)"},
+                        "role": {"type": "string", "enum": ["user", "bot"]},
+                        "text": {"type": "string", "description": "personal numbers masked"},
+                        "topic": {"type": "string", "nullable": True},
+                        "lang": {
+                            "type": "string",
+                            "enum": ["en", "fr"],
+                            "nullable": True,
+                            "description": "the language of the line: a question takes the language of the reply "
+                            "it got (the page's when it got none), a reply its own; null on lines stored before "
+                            "languages were recorded (show them in the page's language)",
+                        },
                     },
                 },
                 "Feedback": {

@@ -67,6 +67,7 @@ def test_agent_console_flow(page, new_context, site):
     conversation = page.get_by_role("table", name=f"Conversation {trader_chat}")
     expect(conversation).to_contain_text("Who is eligible to join Partners in Protection?")
     expect(conversation.locator("tbody tr")).to_have_count(2)
+    expect(conversation.locator(".agent-message").first).to_have_attribute("lang", "en")  # stored with the line
     page.get_by_label("Chat ID").fill("ZZZ-ZZZZ")
     page.get_by_role("button", name="Show the conversation").click()
     expect(page.locator("#transcript-status")).to_have_text("No conversation found with chat ID ZZZ-ZZZZ.")

@@ -133,6 +133,7 @@ async def test_transcript_by_chat_id_for_agents_only(app_client):
     lines = (await response.json())["messages"]
     assert [l["role"] for l in lines] == ["user", "bot"]
     assert lines[0]["text"] == "my BN is [business number]"  # masked before storage
+    assert [l["lang"] for l in lines] == ["en", "en"]  # each line's language, for the console
     missing = await app_client.get(
         "/api/agent/transcript", params={"chat_id": "ZZZ-ZZZZ"}, headers={"X-CSRF-Token": csrf}
     )

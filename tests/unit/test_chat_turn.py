@@ -2,6 +2,8 @@
 gets from it. The web chat's contract is tested through /api/chat in test_gateway.py."""
 
 import ast
+import asyncio
+import datetime
 import json
 from pathlib import Path
 
@@ -91,6 +93,43 @@ async def test_the_transcript_is_masked_and_shows_what_the_person_was_told_when_
         await turns.take(turn("my BN is 100000003", "en", ui_lang="fr"))
     assert "Réessayez" in failure.value.message and "pip-pep@cbsa-asfc.gc.ca" in failure.value.message
     assert await lines(database) == [("user", "my BN is [business number]"), ("bot", failure.value.message)]
+
+
+async def langs(database, sender=SENDER):
+    return [(l["role"], l["lang"]) for l in await database.run(transcript, sender) or []]
+
+
+async def test_each_line_is_kept_with_its_language_the_question_with_that_of_its_reply(database):
+    stated = {**ANSWER, "custom": {**ANSWER["custom"], "lang": "fr"}}
+    turns = ChatTurns(FakeRasa(replies=[stated, {"text": "Autre chose?", "custom": {}}]), database)
+    await turns.take(turn("Qui peut adhérer?", "en"))  # French on the English page
+    assert await langs(database) == [("user", "fr"), ("bot", "fr"), ("bot", "fr")]
+    turns.rasa = FakeRasa()  # a reply that states none: the question's language
+    await turns.take(turn("who can apply?", "fr"))
+    assert (await langs(database))[3:] == [("user", "en"), ("bot", "en")]
+
+
+async def test_without_a_reply_the_question_keeps_the_page_language_and_the_apology_its_own(database):
+    with pytest.raises(ChatUnavailable):
+        await ChatTurns(FakeRasa(fail=True), database).take(turn("who can apply?", "fr", ui_lang="fr"))
+    assert await langs(database) == [("user", "fr"), ("bot", "fr")]
+    with pytest.raises(ChatUnavailable):
+        await ChatTurns(FakeRasa(fail=True), database).take(turn("ok"))  # a channel without page language
+    assert (await langs(database))[2:] == [("user", None), ("bot", "en")]
+
+
+async def test_the_question_is_kept_with_the_time_it_was_asked_even_if_rasa_fails_unexpectedly(database):
+    class Broken(FakeRasa):
+        async def send(self, sender, text, metadata):
+            await asyncio.sleep(1.1)
+            raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError):
+        await ChatTurns(Broken(), database).take(turn("who can apply?", "en"))
+    assert await langs(database) == [("user", "en")]
+    asked = await database.run(transcript, SENDER)
+    said = datetime.datetime.fromisoformat(asked[0]["at"].replace("Z", "+00:00"))
+    assert datetime.datetime.now(datetime.timezone.utc) - said >= datetime.timedelta(seconds=1)
 
 
 async def test_lines_wait_in_memory_bounded_while_the_database_is_down(database):

@@ -367,13 +367,10 @@
 
   /* ---------- a trader's conversation ---------- */
 
-  var FR_HINT = /[éèêàâçùûîôœ]|\b(le|la|les|des|vous|votre|est|pour|une|demande)\b/gi;
-  var EN_HINT = /\b(the|you|your|is|for|and|application|what|how|can)\b/gi;
-
-  function guessLang(text) {
-    var fr = (String(text).match(FR_HINT) || []).length;
-    var en = (String(text).match(EN_HINT) || []).length;
-    return fr > en ? "fr" : en > fr ? "en" : null;
+  /* The language of a transcript line, as stored with it; lines stored before languages were
+     recorded have none and are marked with the console's language. */
+  function lineLang(message) {
+    return message.lang === "en" || message.lang === "fr" ? message.lang : lang;
   }
 
   function formatTime(value) {
@@ -443,7 +440,7 @@
         var row = el("tr", { class: message.role === "user" ? "agent-row-user" : "agent-row-bot" });
         row.appendChild(el("td", { class: "agent-nowrap" }, formatTime(message.at)));
         row.appendChild(el("th", { scope: "row" }, message.role === "user" ? S.trader : S.assistant));
-        row.appendChild(el("td", { class: "agent-message", lang: guessLang(message.text) }, message.text || ""));
+        row.appendChild(el("td", { class: "agent-message", lang: lineLang(message) }, message.text || ""));
         row.appendChild(el("td", null, message.topic || ""));
         body.appendChild(row);
       });
