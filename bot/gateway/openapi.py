@@ -112,13 +112,24 @@ def document() -> dict:
                 "get": {
                     "summary": "Agent look-up by reference or business number (X-CSRF-Token required)",
                     "parameters": [
+                        {
+                            "name": "query",
+                            "in": "query",
+                            "description": "what the agent typed: a reference (PIP or PEP, any separators), "
+                            "a business number or program account, or both; the gateway finds them in it",
+                            "schema": {"type": "string"},
+                        },
                         {"name": "reference", "in": "query", "schema": {"type": "string"}},
                         {"name": "business_number", "in": "query", "schema": {"type": "string"}},
                     ],
-                    "description": "With both, the reference decides and a `warning` says when the business number does not match. "
+                    "description": "With both a reference and a business number, the reference decides and a `warning` "
+                    "says when the business number does not match; `query` in the answer says what was looked up "
+                    '(`by` "reference" or "business_number", and the `value` as the gateway read it). '
                     "Errors follow Accept-Language (or ?lang=fr).",
                     "responses": {
-                        "200": {"description": "Applications with history, and an optional warning"},
+                        "200": {
+                            "description": "Applications with history, what was looked up, and an optional warning"
+                        },
                         "400": _ERROR,
                         "401": _ERROR,
                         "403": _ERROR,
