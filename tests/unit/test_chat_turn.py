@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import bot.gateway.chat_turn as chat_turn
-from bot.gateway.chat_turn import MAX_UNSAVED_LINES, ChatTurns, ChatUnavailable, Turn
+from bot.gateway.chat_turn import MAX_UNSAVED_LINES, ChatTurns, ChatUnavailable, MessageRejected, Turn
 from bot.gateway.sessions import chat_id_for
 from bot.store.queries import transcript, transcript_by_chat_id
 from tests.unit.test_gateway import ANSWER, FakeRasa, FlakyDatabase
@@ -52,6 +52,29 @@ async def test_a_turn_returns_the_normalised_replies_with_their_language(databas
     sender, text, metadata = rasa.calls[0]
     assert (sender, text) == (SENDER, "who can apply?")
     assert metadata == {"gateway": {"signed": "by the channel"}, "lang": "en"}  # passed on, plus the hint
+
+
+@pytest.mark.parametrize(
+    "text,reason,english,french",
+    [
+        ("", "empty_message", "Please type a question.", "Veuillez écrire une question."),
+        (" \n\t ", "empty_message", "Please type a question.", "Veuillez écrire une question."),
+        ("x" * 11, "message_too_long", "under 10 characters", "Limitez-le à 10 caractères."),
+    ],
+)
+async def test_the_service_refuses_an_empty_or_too_long_message_for_any_channel(
+    database, text, reason, english, french
+):
+    rasa = FakeRasa()
+    turns = ChatTurns(rasa, database, max_message_chars=10)
+    with pytest.raises(MessageRejected) as refused:
+        turns.check(text)
+    assert refused.value.reason == reason
+    assert english in refused.value.texts[0] and french in refused.value.texts[1]
+    with pytest.raises(MessageRejected):  # a channel that does not check first is refused all the same
+        await turns.take(turn(text, "en"))
+    assert rasa.calls == [] and await lines(database) == []  # nothing asked, nothing kept
+    assert turns.check("  " + "x" * 10 + "\n") == "x" * 10  # stripped; the limit itself is allowed
 
 
 async def test_a_stated_language_wins_and_the_replies_without_one_follow_it(database):

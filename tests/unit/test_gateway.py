@@ -228,6 +228,21 @@ async def test_rate_limit_per_session_returns_429(aiohttp_client, rasa):
     assert statuses == [200, 200, 200, 429]
 
 
+async def test_a_refused_message_gets_its_text_and_does_not_use_up_the_rate_limit(aiohttp_client, rasa):
+    """The chat-turn service refuses it (bot/gateway/chat_turn.py); the route checks before
+    counting, so typing an empty or too long message does not cost a message."""
+    client = await aiohttp_client(create_app(settings(session_rate=(1, 60), max_message_chars=20), rasa))
+    empty = await client.post("/api/chat", json={"message": "  ", "lang": "fr"})
+    long = await client.post("/api/chat", json={"message": "x" * 21, "lang": "fr"})
+    assert (empty.status, long.status) == (400, 413)
+    assert await long.json() == {
+        "error": "message_too_long",
+        "message": "Votre message est trop long. Limitez-le à 20 caractères.",
+    }
+    assert (await client.post("/api/chat", json={"message": "hi"})).status == 200
+    assert (await client.post("/api/chat", json={"message": "hi"})).status == 429
+
+
 async def test_rate_limit_per_address_returns_429(aiohttp_client, rasa):
     app = create_app(settings(address_rate=(2, 60)), rasa)
     one, two = await aiohttp_client(app), await aiohttp_client(app)
