@@ -284,8 +284,12 @@ class AgentApi:
             return refused
         session = self.signed_in(request)
         assert session is not None  # refusal() answered everyone else
-        reference = find_reference(request.query.get("reference", ""))
-        number = find_business_number(request.query.get("business_number", ""))
+        # "query" is what the agent typed, as is: the reference and the business number are
+        # recognised here, by bot.core.identifiers, so the console has no pattern of its own
+        # to drift from the server's ("PEP 2026 00103", a program account, ...).
+        typed = request.query.get("query", "")
+        reference = find_reference(request.query.get("reference", "") or typed)
+        number = find_business_number(request.query.get("business_number", "") or typed)
         if not (reference or number):
             return _error(request, 400, "invalid_request", "lookup_query")
         try:
@@ -293,7 +297,9 @@ class AgentApi:
             found = await self.database.run(agent_lookup, session.username, reference, None if reference else number)
         except DatabaseUnavailable:
             return _error(request, 503, "unavailable", "lookup_unavailable")
-        body: dict[str, Any] = {"applications": found}
+        # What was looked up, as the server read it (the console says so).
+        looked_up = {"by": "reference", "value": reference} if reference else {"by": "business_number", "value": number}
+        body: dict[str, Any] = {"applications": found, "query": looked_up}
         if reference and number and found and all(a["business_number"] != number for a in found):
             body["warning"] = pick(MESSAGES["number_mismatch"], request_lang(request))
         return web.json_response(body)

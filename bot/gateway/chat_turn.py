@@ -1,5 +1,6 @@
-"""One chat turn, whatever the channel: clean the text, keep the masked transcript, ask Rasa,
-and return the replies in the API's shape, each with the language it is written in.
+"""One chat turn, whatever the channel: check (not empty, not too long) and clean the text,
+ask Rasa, keep the masked transcript, and return the replies in the API's shape, each with the
+language it is written in.
 
 The service knows nothing of HTTP: sessions, cookies, rate limits and status codes belong to
 the channel. The web chat (`/api/chat` in bot/gateway/web.py) is one thin adapter over it; a
@@ -16,7 +17,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.core.bilingual import pick
 from bot.core.language import detect_language
@@ -41,6 +42,12 @@ UNAVAILABLE = (
     "L'assistant n'est pas disponible pour le moment. Réessayez dans quelques minutes "
     "ou écrivez à pip-pep@cbsa-asfc.gc.ca.",
 )
+EMPTY_MESSAGE = ("Please type a question.", "Veuillez écrire une question.")
+MESSAGE_TOO_LONG = (
+    "Your message is too long. Please keep it under {limit} characters.",
+    "Votre message est trop long. Limitez-le à {limit} caractères.",
+)
+MAX_MESSAGE_CHARS = 2000  # the default; the gateway passes Settings.max_message_chars
 NO_REPLY = (
     "Sorry, I could not answer that right now. Please try again, or e-mail pip-pep@cbsa-asfc.gc.ca.",
     "Désolé, je ne peux pas répondre pour le moment. Réessayez ou écrivez à pip-pep@cbsa-asfc.gc.ca.",
@@ -119,14 +126,25 @@ def clean_text(text: str) -> str:
     return re.sub(r"^[\s/]+", "", text) or text.replace("/", " ").strip() or "?"
 
 
+class MessageRejected(Exception):
+    """The message cannot be a turn; nothing was sent to Rasa or kept. `reason` says why
+    ("empty_message" or "message_too_long", the API's error codes) and `texts` what to tell the
+    person, (English, French), ready to show. The channel decides how to answer (the web chat:
+    HTTP 400 or 413)."""
+
+    def __init__(self, reason: Literal["empty_message", "message_too_long"], texts: tuple[str, str]) -> None:
+        super().__init__(reason)
+        self.reason, self.texts = reason, texts
+
+
 @dataclass(frozen=True)
 class Turn:
-    """What a channel knows of one message. The channel has already checked the text (not
-    empty, not too long) and derived the ids from its own session: never from the client."""
+    """What a channel knows of one message. The channel derived the ids from its own session:
+    never from the client. The text is checked by the service (ChatTurns.check)."""
 
     sender: str  # Rasa's conversation id
     chat_id: str  # the short reference the person and the agents see
-    text: str  # as the person wrote it (stripped)
+    text: str  # as the person wrote it
     page_lang: str | None = None  # "en"/"fr": the page's language, a hint; None if unknown
     # Passed on to Rasa as is (the web chat's signed assertion); the service adds "lang".
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -149,18 +167,43 @@ class ChatUnavailable(Exception):
         self.message = message
 
 
+def _utcnow() -> datetime.datetime:
+    """Now in UTC, without a zone, as the transcript stores times."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
 class ChatTurns:
     """Takes chat turns for any channel: one instance per gateway."""
 
-    def __init__(self, rasa: Rasa, database: TranscriptStore) -> None:
+    def __init__(self, rasa: Rasa, database: TranscriptStore, max_message_chars: int = MAX_MESSAGE_CHARS) -> None:
         self.rasa, self.database = rasa, database
+        self.max_message_chars = max_message_chars
         self.page_languages = BoundedMemory()  # sender -> the page language of its last turn
         # sender -> (chat id, masked lines waiting for the database)
         self.unsaved_lines = BoundedMemory(MAX_UNSAVED_CONVERSATIONS)
 
+    def check(self, text: str) -> str:
+        """The message as a turn takes it (stripped); raises MessageRejected if it is empty or
+        longer than max_message_chars. A channel may call it before its own limits (the web
+        chat does, so that a refused message does not count against the rate limit); take()
+        calls it in any case."""
+        text = text.strip()
+        if not text:
+            raise MessageRejected("empty_message", EMPTY_MESSAGE)
+        if len(text) > self.max_message_chars:
+            limit = self.max_message_chars
+            raise MessageRejected(
+                "message_too_long", (MESSAGE_TOO_LONG[0].format(limit=limit), MESSAGE_TOO_LONG[1].format(limit=limit))
+            )
+        return text
+
     async def take(self, turn: Turn) -> Reply:
-        """Sends the turn to Rasa and returns its replies; raises ChatUnavailable if Rasa does
-        not answer. Both sides of the turn are kept in the transcript, masked."""
+        """Sends the turn to Rasa and returns its replies; raises MessageRejected if the text
+        does not pass check(), ChatUnavailable if Rasa does not answer. Both sides of the turn
+        are kept in the transcript, masked, each line with its language: the question is
+        written together with its answer (with the time it was asked), because it takes the
+        language of the reply it got, as the widget shows it."""
+        message = self.check(turn.text)
         lang = turn.page_lang
         # The page language is a hint when the conversation starts or the page changes
         # language; otherwise "100000003" or "ok" keeps the language the person writes in.
@@ -169,24 +212,35 @@ class ChatTurns:
         if lang and self.page_languages.get(turn.sender) != lang:
             metadata["lang"] = lang
         self.page_languages.remember(turn.sender, lang)
-        text = clean_text(turn.text)
+        text = clean_text(message)
         if text.startswith("/") and lang:
             # Button payloads skip Rasa's NLU, so their language comes as an entity here.
             text += json.dumps({"language": lang})
-        await self._store(turn.sender, turn.chat_id, [{"role": "user", "text": turn.text}])
+        question = {"role": "user", "text": message, "at": _utcnow()}
         try:
             replies = await self.rasa.send(turn.sender, text, metadata)
         except RasaUnavailable as failure:
             logger.warning("rasa unavailable: %s", failure)
             said = pick(UNAVAILABLE, turn.ui_lang)
-            # The transcript shows what the person saw.
-            await self._store(turn.sender, turn.chat_id, [{"role": "bot", "text": said, "topic": "fallback"}])
+            # The transcript shows what the person saw; without a reply, the question keeps
+            # the page's language (as in the widget).
+            await self._store(
+                turn.sender,
+                turn.chat_id,
+                [{**question, "lang": lang}, {"role": "bot", "text": said, "topic": "fallback", "lang": turn.ui_lang}],
+            )
             raise ChatUnavailable(said) from failure
+        except Exception:
+            await self._store(turn.sender, turn.chat_id, [{**question, "lang": lang}])  # the question is kept
+            raise
 
-        reply_lang = self._reply_language(replies, turn.text, lang)
+        reply_lang = self._reply_language(replies, message, lang)
         messages = normalise(replies, reply_lang)
         await self._store(
-            turn.sender, turn.chat_id, [{"role": "bot", "text": m["text"], "topic": m["topic"]} for m in messages]
+            turn.sender,
+            turn.chat_id,
+            [{**question, "lang": reply_lang}]
+            + [{"role": "bot", "text": m["text"], "topic": m["topic"], "lang": m["lang"]} for m in messages],
         )
         return Reply(turn.chat_id, messages, reply_lang)
 
@@ -207,9 +261,16 @@ class ChatTurns:
         """Keeps the transcript; personal numbers are masked first. A database problem
         must not stop the conversation: the lines wait in memory (masked, bounded) and are
         written, with the time they were said, with the conversation's next lines."""
-        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        now = _utcnow()
         safe = [
-            {"role": line["role"], "text": mask(line["text"]), "topic": line.get("topic"), "at": now} for line in lines
+            {
+                "role": line["role"],
+                "text": mask(line["text"]),
+                "topic": line.get("topic"),
+                "lang": line.get("lang"),
+                "at": line.get("at") or now,
+            }
+            for line in lines
         ]
         await self._write(sender, chat_id, safe)
 

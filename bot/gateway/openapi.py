@@ -62,7 +62,13 @@ def document() -> dict:
                     "summary": "The caller's own conversation",
                     "description": "The trader session's conversation; for a signed-in agent sending "
                     "X-CSRF-Token (the console), the agent-mode conversation instead.",
-                    "responses": {"200": {"description": "Transcript"}},
+                    "responses": {
+                        "200": {
+                            "description": "Transcript (chat_id null and no messages for a new session)",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Transcript"}}},
+                        },
+                        "503": _ERROR,
+                    },
                 }
             },
             "/api/session/restart": {
@@ -106,13 +112,24 @@ def document() -> dict:
                 "get": {
                     "summary": "Agent look-up by reference or business number (X-CSRF-Token required)",
                     "parameters": [
+                        {
+                            "name": "query",
+                            "in": "query",
+                            "description": "what the agent typed: a reference (PIP or PEP, any separators), "
+                            "a business number or program account, or both; the gateway finds them in it",
+                            "schema": {"type": "string"},
+                        },
                         {"name": "reference", "in": "query", "schema": {"type": "string"}},
                         {"name": "business_number", "in": "query", "schema": {"type": "string"}},
                     ],
-                    "description": "With both, the reference decides and a `warning` says when the business number does not match. "
+                    "description": "With both a reference and a business number, the reference decides and a `warning` "
+                    "says when the business number does not match; `query` in the answer says what was looked up "
+                    '(`by` "reference" or "business_number", and the `value` as the gateway read it). '
                     "Errors follow Accept-Language (or ?lang=fr).",
                     "responses": {
-                        "200": {"description": "Applications with history, and an optional warning"},
+                        "200": {
+                            "description": "Applications with history, what was looked up, and an optional warning"
+                        },
                         "400": _ERROR,
                         "401": _ERROR,
                         "403": _ERROR,
@@ -124,7 +141,10 @@ def document() -> dict:
                     "summary": "A trader's transcript by chat ID (X-CSRF-Token required)",
                     "parameters": [{"name": "chat_id", "in": "query", "required": True, "schema": {"type": "string"}}],
                     "responses": {
-                        "200": {"description": "Transcript"},
+                        "200": {
+                            "description": "Transcript",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Transcript"}}},
+                        },
                         "400": _ERROR,
                         "401": _ERROR,
                         "403": _ERROR,
@@ -246,6 +266,32 @@ def document() -> dict:
                             },
                         },
                         "last_checked": {"type": "string"},
+                    },
+                },
+                "Transcript": {
+                    "type": "object",
+                    "required": ["chat_id", "messages"],
+                    "properties": {
+                        "chat_id": {"type": "string", "nullable": True, "pattern": "^[0-9A-Z]{3}-[0-9A-Z]{4}$"},
+                        "messages": {"type": "array", "items": {"$ref": "#/components/schemas/TranscriptLine"}},
+                    },
+                },
+                "TranscriptLine": {
+                    "type": "object",
+                    "required": ["at", "role", "text", "topic", "lang"],
+                    "properties": {
+                        "at": {"type": "string", "format": "date-time", "description": "when it was said (UTC)"},
+                        "role": {"type": "string", "enum": ["user", "bot"]},
+                        "text": {"type": "string", "description": "personal numbers masked"},
+                        "topic": {"type": "string", "nullable": True},
+                        "lang": {
+                            "type": "string",
+                            "enum": ["en", "fr"],
+                            "nullable": True,
+                            "description": "the language of the line: a question takes the language of the reply "
+                            "it got (the page's when it got none), a reply its own; null on lines stored before "
+                            "languages were recorded (show them in the page's language)",
+                        },
                     },
                 },
                 "Feedback": {

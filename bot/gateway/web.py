@@ -20,7 +20,7 @@ from bot.core.signing import pseudonym, sign_assertion
 from bot.core.topics import all_topics
 from bot.gateway import hardening, openapi
 from bot.gateway.agent_api import DEMO_AGENT, AgentApi, AgentSessions
-from bot.gateway.chat_turn import UNAVAILABLE, ChatTurns, ChatUnavailable, Turn
+from bot.gateway.chat_turn import UNAVAILABLE, ChatTurns, ChatUnavailable, MessageRejected, Turn
 from bot.gateway.insights_api import add_insights
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.request_body import BodyRejected, json_object
@@ -41,11 +41,6 @@ ERRORS = {
         'Send an object with a "message" text and an optional "lang" (en or fr).',
         "Envoyez un objet avec un texte « message » et, au besoin, « lang » (en ou fr).",
     ),
-    "empty_message": ("Please type a question.", "Veuillez écrire une question."),
-    "message_too_long": (
-        "Your message is too long. Please keep it under {limit} characters.",
-        "Votre message est trop long. Limitez-le à {limit} caractères.",
-    ),
     "request_too_large": ("The request is too large.", "La requête est trop volumineuse."),
     "rate_limited": (
         "You are sending messages too quickly. Please wait a moment and try again.",
@@ -61,6 +56,10 @@ ERRORS = {
         "Un problème est survenu de notre côté. Veuillez réessayer.",
     ),
 }
+
+
+# How the web chat answers a message the chat-turn service refuses (its texts come with it).
+REJECTED_STATUS = {"empty_message": 400, "message_too_long": 413}
 
 
 def error(request: web.Request, status: int, code: str, body: Any = None, **fmt: Any) -> web.Response:
@@ -126,7 +125,7 @@ class Gateway:
         self.signing_secret = settings.signing_secret or secrets.token_urlsafe(32)
         self.rasa = rasa or RasaClient(settings.rasa_servers, settings.gateway_secret, settings.rasa_timeout)
         self.database = database or Database(settings.database_url or None)
-        self.turns = ChatTurns(self.rasa, self.database)
+        self.turns = ChatTurns(self.rasa, self.database, settings.max_message_chars)
         self.sessions = Sessions(self.signing_secret, settings.secure_cookies)
         self.limits = Limits(settings.session_rate, settings.address_rate)
         self.agents = AgentApi(
@@ -161,11 +160,10 @@ class Gateway:
         message, lang = body.get("message"), body.get("lang")
         if not isinstance(message, str) or lang not in (None, "en", "fr"):
             return error(request, 400, "invalid_request", body)
-        message = message.strip()
-        if not message:
-            return error(request, 400, "empty_message", body)
-        if len(message) > self.settings.max_message_chars:
-            return error(request, 413, "message_too_long", body, limit=self.settings.max_message_chars)
+        try:  # before the rate limit: a refused message does not use up the person's allowance
+            message = self.turns.check(message)
+        except MessageRejected as rejected:
+            return json_error(request, REJECTED_STATUS[rejected.reason], rejected.reason, rejected.texts, body)
 
         agent = self.agents.signed_in(request)
         # An agent's chat is the agent session's own conversation, never the trader cookie's.

@@ -104,6 +104,9 @@ class TranscriptLine(Base):
     role = Column(String(10), nullable=False)  # user | bot
     text = Column(Text, nullable=False)  # personal numbers are masked before storing
     topic = Column(String(40), nullable=True)
+    # "en" or "fr": a question takes the language of the reply it got, a reply its own; NULL on
+    # lines written before migration 0005 (shown in the page's language).
+    lang = Column(String(2), nullable=True)
     conversation = relationship("Conversation", back_populates="messages")
 
 

@@ -164,7 +164,9 @@ def record_feedback(session: Session, chat_id: str, topic: str, helpful: bool, r
     session.add(Feedback(chat_id=chat_id, topic=topic, helpful=helpful, reason=reason))
 
 
-def append_transcript(session: Session, sender: str, chat_id: str, lines: list[dict[str, str | None]]) -> None:
+def append_transcript(session: Session, sender: str, chat_id: str, lines: list[dict[str, Any]]) -> None:
+    """Appends lines (role, text masked, and optionally topic, lang and at) to the
+    conversation of this session, which it creates the first time."""
     conversation = session.execute(select(Conversation).where(Conversation.sender == sender)).scalar_one_or_none()
     if conversation is None:
         conversation = Conversation(sender=sender, chat_id=chat_id)
@@ -173,9 +175,15 @@ def append_transcript(session: Session, sender: str, chat_id: str, lines: list[d
     conversation.last_at = func.now()
     for line in lines:
         when = {"at": line["at"]} if line.get("at") else {}  # when it was said, if written later
+        lang = line.get("lang") if line.get("lang") in ("en", "fr") else None
         session.add(
             TranscriptLine(
-                conversation_id=conversation.id, role=line["role"], text=line["text"], topic=line.get("topic"), **when
+                conversation_id=conversation.id,
+                role=line["role"],
+                text=line["text"],
+                topic=line.get("topic"),
+                lang=lang,
+                **when,
             )
         )
 
@@ -197,8 +205,10 @@ def transcript_by_chat_id(session: Session, chat_id: str) -> list[dict[str, Any]
 
 def _lines(conversation: Conversation) -> list[dict[str, Any]]:
     # Stored in UTC without a zone (SQLite keeps none): say so, for the console's clock.
+    # "lang" is None on lines stored before it was recorded: the reader assumes its page's.
     return [
-        {"at": m.at.isoformat() + "Z", "role": m.role, "text": m.text, "topic": m.topic} for m in conversation.messages
+        {"at": m.at.isoformat() + "Z", "role": m.role, "text": m.text, "topic": m.topic, "lang": m.lang}
+        for m in conversation.messages
     ]
 
 

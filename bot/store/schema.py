@@ -14,11 +14,15 @@ from bot.store.queries import count_applications, load_applications
 DEMO_APPLICATIONS = ROOT / "data" / "demo" / "applications.yml"
 
 
-def migrate(url: str) -> None:
+def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
 
 
 def prepare(url: str | None = None, demo: Path | None = DEMO_APPLICATIONS) -> int:

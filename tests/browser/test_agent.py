@@ -54,7 +54,7 @@ def test_agent_console_flow(page, new_context, site):
     expect(results.locator("article")).to_have_count(2)
     expect(results.get_by_role("table")).to_have_count(2)
 
-    # An input that is neither is explained, without a request
+    # An input that is neither is explained (the gateway decides what is a reference or a number)
     page.get_by_label("Application reference or business number").fill("12345")
     page.get_by_role("button", name="Look up", exact=True).click()
     expect(page.locator("#lookup-error")).to_contain_text("9-digit business number")
@@ -67,6 +67,7 @@ def test_agent_console_flow(page, new_context, site):
     conversation = page.get_by_role("table", name=f"Conversation {trader_chat}")
     expect(conversation).to_contain_text("Who is eligible to join Partners in Protection?")
     expect(conversation.locator("tbody tr")).to_have_count(2)
+    expect(conversation.locator(".agent-message").first).to_have_attribute("lang", "en")  # stored with the line
     page.get_by_label("Chat ID").fill("ZZZ-ZZZZ")
     page.get_by_role("button", name="Show the conversation").click()
     expect(page.locator("#transcript-status")).to_have_text("No conversation found with chat ID ZZZ-ZZZZ.")
@@ -116,7 +117,8 @@ def test_expired_agent_session_asks_to_sign_in_again(page, site):
 def test_agent_console_in_french(page, site):
     sign_in(page, site, "/fr/agent")
     expect(page.get_by_role("heading", level=1)).to_have_text("Assistant PEP : console des agents")
-    page.get_by_label("Numéro de référence de la demande ou numéro d'entreprise").fill("PIP-2026-00103")
+    # A French agent types the programme's French name: the gateway's patterns accept it, so the console does
+    page.get_by_label("Numéro de référence de la demande ou numéro d'entreprise").fill("PEP 2026-00103")
     page.get_by_role("button", name="Consulter", exact=True).click()
     expect(page.locator("#lookup-status")).to_have_text("1 demande trouvée pour la référence PIP-2026-00103.")
     expect(page.get_by_role("table", name="Historique de l'état de PIP-2026-00103")).to_contain_text(

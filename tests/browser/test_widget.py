@@ -371,4 +371,7 @@ def test_conversation_survives_a_change_of_page(page, site):
     launcher(page).click()
     expect(page.locator(".tta-history-marker")).to_have_text("Plus tôt dans cette conversation")
     expect(page.locator(".tta-msg--user").first).to_contain_text("Who is eligible")
+    # The restored lines keep the language they are in (stored with them), not the page's.
+    expect(page.locator(".tta-msg--user").first).to_have_attribute("lang", "en")
+    expect(page.locator(".tta-msg--bot:not(.tta-msg--welcome)").first).to_have_attribute("lang", "en")
     assert chat_id(page) == identifier

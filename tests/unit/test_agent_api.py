@@ -48,6 +48,44 @@ async def test_agent_finds_applications_by_business_number_and_is_audited(app_cl
     assert database.call(audit_log)[0]["agent"] == "alice"
 
 
+@pytest.mark.parametrize(
+    "typed,by,value",
+    [
+        ("PEP-2026-00103", "reference", "PIP-2026-00103"),  # the French name of the programme
+        ("pep 2026 00103", "reference", "PIP-2026-00103"),
+        ("PIP_2026_00103", "reference", "PIP-2026-00103"),
+        ("PIP202600103", "reference", "PIP-2026-00103"),
+        ("100000002 RM 0001", "business_number", "100000002"),  # a program account
+        ("100-000-002", "business_number", "100000002"),
+    ],
+)
+async def test_the_console_sends_what_the_agent_typed_and_the_gateway_recognises_it(app_client, typed, by, value):
+    """The console (agent.js) has no pattern of its own: every form bot.core.identifiers
+    accepts is accepted, and the answer says what was looked up."""
+    csrf = await sign_in(app_client)
+    response = await app_client.get("/api/agent/applications", params={"query": typed}, headers={"X-CSRF-Token": csrf})
+    assert response.status == 200
+    body = await response.json()
+    assert body["query"] == {"by": by, "value": value}
+    assert body["applications"] and all(value in (a["reference"], a["business_number"]) for a in body["applications"])
+
+
+async def test_a_typed_query_with_both_is_checked_and_one_with_neither_is_refused(app_client):
+    csrf = await sign_in(app_client)
+    both = await app_client.get(
+        "/api/agent/applications", params={"query": "PEP-2026-00103 100000001"}, headers={"X-CSRF-Token": csrf}
+    )
+    body = await both.json()
+    assert body["query"] == {"by": "reference", "value": "PIP-2026-00103"}
+    assert body["warning"] == "The business number given does not match this application."
+    neither = await app_client.get(
+        "/api/agent/applications",
+        params={"query": "12345"},
+        headers={"X-CSRF-Token": csrf, "Accept-Language": "fr"},
+    )
+    assert neither.status == 400 and "numéro d'entreprise de 9 chiffres" in (await neither.json())["message"]
+
+
 async def test_agent_request_without_csrf_token_is_refused_and_says_why(app_client):
     await sign_in(app_client)
     response = await app_client.get("/api/agent/applications", params={"reference": "PIP-2026-00103"})
@@ -133,6 +171,7 @@ async def test_transcript_by_chat_id_for_agents_only(app_client):
     lines = (await response.json())["messages"]
     assert [l["role"] for l in lines] == ["user", "bot"]
     assert lines[0]["text"] == "my BN is [business number]"  # masked before storage
+    assert [l["lang"] for l in lines] == ["en", "en"]  # each line's language, for the console
     missing = await app_client.get(
         "/api/agent/transcript", params={"chat_id": "ZZZ-ZZZZ"}, headers={"X-CSRF-Token": csrf}
     )

@@ -2,13 +2,15 @@
 gets from it. The web chat's contract is tested through /api/chat in test_gateway.py."""
 
 import ast
+import asyncio
+import datetime
 import json
 from pathlib import Path
 
 import pytest
 
 import bot.gateway.chat_turn as chat_turn
-from bot.gateway.chat_turn import MAX_UNSAVED_LINES, ChatTurns, ChatUnavailable, Turn
+from bot.gateway.chat_turn import MAX_UNSAVED_LINES, ChatTurns, ChatUnavailable, MessageRejected, Turn
 from bot.gateway.sessions import chat_id_for
 from bot.store.queries import transcript, transcript_by_chat_id
 from tests.unit.test_gateway import ANSWER, FakeRasa, FlakyDatabase
@@ -52,6 +54,29 @@ async def test_a_turn_returns_the_normalised_replies_with_their_language(databas
     assert metadata == {"gateway": {"signed": "by the channel"}, "lang": "en"}  # passed on, plus the hint
 
 
+@pytest.mark.parametrize(
+    "text,reason,english,french",
+    [
+        ("", "empty_message", "Please type a question.", "Veuillez écrire une question."),
+        (" \n\t ", "empty_message", "Please type a question.", "Veuillez écrire une question."),
+        ("x" * 11, "message_too_long", "under 10 characters", "Limitez-le à 10 caractères."),
+    ],
+)
+async def test_the_service_refuses_an_empty_or_too_long_message_for_any_channel(
+    database, text, reason, english, french
+):
+    rasa = FakeRasa()
+    turns = ChatTurns(rasa, database, max_message_chars=10)
+    with pytest.raises(MessageRejected) as refused:
+        turns.check(text)
+    assert refused.value.reason == reason
+    assert english in refused.value.texts[0] and french in refused.value.texts[1]
+    with pytest.raises(MessageRejected):  # a channel that does not check first is refused all the same
+        await turns.take(turn(text, "en"))
+    assert rasa.calls == [] and await lines(database) == []  # nothing asked, nothing kept
+    assert turns.check("  " + "x" * 10 + "\n") == "x" * 10  # stripped; the limit itself is allowed
+
+
 async def test_a_stated_language_wins_and_the_replies_without_one_follow_it(database):
     stated = {**ANSWER, "custom": {**ANSWER["custom"], "lang": "fr", "answer": "eligibility/us_carrier"}}
     rasa = FakeRasa(replies=[stated, {"text": "Autre chose?", "custom": {}}])
@@ -91,6 +116,43 @@ async def test_the_transcript_is_masked_and_shows_what_the_person_was_told_when_
         await turns.take(turn("my BN is 100000003", "en", ui_lang="fr"))
     assert "Réessayez" in failure.value.message and "pip-pep@cbsa-asfc.gc.ca" in failure.value.message
     assert await lines(database) == [("user", "my BN is [business number]"), ("bot", failure.value.message)]
+
+
+async def langs(database, sender=SENDER):
+    return [(l["role"], l["lang"]) for l in await database.run(transcript, sender) or []]
+
+
+async def test_each_line_is_kept_with_its_language_the_question_with_that_of_its_reply(database):
+    stated = {**ANSWER, "custom": {**ANSWER["custom"], "lang": "fr"}}
+    turns = ChatTurns(FakeRasa(replies=[stated, {"text": "Autre chose?", "custom": {}}]), database)
+    await turns.take(turn("Qui peut adhérer?", "en"))  # French on the English page
+    assert await langs(database) == [("user", "fr"), ("bot", "fr"), ("bot", "fr")]
+    turns.rasa = FakeRasa()  # a reply that states none: the question's language
+    await turns.take(turn("who can apply?", "fr"))
+    assert (await langs(database))[3:] == [("user", "en"), ("bot", "en")]
+
+
+async def test_without_a_reply_the_question_keeps_the_page_language_and_the_apology_its_own(database):
+    with pytest.raises(ChatUnavailable):
+        await ChatTurns(FakeRasa(fail=True), database).take(turn("who can apply?", "fr", ui_lang="fr"))
+    assert await langs(database) == [("user", "fr"), ("bot", "fr")]
+    with pytest.raises(ChatUnavailable):
+        await ChatTurns(FakeRasa(fail=True), database).take(turn("ok"))  # a channel without page language
+    assert (await langs(database))[2:] == [("user", None), ("bot", "en")]
+
+
+async def test_the_question_is_kept_with_the_time_it_was_asked_even_if_rasa_fails_unexpectedly(database):
+    class Broken(FakeRasa):
+        async def send(self, sender, text, metadata):
+            await asyncio.sleep(1.1)
+            raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError):
+        await ChatTurns(Broken(), database).take(turn("who can apply?", "en"))
+    assert await langs(database) == [("user", "en")]
+    asked = await database.run(transcript, SENDER)
+    said = datetime.datetime.fromisoformat(asked[0]["at"].replace("Z", "+00:00"))
+    assert datetime.datetime.now(datetime.timezone.utc) - said >= datetime.timedelta(seconds=1)
 
 
 async def test_lines_wait_in_memory_bounded_while_the_database_is_down(database):

@@ -228,6 +228,21 @@ async def test_rate_limit_per_session_returns_429(aiohttp_client, rasa):
     assert statuses == [200, 200, 200, 429]
 
 
+async def test_a_refused_message_gets_its_text_and_does_not_use_up_the_rate_limit(aiohttp_client, rasa):
+    """The chat-turn service refuses it (bot/gateway/chat_turn.py); the route checks before
+    counting, so typing an empty or too long message does not cost a message."""
+    client = await aiohttp_client(create_app(settings(session_rate=(1, 60), max_message_chars=20), rasa))
+    empty = await client.post("/api/chat", json={"message": "  ", "lang": "fr"})
+    long = await client.post("/api/chat", json={"message": "x" * 21, "lang": "fr"})
+    assert (empty.status, long.status) == (400, 413)
+    assert await long.json() == {
+        "error": "message_too_long",
+        "message": "Votre message est trop long. Limitez-le à 20 caractères.",
+    }
+    assert (await client.post("/api/chat", json={"message": "hi"})).status == 200
+    assert (await client.post("/api/chat", json={"message": "hi"})).status == 429
+
+
 async def test_rate_limit_per_address_returns_429(aiohttp_client, rasa):
     app = create_app(settings(address_rate=(2, 60)), rasa)
     one, two = await aiohttp_client(app), await aiohttp_client(app)
@@ -322,6 +337,16 @@ async def test_lines_kept_during_an_outage_are_written_even_if_the_person_says_n
     assert [l["text"] for l in lines] == ["who can apply?", ANSWER["text"]]
 
 
+async def test_the_transcript_gives_each_line_the_language_the_widget_showed_it_in(client, rasa):
+    rasa.replies = [{**ANSWER, "custom": {**ANSWER["custom"], "lang": "fr"}}]
+    chat = await (await client.post("/api/chat", json={"message": "Qui peut adhérer?", "lang": "en"})).json()
+    own = await (await client.get("/api/transcript")).json()
+    assert own["chat_id"] == chat["chat_id"]
+    # The question, like the widget's, takes the language of its reply; not the page's.
+    assert [(l["role"], l["lang"]) for l in own["messages"]] == [("user", "fr"), ("bot", "fr")]
+    assert [m["lang"] for m in chat["messages"]] == ["fr"]
+
+
 async def test_when_rasa_is_down_a_first_message_still_gets_a_session_and_is_kept(aiohttp_client):
     client = await aiohttp_client(create_app(settings(), FakeRasa(fail=True)))
     response = await client.post("/api/chat", json={"message": "Qui peut adhérer?", "lang": "fr"})
@@ -330,6 +355,7 @@ async def test_when_rasa_is_down_a_first_message_still_gets_a_session_and_is_kep
     lines = (await (await client.get("/api/transcript")).json())["messages"]
     assert [(l["role"], l["text"]) for l in lines] == [("user", "Qui peut adhérer?"), ("bot", body["message"])]
     assert "pip-pep@cbsa-asfc.gc.ca" in body["message"] and "Réessayez" in body["message"]
+    assert [l["lang"] for l in lines] == ["fr", "fr"]
 
 
 # --- responses aiohttp makes itself (issue #13, item 3i) -----------------------------------

@@ -157,6 +157,14 @@ def test_the_nlu_regexes_are_the_patterns_the_look_up_uses():
         assert flagged and (find_reference(text) or find_business_number(text)), text
 
 
+def test_the_agent_console_has_no_identifier_pattern_of_its_own():
+    """agent.js sends what the agent typed; the gateway recognises it (bot.core.identifiers).
+    A copy of the pattern in the browser refused what the gateway accepts ("PEP-...")."""
+    script = (ROOT / "bot" / "gateway" / "static" / "agent.js").read_text(encoding="utf-8")
+    assert "/api/agent/applications?query=" in script
+    assert not re.search(r"P[IE]P[^\n]*\\d\{4\}|\\d\{9\}", script)
+
+
 def test_the_kinds_of_business_are_the_slot_values_and_each_has_its_wording():
     known = domain(ROOT)
     assert set(known["slots"]["business_type"]["values"]) == set(BUSINESS_TYPES)

@@ -2,6 +2,7 @@
 
 import pytest
 import yaml
+from alembic import command
 
 from bot.store.engine import Database, DatabaseUnavailable
 from bot.store.models import STATUSES
@@ -80,6 +81,45 @@ def test_two_sessions_with_the_same_chat_id_keep_separate_transcripts(database):
     database.call(append_transcript, "b" * 64, "ABC-1234", [{"role": "user", "text": "second person"}])
     assert [m["text"] for m in database.call(transcript, "a" * 64)] == ["first person"]
     assert [m["text"] for m in database.call(transcript, "b" * 64)] == ["second person"]
+
+
+def test_each_transcript_line_keeps_its_language(database):
+    lines = [
+        {"role": "user", "text": "Combien ça coûte?", "lang": "fr"},
+        {"role": "bot", "text": "L'adhésion est gratuite.", "topic": "cost", "lang": "fr"},
+        {"role": "user", "text": "thanks", "lang": "en"},
+        {"role": "bot", "text": "Sorry, try again.", "topic": "fallback"},  # a channel that knows none
+        {"role": "bot", "text": "?", "lang": "de"},  # not a language of the assistant: not stored
+    ]
+    database.call(append_transcript, "s" * 64, "ABC-1234", lines)
+    expected = ["fr", "fr", "en", None, None]
+    assert [m["lang"] for m in database.call(transcript, "s" * 64)] == expected
+    assert [m["lang"] for m in database.call(transcript_by_chat_id, "ABC-1234")] == expected
+
+
+def test_lines_stored_before_languages_were_recorded_have_none(database):
+    """Migration 0005 adds the column: earlier lines stay, without a language (the reader shows
+    them in its page's language); downgrading removes it again."""
+    from sqlalchemy import text
+
+    from bot.store.schema import alembic_config, migrate
+
+    command.downgrade(alembic_config(database.url), "0004")
+    with database.session() as s:
+        s.execute(text("insert into conversations (sender, chat_id) values (:s, 'ABC-1234')"), {"s": "s" * 64})
+        s.execute(
+            text(
+                "insert into transcript_lines (conversation_id, role, text, topic) "
+                "select id, 'user', 'who can apply?', null from conversations"
+            )
+        )
+    database.dispose()  # no pooled connection in the way of Alembic's ALTER TABLE
+    migrate(database.url)
+    database.call(append_transcript, "s" * 64, "ABC-1234", [{"role": "bot", "text": "Businesses.", "lang": "en"}])
+    assert [(m["text"], m["lang"]) for m in database.call(transcript, "s" * 64)] == [
+        ("who can apply?", None),
+        ("Businesses.", "en"),
+    ]
 
 
 def test_guesses_from_many_clients_do_not_lock_the_owner_out(database):

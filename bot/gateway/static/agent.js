@@ -315,6 +315,15 @@
     return article;
   }
 
+  function invalidLookup(field, error) {
+    error.textContent = S.lookupInvalid;
+    field.setAttribute("aria-invalid", "true");
+    field.focus();
+  }
+
+  /* What the agent typed goes to the gateway as is: it recognises references (PIP or PEP, any
+     separators) and business numbers with bot/core/identifiers.py, and says what it looked up,
+     so the console has no pattern of its own that could refuse what the gateway accepts. */
   $("lookup-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var field = $("lookup-query");
@@ -322,35 +331,29 @@
     var results = $("lookup-results");
     var statusLine = $("lookup-status");
     var raw = field.value.trim();
-    var compact = raw.replace(/[\s-]/g, "");
-    var query;
-    var label;
-    if (/^PIP-?\d{4}-?\d{5}$/i.test(raw.replace(/\s/g, ""))) {
-      var digits = raw.replace(/\D/g, "");
-      query = "reference=" + encodeURIComponent("PIP-" + digits.slice(0, 4) + "-" + digits.slice(4));
-      label = S.byReference + " PIP-" + digits.slice(0, 4) + "-" + digits.slice(4);
-    } else if (/^\d{9}$/.test(compact)) {
-      query = "business_number=" + encodeURIComponent(compact);
-      label = S.byBusinessNumber + " " + compact;
-    } else {
-      error.textContent = S.lookupInvalid;
-      field.setAttribute("aria-invalid", "true");
-      field.focus();
+    if (!raw) {
+      invalidLookup(field, error);
       return;
     }
     error.textContent = "";
     field.removeAttribute("aria-invalid");
     results.textContent = "";
     statusLine.textContent = "";
-    api("GET", "/api/agent/applications?" + query).then(function (result) {
+    api("GET", "/api/agent/applications?query=" + encodeURIComponent(raw)).then(function (result) {
       if (result.status === 401) {
         expired();
+        return;
+      }
+      if (result.status === 400) {
+        invalidLookup(field, error);  // neither a reference nor a business number
         return;
       }
       if (!result.ok || !result.body) {
         statusLine.textContent = errorText(result);
         return;
       }
+      var looked = result.body.query || {};
+      var label = (looked.by === "reference" ? S.byReference : S.byBusinessNumber) + " " + (looked.value || raw);
       var applications = result.body.applications || [];
       var template = applications.length === 1 ? S.lookupFound : S.lookupFoundMany;
       statusLine.textContent = applications.length
@@ -367,13 +370,10 @@
 
   /* ---------- a trader's conversation ---------- */
 
-  var FR_HINT = /[éèêàâçùûîôœ]|\b(le|la|les|des|vous|votre|est|pour|une|demande)\b/gi;
-  var EN_HINT = /\b(the|you|your|is|for|and|application|what|how|can)\b/gi;
-
-  function guessLang(text) {
-    var fr = (String(text).match(FR_HINT) || []).length;
-    var en = (String(text).match(EN_HINT) || []).length;
-    return fr > en ? "fr" : en > fr ? "en" : null;
+  /* The language of a transcript line, as stored with it; lines stored before languages were
+     recorded have none and are marked with the console's language. */
+  function lineLang(message) {
+    return message.lang === "en" || message.lang === "fr" ? message.lang : lang;
   }
 
   function formatTime(value) {
@@ -443,7 +443,7 @@
         var row = el("tr", { class: message.role === "user" ? "agent-row-user" : "agent-row-bot" });
         row.appendChild(el("td", { class: "agent-nowrap" }, formatTime(message.at)));
         row.appendChild(el("th", { scope: "row" }, message.role === "user" ? S.trader : S.assistant));
-        row.appendChild(el("td", { class: "agent-message", lang: guessLang(message.text) }, message.text || ""));
+        row.appendChild(el("td", { class: "agent-message", lang: lineLang(message) }, message.text || ""));
         row.appendChild(el("td", null, message.topic || ""));
         body.appendChild(row);
       });

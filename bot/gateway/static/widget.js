@@ -228,9 +228,9 @@
   var ICON_CHAT = "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z";
   var ICON_CLOSE = "M18.3 5.7 12 12l6.3 6.3-1.4 1.4L10.6 13.4 4.3 19.7l-1.4-1.4L9.2 12 2.9 5.7l1.4-1.4 6.3 6.3 6.3-6.3z";
 
-  /* The language of a reply is the one the gateway states for each message ("lang"). Lines restored
-     from the transcript state none, so they are marked with the page's language: the widget does not
-     guess a language from the text. */
+  /* The language of a message is the one the gateway states for it ("lang"), for replies and for the
+     lines restored from the transcript alike. A line stored before languages were recorded states
+     none: it is marked with the page's language (the widget does not guess a language from the text). */
   function messageLang(message) {
     return message.lang === "en" || message.lang === "fr" ? message.lang : pageLang;
   }
@@ -520,9 +520,9 @@
   }
 
   /* A question is marked with the page's language until the reply states the language the
-     conversation is in (see send). */
-  function addUser(text) {
-    var message = el("div", { class: "tta-msg tta-msg--user", lang: pageLang,
+     conversation is in (see send); a restored question, with the language stored with it. */
+  function addUser(text, lang) {
+    var message = el("div", { class: "tta-msg tta-msg--user", lang: lang || pageLang,
       "data-index": position });
     position += 1;
     message.appendChild(el("span", { class: "tta-sr-only", lang: pageLang }, S.you + " "));
@@ -830,9 +830,10 @@
       log.appendChild(marker);
       messages.forEach(function (message) {
         if (message.role === "user") {
-          addUser(message.text || "");
+          addUser(message.text || "", messageLang(message));
         } else {
-          addBot({ text: message.text || "", topic: message.topic, sources: [], buttons: [] }, { history: true });
+          addBot({ text: message.text || "", topic: message.topic, lang: message.lang, sources: [], buttons: [] },
+            { history: true });
         }
       });
       log.scrollTop = log.scrollHeight;
