@@ -200,9 +200,9 @@ class ChatTurns:
     async def take(self, turn: Turn) -> Reply:
         """Sends the turn to Rasa and returns its replies; raises MessageRejected if the text
         does not pass check(), ChatUnavailable if Rasa does not answer. Both sides of the turn
-        are kept in the transcript, masked, each line with its language: the question is
-        written together with its answer (with the time it was asked), because it takes the
-        language of the reply it got, as the widget shows it."""
+        are kept in the transcript, masked, each line with its language. The question is
+        written before Rasa is asked, so that nothing is lost if the turn never ends; its
+        language is the one it is written in (the page's when that cannot be told)."""
         message = self.check(turn.text)
         lang = turn.page_lang
         # The page language is a hint when the conversation starts or the page changes
@@ -216,31 +216,25 @@ class ChatTurns:
         if text.startswith("/") and lang:
             # Button payloads skip Rasa's NLU, so their language comes as an entity here.
             text += json.dumps({"language": lang})
-        question = {"role": "user", "text": message, "at": _utcnow()}
+        asked_in = detect_language(message, lang) or lang
+        await self._store(turn.sender, turn.chat_id, [{"role": "user", "text": message, "lang": asked_in}])
         try:
             replies = await self.rasa.send(turn.sender, text, metadata)
         except RasaUnavailable as failure:
             logger.warning("rasa unavailable: %s", failure)
             said = pick(UNAVAILABLE, turn.ui_lang)
-            # The transcript shows what the person saw; without a reply, the question keeps
-            # the page's language (as in the widget).
+            # The transcript shows what the person saw.
             await self._store(
-                turn.sender,
-                turn.chat_id,
-                [{**question, "lang": lang}, {"role": "bot", "text": said, "topic": "fallback", "lang": turn.ui_lang}],
+                turn.sender, turn.chat_id, [{"role": "bot", "text": said, "topic": "fallback", "lang": turn.ui_lang}]
             )
             raise ChatUnavailable(said) from failure
-        except Exception:
-            await self._store(turn.sender, turn.chat_id, [{**question, "lang": lang}])  # the question is kept
-            raise
 
         reply_lang = self._reply_language(replies, message, lang)
         messages = normalise(replies, reply_lang)
         await self._store(
             turn.sender,
             turn.chat_id,
-            [{**question, "lang": reply_lang}]
-            + [{"role": "bot", "text": m["text"], "topic": m["topic"], "lang": m["lang"]} for m in messages],
+            [{"role": "bot", "text": m["text"], "topic": m["topic"], "lang": m["lang"]} for m in messages],
         )
         return Reply(turn.chat_id, messages, reply_lang)
 

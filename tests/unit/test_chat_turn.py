@@ -132,10 +132,10 @@ async def test_each_line_is_kept_with_its_language_the_question_with_that_of_its
     assert (await langs(database))[3:] == [("user", "en"), ("bot", "en")]
 
 
-async def test_without_a_reply_the_question_keeps_the_page_language_and_the_apology_its_own(database):
+async def test_without_a_reply_the_question_keeps_its_own_language_and_the_apology_the_page_language(database):
     with pytest.raises(ChatUnavailable):
         await ChatTurns(FakeRasa(fail=True), database).take(turn("who can apply?", "fr", ui_lang="fr"))
-    assert await langs(database) == [("user", "fr"), ("bot", "fr")]
+    assert await langs(database) == [("user", "en"), ("bot", "fr")]
     with pytest.raises(ChatUnavailable):
         await ChatTurns(FakeRasa(fail=True), database).take(turn("ok"))  # a channel without page language
     assert (await langs(database))[2:] == [("user", None), ("bot", "en")]
