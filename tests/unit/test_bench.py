@@ -1,0 +1,42 @@
+"""The benchmark's arithmetic (bot/ops/bench.py): percentiles, the first message against the
+others, the slowest conversation, and which process a command line is."""
+from bot.ops.bench import (CONVERSATIONS, MESSAGES_PER_CONVERSATION, STOCK_CONVERSATIONS, Run, Turn,
+                           by_kind, percentile, process_name, summary, verdict)
+
+
+def test_percentile_nearest_rank():
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.5) == 51.0  # round(49.5) = 50 -> the 51st value
+    assert percentile(values, 0.95) == 95.0
+    assert percentile(values, 1.0) == 100.0
+    assert percentile([3.0], 0.99) == 3.0
+
+
+def test_summary_separates_first_messages_and_finds_the_slowest_conversation():
+    turns = []
+    for conversation in range(4):
+        for index in range(10):
+            slow = conversation == 3  # one starved conversation
+            turns.append(Turn(conversation, index, "q", (0.5 if slow else 0.1) + (0.2 if index == 0 else 0),
+                              ok=not (conversation == 0 and index == 9)))
+    s = summary(Run(turns, elapsed=4.0))
+    assert s["messages"] == 40 and s["rate"] == 10.0 and s["errors"] == 1
+    assert round(s["first_p50"]) == 300 and round(s["rest_p50"]) == 100
+    assert round(s["slowest_conversation_p95"]) == 700
+    assert by_kind(Run(turns, 4.0))["q"]["n"] == 40
+
+
+def test_process_names_as_the_cli_starts_them():
+    assert process_name(["python", "-m", "rasa", "run", "--model", "m"]) == "rasa"
+    assert process_name(["python", "-m", "rasa_sdk", "--actions", "actions"]) == "actions"
+    assert process_name(["python", "-m", "bot.gateway.web"]) == "gateway"
+
+
+def test_verdict_direction():
+    assert verdict(1.1, 1.2) == "met" and verdict(1.3, 1.2) != "met"
+    assert verdict(1.6, 1.5, at_least=True) == "met" and verdict(1.4, 1.5, at_least=True) != "met"
+
+
+def test_conversations_have_the_same_length_on_both_sides():
+    assert all(len(c) == MESSAGES_PER_CONVERSATION for c in CONVERSATIONS)
+    assert all(len(c) == MESSAGES_PER_CONVERSATION for c in STOCK_CONVERSATIONS)
