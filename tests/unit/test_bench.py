@@ -40,3 +40,23 @@ def test_verdict_direction():
 def test_conversations_have_the_same_length_on_both_sides():
     assert all(len(c) == MESSAGES_PER_CONVERSATION for c in CONVERSATIONS)
     assert all(len(c) == MESSAGES_PER_CONVERSATION for c in STOCK_CONVERSATIONS)
+
+
+def test_profile_samples_go_to_the_most_specific_category():
+    from bot.ops.bench_profile import RASA, categorize, leaves, parse
+
+    raw = [
+        "main (rasa/__main__.py:1);predict (rasa/core/policies/ted_policy.py:834);"
+        "_featurize (rasa/core/featurizers/tracker_featurizers.py:489) 7",
+        "main (rasa/__main__.py:1);predict (rasa/core/policies/ted_policy.py:834);"
+        "quick_execute (tensorflow/python/eager/execute.py:52) 5",
+        "main (rasa/__main__.py:1);save (rasa/core/tracker_store.py:1) 2",
+        "main (rasa/__main__.py:1);poll (selectors.py:1) 1",
+        "",
+    ]
+    stacks = parse(raw)
+    totals = categorize(stacks, RASA)
+    assert totals["policies: tracker featurization (states -> features)"] == 7
+    assert totals["policies: TED (TensorFlow)"] == 5
+    assert totals["tracker store (save/retrieve, SQL)"] == 2 and totals["other"] == 1
+    assert leaves(stacks, 1) == [("_featurize (rasa/core/featurizers/tracker_featurizers.py:489)", 7)]
