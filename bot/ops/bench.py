@@ -74,6 +74,11 @@ STOCK_CONVERSATIONS: List[List[str]] = [
      "hey", "perfect", "thanks, bye", "good morning", "see you later"],
 ]
 
+# Replies that mean "could not answer, try again" (the gateway's when Rasa gives nothing, and
+# the status look-up's when the action server does not answer): a failure for the person.
+TRY_AGAIN = ("Sorry, I could not answer that right now", "Désolé, je ne peux pas répondre pour le moment",
+             "I can't look up applications right now", "Je ne peux pas vérifier l'état des demandes")
+
 # Issue #13, item 4: (what, target, how the ratio or value is read).
 TARGETS = {
     "p95_one": 1.2, "throughput_50": 1.5, "p95_50": 1.0, "rasa_mb": 1200, "supervisor_mb": 60, "ready_s": 45,
@@ -87,6 +92,7 @@ class Turn:
     kind: str
     seconds: float
     ok: bool
+    degraded: bool = False  # answered, but with "try again" instead of an answer
 
 
 @dataclass
@@ -132,6 +138,7 @@ def summary(run: Run) -> Dict[str, float]:
         "p95": percentile(times, 0.95) * ms,
         "p99": percentile(times, 0.99) * ms,
         "errors": sum(not t.ok for t in run.turns),
+        "try_again": sum(t.ok and t.degraded for t in run.turns),
         "first_p50": percentile(first, 0.50) * ms if first else float("nan"),
         "first_p95": percentile(first, 0.95) * ms if first else float("nan"),
         "rest_p50": percentile(rest, 0.50) * ms if rest else float("nan"),
@@ -146,8 +153,13 @@ def by_kind(run: Run) -> Dict[str, Dict[str, float]]:
         kinds.setdefault(t.kind, []).append(t)
     return {kind: {"n": len(ts), "p50": percentile([t.seconds for t in ts], 0.5) * 1000,
                    "p95": percentile([t.seconds for t in ts], 0.95) * 1000,
-                   "errors": sum(not t.ok for t in ts)}
+                   "errors": sum(not t.ok for t in ts),
+                   "try_again": sum(t.ok and t.degraded for t in ts)}
             for kind, ts in sorted(kinds.items())}
+
+
+def is_try_again(texts: Sequence[str]) -> bool:
+    return any(text.startswith(p) for text in texts for p in TRY_AGAIN)
 
 
 def ratio(ours: float, stock: float) -> float:
@@ -171,10 +183,10 @@ async def play(conversation: int, messages: Sequence[Tuple[str, str, str]], post
         for index, (kind, text, lang) in enumerate(messages):
             started = time.perf_counter()
             try:
-                ok = await post(session, conversation, text, lang)
+                ok, degraded = await post(session, conversation, text, lang)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-                ok = False
-            turns.append(Turn(conversation, index, kind, time.perf_counter() - started, ok))
+                ok, degraded = False, False
+            turns.append(Turn(conversation, index, kind, time.perf_counter() - started, ok, degraded))
 
 
 async def run_load(conversations: Sequence[Sequence[Tuple[str, str, str]]], post, concurrency: int,
@@ -195,7 +207,10 @@ def our_post(base: str):
     async def post(session: aiohttp.ClientSession, conversation: int, text: str, lang: str) -> bool:
         async with session.post(f"{base}/api/chat", json={"message": text, "lang": lang}) as response:
             body = await response.read()
-            return response.status == 200 and bool(json.loads(body).get("messages"))
+            if response.status != 200:
+                return False, False
+            messages = json.loads(body).get("messages") or []
+            return bool(messages), is_try_again([m.get("text", "") for m in messages])
     return post
 
 
@@ -204,7 +219,7 @@ def stock_post(base: str, run_id: str):
         body = {"sender": f"bench-{run_id}-{conversation}", "message": text}
         async with session.post(f"{base}/webhooks/rest/webhook", json=body) as response:
             data = await response.read()
-            return response.status == 200 and bool(json.loads(data))
+            return response.status == 200 and bool(json.loads(data)), False
     return post
 
 
@@ -443,7 +458,8 @@ def side_section(side: Side, concurrency: int) -> str:
         ("messages/s", f"{seq['rate']:.1f}", f"{con['rate']:.1f}"),
         ("p50 / p95 / p99 ms", f"{seq['p50']:.0f} / {seq['p95']:.0f} / {seq['p99']:.0f}",
          f"{con['p50']:.0f} / {con['p95']:.0f} / {con['p99']:.0f}"),
-        ("errors", seq["errors"], con["errors"]),
+        ("errors (HTTP, timeouts)", seq["errors"], con["errors"]),
+        ("\"try again\" replies", seq["try_again"], con["try_again"]),
         ("first message p50 / p95 ms", f"{seq['first_p50']:.0f} / {seq['first_p95']:.0f}",
          f"{con['first_p50']:.0f} / {con['first_p95']:.0f}"),
         ("other messages p50 / p95 ms", f"{seq['rest_p50']:.0f} / {seq['rest_p95']:.0f}",
@@ -461,8 +477,8 @@ def side_section(side: Side, concurrency: int) -> str:
               ", ".join(f"{name} {mb:.0f}" for name, mb in side.memory_mb.items()) + "."]
     if side.name == "ours":
         lines += ["", f"By kind of turn ({concurrency} at once):", "",
-                  "| kind of turn | n | p50 ms | p95 ms | errors |", "|---|---|---|---|---|"]
-        lines += [f"| {k} | {v['n']} | {v['p50']:.0f} | {v['p95']:.0f} | {v['errors']} |"
+                  "| kind of turn | n | p50 ms | p95 ms | errors | \"try again\" |", "|---|---|---|---|---|---|"]
+        lines += [f"| {k} | {v['n']} | {v['p50']:.0f} | {v['p95']:.0f} | {v['errors']} | {v['try_again']} |"
                   for k, v in by_kind(side.concurrent).items()]
     return "\n".join(lines)
 
@@ -483,8 +499,9 @@ def ratios_table(ours: Side, stock: Side, concurrency: int) -> str:
          f"{first:.2f} ({o_seq['first_p50']:.0f} / {o_seq['rest_p50']:.0f} ms)", "≤ 1.0", verdict(first, 1.0)),
         (f"{concurrency} at once: throughput, ours/stock",
          f"{thr:.2f} ({o_con['rate']:.1f} / {s_con['rate']:.1f} msg/s)", "≥ 1.5", verdict(thr, 1.5, at_least=True)),
-        (f"{concurrency} at once: errors (ours, stock)", f"{o_con['errors']}, {s_con['errors']}", "0",
-         verdict(o_con["errors"], 0)),
+        (f"{concurrency} at once: errors + \"try again\" replies (ours; stock)",
+         f"{o_con['errors']} + {o_con['try_again']} of {o_con['messages']}; {s_con['errors']} of {s_con['messages']}",
+         "0", verdict(o_con["errors"] + o_con["try_again"], 0)),
         (f"{concurrency} at once: p95, ours/stock", f"{p95_con:.2f} ({o_con['p95']:.0f} / {s_con['p95']:.0f} ms)",
          "≤ 1.0", verdict(p95_con, 1.0)),
         (f"{concurrency} at once: slowest conversation's p95 (ours; stock)",
@@ -560,6 +577,12 @@ def main() -> int:
         sides.append(measure_stock(args.sequential, args.concurrency,
                                    args.profile / "stock" if args.profile else None))
     extra = args.append.read_text() if args.append else ""
+    if args.profile:
+        from bot.ops.bench_profile import summarize
+
+        extra += "\n\n## Where the time goes (py-spy, concurrent run)\n\n" + "\n".join(
+            f"### {s.name.capitalize()}\n\n" + summarize(args.profile / s.name, len(s.concurrent.turns))
+            for s in sides)
     text = report(sides, args.concurrency, args.sequential, extra)
     print(text)
     if not args.no_write and not args.profile and not args.only:

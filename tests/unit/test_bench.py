@@ -60,3 +60,11 @@ def test_profile_samples_go_to_the_most_specific_category():
     assert totals["policies: TED (TensorFlow)"] == 5
     assert totals["tracker store (save/retrieve, SQL)"] == 2 and totals["other"] == 1
     assert leaves(stacks, 1) == [("_featurize (rasa/core/featurizers/tracker_featurizers.py:489)", 7)]
+
+
+def test_try_again_replies_are_recognised():
+    from bot.ops.bench import is_try_again
+
+    assert is_try_again(["Sorry, I could not answer that right now. Please try again, or e-mail x."])
+    assert is_try_again(["Je ne peux pas vérifier l'état des demandes pour le moment. Réessayez."])
+    assert not is_try_again(["Partners in Protection is free to join."])
