@@ -554,6 +554,17 @@ def report(sides: Sequence[Side], concurrency: int, sequential: int, extra: str 
     return "\n\n".join(parts)
 
 
+ANALYSIS = "## Where the time goes"
+
+
+def kept_analysis(path: Path) -> str:
+    """The profile analysis of docs/benchmarks.md (written from `--profile` runs by hand, with
+    its own date), kept when the measured sections are rewritten."""
+    text = path.read_text() if path.exists() else ""
+    start = text.find("\n" + ANALYSIS)
+    return text[start:] if start >= 0 else ""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sequential", type=int, default=int(os.environ.get("BENCH_SEQUENTIAL", "10")),
@@ -576,11 +587,11 @@ def main() -> int:
     if args.only != "ours":
         sides.append(measure_stock(args.sequential, args.concurrency,
                                    args.profile / "stock" if args.profile else None))
-    extra = args.append.read_text() if args.append else ""
+    extra = args.append.read_text() if args.append else kept_analysis(ROOT / "docs" / "benchmarks.md")
     if args.profile:
         from bot.ops.bench_profile import summarize
 
-        extra += "\n\n## Where the time goes (py-spy, concurrent run)\n\n" + "\n".join(
+        extra = f"\n\n{ANALYSIS} (py-spy, {args.concurrency} at once)\n\n" + "\n".join(
             f"### {s.name.capitalize()}\n\n" + summarize(args.profile / s.name, len(s.concurrent.turns))
             for s in sides)
     text = report(sides, args.concurrency, args.sequential, extra)

@@ -3,7 +3,7 @@ summed by what each sample was doing, as CPU milliseconds per message.
 
     python -m bot.ops.bench_profile DIR/ours --messages 500 [--rate 100]
 
-Each sample (a stack, idle threads excluded) goes to the first category whose pattern occurs
+Each sample (a stack; idle and waiting threads excluded) goes to the first category whose pattern occurs
 in it, most specific first: e.g. the featurization of the tracker inside TED counts as
 "policy featurization", not as "TED".
 """
@@ -22,8 +22,10 @@ RASA: List[Tuple[str, Sequence[str]]] = [
     ("policies: rules", ("rule_policy.py",)),
     ("policies: memoization", ("memoization.py",)),
     ("policies: other (ensemble, own policies)", ("policies/", "ensemble.py")),
-    ("NLU: DIET classifier (TensorFlow)", ("diet_classifier.py",)),
+    # ResponseSelector is a DIETClassifier: its stacks go through diet_classifier.py too.
+    ("NLU: response selector, matching labels to responses (Python)", ("_resolve_intent_response_key",)),
     ("NLU: response selector (TensorFlow)", ("response_selector.py",)),
+    ("NLU: DIET classifier (TensorFlow)", ("diet_classifier.py",)),
     ("NLU: tokenizer (spaCy)", ("spacy", "tokenizer")),
     ("NLU: featurizers (count vectors, regex, lexical)", ("featurizers/",)),
     ("NLU: our components (language, answer selection, business type)", ("bot/rasa_ext/nlu.py", "answer_selection.py")),
@@ -31,6 +33,7 @@ RASA: List[Tuple[str, Sequence[str]]] = [
     ("tracker store (save/retrieve, SQL)", ("tracker_store.py", "sqlalchemy")),
     ("lock store", ("lock_store.py",)),
     ("NLG (responses)", ("nlg",)),
+    ("actions: JSON-encoding the whole tracker for the action server", ("aiohttp/payload.py",)),
     ("actions (incl. call to the action server)", ("rasa/core/actions/",)),
     ("events, tracker (applying, copying, serializing)", ("rasa/shared/core/trackers.py", "rasa/shared/core/events.py",
                                                           "rasa/shared/core/domain.py")),
@@ -53,15 +56,21 @@ ACTIONS: List[Tuple[str, Sequence[str]]] = [
 ]
 
 
+# Where a thread waits rather than works, although py-spy did not mark it idle: an idle
+# thread-pool worker, the event loop of uvloop (Sanic) blocked in epoll.
+WAITING = ("_worker (concurrent/futures/thread.py", "serve (sanic/server/runners.py", "select (selectors.py")
+
+
 def parse(lines: Iterable[str]) -> List[Tuple[List[str], int]]:
-    """py-spy raw format: 'frame;frame;...;frame count' per line."""
+    """py-spy raw format: 'frame;frame;...;frame count' per line. Samples of waiting threads
+    (WAITING, the innermost frame) are left out."""
     stacks = []
     for line in lines:
         line = line.rstrip("\n")
         if not line:
             continue
         frames, _, count = line.rpartition(" ")
-        if count.isdigit():
+        if count.isdigit() and not frames.split(";")[-1].startswith(WAITING):
             stacks.append((frames.split(";"), int(count)))
     return stacks
 
