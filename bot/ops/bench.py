@@ -492,11 +492,14 @@ def ratios_table(ours: Side, stock: Side, concurrency: int) -> str:
     thr = ratio(o_con["rate"], s_con["rate"])
     p95_con = ratio(o_con["p95"], s_con["p95"])
     first = ratio(o_seq["first_p50"], o_seq["rest_p50"])
+    first_95 = ratio(o_seq["first_p95"], o_seq["rest_p95"])
     rows = [
         ("One at a time: p95, ours/stock", f"{p95_one:.2f} ({o_seq['p95']:.0f} / {s_seq['p95']:.0f} ms)",
          "≤ 1.2", verdict(p95_one, 1.2)),
-        ("One at a time: first message p50 / other messages p50 (ours)",
-         f"{first:.2f} ({o_seq['first_p50']:.0f} / {o_seq['rest_p50']:.0f} ms)", "≤ 1.0", verdict(first, 1.0)),
+        ("One at a time: first message / other messages, p50 and p95 (ours)",
+         f"{first:.2f} ({o_seq['first_p50']:.0f} / {o_seq['rest_p50']:.0f} ms) and "
+         f"{first_95:.2f} ({o_seq['first_p95']:.0f} / {o_seq['rest_p95']:.0f} ms)", "≤ 1.0",
+         verdict(max(first, first_95), 1.0)),
         (f"{concurrency} at once: throughput, ours/stock",
          f"{thr:.2f} ({o_con['rate']:.1f} / {s_con['rate']:.1f} msg/s)", "≥ 1.5", verdict(thr, 1.5, at_least=True)),
         (f"{concurrency} at once: errors + \"try again\" replies (ours; stock)",

@@ -68,3 +68,23 @@ def test_try_again_replies_are_recognised():
     assert is_try_again(["Sorry, I could not answer that right now. Please try again, or e-mail x."])
     assert is_try_again(["Je ne peux pas vérifier l'état des demandes pour le moment. Réessayez."])
     assert not is_try_again(["Partners in Protection is free to join."])
+
+
+def test_report_puts_ratios_beside_the_targets():
+    from bot.ops.bench import Side, report
+
+    def run(seconds, first, elapsed):
+        return Run([Turn(c, i, "q", first if i == 0 else seconds, True) for c in range(5) for i in range(10)],
+                   elapsed)
+
+    ours = Side("ours", ready_s=30.0, warmup=run(0.1, 0.1, 1), sequential=run(0.1, 0.1, 5.0),
+                concurrent=run(1.0, 1.0, 2.0), memory_mb={"rasa": 1100, "supervisor (serve)": 30},
+                load={"start": (0.5, 0.5, 0.5), "end": (0.7, 0.6, 0.5)})
+    stock = Side("stock", ready_s=40.0, warmup=run(0.1, 0.1, 1), sequential=run(0.1, 0.1, 5.0),
+                 concurrent=run(2.0, 2.0, 4.0), memory_mb={"rasa": 1000},
+                 load={"start": (0.5, 0.5, 0.5), "end": (0.6, 0.6, 0.5)})
+    text = report([ours, stock], concurrency=5, sequential=5)
+    assert "Taken under load" not in text
+    assert "| 5 at once: throughput, ours/stock | 2.00 (25.0 / 12.5 msg/s) | ≥ 1.5 | met |" in text
+    assert "| One at a time: p95, ours/stock | 1.00 (100 / 100 ms) | ≤ 1.2 | met |" in text
+    assert "**not met**" not in text
