@@ -1,59 +1,311 @@
-"""`make bench`: realistic conversations through the gateway, one at a time and concurrent.
+"""`make bench`: our assistant beside a stock Rasa bot, under the same load.
 
-Starts its own assistant (trained model, temporary database), plays conversations in both
-languages (questions, follow-ups, status look-ups), and prints messages per second, latency
-percentiles per kind of turn, errors, and each process's peak memory. Writes the table to
-docs/benchmarks.md with the machine it ran on. Numbers, not pass/fail.
+Both sides run on this machine, one after the other, never at the same time:
+
+* ours: `python -m bot.ops.cli serve` (the supervisor of `make run`, with its action server,
+  Rasa server and gateway; trained model, temporary SQLite database), conversations in both
+  languages (questions, follow-ups, status look-ups) through the gateway's /api/chat;
+* stock: the bot `rasa init` creates (Rasa's moodbot; same Rasa, same venv; trained once and
+  kept in var/bench-stock/rasa-<version>/), `rasa run --enable-api`, its own kind of
+  conversations ("hi", "I am sad", "yes", "bye", ...) through the REST channel.
+
+Load: a warm-up conversation (not counted), then conversations of 10 messages one at a time,
+then 50 conversations of 10 messages at once (each a new visitor: a fresh conversation).
+Prints and writes docs/benchmarks.md: messages/s, latency percentiles, errors, the first
+message of a conversation against the others, the slowest conversation's p95, each process's
+peak memory, the time to ready, the load average, and ours/stock ratios beside the targets
+of issue #13. Numbers, not pass/fail.
+
+    python -m bot.ops.bench [--sequential 10] [--concurrency 50] [--model FILE]
+    python -m bot.ops.bench --only ours --profile results/profile   # py-spy during the concurrent run
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import secrets
+import shutil
+import signal
 import socket
-import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections import defaultdict
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import aiohttp
 
-from bot.core.paths import ROOT
+from bot.core.paths import ROOT, VAR
 
-# (kind of turn, message, page language)
+MESSAGES_PER_CONVERSATION = 10
+
+# Ours: (kind of turn, message, page language); each conversation 10 messages, as a visitor would.
 CONVERSATIONS: list[list[tuple[str, str, str]]] = [
     [
         ("greeting", "Hello", "en"),
         ("question", "Who can apply to Partners in Protection?", "en"),
         ("follow-up", "and for customs brokers?", "en"),
         ("question", "How long does it take?", "en"),
+        ("status", "What is the status of my application?", "en"),
+        ("status", "PIP-2026-00103", "en"),
+        ("status", "100000003", "en"),
+        ("question", "Do we need PIP for FAST lanes?", "en"),
+        ("out of scope", "How do I renew my NEXUS card?", "en"),
+        ("small talk", "thanks", "en"),
     ],
     [
         ("greeting", "Bonjour", "fr"),
         ("question", "Combien coûte l'adhésion au PEP?", "fr"),
         ("question", "Quelles sont les exigences de sécurité?", "fr"),
         ("follow-up", "et pour un transporteur américain?", "fr"),
+        ("status", "Où en est ma demande?", "fr"),
+        ("status", "PIP-2026-00104 et NE 100000004", "fr"),
+        ("question", "C'est quoi les voies EXPRES?", "fr"),
+        ("not understood", "qwzx blorp", "fr"),
+        ("question", "Combien de temps prend le traitement?", "fr"),
+        ("small talk", "merci", "fr"),
     ],
     [
         ("status", "What is the status of my application?", "en"),
         ("status", "PIP-2026-00103", "en"),
         ("status", "100000003", "en"),
-    ],
-    [
-        ("status", "Où en est ma demande?", "fr"),
-        ("status", "PIP-2026-00104 et NE 100000004", "fr"),
-        ("question", "C'est quoi les voies EXPRES?", "fr"),
-    ],
-    [
-        ("question", "Do we need PIP for FAST lanes?", "en"),
-        ("out of scope", "How do I renew my NEXUS card?", "en"),
+        ("question", "What are the security requirements?", "en"),
+        ("follow-up", "and for a US carrier?", "en"),
+        ("question", "How much does it cost to join PIP?", "en"),
         ("not understood", "qwzx blorp", "en"),
+        ("question", "Who can apply to Partners in Protection?", "en"),
+        ("out of scope", "How do I renew my NEXUS card?", "en"),
+        ("small talk", "bye", "en"),
     ],
 ]
+
+# Stock (moodbot): what its domain understands, 10 messages a conversation.
+STOCK_CONVERSATIONS: list[list[str]] = [
+    ["hi", "I am sad", "yes", "are you a bot?", "I am feeling great", "bye", "hello", "I am unhappy", "no", "goodbye"],
+    [
+        "hello there",
+        "I am great",
+        "are you a human?",
+        "I am sad",
+        "not really",
+        "hey",
+        "perfect",
+        "thanks, bye",
+        "good morning",
+        "see you later",
+    ],
+]
+
+# Replies that mean "could not answer, try again" (the gateway's when Rasa gives nothing, and
+# the status look-up's when the action server does not answer): a failure for the person.
+TRY_AGAIN = (
+    "Sorry, I could not answer that right now",
+    "Désolé, je ne peux pas répondre pour le moment",
+    "I can't look up applications right now",
+    "Je ne peux pas vérifier l'état des demandes",
+)
+
+# Issue #13, item 4: (what, target, how the ratio or value is read).
+TARGETS = {
+    "p95_one": 1.2,
+    "throughput_50": 1.5,
+    "p95_50": 1.0,
+    "rasa_mb": 1200,
+    "supervisor_mb": 60,
+    "ready_s": 45,
+}
+
+
+@dataclass
+class Turn:
+    conversation: int
+    index: int  # 0: the first message of the conversation
+    kind: str
+    seconds: float
+    ok: bool
+    degraded: bool = False  # answered, but with "try again" instead of an answer
+
+
+@dataclass
+class Run:
+    turns: list[Turn]
+    elapsed: float
+
+
+@dataclass
+class Side:
+    name: str
+    ready_s: float = 0.0
+    warmup: Run | None = None
+    sequential: Run | None = None
+    concurrent: Run | None = None
+    memory_mb: dict[str, float] = field(default_factory=dict)
+    load: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+
+
+# ---- statistics (pure) -------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..1) of a non-empty sequence."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def summary(run: Run | None) -> dict[str, float]:
+    """Messages/s, latency percentiles (ms), errors, first message against the others, and
+    the slowest conversation's p95 (ms)."""
+    run = measured(run)
+    times = [t.seconds for t in run.turns]
+    first = [t.seconds for t in run.turns if t.index == 0]
+    rest = [t.seconds for t in run.turns if t.index > 0]
+    by_conversation: dict[int, list[float]] = {}
+    for t in run.turns:
+        by_conversation.setdefault(t.conversation, []).append(t.seconds)
+    ms = 1000.0
+    return {
+        "messages": len(times),
+        "elapsed_s": run.elapsed,
+        "rate": len(times) / run.elapsed if run.elapsed > 0 else 0.0,
+        "p50": percentile(times, 0.50) * ms,
+        "p95": percentile(times, 0.95) * ms,
+        "p99": percentile(times, 0.99) * ms,
+        "errors": sum(not t.ok for t in run.turns),
+        "try_again": sum(t.ok and t.degraded for t in run.turns),
+        "first_p50": percentile(first, 0.50) * ms if first else float("nan"),
+        "first_p95": percentile(first, 0.95) * ms if first else float("nan"),
+        "rest_p50": percentile(rest, 0.50) * ms if rest else float("nan"),
+        "rest_p95": percentile(rest, 0.95) * ms if rest else float("nan"),
+        "slowest_conversation_p95": max(percentile(v, 0.95) for v in by_conversation.values()) * ms,
+    }
+
+
+def measured(run: Run | None) -> Run:
+    if run is None:
+        raise ValueError("this part of the benchmark has not run yet")
+    return run
+
+
+def by_kind(run: Run | None) -> dict[str, dict[str, float]]:
+    run = measured(run)
+    kinds: dict[str, list[Turn]] = {}
+    for t in run.turns:
+        kinds.setdefault(t.kind, []).append(t)
+    return {
+        kind: {
+            "n": len(ts),
+            "p50": percentile([t.seconds for t in ts], 0.5) * 1000,
+            "p95": percentile([t.seconds for t in ts], 0.95) * 1000,
+            "errors": sum(not t.ok for t in ts),
+            "try_again": sum(t.ok and t.degraded for t in ts),
+        }
+        for kind, ts in sorted(kinds.items())
+    }
+
+
+def is_try_again(texts: Sequence[str]) -> bool:
+    return any(text.startswith(p) for text in texts for p in TRY_AGAIN)
+
+
+def ratio(ours: float, stock: float) -> float:
+    return ours / stock if stock else float("inf")
+
+
+def verdict(value: float, limit: float, at_least: bool = False) -> str:
+    met = value >= limit if at_least else value <= limit
+    return "met" if met else "**not met**"
+
+
+# ---- load ----------------------------------------------------------------------------------
+
+Send = Callable[[aiohttp.ClientSession, int, int], "asyncio.Future"]
+
+
+async def play(conversation: int, messages: Sequence[tuple[str, str, str]], post, turns: list[Turn]) -> None:
+    """One visitor with its own cookie jar (so its own conversation) sends its messages in turn."""
+    async with aiohttp.ClientSession(
+        cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=120)
+    ) as session:
+        for index, (kind, text, lang) in enumerate(messages):
+            started = time.perf_counter()
+            try:
+                ok, degraded = await post(session, conversation, text, lang)
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                ok, degraded = False, False
+            turns.append(Turn(conversation, index, kind, time.perf_counter() - started, ok, degraded))
+
+
+async def run_load(
+    conversations: Sequence[Sequence[tuple[str, str, str]]], post, concurrency: int, first_id: int
+) -> Run:
+    turns: list[Turn] = []
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one(number: int, messages):
+        async with semaphore:
+            await play(number, messages, post, turns)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(first_id + i, c) for i, c in enumerate(conversations)))
+    return Run(turns, time.perf_counter() - started)
+
+
+def our_post(base: str):
+    async def post(session: aiohttp.ClientSession, conversation: int, text: str, lang: str) -> tuple[bool, bool]:
+        async with session.post(f"{base}/api/chat", json={"message": text, "lang": lang}) as response:
+            body = await response.read()
+            if response.status != 200:
+                return False, False
+            messages = json.loads(body).get("messages") or []
+            return bool(messages), is_try_again([m.get("text", "") for m in messages])
+
+    return post
+
+
+def stock_post(base: str, run_id: str):
+    async def post(session: aiohttp.ClientSession, conversation: int, text: str, lang: str) -> tuple[bool, bool]:
+        body = {"sender": f"bench-{run_id}-{conversation}", "message": text}
+        async with session.post(f"{base}/webhooks/rest/webhook", json=body) as response:
+            data = await response.read()
+            return response.status == 200 and bool(json.loads(data)), False
+
+    return post
+
+
+def play_all(
+    side: Side,
+    post,
+    ours: bool,
+    sequential: int,
+    concurrency: int,
+    during_concurrent: Callable[[], Callable[[], None]] = lambda: lambda: None,
+) -> None:
+    def conversations(count: int):
+        if ours:
+            return [CONVERSATIONS[i % len(CONVERSATIONS)] for i in range(count)]
+        return [
+            [("message", text, "en") for text in STOCK_CONVERSATIONS[i % len(STOCK_CONVERSATIONS)]]
+            for i in range(count)
+        ]
+
+    side.warmup = asyncio.run(run_load(conversations(1), post, 1, 0))
+    side.sequential = asyncio.run(run_load(conversations(sequential), post, 1, 1000))
+    stop = during_concurrent()
+    try:
+        side.concurrent = asyncio.run(run_load(conversations(concurrency), post, concurrency, 2000))
+    finally:
+        stop()
+
+
+# ---- processes -----------------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -63,167 +315,507 @@ def free_port() -> int:
 
 
 def peak_memory_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a process and its children."""
-    total = 0.0
-    pids = [pid]
+    """Peak resident memory (VmHWM) of one process, in MB."""
     try:
-        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     except OSError:
         pass
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return total
+    return 0.0
 
 
-async def play(base: str, conversation, timings, errors) -> None:
-    """One visitor: its own cookie jar, so its own session."""
-    jar_session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+def children(pid: int) -> list[int]:
+    found: list[int] = []
     try:
-        for kind, text, lang in conversation:
-            started = time.perf_counter()
-            try:
-                async with jar_session.post(
-                    f"{base}/api/chat", json={"message": text, "lang": lang}, timeout=aiohttp.ClientTimeout(total=60)
-                ) as response:
-                    await response.read()
-                    ok = response.status == 200
-            except (aiohttp.ClientError, asyncio.TimeoutError):
-                ok = False
-            timings[kind].append(time.perf_counter() - started)
-            if not ok:
-                errors[kind] += 1
-    finally:
-        await jar_session.close()
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(p) for p in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
 
 
-async def run_load(base: str, concurrency: int, rounds: int):
-    timings: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, int] = defaultdict(int)
-    queue = [CONVERSATIONS[i % len(CONVERSATIONS)] for i in range(concurrency * rounds)]
-    semaphore = asyncio.Semaphore(concurrency)
-    started = time.perf_counter()
-
-    async def one(conversation):
-        async with semaphore:
-            await play(base, conversation, timings, errors)
-
-    await asyncio.gather(*(one(c) for c in queue))
-    elapsed = time.perf_counter() - started
-    return timings, errors, elapsed
+def command_line(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return []
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+def process_name(argv: Sequence[str]) -> str:
+    """Which of our processes a command line is (as bot/ops/cli.py starts them)."""
+    if "rasa_sdk" in argv:
+        return "actions"
+    if "bot.gateway.web" in argv:
+        return "gateway"
+    if "rasa" in argv and "run" in argv:
+        return "rasa"
+    return "other"
 
 
-def table(title: str, timings, errors, elapsed) -> str:
-    count = sum(len(v) for v in timings.values())
-    lines = [
-        f"### {title}",
-        "",
-        f"{count} messages in {elapsed:.1f} s: **{count / elapsed:.1f} messages/s**",
-        "",
-        "| kind of turn | n | median ms | p95 ms | p99 ms | errors |",
-        "|---|---|---|---|---|---|",
-    ]
-    for kind in sorted(timings):
-        values = timings[kind]
-        lines.append(
-            f"| {kind} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
-            f"{percentile(values, 0.95) * 1000:.0f} | {percentile(values, 0.99) * 1000:.0f} | {errors[kind]} |"
+def our_processes(supervisor: int) -> dict[str, int]:
+    """The supervisor's children by name: rasa, actions, gateway (-2, -3 if several)."""
+    named: dict[str, int] = {}
+    for pid in children(supervisor):
+        name = process_name(command_line(pid))
+        key, n = name, 2
+        while key in named:
+            key, n = f"{name}-{n}", n + 1
+        named[key] = pid
+    return named
+
+
+def wait_until(check: Callable[[], bool], process: subprocess.Popen, timeout: float = 600) -> float:
+    """Seconds until `check()` holds; fails if the process stops first."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"process stopped during start-up (exit {process.returncode})")
+        if check():
+            return time.monotonic() - started
+        time.sleep(0.25)
+    raise TimeoutError(f"not ready after {timeout} s")
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            return response.status == 200
+    except Exception:  # noqa: BLE001 - any failure means "not yet"
+        return False
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    values = dict(os.environ)
+    values.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"})
+    values.update(extra or {})
+    return values
+
+
+class Profiler:
+    """py-spy on some processes while a phase runs (raw collapsed stacks and an SVG each)."""
+
+    def __init__(self, folder: Path | None, pids: Callable[[], dict[str, int]]) -> None:
+        self.folder, self.pids = folder, pids
+
+    def __call__(self) -> Callable[[], None]:
+        if not self.folder:
+            return lambda: None
+        spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        running = []
+        for name, pid in self.pids().items():
+            for fmt, suffix in (("raw", "txt"), ("flamegraph", "svg")):
+                running.append(
+                    subprocess.Popen(
+                        [
+                            spy,
+                            "record",
+                            "--nonblocking",
+                            "--rate",
+                            "100",
+                            "--format",
+                            fmt,
+                            "-o",
+                            str(self.folder / f"{name}.{suffix}"),
+                            "--pid",
+                            str(pid),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+        time.sleep(1.0)  # py-spy attaches
+
+        def finish() -> None:
+            for p in running:
+                p.send_signal(signal.SIGINT)
+            for p in running:
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+        return finish
+
+
+def measure_ours(sequential: int, concurrency: int, profile: Path | None) -> Side:
+    """`bot.ops.cli serve` (the supervisor of `make run`) on free ports, a temporary database."""
+    from bot.store.schema import prepare
+
+    side = Side("ours")
+    workdir = Path(tempfile.mkdtemp(prefix="tta-bench-"))
+    database = f"sqlite:///{workdir / 'tta.db'}"
+    prepare(database)
+    port = free_port()
+    environment = rasa_env(
+        {
+            "PORT": str(port),
+            "RASA_PORT": str(free_port()),
+            "ACTIONS_PORT": str(free_port()),
+            "GATEWAY_SECRET": secrets.token_urlsafe(32),
+            "DATABASE_URL": database,
+            "REDIS_URL": "",
+            "RASA_SERVERS": "1",
+            "RATE_LIMIT_SESSION": "100000/60",
+            "RATE_LIMIT_ADDRESS": "1000000/60",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    side.load["start"] = os.getloadavg()
+    log = open(workdir / "serve.log", "wb")  # noqa: SIM115 - closed below
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "bot.ops.cli", "serve", "--endpoints-dir", str(workdir)],
+        cwd=ROOT,
+        env=environment,
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        side.ready_s = wait_until(lambda: answers(base + "/healthz"), supervisor)
+        play_all(
+            side,
+            our_post(base),
+            True,
+            sequential,
+            concurrency,
+            Profiler(
+                profile,
+                lambda: {k: v for k, v in our_processes(supervisor.pid).items() if k in ("rasa", "gateway", "actions")},
+            ),
         )
+        side.memory_mb = {name: peak_memory_mb(pid) for name, pid in our_processes(supervisor.pid).items()}
+        side.memory_mb["supervisor (serve)"] = peak_memory_mb(supervisor.pid)
+    finally:
+        side.load["end"] = os.getloadavg()
+        stop(supervisor)
+        log.close()
+    print(f"ours: serve log in {workdir / 'serve.log'}")
+    return side
+
+
+def stock_bot() -> Path:
+    """The `rasa init` bot, trained once per Rasa version and kept in var/bench-stock/."""
+    folder = VAR / "bench-stock" / f"rasa-{package_version('rasa')}"
+    if list((folder / "models").glob("*.tar.gz")):
+        return folder
+    print(f"Creating and training the stock Rasa bot (once) in {folder} ...", flush=True)
+    scratch = Path(tempfile.mkdtemp(prefix="stock-rasa-"))
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(scratch)],
+        cwd=scratch,
+        env=rasa_env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    if not list((scratch / "models").glob("*.tar.gz")):
+        raise RuntimeError("rasa init trained no model")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.move(str(scratch), str(folder))
+    return folder
+
+
+def measure_stock(sequential: int, concurrency: int, profile: Path | None) -> Side:
+    folder = stock_bot()
+    model = sorted((folder / "models").glob("*.tar.gz"))[-1]
+    side = Side("stock")
+    port = free_port()
+    side.load["start"] = os.getloadavg()
+    log = open(folder / "bench-run.log", "wb")  # noqa: SIM115 - closed below
+    rasa = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--enable-api",
+            "-p",
+            str(port),
+            "-i",
+            "127.0.0.1",
+            "--model",
+            str(model),
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            "endpoints.yml",
+        ],
+        cwd=folder,
+        env=rasa_env(),
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        side.ready_s = wait_until(lambda: answers(base + "/status"), rasa)
+        play_all(
+            side,
+            stock_post(base, secrets.token_hex(4)),
+            False,
+            sequential,
+            concurrency,
+            Profiler(profile, lambda: {"stock-rasa": rasa.pid}),
+        )
+        side.memory_mb = {"rasa": peak_memory_mb(rasa.pid)}
+    finally:
+        side.load["end"] = os.getloadavg()
+        stop(rasa)
+        log.close()
+    return side
+
+
+# ---- report ------------------------------------------------------------------------------
+
+
+def fmt_load(load: tuple[float, float, float]) -> str:
+    return " / ".join(f"{x:.2f}" for x in load)
+
+
+def side_section(side: Side, concurrency: int) -> str:
+    seq, con = summary(side.sequential), summary(side.concurrent)
+    warm = summary(side.warmup)
+    rows = [
+        ("messages", seq["messages"], con["messages"]),
+        ("messages/s", f"{seq['rate']:.1f}", f"{con['rate']:.1f}"),
+        (
+            "p50 / p95 / p99 ms",
+            f"{seq['p50']:.0f} / {seq['p95']:.0f} / {seq['p99']:.0f}",
+            f"{con['p50']:.0f} / {con['p95']:.0f} / {con['p99']:.0f}",
+        ),
+        ("errors (HTTP, timeouts)", seq["errors"], con["errors"]),
+        ('"try again" replies', seq["try_again"], con["try_again"]),
+        (
+            "first message p50 / p95 ms",
+            f"{seq['first_p50']:.0f} / {seq['first_p95']:.0f}",
+            f"{con['first_p50']:.0f} / {con['first_p95']:.0f}",
+        ),
+        (
+            "other messages p50 / p95 ms",
+            f"{seq['rest_p50']:.0f} / {seq['rest_p95']:.0f}",
+            f"{con['rest_p50']:.0f} / {con['rest_p95']:.0f}",
+        ),
+        (
+            "slowest conversation's p95 ms",
+            f"{seq['slowest_conversation_p95']:.0f}",
+            f"{con['slowest_conversation_p95']:.0f}",
+        ),
+    ]
+    lines = [
+        f"### {side.name.capitalize()}",
+        "",
+        f"Ready {side.ready_s:.1f} s after start. First message after ready (warm-up, not counted): "
+        f"{warm['first_p50']:.0f} ms. Load average (1/5/15 min) at start {fmt_load(side.load['start'])}, "
+        f"at end {fmt_load(side.load['end'])}.",
+        "",
+        f"| | one at a time | {concurrency} at once |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += [
+        "",
+        "Peak memory (resident, MB): " + ", ".join(f"{name} {mb:.0f}" for name, mb in side.memory_mb.items()) + ".",
+    ]
+    if side.name == "ours":
+        lines += [
+            "",
+            f"By kind of turn ({concurrency} at once):",
+            "",
+            '| kind of turn | n | p50 ms | p95 ms | errors | "try again" |',
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {k} | {v['n']} | {v['p50']:.0f} | {v['p95']:.0f} | {v['errors']} | {v['try_again']} |"
+            for k, v in by_kind(side.concurrent).items()
+        ]
     return "\n".join(lines)
 
 
-def measure(model: Path, servers: int, database: str, redis: str, concurrency: int, rounds: int):
-    """Starts an assistant with `servers` Rasa servers, plays the load, stops it."""
-    from bot.ops.cli import local_servers, start_processes, stop_processes, wait_healthy
-    from bot.store.schema import prepare
-
-    workdir = Path(tempfile.mkdtemp(prefix="tta-bench-"))
-    database = database or f"sqlite:///{workdir / 'tta.db'}"
-    prepare(database)
-    port = free_port()
-    pairs = [(free_port(), free_port()) for _ in range(servers)]
-    extra = {
-        "PORT": str(port),
-        "GATEWAY_SECRET": secrets.token_urlsafe(32),
-        "DATABASE_URL": database,
-        "REDIS_URL": redis,
-        "RATE_LIMIT_SESSION": "100000/60",
-        "RATE_LIMIT_ADDRESS": "1000000/60",
-    }
-    processes = start_processes(model, local_servers(pairs, workdir, database, redis), extra)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base + "/healthz", processes)
-        asyncio.run(run_load(base, 1, 1))  # warm-up
-        sequential = asyncio.run(run_load(base, 1, len(CONVERSATIONS)))  # each conversation once
-        concurrent = asyncio.run(run_load(base, concurrency, rounds))
-        memory = {name: peak_memory_mb(p.pid) for name, p in processes.items()}
-    finally:
-        stop_processes(processes)
-    return sequential, concurrent, memory
-
-
-def section(title: str, concurrency: int, sequential, concurrent, memory) -> str:
-    return "\n\n".join(
-        [
-            f"## {title}",
-            table("One conversation at a time", *sequential),
-            table(f"{concurrency} concurrent conversations", *concurrent),
-            "### Peak memory (resident)\n\n| process | MB |\n|---|---|\n"
-            + "\n".join(f"| {name} | {mb:.0f} |" for name, mb in memory.items()),
-        ]
+def ratios_table(ours: Side, stock: Side, concurrency: int) -> str:
+    o_seq, s_seq = summary(ours.sequential), summary(stock.sequential)
+    o_con, s_con = summary(ours.concurrent), summary(stock.concurrent)
+    rasa_mb = ours.memory_mb.get("rasa", 0.0)
+    supervisor_mb = ours.memory_mb.get("supervisor (serve)", 0.0)
+    p95_one = ratio(o_seq["p95"], s_seq["p95"])
+    thr = ratio(o_con["rate"], s_con["rate"])
+    p95_con = ratio(o_con["p95"], s_con["p95"])
+    first = ratio(o_seq["first_p50"], o_seq["rest_p50"])
+    first_95 = ratio(o_seq["first_p95"], o_seq["rest_p95"])
+    rows = [
+        (
+            "One at a time: p95, ours/stock",
+            f"{p95_one:.2f} ({o_seq['p95']:.0f} / {s_seq['p95']:.0f} ms)",
+            "≤ 1.2",
+            verdict(p95_one, 1.2),
+        ),
+        (
+            "One at a time: first message / other messages, p50 and p95 (ours)",
+            f"{first:.2f} ({o_seq['first_p50']:.0f} / {o_seq['rest_p50']:.0f} ms) and "
+            f"{first_95:.2f} ({o_seq['first_p95']:.0f} / {o_seq['rest_p95']:.0f} ms)",
+            "≤ 1.0",
+            verdict(max(first, first_95), 1.0),
+        ),
+        (
+            f"{concurrency} at once: throughput, ours/stock",
+            f"{thr:.2f} ({o_con['rate']:.1f} / {s_con['rate']:.1f} msg/s)",
+            "≥ 1.5",
+            verdict(thr, 1.5, at_least=True),
+        ),
+        (
+            f'{concurrency} at once: errors + "try again" replies (ours; stock)',
+            f"{o_con['errors']} + {o_con['try_again']} of {o_con['messages']}; {s_con['errors']} of {s_con['messages']}",
+            "0",
+            verdict(o_con["errors"] + o_con["try_again"], 0),
+        ),
+        (
+            f"{concurrency} at once: p95, ours/stock",
+            f"{p95_con:.2f} ({o_con['p95']:.0f} / {s_con['p95']:.0f} ms)",
+            "≤ 1.0",
+            verdict(p95_con, 1.0),
+        ),
+        (
+            f"{concurrency} at once: slowest conversation's p95 (ours; stock)",
+            f"{o_con['slowest_conversation_p95']:.0f} ms; {s_con['slowest_conversation_p95']:.0f} ms",
+            "not starved",
+            "see value",
+        ),
+        (
+            "Rasa peak memory (ours)",
+            f"{rasa_mb:.0f} MB (stock {stock.memory_mb.get('rasa', 0):.0f} MB)",
+            "≤ 1200 MB",
+            verdict(rasa_mb, TARGETS["rasa_mb"]),
+        ),
+        (
+            "Supervisor `serve` peak memory",
+            f"{supervisor_mb:.0f} MB",
+            "< 60 MB",
+            verdict(supervisor_mb, TARGETS["supervisor_mb"] - 1e-9),
+        ),
+        (
+            "Ready after start (ours; stock)",
+            f"{ours.ready_s:.1f} s; {stock.ready_s:.1f} s",
+            "< 45 s",
+            verdict(ours.ready_s, TARGETS["ready_s"] - 1e-9),
+        ),
+    ]
+    return "\n".join(
+        ["| measure | value | target | |", "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     )
+
+
+def machine_line() -> str:
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"{platform.platform()}, Python {platform.python_version()}, Rasa {package_version('rasa')}"
+    )
+
+
+def loaded(sides: Sequence[Side], threshold: float = 1.5) -> bool:
+    return any(max(s.load["start"][0], s.load["end"][0]) > threshold for s in sides)
+
+
+def report(sides: Sequence[Side], concurrency: int, sequential: int, extra: str = "") -> str:
+    by_name = {s.name: s for s in sides}
+    parts = [
+        "# Benchmarks (make bench)",
+        f"Machine: {machine_line()}. Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+        "Every process on this one machine; the load generator too. The two sides run one after "
+        "the other, never together.",
+        f"Load, each side: one warm-up conversation (not counted), then {sequential} conversations "
+        f"of {MESSAGES_PER_CONVERSATION} messages one at a time, then {concurrency} conversations of "
+        f"{MESSAGES_PER_CONVERSATION} messages at once; every conversation is a new visitor. Ours: "
+        "`python -m bot.ops.cli serve` (gateway, Rasa with the SQLite tracker store, action server), "
+        "bilingual questions, follow-ups and status look-ups through /api/chat. Stock: the bot of "
+        "`rasa init` (moodbot, in-memory tracker store, no action server), `rasa run --enable-api`, "
+        'its own messages ("hi", "I am sad", "yes", "bye", ...) through /webhooks/rest/webhook.',
+    ]
+    if loaded(sides):
+        parts.append(
+            "**Taken under load**: other jobs were running on the machine (the 1-minute load "
+            "average was above 1.5 during the run, see each side): absolute figures are "
+            "pessimistic and noisy; the ratios are only indicative."
+        )
+    if "ours" in by_name and "stock" in by_name:
+        parts += [
+            "## Ours against stock Rasa (issue #13, item 4)",
+            ratios_table(by_name["ours"], by_name["stock"], concurrency),
+        ]
+    parts += ["## Each side"] + [side_section(s, concurrency) for s in sides]
+    if extra:
+        parts.append(extra.strip())
+    return "\n\n".join(parts)
+
+
+ANALYSIS = "## Where the time goes"
+
+
+def kept_analysis(path: Path) -> str:
+    """The profile analysis of docs/benchmarks.md (written from `--profile` runs by hand, with
+    its own date), kept when the measured sections are rewritten."""
+    text = path.read_text() if path.exists() else ""
+    start = text.find("\n" + ANALYSIS)
+    return text[start:] if start >= 0 else ""
 
 
 def main() -> int:
-    from bot.ops.cli import train
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "10")))
-    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "4")))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--sequential",
+        type=int,
+        default=int(os.environ.get("BENCH_SEQUENTIAL", "10")),
+        help="conversations one at a time (default 10)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=int(os.environ.get("BENCH_CONCURRENCY", "50")),
+        help="conversations at once (default 50)",
+    )
+    parser.add_argument("--only", choices=("ours", "stock"), help="measure one side only (no ratios)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="py-spy the processes during the concurrent run, into this folder (slows them: not for the report)",
+    )
+    parser.add_argument("--no-write", action="store_true", help="print, do not write docs/benchmarks.md")
+    parser.add_argument("--append", type=Path, help="a Markdown file appended to the report (e.g. a profile)")
     args = parser.parse_args()
 
-    model = train()
-    sections = [
-        section("One Rasa server, SQLite", args.concurrency, *measure(model, 1, "", "", args.concurrency, args.rounds))
-    ]
-    postgres, redis = os.environ.get("BENCH_POSTGRES_URL", ""), os.environ.get("BENCH_REDIS_URL", "")
-    if postgres and redis:
-        sections.append(
-            section(
-                "Scale-out profile: two Rasa servers, PostgreSQL and Redis",
-                args.concurrency,
-                *measure(model, 2, postgres, redis, args.concurrency, args.rounds),
-            )
-        )
-    else:
-        print("BENCH_POSTGRES_URL and BENCH_REDIS_URL not set: the scale-out profile is not measured.")
+    sides: list[Side] = []
+    if args.only != "stock":
+        from bot.ops.cli import train
 
-    machine = (
-        f"{platform.node()}: {os.cpu_count()} cores, "
-        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
-        f"{platform.platform()}, Python {platform.python_version()}"
-    )
-    report = "\n\n".join(
-        [
-            "# Benchmarks (make bench)",
-            f"Machine: {machine}. Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
-            "Every process on this one machine.",
-            *sections,
-        ]
-    )
-    print(report)
-    (ROOT / "docs").mkdir(exist_ok=True)
-    (ROOT / "docs" / "benchmarks.md").write_text(report + "\n")
+        train()  # only if no model exists for these inputs; `serve` then uses that model
+        sides.append(measure_ours(args.sequential, args.concurrency, args.profile / "ours" if args.profile else None))
+    if args.only != "ours":
+        sides.append(measure_stock(args.sequential, args.concurrency, args.profile / "stock" if args.profile else None))
+    extra = args.append.read_text() if args.append else kept_analysis(ROOT / "docs" / "benchmarks.md")
+    if args.profile:
+        from bot.ops.bench_profile import summarize
+
+        extra = f"\n\n{ANALYSIS} (py-spy, {args.concurrency} at once)\n\n" + "\n".join(
+            f"### {s.name.capitalize()}\n\n" + summarize(args.profile / s.name, len(measured(s.concurrent).turns))
+            for s in sides
+        )
+    text = report(sides, args.concurrency, args.sequential, extra)
+    print(text)
+    if not args.no_write and not args.profile and not args.only:
+        (ROOT / "docs").mkdir(exist_ok=True)
+        (ROOT / "docs" / "benchmarks.md").write_text(text + "\n")
     return 0
 
 
