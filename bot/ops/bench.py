@@ -35,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
@@ -44,6 +43,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.core.paths import ROOT, VAR
+from bot.ops.cli import healthy, quiet_env
 
 MESSAGES_PER_CONVERSATION = 10
 
@@ -377,14 +377,6 @@ def wait_until(check: Callable[[], bool], process: subprocess.Popen, timeout: fl
     raise TimeoutError(f"not ready after {timeout} s")
 
 
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=3) as response:
-            return response.status == 200
-    except Exception:  # noqa: BLE001 - any failure means "not yet"
-        return False
-
-
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -393,13 +385,6 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-
-
-def rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    values = dict(os.environ)
-    values.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"})
-    values.update(extra or {})
-    return values
 
 
 class Profiler:
@@ -458,7 +443,7 @@ def measure_ours(sequential: int, concurrency: int, profile: Path | None) -> Sid
     database = f"sqlite:///{workdir / 'tta.db'}"
     prepare(database)
     port = free_port()
-    environment = rasa_env(
+    environment = quiet_env(
         {
             "PORT": str(port),
             "RASA_PORT": str(free_port()),
@@ -484,7 +469,7 @@ def measure_ours(sequential: int, concurrency: int, profile: Path | None) -> Sid
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        side.ready_s = wait_until(lambda: answers(base + "/healthz"), supervisor)
+        side.ready_s = wait_until(lambda: healthy(base + "/healthz"), supervisor)
         play_all(
             side,
             our_post(base),
@@ -516,7 +501,7 @@ def stock_bot() -> Path:
     subprocess.run(
         [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(scratch)],
         cwd=scratch,
-        env=rasa_env(),
+        env=quiet_env(),
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -554,14 +539,14 @@ def measure_stock(sequential: int, concurrency: int, profile: Path | None) -> Si
             "endpoints.yml",
         ],
         cwd=folder,
-        env=rasa_env(),
+        env=quiet_env(),
         start_new_session=True,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        side.ready_s = wait_until(lambda: answers(base + "/status"), rasa)
+        side.ready_s = wait_until(lambda: healthy(base + "/status"), rasa)
         play_all(
             side,
             stock_post(base, secrets.token_hex(4)),
