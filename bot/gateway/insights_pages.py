@@ -125,40 +125,29 @@ def topic_titles(lang: str) -> dict[str, str]:
     return {topic: title(topic, lang) for topic in all_topics()}
 
 
+def agent_page_context(lang: str, t: dict[str, str], paths: dict[str, str], current: str) -> dict[str, Any]:
+    """What the insights and review pages share: layout, their texts, the agents' navigation."""
+    return {
+        **layout(
+            lang, t["title"], paths[_other(lang)], ("site.css", "agent.css", "insights.css"), asset_version(ASSETS)
+        ),
+        "t": t,
+        "nav": nav_links(lang, current),
+        "topic_titles": topic_titles(lang),
+    }
+
+
 def insights_context(lang: str) -> dict[str, Any]:
     # The same setting as `purge-conversations` (RETENTION_DAYS), which deletes older ones.
     retention = int(os.environ.get("RETENTION_DAYS", "30") or 30)
     t = {k: v.replace("{retention}", str(retention)) for k, v in INSIGHTS[lang].items()}
-    return {
-        **layout(
-            lang,
-            t["title"],
-            INSIGHTS_PATHS[_other(lang)],
-            ("site.css", "agent.css", "insights.css"),
-            asset_version(ASSETS),
-        ),
-        "t": t,
-        "nav": nav_links(lang, "insights"),
-        "topic_titles": topic_titles(lang),
-    }
+    return agent_page_context(lang, t, INSIGHTS_PATHS, "insights")
 
 
 def review_context(lang: str) -> dict[str, Any]:
     t = REVIEW[lang]
     choices: list[str] = [topic for topic in INTENT_OF_DECISION if topic != "out_of_scope"]
-    return {
-        **layout(
-            lang,
-            t["title"],
-            REVIEW_PATHS[_other(lang)],
-            ("site.css", "agent.css", "insights.css"),
-            asset_version(ASSETS),
-        ),
-        "t": t,
-        "nav": nav_links(lang, "review"),
-        "topic_titles": topic_titles(lang),
-        "review_topics": choices,
-    }
+    return {**agent_page_context(lang, t, REVIEW_PATHS, "review"), "review_topics": choices}
 
 
 def sign_in_first_context(lang: str, other_path: str) -> dict[str, Any]:
