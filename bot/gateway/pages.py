@@ -50,7 +50,7 @@ def asset_version(names: Iterable[str]) -> str:
     return digest.hexdigest()[:10]
 
 
-OWN_ASSETS = ["widget.js", "widget.css", "site.css", "agent.js", "agent.css"]
+OWN_ASSETS = ["widget.js", "widget.css", "site.css", "console-api.js", "agent.js", "agent.css"]
 
 
 # ---------------------------------------------------------------- templates

@@ -7,7 +7,12 @@
 (function () {
   "use strict";
 
-  var lang = /^fr\b/i.test(document.documentElement.lang || "") ? "fr" : "en";
+  // The request, DOM and formatting helpers are console-api.js's, loaded before this file.
+  var shared = window.TTAConsole;
+  var lang = shared.lang;
+  var el = shared.el;
+  var format = shared.format;
+  var api = shared.api;
   var TOKEN_KEY = "tta-agent-csrf";
 
   var STRINGS = {
@@ -105,34 +110,17 @@
     return document.getElementById(id);
   }
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      if (attrs[name] !== null && attrs[name] !== undefined) {
-        node.setAttribute(name, attrs[name]);
-      }
-    });
-    if (text !== undefined && text !== null) {
-      node.textContent = String(text);
-    }
-    return node;
-  }
-
-  function format(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, key) {
-      return values[key] === undefined ? "" : String(values[key]);
-    });
-  }
-
   var csrf = "";
   try {
     csrf = window.sessionStorage.getItem(TOKEN_KEY) || "";
   } catch (ignore) {
     csrf = "";
   }
+  shared.setCsrf(csrf);
 
   function setToken(token) {
     csrf = token || "";
+    shared.setCsrf(csrf);
     try {
       if (csrf) {
         window.sessionStorage.setItem(TOKEN_KEY, csrf);
@@ -145,31 +133,6 @@
     if (window.PIPAssistant) {
       window.PIPAssistant.setHeader("X-CSRF-Token", csrf);
     }
-  }
-
-  function api(method, path, body) {
-    var headers = { Accept: "application/json", "Accept-Language": lang };
-    if (csrf) {
-      headers["X-CSRF-Token"] = csrf;
-    }
-    var options = { method: method, credentials: "same-origin", headers: headers };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(path, options).then(function (response) {
-      return response.text().then(function (raw) {
-        var parsed = null;
-        try {
-          parsed = raw ? JSON.parse(raw) : null;
-        } catch (ignore) {
-          parsed = null;
-        }
-        return { ok: response.ok, status: response.status, body: parsed };
-      });
-    }, function () {
-      return { ok: false, status: 0, body: null };
-    });
   }
 
   function errorText(result) {

@@ -64,6 +64,11 @@
     });
   }
 
+  /* The agent console keeps the token it got at sign-in (agent.js) instead of asking for it. */
+  function setCsrf(token) {
+    csrf = token || "";
+  }
+
   /* The JSON a page carries in <script type="application/json" id="...">. */
   function pageData(id, fallback) {
     try {
@@ -97,6 +102,7 @@
     lang: lang,
     api: api,
     ready: ready,
+    setCsrf: setCsrf,
     el: el,
     format: format,
     pageData: pageData,
