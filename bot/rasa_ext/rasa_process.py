@@ -4,7 +4,13 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
 - Log records are masked (bot/core/log_privacy.py): Rasa's debug logs quote what people type.
 - Calls to the action server time out after ACTION_TIMEOUT seconds (default 4) instead of
   Rasa's fixed 5 minutes, so a hung action server costs a person seconds, not minutes, and
-  does not hold the conversation's lock. Rasa reads this module constant at each call.
+  does not hold the conversation's lock. Only the time Rasa's event loop was free to read the
+  answer counts (LagAwareTimeout): under load (50 conversations at once) a reply that came
+  back in 10 ms can wait seconds in the loop's queue, and a plain timeout then blamed the
+  action server, opened the breaker below and made everyone "try again". A watchdog wakes
+  every 0.25 s and counts 0.25 s each time, however late it woke: the lateness is the loop's
+  queueing (lag). ACTION_TIMEOUT_CAP (default 15 s, below the gateway's 20 s RASA_TIMEOUT)
+  bounds a call in wall-clock time whatever the lag; Rasa's own request timeout is set to it.
 - After such a timeout, calls to the action server fail at once for ACTION_COOLDOWN seconds
   (default 10), a circuit breaker: one status turn runs several actions, and each would
   otherwise wait the full timeout. The person gets the gateway's "try again" reply. The
@@ -36,7 +42,46 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 4.0
+DEFAULT_ACTION_TIMEOUT_CAP = 15.0
 DEFAULT_ACTION_COOLDOWN = 10.0
+
+
+class LagAwareTimeout:
+    """A timeout of `budget` seconds that does not count the event loop's lag, and of `cap`
+    seconds of wall-clock time in any case."""
+
+    def __init__(
+        self, budget: float, cap: float, step: float = 0.25, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.budget, self.cap, self.step, self.clock = budget, cap, step, clock
+
+    async def run(self, awaitable: Awaitable[Any]) -> Any:
+        task = asyncio.ensure_future(awaitable)
+        started, counted = self.clock(), 0.0
+        try:
+            while True:
+                wait = max(min(self.step, self.budget - counted), 0.0)
+                done, _ = await asyncio.wait({task}, timeout=wait)
+                if done:
+                    return task.result()
+                counted += wait  # however long the loop took to wake us: the rest was its lag
+                if counted >= self.budget or self.clock() - started >= self.cap:
+                    logger.debug(
+                        "Action timed out: %.2f s counted, %.2f s in all",
+                        counted,
+                        self.clock() - started,
+                    )
+                    raise asyncio.TimeoutError()
+        finally:
+            if not task.done():  # timed out, or our caller was cancelled
+                task.cancel()
+                await asyncio.wait({task})
+
+    def bound(self, run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def timed_run(action, *args: Any, **kwargs: Any) -> Any:
+            return await self.run(run(action, *args, **kwargs))
+
+        return timed_run
 
 
 class ActionServerBreaker:
@@ -166,9 +211,14 @@ def configure() -> None:
         )
     if getattr(remote_actions.RemoteAction.run, "guarded", False):
         return
-    remote_actions.DEFAULT_REQUEST_TIMEOUT = float(env("ACTION_TIMEOUT", str(DEFAULT_ACTION_TIMEOUT)))
+    timeout = LagAwareTimeout(
+        float(env("ACTION_TIMEOUT", str(DEFAULT_ACTION_TIMEOUT))),
+        float(env("ACTION_TIMEOUT_CAP", str(DEFAULT_ACTION_TIMEOUT_CAP))),
+    )
+    # aiohttp's own timeout, which counts the lag, only as a last resort: the watchdog decides
+    remote_actions.DEFAULT_REQUEST_TIMEOUT = max(timeout.cap, timeout.budget) + 1
     breaker = ActionServerBreaker(float(env("ACTION_COOLDOWN", str(DEFAULT_ACTION_COOLDOWN))))
-    guarded = breaker.guard(remote_actions.RemoteAction.run)
+    guarded = breaker.guard(timeout.bound(remote_actions.RemoteAction.run))
     guarded.guarded = True  # type: ignore[attr-defined]
     remote_actions.RemoteAction.run = guarded
     remote_actions.RemoteAction._validate_action_result = compiled_action_result_check(
