@@ -2,6 +2,7 @@
 same database, across two Rasa servers sharing it, with one cheap query per retrieve."""
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -21,13 +22,37 @@ DOMAIN = Domain.from_yaml(
 )
 
 
-@pytest.fixture
-def database(tmp_path):
-    return str(tmp_path / "tracker.db")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """Where Rasa's tracker store is: its URL and the store's arguments. PostgreSQL (what
+    RASA_SERVERS=2 uses) when TEST_POSTGRES_URL names one, as in tests/unit/conftest.py."""
+    from sqlalchemy.engine import make_url
+
+    from tests.unit.conftest import _fresh_postgres, _worker_postgres
+
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'tracker.db'}", {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
+        pytest.skip("TEST_POSTGRES_URL not set: PostgreSQL tests need a server (.ci/run starts one)")
+    url = _worker_postgres(url, os.environ.get("PYTEST_XDIST_WORKER", ""))
+    _fresh_postgres(url)
+    parts = make_url(url)
+    arguments = {
+        "dialect": "postgresql",
+        "host": parts.host,
+        "port": parts.port,
+        "db": parts.database,
+        "username": parts.username,
+        "password": parts.password,
+    }
+    return url, arguments
 
 
 def store(database, **kwargs):
-    return MaskingSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=database, **kwargs)
+    return MaskingSQLTrackerStore(domain=DOMAIN, **database[1], **kwargs)
 
 
 def turn(tracker, n, when, text=None):
@@ -49,7 +74,7 @@ def start(tracker, when):
 
 async def as_rasa_reads_it(database, sender):
     """Rasa's own SQLTrackerStore on the same database."""
-    tracker = await SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=database).retrieve(sender)
+    tracker = await SQLTrackerStore(domain=DOMAIN, **database[1]).retrieve(sender)
     return dump(tracker)
 
 
@@ -159,8 +184,8 @@ async def test_the_daily_purge_is_seen_by_a_warm_cache(database):
         assert (await one.retrieve(sender)).get_slot("business_number") == "100000003"
     assert "left" in one.cache  # and used until the purge (then idle for 90 minutes)
     one.clock = time.time
-    assert clear_abandoned_slots(f"sqlite:///{database}") == 2  # both idle for over an hour
-    assert delete_tracker_events_older_than(2, f"sqlite:///{database}") == 2  # the old one
+    assert clear_abandoned_slots(database[0]) == 2  # both idle for over an hour
+    assert delete_tracker_events_older_than(2, database[0]) == 2  # the old one
     assert (await one.retrieve("left")).get_slot("business_number") is None
     assert await one.retrieve("old") is None
 
