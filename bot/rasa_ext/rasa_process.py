@@ -56,26 +56,38 @@ class LagAwareTimeout:
         self.budget, self.cap, self.step, self.clock = budget, cap, step, clock
 
     async def run(self, awaitable: Awaitable[Any]) -> Any:
-        task = asyncio.ensure_future(awaitable)
-        started, counted = self.clock(), 0.0
-        try:
-            while True:
-                wait = max(min(self.step, self.budget - counted), 0.0)
-                done, _ = await asyncio.wait({task}, timeout=wait)
-                if done:
-                    return task.result()
-                counted += wait  # however long the loop took to wake us: the rest was its lag
-                if counted >= self.budget or self.clock() - started >= self.cap:
-                    logger.debug(
-                        "Action timed out: %.2f s counted, %.2f s in all",
-                        counted,
-                        self.clock() - started,
-                    )
-                    raise asyncio.TimeoutError()
-        finally:
-            if not task.done():  # timed out, or our caller was cancelled
+        """Awaits in the current task (a task of its own would cost more rounds of a busy loop);
+        a timer cancels it once the budget is used, as aiohttp's own timeout does."""
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        assert task is not None
+        started = self.clock()
+        state = {"counted": 0.0, "expired": False}
+
+        def tick(waited: float) -> None:
+            state["counted"] += waited  # however late this runs: the rest was the loop's lag
+            if state["counted"] >= self.budget or self.clock() - started >= self.cap:
+                logger.debug(
+                    "Action timed out: %.2f s counted, %.2f s in all", state["counted"], self.clock() - started
+                )
+                state["expired"] = True
                 task.cancel()
-                await asyncio.wait({task})
+            else:
+                schedule()
+
+        def schedule() -> None:
+            wait = max(min(self.step, self.budget - state["counted"]), 0.0)
+            handles[0] = loop.call_later(wait, tick, wait)
+
+        handles: list = [None]
+        schedule()
+        try:
+            return await awaitable
+        except asyncio.CancelledError:
+            if state["expired"]:
+                raise asyncio.TimeoutError() from None
+            raise
+        finally:
+            handles[0].cancel()
 
     def bound(self, run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         async def timed_run(action, *args: Any, **kwargs: Any) -> Any:
