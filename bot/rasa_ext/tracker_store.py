@@ -228,8 +228,10 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         entry.events.extend(added)
         starts = [e.timestamp for e in added if isinstance(e, SessionStarted) and e.timestamp is not None]
         if starts and (entry.session_start is None or max(starts) > entry.session_start):
-            # A new session: a retrieve reads the events from its start on (Rasa's _event_query).
-            entry.session_start = max(starts)
+            entry.session_start = max(starts)  # a new session
+        if entry.session_start is not None:
+            # A retrieve reads the events stamped from the latest session's start on (Rasa's
+            # _event_query), even an event stored later with an earlier timestamp.
             start = entry.session_start
             entry.events = [e for e in entry.events if e.timestamp is not None and e.timestamp >= start]
 

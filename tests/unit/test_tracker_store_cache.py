@@ -198,3 +198,18 @@ async def test_the_cache_is_bounded(database):
         await one.save(tracker)
         await one.retrieve(sender)
     assert list(one.cache) == ["b", "c"]
+
+
+async def test_an_event_stamped_before_the_session_start_as_rasa_reads_it(database):
+    one = store(database)
+    now = time.time() - 600
+    tracker = DialogueStateTracker("p", DOMAIN.slots)
+    start(tracker, now)
+    await one.save(tracker)
+    tracker = await one.retrieve("p")
+    tracker.update(SlotSet("language", "fr", timestamp=now - 5))  # e.g. another server's clock
+    turn(tracker, 0, now + 1)
+    await one.save(tracker)
+    tracker = await one.retrieve("p")
+    assert dump(tracker) == await as_rasa_reads_it(database, "p")
+    assert len(tracker.events) == 3 + 5
