@@ -213,3 +213,35 @@ async def test_an_event_stamped_before_the_session_start_as_rasa_reads_it(databa
     tracker = await one.retrieve("p")
     assert dump(tracker) == await as_rasa_reads_it(database, "p")
     assert len(tracker.events) == 3 + 5
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_random_turns_on_two_servers_read_as_rasa_reads_them(database, seed):
+    import random
+
+    chance = random.Random(seed)
+    servers = [store(database), store(database)]
+    now = time.time() - 450  # recent: the cache is used (not for conversations idle 30 minutes)
+    for sender in ("p", "q"):
+        tracker = DialogueStateTracker(sender, DOMAIN.slots)
+        start(tracker, now)
+        await servers[0].save(tracker)
+    for step in range(40):
+        sender, server = chance.choice("pq"), chance.choice(servers)
+        tracker = await server.retrieve(sender)
+        assert dump(tracker) == await as_rasa_reads_it(database, sender)
+        when = now + 10 * step
+        roll = chance.random()
+        if roll < 0.15:
+            start(tracker, when)
+        elif roll < 0.3:
+            tracker.update(SlotSet("business_number", "100000003", timestamp=when))
+        elif roll < 0.4:
+            tracker.update(SlotSet("business_number", None, timestamp=when))
+        elif roll < 0.6:
+            tracker.update(SlotSet("language", "fr", timestamp=when - chance.choice([5, 50, 500])))  # stamped earlier
+        turn(tracker, step, when + 1, text=chance.choice([None, "BN 100000003", "jo@example.com"]))
+        await server.save(tracker)
+    for sender in "pq":
+        for server in servers:
+            assert dump(await server.retrieve(sender)) == await as_rasa_reads_it(database, sender)
