@@ -9,8 +9,12 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
   back in 10 ms can wait seconds in the loop's queue, and a plain timeout then blamed the
   action server, opened the breaker below and made everyone "try again". A watchdog wakes
   every 0.25 s and counts 0.25 s each time, however late it woke: the lateness is the loop's
-  queueing (lag). ACTION_TIMEOUT_CAP (default 15 s, below the gateway's 20 s RASA_TIMEOUT)
-  bounds a call in wall-clock time whatever the lag; Rasa's own request timeout is set to it.
+  queueing (lag). ACTION_TIMEOUT_CAP (default 8 s) bounds a call in wall-clock time whatever
+  the lag, and so does the turn's end: a turn has RASA_TIMEOUT (the gateway's wait, 20 s)
+  less 2 s from the moment the channel received the message (begin_turn), as the gateway
+  has given up after that; several action calls in one turn cannot add up past it. A call
+  stopped by the turn's end raises TurnOverdue, which does not open the breaker: it says
+  the loop is saturated, not that the action server is failing.
 - After such a timeout, calls to the action server fail at once for ACTION_COOLDOWN seconds
   (default 10), a circuit breaker: one status turn runs several actions, and each would
   otherwise wait the full timeout. The person gets the gateway's "try again" reply. The
@@ -35,6 +39,7 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -42,8 +47,23 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 4.0
-DEFAULT_ACTION_TIMEOUT_CAP = 15.0
+DEFAULT_ACTION_TIMEOUT_CAP = 8.0
 DEFAULT_ACTION_COOLDOWN = 10.0
+TURN_MARGIN = 2.0  # seconds kept back from the gateway's RASA_TIMEOUT
+
+# When the turn being processed must end (time.monotonic()), set by the channel per message.
+TURN_END: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar("turn_end", default=None)
+
+
+class TurnOverdue(asyncio.TimeoutError):
+    """The turn ran past the gateway's wait: the loop is saturated, the action server may be fine."""
+
+
+def begin_turn(clock: Callable[[], float] = time.monotonic) -> None:
+    """Called by the channel when a message arrives (the task that then processes it)."""
+    from bot.core.settings import env
+
+    TURN_END.set(clock() + max(float(env("RASA_TIMEOUT", "20")) - TURN_MARGIN, 1.0))
 
 
 class LagAwareTimeout:
@@ -61,15 +81,17 @@ class LagAwareTimeout:
         loop, task = asyncio.get_running_loop(), asyncio.current_task()
         assert task is not None
         started = self.clock()
-        state = {"counted": 0.0, "expired": False}
+        turn_end = TURN_END.get()
+        call_end = started + self.cap if turn_end is None else min(started + self.cap, turn_end)
+        state: Dict[str, Any] = {"counted": 0.0, "expired": None}
 
         def tick(waited: float) -> None:
             state["counted"] += waited  # however late this runs: the rest was the loop's lag
-            if state["counted"] >= self.budget or self.clock() - started >= self.cap:
-                logger.debug(
-                    "Action timed out: %.2f s counted, %.2f s in all", state["counted"], self.clock() - started
-                )
-                state["expired"] = True
+            now = self.clock()
+            if state["counted"] >= self.budget or now >= call_end:
+                logger.debug("Action timed out: %.2f s counted, %.2f s in all", state["counted"], now - started)
+                overdue = turn_end is not None and now >= turn_end and state["counted"] < self.budget
+                state["expired"] = TurnOverdue if overdue else asyncio.TimeoutError
                 task.cancel()
             else:
                 schedule()
@@ -84,7 +106,7 @@ class LagAwareTimeout:
             return await awaitable
         except asyncio.CancelledError:
             if state["expired"]:
-                raise asyncio.TimeoutError() from None
+                raise state["expired"]() from None
             raise
         finally:
             handles[0].cancel()
@@ -109,6 +131,9 @@ class ActionServerBreaker:
                 raise RasaException(f"Action server not answering; '{action.name()}' skipped")
             try:
                 return await run(action, *args, **kwargs)
+            except TurnOverdue:
+                logger.warning("Turn ran past the gateway's wait during '%s'; Rasa is overloaded", action.name())
+                raise
             except asyncio.TimeoutError:
                 self.open_until = self.clock() + self.cooldown
                 logger.error(

@@ -39,6 +39,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.core.privacy import PERSONAL_SLOTS, holds_personal_data, mask
+from bot.store.tracker_retention import ABANDONED_AFTER_MINUTES
 
 
 def masked_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
@@ -88,7 +89,9 @@ def deserialised(events: List[Dict[str, Any]]) -> List[Event]:
 # Conversations: a 40-turn one (about 250 events) takes about 0.9 MB, a 5-turn one about 0.1 MB.
 # 100 covers the 50 conversations at once of the benchmark. `cache_size` in the endpoints file.
 DEFAULT_CACHE_SIZE = 100
-CACHE_IDLE_SECONDS = 30 * 60  # below clear_abandoned_slots' hour (bot/store/tracker_retention.py)
+# Half the idle time after which clear_abandoned_slots edits rows in place (which the count/max
+# check cannot see): one setting, and room for clocks that differ between hosts.
+CACHE_IDLE_SECONDS = ABANDONED_AFTER_MINUTES * 60 / 2
 
 
 @dataclass

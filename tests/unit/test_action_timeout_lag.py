@@ -90,3 +90,39 @@ async def test_the_breaker_opens_on_the_lag_aware_timeout_and_the_call_is_cancel
         await guarded(Action())
     assert cancelled == ["action_lookup_status"]
     assert breaker.open_until > 0
+
+
+async def test_several_calls_in_one_turn_stop_at_the_turn_end_without_opening_the_breaker():
+    """The gateway stops waiting after RASA_TIMEOUT: a turn's calls cannot add up past it, and
+    running out of turn time says Rasa is overloaded, not that the action server fails."""
+    from bot.rasa_ext.rasa_process import TURN_END, TurnOverdue
+
+    breaker = ActionServerBreaker(cooldown=10)
+    timeout = LagAwareTimeout(budget=1.0, cap=5.0, step=0.05)
+
+    class Action:
+        def name(self):
+            return "action_lookup_status"
+
+    async def run(action):
+        await asyncio.sleep(0.3)  # each call within its own budget
+        return ["events"]
+
+    guarded = breaker.guard(timeout.bound(run))
+    TURN_END.set(time.monotonic() + 0.5)
+    started = time.monotonic()
+    assert await guarded(Action()) == ["events"]
+    with pytest.raises(TurnOverdue):
+        for _ in range(3):
+            await guarded(Action())
+    assert time.monotonic() - started < 0.9
+    assert breaker.open_until == 0.0
+
+
+def test_a_turn_ends_two_seconds_before_the_gateway_stops_waiting(monkeypatch):
+    from bot.rasa_ext.rasa_process import TURN_END, begin_turn
+
+    monkeypatch.setenv("RASA_TIMEOUT", "20")
+    context = __import__("contextvars").copy_context()
+    context.run(begin_turn, lambda: 100.0)
+    assert context[TURN_END] == 118.0
