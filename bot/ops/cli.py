@@ -39,17 +39,24 @@ if TYPE_CHECKING:
     from bot.store.engine import Database
 
 # What the trained model depends on: any change here means a new model.
+# What a trained model depends on: its hash names the model file, so a change to any of these
+# (and only these) means retraining. The code is what config.yml's custom components and
+# policies are and import, and the spaCy pipelines the tokenizer loads; runtime-only modules
+# (the tracker store, rasa_process.py's patches, the channel, the NLG) are not listed, so
+# changing them does not force a retrain (tests/unit/test_model_inputs.py).
 MODEL_INPUTS = [
     "config.yml",
     "domain",
     "data/nlu",
     "data/rules",
     "data/stories",
-    "bot/rasa_ext/nlu.py",
+    "bot/rasa_ext/nlu.py",  # LanguageDetector, BilingualSpacyTokenizer, the two extractors
+    "bot/rasa_ext/answer_selection.py",  # TopicAnswerSelector
+    "bot/rasa_ext/spacy_pipelines.py",  # builds the pipelines BilingualSpacyTokenizer loads
     "bot/core/language.py",
     "bot/core/business_types.py",
-    "bot/rasa_ext",
-    "policies",
+    "bot/core/paths.py",
+    "policies",  # RepeatedMisunderstandingPolicy
 ]
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]
 

@@ -19,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.core.signing import SECRET_HEADER
+from bot.rasa_ext.rasa_process import begin_turn
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ class GatewayInput(InputChannel):
             if len(text) > MAX_TEXT or not isinstance(metadata, (dict, type(None))):
                 return response.json({"error": "invalid message"}, status=400)
             collector = GatewayOutput()
+            begin_turn()
             await on_new_message(
                 UserMessage(
                     text,

@@ -4,7 +4,17 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
 - Log records are masked (bot/core/log_privacy.py): Rasa's debug logs quote what people type.
 - Calls to the action server time out after ACTION_TIMEOUT seconds (default 4) instead of
   Rasa's fixed 5 minutes, so a hung action server costs a person seconds, not minutes, and
-  does not hold the conversation's lock. Rasa reads this module constant at each call.
+  does not hold the conversation's lock. Only the time Rasa's event loop was free to read the
+  answer counts (LagAwareTimeout): under load (50 conversations at once) a reply that came
+  back in 10 ms can wait seconds in the loop's queue, and a plain timeout then blamed the
+  action server, opened the breaker below and made everyone "try again". A watchdog wakes
+  every 0.25 s and counts 0.25 s each time, however late it woke: the lateness is the loop's
+  queueing (lag). ACTION_TIMEOUT_CAP (default 8 s) bounds a call in wall-clock time whatever
+  the lag, and so does the turn's end: a turn has RASA_TIMEOUT (the gateway's wait, 20 s)
+  less 2 s from the moment the channel received the message (begin_turn), as the gateway
+  has given up after that; several action calls in one turn cannot add up past it. A call
+  stopped by the turn's end raises TurnOverdue, which does not open the breaker: it says
+  the loop is saturated, not that the action server is failing.
 - After such a timeout, calls to the action server fail at once for ACTION_COOLDOWN seconds
   (default 10), a circuit breaker: one status turn runs several actions, and each would
   otherwise wait the full timeout. The person gets the gateway's "try again" reply. The
@@ -19,19 +29,93 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
   action would say nothing. It answers with the topic's overview (`utter_<topic>/overview`).
   And when a policy predicts `utter_<topic>` for a topic the NLU did not choose, Rasa would
   take the selector's best answer of any topic: it takes the best within that topic.
+- The ResponseSelector matches each ranked label back to its response key by scanning every
+  response (`_resolve_intent_response_key`): with `ranking_length: 0` that is all labels times
+  all responses, 16 ms of CPU per message. It looks the label up in a dictionary instead, built
+  once per selector from the same responses in the same order, so the first match (and hence
+  the parse result) is the same.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 4.0
+DEFAULT_ACTION_TIMEOUT_CAP = 8.0
 DEFAULT_ACTION_COOLDOWN = 10.0
+TURN_MARGIN = 2.0  # seconds kept back from the gateway's RASA_TIMEOUT
+
+# When the turn being processed must end (time.monotonic()), set by the channel per message.
+TURN_END: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar("turn_end", default=None)
+
+
+class TurnOverdue(asyncio.TimeoutError):
+    """The turn ran past the gateway's wait: the loop is saturated, the action server may be fine."""
+
+
+def begin_turn(clock: Callable[[], float] = time.monotonic) -> None:
+    """Called by the channel when a message arrives (the task that then processes it)."""
+    from bot.core.settings import env
+
+    TURN_END.set(clock() + max(float(env("RASA_TIMEOUT", "20")) - TURN_MARGIN, 1.0))
+
+
+class LagAwareTimeout:
+    """A timeout of `budget` seconds that does not count the event loop's lag, and of `cap`
+    seconds of wall-clock time in any case."""
+
+    def __init__(
+        self, budget: float, cap: float, step: float = 0.25, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.budget, self.cap, self.step, self.clock = budget, cap, step, clock
+
+    async def run(self, awaitable: Awaitable[Any]) -> Any:
+        """Awaits in the current task (a task of its own would cost more rounds of a busy loop);
+        a timer cancels it once the budget is used, as aiohttp's own timeout does."""
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        assert task is not None
+        started = self.clock()
+        turn_end = TURN_END.get()
+        call_end = started + self.cap if turn_end is None else min(started + self.cap, turn_end)
+        state: Dict[str, Any] = {"counted": 0.0, "expired": None}
+
+        def tick(waited: float) -> None:
+            state["counted"] += waited  # however late this runs: the rest was the loop's lag
+            now = self.clock()
+            if state["counted"] >= self.budget or now >= call_end:
+                logger.debug("Action timed out: %.2f s counted, %.2f s in all", state["counted"], now - started)
+                overdue = turn_end is not None and now >= turn_end and state["counted"] < self.budget
+                state["expired"] = TurnOverdue if overdue else asyncio.TimeoutError
+                task.cancel()
+            else:
+                schedule()
+
+        def schedule() -> None:
+            wait = max(min(self.step, self.budget - state["counted"]), 0.0)
+            handles[0] = loop.call_later(wait, tick, wait)
+
+        handles: list = [None]
+        schedule()
+        try:
+            return await awaitable
+        except asyncio.CancelledError:
+            if state["expired"]:
+                raise state["expired"]() from None
+            raise
+        finally:
+            handles[0].cancel()
+
+    def bound(self, run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def timed_run(action, *args: Any, **kwargs: Any) -> Any:
+            return await self.run(run(action, *args, **kwargs))
+
+        return timed_run
 
 
 class ActionServerBreaker:
@@ -47,6 +131,9 @@ class ActionServerBreaker:
                 raise RasaException(f"Action server not answering; '{action.name()}' skipped")
             try:
                 return await run(action, *args, **kwargs)
+            except TurnOverdue:
+                logger.warning("Turn ran past the gateway's wait during '%s'; Rasa is overloaded", action.name())
+                raise
             except asyncio.TimeoutError:
                 self.open_until = self.clock() + self.cooldown
                 logger.error(
@@ -81,6 +168,43 @@ def compiled_action_result_check(spec: dict) -> Callable[[Any, dict], bool]:
     return validate_action_result
 
 
+def response_keys_by_label(responses: Dict[str, List[Dict[str, Any]]]) -> Dict[Any, str]:
+    """Each name a label can have (a response key, or a response's text) -> the intent response
+    key Rasa's scan returns for it: that of the first response key, in order, that matches."""
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data import util
+
+    keys: Dict[Any, str] = {}
+    for key, variants in responses.items():
+        search_key = util.template_key_to_intent_response_key(key)
+        keys.setdefault(search_key, search_key)
+        for response in variants:
+            keys.setdefault(response.get(TEXT, ""), search_key)
+    return keys
+
+
+def indexed_resolve_intent_response_key(scan: Callable[[Any, Dict[str, Any]], Optional[str]]) -> Callable:
+    """Wraps ResponseSelector._resolve_intent_response_key (`scan`): a dictionary look-up, the
+    dictionary built at the first call and again only if the selector's responses are replaced."""
+
+    def resolve_intent_response_key(selector: Any, label: Dict[str, Any]) -> Optional[str]:
+        cached = getattr(selector, "_tta_response_keys", None)
+        if cached is None or cached[0] is not selector.responses:
+            try:
+                cached = (selector.responses, response_keys_by_label(selector.responses))
+            except TypeError:  # an unhashable text: not in any of our domains; Rasa's own scan
+                return scan(selector, label)
+            selector._tta_response_keys = cached
+        try:
+            return cached[1].get(label.get("name"))
+        except TypeError:
+            return scan(selector, label)
+
+    resolve_intent_response_key.indexed = True  # type: ignore[attr-defined]
+    resolve_intent_response_key.scan = scan  # type: ignore[attr-defined]
+    return resolve_intent_response_key
+
+
 OVERVIEW = "overview"
 
 
@@ -112,15 +236,26 @@ def configure() -> None:
     from bot.core.settings import env
 
     install()
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    if not getattr(ResponseSelector._resolve_intent_response_key, "indexed", False):
+        ResponseSelector._resolve_intent_response_key = indexed_resolve_intent_response_key(
+            ResponseSelector._resolve_intent_response_key
+        )
     if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):
         remote_actions.ActionRetrieveResponse.run = answer_overview_without_selection(
             remote_actions.ActionRetrieveResponse.run
         )
     if getattr(remote_actions.RemoteAction.run, "guarded", False):
         return
-    remote_actions.DEFAULT_REQUEST_TIMEOUT = float(env("ACTION_TIMEOUT", str(DEFAULT_ACTION_TIMEOUT)))
+    timeout = LagAwareTimeout(
+        float(env("ACTION_TIMEOUT", str(DEFAULT_ACTION_TIMEOUT))),
+        float(env("ACTION_TIMEOUT_CAP", str(DEFAULT_ACTION_TIMEOUT_CAP))),
+    )
+    # aiohttp's own timeout, which counts the lag, only as a last resort: the watchdog decides
+    remote_actions.DEFAULT_REQUEST_TIMEOUT = max(timeout.cap, timeout.budget) + 1
     breaker = ActionServerBreaker(float(env("ACTION_COOLDOWN", str(DEFAULT_ACTION_COOLDOWN))))
-    guarded = breaker.guard(remote_actions.RemoteAction.run)
+    guarded = breaker.guard(timeout.bound(remote_actions.RemoteAction.run))
     guarded.guarded = True  # type: ignore[attr-defined]
     remote_actions.RemoteAction.run = guarded
     remote_actions.RemoteAction._validate_action_result = compiled_action_result_check(
