@@ -15,7 +15,7 @@ examples for that kind of question and have a fresh blind batch written to confi
 
 For each set: the share of in-scope questions given the right topic (a second topic named
 in `also` counts too), the share of in-scope questions declined, the share of out-of-scope
-questions declined, and, for questions that name the fact that answers them (`mentions`),
+questions declined (with those labelled `fallback`, not understandable on their own), and, for questions that name the fact that answers them (`mentions`),
 the share whose chosen answer states it. Details and every miss go to results/eval/.
 """
 
@@ -51,13 +51,16 @@ TOPIC_OF_INTENT = {
 }
 # Labels of the own set (Rasa intents) as topics.
 OUT_OF_SCOPE = "out_of_scope"
+# Labels of questions the assistant should decline: outside its scope, or not understandable
+# on their own ("fallback": "and the other one?" with nothing before it).
+TO_DECLINE = (OUT_OF_SCOPE, "fallback")
 
 
 @dataclass
 class Question:
     text: str
     lang: str
-    topic: str  # a topic id of the contract, or out_of_scope
+    topic: str  # a topic id of the contract (fallback: to decline), or out_of_scope
     also: list[str] = field(default_factory=list)
     mentions: list[str] = field(default_factory=list)
     source: str = ""
@@ -74,7 +77,7 @@ class Prediction:
 
     @property
     def in_scope(self) -> bool:
-        return self.question.topic != OUT_OF_SCOPE
+        return self.question.topic not in TO_DECLINE
 
     @property
     def right(self) -> bool:

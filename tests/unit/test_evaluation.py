@@ -24,6 +24,18 @@ def test_scores_count_second_topics_declines_and_facts():
     assert result["out_of_scope_declined"] == 1.0 and result["states_the_fact"] == 1.0
 
 
+def test_a_question_not_understandable_on_its_own_is_right_when_declined():
+    """Blind writers label "and the other one?" with nothing before it `fallback`: declining is right."""
+    predictions = [
+        Prediction(Question("and the other one?", "en", "fallback"), "declined", None, 0.3),
+        Prediction(Question("pis l'autre?", "fr", "fallback"), "eligibility", "eligibility/overview", 0.6),
+        Prediction(Question("fees?", "en", "cost"), "cost", "cost/overview", 0.9),
+    ]
+    assert [p.right for p in predictions] == [True, False, True]
+    result = score(predictions, {})
+    assert result["right_topic"] == 1.0 and result["out_of_scope_declined"] == 0.5
+
+
 def test_own_blind_and_real_sets_are_found_in_both_languages():
     sets = question_sets()
     for name in ("own en", "own fr", "blind en", "blind fr", "real en", "real fr"):
