@@ -4,15 +4,14 @@
 import re
 import subprocess
 import sys
-from collections import Counter, defaultdict
 
 import pytest
 import yaml
 
-from bot.core.language import strip_accents
 from bot.core.paths import ROOT
 from bot.ops.cli import TRAINING_DATA, quiet_env
 from bot.ops.evaluation import evaluate, question_sets
+from bot.ops.near_copies import MEASURES, NearCopies
 
 ALLOWED_WARNINGS = [
     # Rasa's validator cannot see the responses that actions speak (action_default_fallback
@@ -107,55 +106,29 @@ def test_no_blind_or_real_question_is_in_the_training_data_nearly_either():
     """A training example sharing 80% of its words with a blind question makes the blind
     score measure recall, not understanding."""
 
-    # Four measures, as near copies hide from any one of them: words without accents or
-    # punctuation; the same with letters and digits apart ("24h" is "24 h"); the text's own
-    # whitespace tokens; and those tokens counted as often as they occur ("le ... le").
-    def words(text):
-        return frozenset(re.findall(r"[a-z0-9]+", strip_accents(text.lower())))
-
-    def letters_and_digits(text):
-        return frozenset(re.findall(r"[a-z]+|[0-9]+", strip_accents(text.lower())))
-
-    def tokens(text):
-        return frozenset(text.lower().split())
-
-    def every_token(text):
-        return tuple(sorted(text.lower().split()))
-
-    for measure in (words, letters_and_digits, tokens, every_token):
+    # Four measures (bot/ops/near_copies.py), as near copies hide from any one of them.
+    for measure in MEASURES:
         assert nearly_copied(measure) == [], measure.__name__
 
 
-def nearly_copied(words):
-    """(blind or real question, training example) pairs sharing 80% of their `words` (a set,
-    or a tuple whose repeated words count as often as they occur)."""
-    training = list(
+def nearly_copied(measure):
+    """(blind or real question, training example) pairs sharing 80% of their words by `measure`."""
+    training = NearCopies(
         {
-            words(line.strip()[2:])
+            line.strip()[2:]
             for path in (ROOT / "data" / "nlu").rglob("*.yml")
             for line in path.read_text(encoding="utf-8").splitlines()
             if line.startswith("    ") and line.strip().startswith("- ")
-        }
-        - {frozenset(), ()}
+        },
+        measure,
     )
-    # An index from word to the examples holding it: only examples sharing a word are compared.
-    holding = defaultdict(set)
-    for number, example in enumerate(training):
-        for word in example:
-            holding[word].add(number)
-    near = []
-    for name, questions in question_sets().items():
-        if name.startswith("own"):
-            continue
-        for question in questions:
-            asked = words(question.text)
-            shared = Counter(number for word in asked for number in holding.get(word, ()))
-            near += [
-                (question.text, " ".join(sorted(training[number])))
-                for number, count in shared.items()
-                if count / max(len(asked), len(training[number])) >= 0.8
-            ]
-    return near
+    return [
+        (question.text, example)
+        for name, questions in question_sets().items()
+        if not name.startswith("own")
+        for question in questions
+        for example in training.of(question.text)
+    ]
 
 
 def test_stories_for_every_topic_in_both_languages(trained_model, tmp_path):

@@ -20,16 +20,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
 from bot.core.identifiers import REFERENCE
-from bot.core.language import strip_accents
 from bot.core.paths import ROOT
 from bot.core.privacy import mask
+from bot.ops.near_copies import MEASURES, NearCopies
 
 NLU_DATA = ROOT / "data" / "nlu"
 REVIEWED_FILE = "reviewed_{lang}.yml"
@@ -55,39 +54,20 @@ def _examples(block: dict) -> list[str]:
     return [line.strip()[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- ")]
 
 
-NEAR_COPY = 0.8  # the share of shared words tests/test_model_quality.py calls a near copy
-
-
-def words(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"[a-z0-9]+", strip_accents(text.lower())))
-
-
 class HeldOut:
     """The test questions of `make eval`, which no training example may copy (nor nearly, for
-    the blind and real ones: the same rule as tests/test_model_quality.py)."""
+    the blind and real ones: bot/ops/near_copies.py, the rule of tests/test_model_quality.py)."""
 
     def __init__(self) -> None:
         from bot.ops.evaluation import question_sets
 
         sets = question_sets()
         self.exact = {normalized(q.text) for questions in sets.values() for q in questions}
-        self.blind = [
-            words(q.text) for name, questions in sets.items() if not name.startswith("own") for q in questions
-        ]
-        self._holding: dict[str, list[int]] = defaultdict(list)
-        for number, question in enumerate(self.blind):
-            for word in question:
-                self._holding[word].append(number)
+        blind = [q.text for name, questions in sets.items() if not name.startswith("own") for q in questions]
+        self.near = [NearCopies(blind, measure) for measure in MEASURES]
 
     def copies(self, text: str) -> bool:
-        if normalized(text) in self.exact:
-            return True
-        asked = words(text)
-        shared: dict[int, int] = defaultdict(int)
-        for word in asked:
-            for number in self._holding.get(word, ()):
-                shared[number] += 1
-        return any(count / max(len(asked), len(self.blind[number])) >= NEAR_COPY for number, count in shared.items())
+        return normalized(text) in self.exact or any(index.of(text) for index in self.near)
 
 
 @functools.lru_cache(maxsize=1)
