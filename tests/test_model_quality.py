@@ -106,7 +106,7 @@ def test_no_blind_or_real_question_is_in_the_training_data_nearly_either():
     """A training example sharing 80% of its words with a blind question makes the blind
     score measure recall, not understanding."""
 
-    # Four measures (bot/ops/near_copies.py), as near copies hide from any one of them.
+    # Five measures (bot/ops/near_copies.py), as near copies hide from any one of them.
     for measure in MEASURES:
         assert nearly_copied(measure) == [], measure.__name__
 

@@ -2,10 +2,11 @@
 (tests/test_model_quality.py) and for the examples exported from the review page
 (bot/ops/export_examples.py), so an exported example can never fail that test.
 
-A near copy shares 80% of its words with the other text, by any of four measures, as near copies
+A near copy shares 80% of its words with the other text, by any of five measures, as near copies
 hide from any one of them: words without accents or punctuation; the same with letters and digits
 apart ("24h" is "24 h"); the text's own whitespace tokens; and those tokens counted as often as
-they occur ("le ... le").
+they occur ("le ... le"); and words without accents counted as often as they occur ("do ... do",
+"C-TPAT" as "c tpat").
 """
 
 from __future__ import annotations
@@ -37,7 +38,11 @@ def every_token(text: str) -> Words:
     return tuple(sorted(text.lower().split()))
 
 
-MEASURES: tuple[Callable[[str], Words], ...] = (words, letters_and_digits, tokens, every_token)
+def every_word(text: str) -> Words:
+    return tuple(sorted(re.findall(r"\w+", strip_accents(text.lower()))))
+
+
+MEASURES: tuple[Callable[[str], Words], ...] = (words, letters_and_digits, tokens, every_token, every_word)
 
 
 def overlap(one: Words, other: Words) -> float:

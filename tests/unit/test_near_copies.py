@@ -21,3 +21,13 @@ def test_a_repeated_word_counts_only_as_often_as_both_texts_have_it():
 def test_texts_sharing_less_than_80_percent_are_not_copies():
     assert all(not NearCopies(["how long does pip take"], m).of("how much does pip cost") for m in MEASURES)
     assert all(not NearCopies(["anything"], m).of("   ") for m in MEASURES)
+
+
+def test_words_counted_as_often_as_they_occur_catch_a_repeated_word_and_a_hyphen():
+    from bot.ops.near_copies import every_word
+
+    training = NearCopies(["what do we need to do to keep our membership"], every_word)
+    assert training.of("What do we have to do to keep our PIP membership?")
+    assert NearCopies(["Le PEP et le C-TPAT ont-ils un accord de reconnaissance mutuelle?"], every_word).of(
+        "Depuis quand le PEP et le C-TPAT ont-ils un arrangement de reconnaissance mutuelle?"
+    )
