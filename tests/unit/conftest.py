@@ -44,6 +44,19 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+def fresh_postgres_url() -> str:
+    """An empty PostgreSQL database of this test worker, or a skip (a failure with
+    REQUIRE_POSTGRES=1) when TEST_POSTGRES_URL names no server."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
+        pytest.skip("TEST_POSTGRES_URL not set: PostgreSQL tests need a server (.ci/run starts one)")
+    url = _worker_postgres(url, os.environ.get("PYTEST_XDIST_WORKER", ""))
+    _fresh_postgres(url)
+    return url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path):
     """A migrated database with the demo applications: SQLite, and PostgreSQL when
@@ -52,13 +65,7 @@ def database(request, tmp_path):
         shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "tta.db")
         url = f"sqlite:///{tmp_path / 'tta.db'}"
     else:
-        url = os.environ.get("TEST_POSTGRES_URL")
-        if not url:
-            if os.environ.get("REQUIRE_POSTGRES") == "1":
-                pytest.fail("REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
-            pytest.skip("TEST_POSTGRES_URL not set: PostgreSQL tests need a server (.ci/run starts one)")
-        url = _worker_postgres(url, os.environ.get("PYTEST_XDIST_WORKER", ""))
-        _fresh_postgres(url)
+        url = fresh_postgres_url()
         prepare(url)
     db = Database(url)
     yield db

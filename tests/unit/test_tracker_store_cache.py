@@ -2,7 +2,6 @@
 same database, across two Rasa servers sharing it, with one cheap query per retrieve."""
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -28,17 +27,11 @@ def database(request, tmp_path):
     RASA_SERVERS=2 uses) when TEST_POSTGRES_URL names one, as in tests/unit/conftest.py."""
     from sqlalchemy.engine import make_url
 
-    from tests.unit.conftest import _fresh_postgres, _worker_postgres
+    from tests.unit.conftest import fresh_postgres_url
 
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'tracker.db'}", {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail("REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
-        pytest.skip("TEST_POSTGRES_URL not set: PostgreSQL tests need a server (.ci/run starts one)")
-    url = _worker_postgres(url, os.environ.get("PYTEST_XDIST_WORKER", ""))
-    _fresh_postgres(url)
+    url = fresh_postgres_url()
     parts = make_url(url)
     arguments = {
         "dialect": "postgresql",
