@@ -65,6 +65,14 @@ def start(tracker, when):
     tracker.update(ActionExecuted("action_listen", timestamp=when))
 
 
+async def started(one, when):
+    """A conversation whose session started at `when`, saved by the store `one`."""
+    tracker = DialogueStateTracker("p", DOMAIN.slots)
+    start(tracker, when)
+    await one.save(tracker)
+    return tracker
+
+
 async def as_rasa_reads_it(database, sender):
     """Rasa's own SQLTrackerStore on the same database."""
     tracker = await SQLTrackerStore(domain=DOMAIN, **database[1]).retrieve(sender)
@@ -87,9 +95,7 @@ async def test_a_warm_retrieve_is_one_query_and_reads_what_rasa_reads(database):
     one = store(database)
     now = time.time() - 600
     assert await one.retrieve("p") is None
-    tracker = DialogueStateTracker("p", DOMAIN.slots)
-    start(tracker, now)
-    await one.save(tracker)
+    tracker = await started(one, now)
     for n in range(12):
         tracker = await one.retrieve("p")
         turn(tracker, n, now + n)
@@ -103,9 +109,7 @@ async def test_a_warm_retrieve_is_one_query_and_reads_what_rasa_reads(database):
 async def test_a_save_with_a_warm_cache_inserts_without_rasas_count(database):
     one = store(database)
     now = time.time() - 600
-    tracker = DialogueStateTracker("p", DOMAIN.slots)
-    start(tracker, now)
-    await one.save(tracker)
+    tracker = await started(one, now)
     tracker = await one.retrieve("p")
     stored = len(tracker.events)
     turn(tracker, 1, now + 1)
@@ -121,9 +125,7 @@ async def test_a_save_with_a_warm_cache_inserts_without_rasas_count(database):
 async def test_two_servers_on_one_database_see_each_others_turns(database):
     first, second = store(database), store(database)
     now = time.time() - 600
-    tracker = DialogueStateTracker("p", DOMAIN.slots)
-    start(tracker, now)
-    await first.save(tracker)
+    tracker = await started(first, now)
     for n in range(8):
         server = (first, second)[n % 3 == 2]  # now and then the other one (failover, routing)
         tracker = await server.retrieve("p")
@@ -139,9 +141,7 @@ async def test_two_servers_on_one_database_see_each_others_turns(database):
 async def test_a_new_session_and_the_masking_as_rasa_reads_them(database):
     one = store(database)
     now = time.time() - 900
-    tracker = DialogueStateTracker("p", DOMAIN.slots)
-    start(tracker, now)
-    await one.save(tracker)
+    tracker = await started(one, now)
     tracker = await one.retrieve("p")
     turn(tracker, 0, now + 1, text="my BN is 100000003")
     tracker.update(SlotSet("business_number", "100000003", timestamp=now + 1))
@@ -198,9 +198,7 @@ async def test_the_cache_is_bounded(database):
 async def test_an_event_stamped_before_the_session_start_as_rasa_reads_it(database):
     one = store(database)
     now = time.time() - 600
-    tracker = DialogueStateTracker("p", DOMAIN.slots)
-    start(tracker, now)
-    await one.save(tracker)
+    tracker = await started(one, now)
     tracker = await one.retrieve("p")
     tracker.update(SlotSet("language", "fr", timestamp=now - 5))  # e.g. another server's clock
     turn(tracker, 0, now + 1)
