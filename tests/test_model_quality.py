@@ -31,13 +31,14 @@ ALLOWED_WARNINGS = [
 # (right topic at least, in-scope declined at most, out-of-scope declined at least) per set,
 # a few points under what `make eval` measured (docs/evaluation.md), so that a change that loses
 # accuracy on questions nobody tuned for fails here. The targets are higher: see that page.
+# Real French has 22 in-scope questions (one is 4.5 points): its gate sits further under.
 GATES = {
     "own en": (0.94, 0.04, 0.92),
     "own fr": (0.94, 0.04, 0.92),
-    "blind en": (0.85, 0.08, 0.87),
-    "blind fr": (0.85, 0.08, 0.87),
+    "blind en": (0.88, 0.06, 0.90),
+    "blind fr": (0.88, 0.06, 0.90),
     "real en": (0.66, 0.20, 0.70),
-    "real fr": (0.66, 0.32, 0.75),
+    "real fr": (0.59, 0.32, 0.75),
 }
 
 

@@ -1,20 +1,22 @@
 """Picks the topic and the specific answer from two classifiers that must agree.
 
-DIET classifies the topic (`cost`); the ResponseSelector, trained on the finer retrieval
-intents (`cost/site_validation_fee`), ranks every specific answer of every topic. Left
-alone, they can disagree: DIET says `cost` while the selector's best answer belongs to
-`review_process`, and Rasa's `utter_cost` would then speak about site validations.
+The topic classifier (LinearTopicClassifier) picks the topic (`cost`); the ResponseSelector,
+trained on the finer retrieval intents (`cost/site_validation_fee`), ranks every specific
+answer of every topic. Left alone, they can disagree: the classifier says `cost` while the
+selector's best answer belongs to `review_process`, and Rasa's `utter_cost` would then speak
+about site validations.
 
 This component, placed after both and before the FallbackClassifier, merges them:
 
-- a topic's score is `topic_weight` x DIET's confidence plus the rest x the selector's
-  confidence summed over that topic's answers (scaled to the share DIET gives to
-  knowledge topics, so greetings or out-of-scope keep DIET's own confidence);
+- a topic's score is `topic_weight` x the classifier's confidence plus the rest x the
+  selector's confidence summed over that topic's answers (scaled to the share the classifier
+  gives to knowledge topics, so greetings or out-of-scope keep the classifier's own confidence);
 - the answer is the selector's best answer *within* the chosen topic, stored under the
   topic's own key, which is where Rasa's `utter_<topic>` retrieval action looks first.
 
-Two views of the same question make fewer mistakes than either (measured in `make eval`),
-and the FallbackClassifier then judges the merged confidence.
+config.yml sets `topic_weight` to 1: the topic is the classifier's alone, as its calibrated
+probabilities scored better on the own held-out set than any mix with the selector
+(docs/evaluation.md); the FallbackClassifier then judges that probability.
 """
 
 from __future__ import annotations

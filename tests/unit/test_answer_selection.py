@@ -46,7 +46,7 @@ def test_the_selector_can_overturn_an_unsure_topic():
     assert message.get("intent")["name"] == "review_process"
     ranking = message.get("intent_ranking")
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
-    assert ranking[-1] == {"name": "greet", "confidence": 0.15}  # not a knowledge topic: DIET's own score
+    assert ranking[-1] == {"name": "greet", "confidence": 0.15}  # not a knowledge topic: the classifier's own score
 
 
 def test_a_confident_non_knowledge_intent_is_left_alone():

@@ -1,0 +1,139 @@
+"""The topic classifier's parts (bot/rasa_ext/sentence_embeddings.py, linear_classifier.py):
+a question worded unlike any example still finds its topic, in English and French, with a
+probability the FallbackClassifier can judge, and a stored model loads back the same."""
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.rasa_ext.linear_classifier import LinearTopicClassifier
+from bot.rasa_ext.sentence_embeddings import SentenceEmbeddingFeaturizer, embed
+
+EXAMPLES = {
+    "cost": [
+        "how much does PIP cost",
+        "is there a fee to join",
+        "what is the price of membership",
+        "do we pay anything for partners in protection",
+        "combien coûte le PEP",
+        "y a-t-il des frais d'adhésion",
+        "est-ce que c'est payant",
+        "quel est le prix pour devenir membre",
+    ],
+    "eligibility": [
+        "who can join PIP",
+        "can a customs broker become a member",
+        "is my trucking company eligible",
+        "do warehouses qualify for the program",
+        "qui peut adhérer au PEP",
+        "un courtier en douane peut-il devenir membre",
+        "mon entreprise de camionnage est-elle admissible",
+        "les entrepôts sont-ils admissibles",
+    ],
+    "greet": [
+        "hello",
+        "hi there",
+        "good morning",
+        "hey",
+        "bonjour",
+        "salut",
+        "allô",
+        "bonsoir",
+    ],
+}
+
+
+def test_the_embedding_places_a_question_nearer_its_translation_than_another_topic():
+    english, french, other = embed(["who can join the program", "qui peut adhérer au programme", "hello there"])
+    assert english.shape == (384,)
+    assert np.isclose(np.linalg.norm(english), 1.0, atol=1e-3)
+    assert english @ french > english @ other
+
+
+def _featurizers(storage, context):
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    words = CountVectorsFeaturizer.create(
+        CountVectorsFeaturizer.get_default_config(), storage, Resource("words"), context
+    )
+    embeddings = SentenceEmbeddingFeaturizer.create({}, storage, Resource("embeddings"), context)
+    return tokenizer, words, embeddings
+
+
+@pytest.fixture
+def trained(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "model")
+    data = TrainingData(
+        [Message(data={"text": text, "intent": intent}) for intent, texts in EXAMPLES.items() for text in texts]
+    )
+    tokenizer, words, embeddings = _featurizers(storage, context)
+    tokenizer.process_training_data(data)
+    words.train(data)
+    words.process_training_data(data)
+    embeddings.process_training_data(data)
+    resource = Resource("topics")
+    classifier = LinearTopicClassifier.create(
+        {**LinearTopicClassifier.get_default_config(), "calibration_folds": 2}, storage, resource, context
+    )
+    classifier.train(data)
+
+    def classify(text, loaded=False):
+        message = Message(data={"text": text})
+        tokenizer.process([message])
+        words.process([message])
+        embeddings.process([message])
+        model = (
+            LinearTopicClassifier.load(LinearTopicClassifier.get_default_config(), storage, resource, context)
+            if loaded
+            else classifier
+        )
+        model.process([message])
+        return message
+
+    return classify
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("what are the membership fees", "cost"),
+        ("faut-il payer pour être membre", "cost"),
+        ("are freight forwarders allowed in", "eligibility"),
+        ("les transitaires peuvent-ils participer", "eligibility"),
+    ],
+)
+def test_a_question_worded_unlike_the_examples_finds_its_topic(trained, question, topic):
+    assert trained(question).get("intent")["name"] == topic
+
+
+def test_the_ranking_holds_every_topic_with_probabilities_that_sum_to_one(trained):
+    message = trained("how much does it cost")
+    ranking = message.get("intent_ranking")
+    assert [row["name"] for row in ranking][0] == "cost"
+    assert {row["name"] for row in ranking} == set(EXAMPLES)
+    assert sum(row["confidence"] for row in ranking) == pytest.approx(1.0)
+    assert message.get("intent") == ranking[0]
+
+
+def test_a_stored_classifier_loads_back_and_answers_the_same(trained):
+    fresh = trained("is there a fee to join", loaded=False).get("intent_ranking")
+    loaded = trained("is there a fee to join", loaded=True).get("intent_ranking")
+    assert [row["name"] for row in loaded] == [row["name"] for row in fresh]
+    assert loaded[0]["confidence"] == pytest.approx(fresh[0]["confidence"])
+
+
+def test_an_untrained_classifier_leaves_the_message_alone(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "model")
+    classifier = LinearTopicClassifier.load(
+        LinearTopicClassifier.get_default_config(), storage, Resource("never-trained"), context
+    )
+    message = Message(data={"text": "hello"})
+    classifier.process([message])
+    assert message.get("intent") is None
