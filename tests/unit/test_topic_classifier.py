@@ -7,6 +7,7 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
@@ -59,9 +60,11 @@ def test_the_embedding_places_a_question_nearer_its_translation_than_another_top
 def _featurizers(storage, context):
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
     words = CountVectorsFeaturizer.create(
-        CountVectorsFeaturizer.get_default_config(), storage, Resource("words"), context
+        {**CountVectorsFeaturizer.get_default_config(), "alias": "words"}, storage, Resource("words"), context
     )
-    embeddings = SentenceEmbeddingFeaturizer.create({}, storage, Resource("embeddings"), context)
+    embeddings = SentenceEmbeddingFeaturizer.create(
+        {"alias": "sentence_embedding"}, storage, Resource("embeddings"), context
+    )
     return tokenizer, words, embeddings
 
 
@@ -82,6 +85,8 @@ def trained(tmp_path):
         {**LinearTopicClassifier.get_default_config(), "calibration_folds": 2}, storage, resource, context
     )
     classifier.train(data)
+    # Each featurizer is a block of its own: tf-idf weighted words beside the embedding.
+    assert classifier.blocks == {"sentence_embedding": "dense", "words": "sparse"}
 
     def classify(text, loaded=False):
         message = Message(data={"text": text})
@@ -128,7 +133,7 @@ def test_a_stored_classifier_loads_back_and_answers_the_same(trained):
     assert loaded[0]["confidence"] == pytest.approx(fresh[0]["confidence"])
 
 
-def test_an_untrained_classifier_leaves_the_message_alone(tmp_path):
+def test_an_untrained_classifier_gives_no_topic_and_the_fallback_declines(tmp_path):
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "model")
     classifier = LinearTopicClassifier.load(
@@ -136,4 +141,9 @@ def test_an_untrained_classifier_leaves_the_message_alone(tmp_path):
     )
     message = Message(data={"text": "hello"})
     classifier.process([message])
-    assert message.get("intent") is None
+    assert message.get("intent") == {"name": None, "confidence": 0.0}
+    fallback = FallbackClassifier.create(
+        {**FallbackClassifier.get_default_config(), "threshold": 0.35}, storage, Resource("fallback"), context
+    )
+    fallback.process([message])
+    assert message.get("intent")["name"] == "nlu_fallback"
