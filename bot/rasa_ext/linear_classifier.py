@@ -70,6 +70,10 @@ class LinearTopicClassifier(GraphComponent, IntentClassifier):
             "dense_weight": 1.0,  # the embedding block's length beside the unit-length sparse blocks
             "calibration_folds": 3,  # probabilities from 3-fold sigmoid calibration
             "random_seed": 42,
+            # Blocks (featurizer aliases) of which one must hold something: a message with no
+            # known word and no application reference or business number is gibberish to us,
+            # whatever its character n-grams and embedding suggest, and is not understood.
+            "understood_only_with": ["words", "patterns"],
         }
 
     @staticmethod
@@ -143,9 +147,9 @@ class LinearTopicClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             blocks = sentence_blocks(message)
-            if self.model is None or not set(self.blocks) <= set(blocks):
-                # Not trained, or features missing: no topic, which the FallbackClassifier
-                # turns into "not understood" (as DIET does).
+            if self.model is None or not set(self.blocks) <= set(blocks) or self._nothing_known(blocks):
+                # Not trained, features missing or nothing known: no topic, which the
+                # FallbackClassifier turns into "not understood" (as DIET does).
                 message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
@@ -161,6 +165,10 @@ class LinearTopicClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    def _nothing_known(self, blocks: Dict[str, Any]) -> bool:
+        required = [blocks[name] for name in self.config.get("understood_only_with") or [] if name in blocks]
+        return bool(required) and all(scipy.sparse.issparse(block) and block.nnz == 0 for block in required)
 
     def _persist(self) -> None:
         import skops.io

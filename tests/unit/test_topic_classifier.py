@@ -147,3 +147,11 @@ def test_an_untrained_classifier_gives_no_topic_and_the_fallback_declines(tmp_pa
     )
     fallback.process([message])
     assert message.get("intent")["name"] == "nlu_fallback"
+
+
+def test_gibberish_with_no_known_word_gets_no_topic_whatever_its_letters_suggest(trained):
+    # Character n-grams and the embedding always point somewhere; "qwzx blorp" should be
+    # "not understood" (a clarifying question, then a person), not a topic or out-of-scope.
+    message = trained("qwzx blorp vrrt")
+    assert message.get("intent") == {"name": None, "confidence": 0.0}
+    assert trained("qwzx fee").get("intent")["name"] == "cost"  # one known word is enough
