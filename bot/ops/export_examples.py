@@ -7,7 +7,7 @@ wrote and adds the new reviewed questions, except:
 - questions an agent chose to ignore (they never leave the database);
 - questions already in the training data, compared without case and extra spaces (the same
   words under another intent would only contradict the data that is there);
-- questions that are, or nearly are (80% of their words), a held-out test question of
+- questions that are, or nearly are (80% of their words, or quoted word for word), a held-out test question of
   `make eval` (tests/nlu/): training on them would make the scores measure recall, and the
   model-quality tests refuse it;
 - personal data, masked again here before it can reach a file that is committed.
@@ -28,7 +28,7 @@ import yaml
 from bot.core.identifiers import REFERENCE
 from bot.core.paths import ROOT
 from bot.core.privacy import mask
-from bot.ops.near_copies import MEASURES, NearCopies
+from bot.ops.near_copies import near_copy_finders
 
 NLU_DATA = ROOT / "data" / "nlu"
 REVIEWED_FILE = "reviewed_{lang}.yml"
@@ -64,7 +64,7 @@ class HeldOut:
         sets = question_sets()
         self.exact = {normalized(q.text) for questions in sets.values() for q in questions}
         blind = [q.text for name, questions in sets.items() if not name.startswith("own") for q in questions]
-        self.near = [NearCopies(blind, measure) for measure in MEASURES]
+        self.near = near_copy_finders(blind)
 
     def copies(self, text: str) -> bool:
         return normalized(text) in self.exact or any(index.of(text) for index in self.near)

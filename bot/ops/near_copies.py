@@ -7,6 +7,12 @@ hide from any one of them: words without accents or punctuation; the same with l
 apart ("24h" is "24 h"); the text's own whitespace tokens; and those tokens counted as often as
 they occur ("le ... le"); and words without accents counted as often as they occur ("do ... do",
 "C-TPAT" as "c tpat").
+
+A sixth rule finds one text quoted inside a longer one, which no share of words can see: a
+training example that is one half of a two-in-one question, or a question that ends a long
+example word for word. They share a run of at least 7 words in order, which is 80% of the
+shorter text and a fifth of the longer (so a stock phrase such as "qu'est-ce que ça veut dire"
+at the end of a 50-word question is not a copy of it).
 """
 
 from __future__ import annotations
@@ -14,10 +20,13 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from difflib import SequenceMatcher
 
 from bot.core.language import strip_accents
 
 NEAR_COPY = 0.8
+QUOTED_RUN = 7  # words in order, for the sixth rule
+QUOTED_SHARE_OF_LONGER = 0.2
 
 Words = frozenset[str] | tuple[str, ...]
 
@@ -82,3 +91,50 @@ class NearCopies:
             if (count + repeats) / max(len(asked), len(self.measured[number])) >= NEAR_COPY
             and overlap(asked, self.measured[number]) >= NEAR_COPY
         ]
+
+
+def shared_run(one: Sequence[str], other: Sequence[str]) -> int:
+    """The length of the longest run of words the two texts have in the same order."""
+    return SequenceMatcher(None, one, other, autojunk=False).find_longest_match(0, len(one), 0, len(other)).size
+
+
+def quotes(one: Sequence[str], other: Sequence[str]) -> bool:
+    """Whether one text repeats the other (or most of it) word for word inside itself."""
+    shorter, longer = sorted((len(one), len(other)))
+    if shorter < QUOTED_RUN:
+        return False
+    run = shared_run(one, other)
+    return run >= QUOTED_RUN and run >= NEAR_COPY * shorter and run >= QUOTED_SHARE_OF_LONGER * longer
+
+
+class QuotedWithin:
+    """Texts indexed to find those a given text quotes, or is quoted in (the sixth rule)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.texts: Sequence[str] = list(texts)
+        self.measured = [in_order(text) for text in self.texts]
+        # A run of QUOTED_RUN words is a shared QUOTED_RUN-word sequence: only texts sharing one are compared.
+        self.holding: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        for number, measured in enumerate(self.measured):
+            for sequence in sequences(measured):
+                self.holding[sequence].add(number)
+
+    def of(self, text: str) -> list[str]:
+        asked = in_order(text)
+        compared = {number for sequence in sequences(asked) for number in self.holding.get(sequence, ())}
+        return [self.texts[number] for number in sorted(compared) if quotes(asked, self.measured[number])]
+
+
+def sequences(words_in_order: tuple[str, ...]) -> set[tuple[str, ...]]:
+    return {words_in_order[start : start + QUOTED_RUN] for start in range(len(words_in_order) - QUOTED_RUN + 1)}
+
+
+def in_order(text: str) -> tuple[str, ...]:
+    """The words without accents, in the order the text has them."""
+    return tuple(re.findall(r"\w+", strip_accents(text.lower())))
+
+
+def near_copy_finders(texts: Iterable[str]) -> list[NearCopies | QuotedWithin]:
+    """One finder per rule over `texts`: a text nearly copies one of them if any finder finds it."""
+    kept = list(texts)
+    return [*(NearCopies(kept, measure) for measure in MEASURES), QuotedWithin(kept)]

@@ -31,3 +31,30 @@ def test_words_counted_as_often_as_they_occur_catch_a_repeated_word_and_a_hyphen
     assert NearCopies(["Le PEP et le C-TPAT ont-ils un accord de reconnaissance mutuelle?"], every_word).of(
         "Depuis quand le PEP et le C-TPAT ont-ils un arrangement de reconnaissance mutuelle?"
     )
+
+
+def test_a_text_quoted_word_for_word_inside_a_longer_one_is_a_near_copy():
+    from bot.ops.near_copies import QuotedWithin
+
+    # A training example that is one half of a two-in-one question, in either direction.
+    training = QuotedWithin(["does a carrier need to be in PIP to use FAST"])
+    assert training.of("Does a carrier need to be in PIP to use the FAST lanes, and how long does approval take?")
+    long_example = QuotedWithin(["we haul through Emerson mostly, which border crossings have fast lanes into canada?"])
+    assert long_example.of("Which border crossings have FAST lanes into Canada?")
+    # Without accents, it is still the same words.
+    assert QuotedWithin(["faut-il se connecter au portail chaque année même si rien n'a changé"]).of(
+        "faut il se connecter au portail chaque annee meme si rien a change"
+    )
+
+
+def test_a_stock_phrase_in_a_long_question_or_a_short_shared_run_is_not_a_quote():
+    from bot.ops.near_copies import QuotedWithin
+
+    stock = QuotedWithin(["qu'est-ce que ça veut dire?"])
+    long_question = (
+        "Nous exportons des produits de la mer vers le Japon, la Corée et Hong Kong, et nos clients nous "
+        "demandent si notre adhésion au PEP est reconnue par leurs douanes, qu'est-ce que ça veut dire?"
+    )
+    assert stock.of(long_question) == []
+    # Six words in a row are not enough, however short the texts.
+    assert QuotedWithin(["how do I apply for Customs Self Assessment"]).of("How do I apply for PIP?") == []
