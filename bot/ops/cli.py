@@ -53,7 +53,7 @@ MODEL_INPUTS = [
     "bot/rasa_ext/nlu.py",  # LanguageDetector, BilingualSpacyTokenizer, the two extractors
     "bot/rasa_ext/answer_selection.py",  # TopicAnswerSelector
     "bot/rasa_ext/sentence_embeddings.py",  # SentenceEmbeddingFeaturizer
-    "bot/rasa_ext/linear_classifier.py",  # LinearTopicClassifier
+    "bot/rasa_ext/linear_classifier.py",  # LinearTopicClassifier, LinearAnswerSelector
     "bot/rasa_ext/spacy_pipelines.py",  # builds the pipelines BilingualSpacyTokenizer loads
     "bot/core/language.py",
     "bot/core/business_types.py",

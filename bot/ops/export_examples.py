@@ -13,7 +13,7 @@ wrote and adds the new reviewed questions, except:
 - personal data, masked again here before it can reach a file that is committed.
 
 Knowledge topics are labelled with the topic only (`cost`, not `cost/<answer>`): the topic
-classifier learns the topic from them, the ResponseSelector (which needs an answer label) skips them.
+classifier learns the topic from them, the answer selector (which needs an answer label) skips them.
 """
 
 from __future__ import annotations

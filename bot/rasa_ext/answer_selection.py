@@ -1,7 +1,7 @@
 """Picks the topic and the specific answer from two classifiers that must agree.
 
-The topic classifier (LinearTopicClassifier) picks the topic (`cost`); the ResponseSelector,
-trained on the finer retrieval intents (`cost/site_validation_fee`), ranks every specific
+The topic classifier (LinearTopicClassifier) picks the topic (`cost`); the answer selector
+(LinearAnswerSelector), trained on the finer retrieval intents (`cost/site_validation_fee`), ranks every specific
 answer of every topic. Left alone, they can disagree: the classifier says `cost` while the
 selector's best answer belongs to `review_process`, and Rasa's `utter_cost` would then speak
 about site validations.

@@ -25,15 +25,10 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
   status turn's time (measured with py-spy). The schema is compiled once here instead;
   replies are checked exactly as before.
 - A topic chosen with a button ("/eligibility") skips the NLU pipeline, so the
-  ResponseSelector never picks a specific answer and Rasa's `utter_<topic>` retrieval
+  answer selector never picks a specific answer and Rasa's `utter_<topic>` retrieval
   action would say nothing. It answers with the topic's overview (`utter_<topic>/overview`).
   And when a policy predicts `utter_<topic>` for a topic the NLU did not choose, Rasa would
   take the selector's best answer of any topic: it takes the best within that topic.
-- The ResponseSelector matches each ranked label back to its response key by scanning every
-  response (`_resolve_intent_response_key`): with `ranking_length: 0` that is all labels times
-  all responses, 16 ms of CPU per message. It looks the label up in a dictionary instead, built
-  once per selector from the same responses in the same order, so the first match (and hence
-  the parse result) is the same.
 """
 
 from __future__ import annotations
@@ -42,7 +37,7 @@ import asyncio
 import contextvars
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 logger = logging.getLogger(__name__)
 
@@ -168,43 +163,6 @@ def compiled_action_result_check(spec: dict) -> Callable[[Any, dict], bool]:
     return validate_action_result
 
 
-def response_keys_by_label(responses: Dict[str, List[Dict[str, Any]]]) -> Dict[Any, str]:
-    """Each name a label can have (a response key, or a response's text) -> the intent response
-    key Rasa's scan returns for it: that of the first response key, in order, that matches."""
-    from rasa.shared.nlu.constants import TEXT
-    from rasa.shared.nlu.training_data import util
-
-    keys: Dict[Any, str] = {}
-    for key, variants in responses.items():
-        search_key = util.template_key_to_intent_response_key(key)
-        keys.setdefault(search_key, search_key)
-        for response in variants:
-            keys.setdefault(response.get(TEXT, ""), search_key)
-    return keys
-
-
-def indexed_resolve_intent_response_key(scan: Callable[[Any, Dict[str, Any]], Optional[str]]) -> Callable:
-    """Wraps ResponseSelector._resolve_intent_response_key (`scan`): a dictionary look-up, the
-    dictionary built at the first call and again only if the selector's responses are replaced."""
-
-    def resolve_intent_response_key(selector: Any, label: Dict[str, Any]) -> Optional[str]:
-        cached = getattr(selector, "_tta_response_keys", None)
-        if cached is None or cached[0] is not selector.responses:
-            try:
-                cached = (selector.responses, response_keys_by_label(selector.responses))
-            except TypeError:  # an unhashable text: not in any of our domains; Rasa's own scan
-                return scan(selector, label)
-            selector._tta_response_keys = cached
-        try:
-            return cached[1].get(label.get("name"))
-        except TypeError:
-            return scan(selector, label)
-
-    resolve_intent_response_key.indexed = True  # type: ignore[attr-defined]
-    resolve_intent_response_key.scan = scan  # type: ignore[attr-defined]
-    return resolve_intent_response_key
-
-
 OVERVIEW = "overview"
 
 
@@ -236,12 +194,6 @@ def configure() -> None:
     from bot.core.settings import env
 
     install()
-    from rasa.nlu.selectors.response_selector import ResponseSelector
-
-    if not getattr(ResponseSelector._resolve_intent_response_key, "indexed", False):
-        ResponseSelector._resolve_intent_response_key = indexed_resolve_intent_response_key(
-            ResponseSelector._resolve_intent_response_key
-        )
     if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):
         remote_actions.ActionRetrieveResponse.run = answer_overview_without_selection(
             remote_actions.ActionRetrieveResponse.run

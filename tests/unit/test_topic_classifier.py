@@ -155,3 +155,68 @@ def test_gibberish_with_no_known_word_gets_no_topic_whatever_its_letters_suggest
     message = trained("qwzx blorp vrrt")
     assert message.get("intent") == {"name": None, "confidence": 0.0}
     assert trained("qwzx fee").get("intent")["name"] == "cost"  # one known word is enough
+
+
+ANSWERS = {
+    "cost/application_fee": [
+        "is there a fee to apply",
+        "does the application cost anything",
+        "y a-t-il des frais pour faire la demande",
+        "la demande est-elle payante",
+    ],
+    "cost/fast_card_fee": [
+        "how much is a FAST card for a driver",
+        "what does the driver card cost",
+        "combien coûte la carte EXPRES",
+        "la carte du chauffeur est-elle payante",
+    ],
+    "eligibility/brokers": [
+        "can a customs broker join",
+        "are brokers eligible",
+        "un courtier en douane peut-il adhérer",
+        "les courtiers sont-ils admissibles",
+    ],
+}
+
+
+def test_the_answer_selector_picks_the_specific_answer_and_the_topic_keeps_it(tmp_path):
+    from bot.rasa_ext.answer_selection import TopicAnswerSelector
+    from bot.rasa_ext.linear_classifier import LinearAnswerSelector
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "model")
+    data = TrainingData(
+        [
+            Message(data={"text": text, "intent": answer.split("/")[0], "intent_response_key": answer})
+            for answer, texts in ANSWERS.items()
+            for text in texts
+        ]
+        + [Message(data={"text": text, "intent": "greet"}) for text in EXAMPLES["greet"]]
+    )
+    tokenizer, words, embeddings = _featurizers(storage, context)
+    for step in (tokenizer.process_training_data, words.train, words.process_training_data):
+        step(data)
+    embeddings.process_training_data(data)
+    config = {"calibration_folds": 2}
+    topics = LinearTopicClassifier.create(
+        {**LinearTopicClassifier.get_default_config(), **config}, storage, Resource("topics"), context
+    )
+    answers = LinearAnswerSelector.create(
+        {**LinearAnswerSelector.get_default_config(), **config}, storage, Resource("answers"), context
+    )
+    topics.train(data)
+    answers.train(data)  # greetings have no answer id: only the three answers are labels
+    merge = TopicAnswerSelector({"topic_weight": 1.0})
+
+    message = Message(data={"text": "what does a driver pay for the FAST card"})
+    for component in (tokenizer, words, embeddings, topics, answers, merge):
+        component.process([message])
+
+    ranked = message.get("response_selector")["default"]["ranking"]
+    assert {row["intent_response_key"] for row in ranked} == set(ANSWERS)
+    assert sum(row["confidence"] for row in ranked) == pytest.approx(1.0)
+    assert message.get("intent")["name"] == "cost"
+    # Rasa's `utter_cost` retrieval action reads the topic's own entry.
+    chosen = message.get("response_selector")["cost"]["response"]
+    assert chosen["intent_response_key"] == "cost/fast_card_fee"
+    assert chosen["utter_action"] == "utter_cost/fast_card_fee"
