@@ -35,8 +35,8 @@ ALLOWED_WARNINGS = [
 GATES = {
     "own en": (0.94, 0.04, 0.92),
     "own fr": (0.94, 0.04, 0.92),
-    "blind en": (0.88, 0.06, 0.90),
-    "blind fr": (0.88, 0.06, 0.90),
+    "blind en": (0.90, 0.05, 0.91),
+    "blind fr": (0.92, 0.04, 0.92),
     "real en": (0.66, 0.20, 0.70),
     "real fr": (0.59, 0.32, 0.75),
 }
@@ -84,6 +84,17 @@ def test_topic_accuracy_on_questions_never_trained_on(scores, name):
     assert got["in_scope_declined"] <= declined_in, f"{name}: declined {got['in_scope_declined']:.3f}"
     if got["out_of_scope_declined"] == got["out_of_scope_declined"]:  # nan: no out-of-scope questions
         assert got["out_of_scope_declined"] >= declined_out
+
+
+# The chosen specific answer states the fact the blind question asks (its writer's `mentions`),
+# a few points under what `make eval` measured: 0.799 / 0.825 (docs/evaluation.md).
+STATES_THE_FACT = {"blind en": 0.77, "blind fr": 0.80}
+
+
+@pytest.mark.parametrize("name", STATES_THE_FACT)
+def test_the_chosen_answer_states_the_fact_asked(scores, name):
+    got = scores[name]["states_the_fact"]
+    assert got >= STATES_THE_FACT[name], f"{name}: the answer states the fact asked {got:.3f}"
 
 
 def test_test_questions_are_not_in_the_training_data():

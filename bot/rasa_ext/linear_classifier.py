@@ -182,8 +182,7 @@ class LinearTopicClassifier(GraphComponent, IntentClassifier):
     def label_of(message: Message) -> Optional[str]:
         return message.get(INTENT)
 
-    @staticmethod
-    def set_ranking(message: Message, ranking: List[Tuple[str, float]]) -> None:
+    def set_ranking(self, message: Message, ranking: List[Tuple[str, float]]) -> None:
         """The topics, best first; none makes the FallbackClassifier say "not understood" (as DIET did)."""
         rows = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: p} for name, p in ranking]
         message.set(
@@ -221,7 +220,7 @@ class LinearTopicClassifier(GraphComponent, IntentClassifier):
                     raise ValueError(f"no {MODEL_FILE}")
                 model = skops.io.load(model_file, trusted=STORED_TYPES)
                 blocks = json.loads(blocks_file.read_text(encoding="utf-8"))
-        except ValueError as error:  # read_from: nothing stored (trained on fewer than 2 topics)
+        except ValueError as error:  # read_from: nothing stored (trained on fewer than 2 labels)
             logger.warning("%s is not trained (%s): no message gets a label.", cls.__name__, error)
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, model, blocks)
@@ -231,18 +230,14 @@ class LinearTopicClassifier(GraphComponent, IntentClassifier):
 class LinearAnswerSelector(LinearTopicClassifier):
     """Ranks every specific answer (`cost/site_validation_fee`), as Rasa's ResponseSelector does,
     under the message's `response_selector` key; TopicAnswerSelector then picks the best answer
-    within the chosen topic."""
-
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        return {**LinearTopicClassifier.get_default_config(), "understood_only_with": []}
+    within the chosen topic. With the same `understood_only_with` default, it ranks nothing for a
+    message the topic classifier does not understand either."""
 
     @staticmethod
     def label_of(message: Message) -> Optional[str]:
         return message.get(INTENT_RESPONSE_KEY)
 
-    @staticmethod
-    def set_ranking(message: Message, ranking: List[Tuple[str, float]]) -> None:
+    def set_ranking(self, message: Message, ranking: List[Tuple[str, float]]) -> None:
         rows = [{INTENT_RESPONSE_KEY: answer, PREDICTED_CONFIDENCE_KEY: p} for answer, p in ranking]
         best = rows[0] if rows else {INTENT_RESPONSE_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
         prediction = {
@@ -254,7 +249,9 @@ class LinearAnswerSelector(LinearTopicClassifier):
             },
             RESPONSE_SELECTOR_RANKING_KEY: rows,
         }
-        topics = sorted({answer.split("/", 1)[0] for answer, _ in ranking})
+        # Every topic it was trained on, as the ResponseSelector lists them, even when this message has no ranking.
+        trained = self.model["classifier"].classes_ if self.model else []
+        topics = sorted({str(answer).split("/", 1)[0] for answer in trained})
         message.set(
             RESPONSE_SELECTOR_PROPERTY_NAME,
             {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: topics, RESPONSE_SELECTOR_DEFAULT_INTENT: prediction},

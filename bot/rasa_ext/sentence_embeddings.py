@@ -64,6 +64,13 @@ def embed(texts: List[str], threads: int = 1) -> np.ndarray:
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 384), dtype=np.float32)
 
 
+def training_threads() -> int:
+    """The cores this process may use (Linux knows its CPU affinity; elsewhere, every core)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds the sentence embedding of a message's text as a dense sentence feature."""
@@ -94,7 +101,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return cls({**cls.get_default_config(), **config}, execution_context.node_name)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._add_features(training_data.training_examples, threads=len(os.sched_getaffinity(0)))
+        self._add_features(training_data.training_examples, threads=training_threads())
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -220,3 +220,18 @@ def test_the_answer_selector_picks_the_specific_answer_and_the_topic_keeps_it(tm
     chosen = message.get("response_selector")["cost"]["response"]
     assert chosen["intent_response_key"] == "cost/fast_card_fee"
     assert chosen["utter_action"] == "utter_cost/fast_card_fee"
+
+
+def test_an_untrained_answer_selector_ranks_nothing_and_picks_no_answer(tmp_path):
+    from bot.rasa_ext.linear_classifier import LinearAnswerSelector
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "model")
+    selector = LinearAnswerSelector.load(
+        LinearAnswerSelector.get_default_config(), storage, Resource("never-trained"), context
+    )
+    message = Message(data={"text": "how much is a FAST card"})
+    selector.process([message])
+    selected = message.get("response_selector")
+    assert selected["default"]["ranking"] == []
+    assert selected["default"]["response"]["utter_action"] is None
