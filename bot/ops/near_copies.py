@@ -12,7 +12,13 @@ A sixth rule finds one text quoted inside a longer one, which no share of words 
 training example that is one half of a two-in-one question, or a question that ends a long
 example word for word. They share a run of at least 7 words in order, which is 80% of the
 shorter text and a fifth of the longer (so a stock phrase such as "qu'est-ce que ça veut dire"
-at the end of a 50-word question is not a copy of it).
+at the end of a 50-word question is not a copy of it); or a short text of at least 5 words is
+quoted whole in one at most three times as long ("what is partners in protection" inside "what
+is partners in protection in simple terms").
+
+A seventh rule sees through typos: 80% of the words are shared when a word counts as shared with
+one spelt nearly the same ("aplication" for "application", "demmande" for "demande"), so a
+misspelt copy of a question is still a copy.
 """
 
 from __future__ import annotations
@@ -21,12 +27,18 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from bot.core.language import strip_accents
 
 NEAR_COPY = 0.8
 QUOTED_RUN = 7  # words in order, for the sixth rule
 QUOTED_SHARE_OF_LONGER = 0.2
+QUOTED_WHOLE = 5  # words: a text this long or longer, quoted whole ...
+QUOTED_WHOLE_WITHIN = 3  # ... in one at most this many times as long
+ALIKE_SPELLING = 0.8  # difflib's similarity of two words of 4 letters or more, for the seventh rule
+ALIKE_LENGTH = 4
+ALIKE_EXACT_SHARE = 0.4  # of the words shared exactly, for the seventh rule to compare two texts at all
 
 Words = frozenset[str] | tuple[str, ...]
 
@@ -101,10 +113,11 @@ def shared_run(one: Sequence[str], other: Sequence[str]) -> int:
 def quotes(one: Sequence[str], other: Sequence[str]) -> bool:
     """Whether one text repeats the other (or most of it) word for word inside itself."""
     shorter, longer = sorted((len(one), len(other)))
-    if shorter < QUOTED_RUN:
+    if shorter < QUOTED_WHOLE:
         return False
     run = shared_run(one, other)
-    return run >= QUOTED_RUN and run >= NEAR_COPY * shorter and run >= QUOTED_SHARE_OF_LONGER * longer
+    quoted_whole = run == shorter and longer <= QUOTED_WHOLE_WITHIN * shorter
+    return quoted_whole or (run >= QUOTED_RUN and run >= NEAR_COPY * shorter and run >= QUOTED_SHARE_OF_LONGER * longer)
 
 
 class QuotedWithin:
@@ -113,7 +126,7 @@ class QuotedWithin:
     def __init__(self, texts: Iterable[str]) -> None:
         self.texts: Sequence[str] = list(texts)
         self.measured = [in_order(text) for text in self.texts]
-        # A run of QUOTED_RUN words is a shared QUOTED_RUN-word sequence: only texts sharing one are compared.
+        # Either kind of quote shares a QUOTED_WHOLE-word sequence: only texts sharing one are compared.
         self.holding: dict[tuple[str, ...], set[int]] = defaultdict(set)
         for number, measured in enumerate(self.measured):
             for sequence in sequences(measured):
@@ -126,7 +139,7 @@ class QuotedWithin:
 
 
 def sequences(words_in_order: tuple[str, ...]) -> set[tuple[str, ...]]:
-    return {words_in_order[start : start + QUOTED_RUN] for start in range(len(words_in_order) - QUOTED_RUN + 1)}
+    return {words_in_order[start : start + QUOTED_WHOLE] for start in range(len(words_in_order) - QUOTED_WHOLE + 1)}
 
 
 def in_order(text: str) -> tuple[str, ...]:
@@ -134,7 +147,55 @@ def in_order(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", strip_accents(text.lower())))
 
 
-def near_copy_finders(texts: Iterable[str]) -> list[NearCopies | QuotedWithin]:
+@lru_cache(maxsize=200_000)
+def spelt_alike(one: str, other: str) -> bool:
+    """The same word, or one a typo or an ending away; short words only when equal ("for" is not "or")."""
+    if one == other:
+        return True
+    if min(len(one), len(other)) < ALIKE_LENGTH:
+        return False
+    matcher = SequenceMatcher(None, one, other, autojunk=False)
+    return matcher.real_quick_ratio() >= ALIKE_SPELLING and matcher.ratio() >= ALIKE_SPELLING
+
+
+def overlap_spelt_alike(one: Sequence[str], other: Sequence[str]) -> float:
+    """The share of words the two have in common, each word of one paired with at most one of the other."""
+    unpaired = list(other)
+    paired = 0
+    for word in one:
+        match = next((number for number, candidate in enumerate(unpaired) if spelt_alike(word, candidate)), None)
+        if match is not None:
+            paired += 1
+            del unpaired[match]
+    return paired / max(len(one), len(other), 1)
+
+
+class SpeltAlike:
+    """Texts indexed to find those a given text nearly copies, typos and all (the seventh rule)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.texts: Sequence[str] = list(texts)
+        self.measured = [in_order(text) for text in self.texts]
+        self.holding: dict[str, set[int]] = defaultdict(set)
+        for number, measured in enumerate(self.measured):
+            for word in set(measured):
+                self.holding[word].add(number)
+
+    def of(self, text: str) -> list[str]:
+        asked = in_order(text)
+        # Compared only where it can be a copy: lengths within 80% of each other, and (to keep the
+        # test quick: a copy with more than 3 words in 5 misspelt is rare) 40% of the words shared exactly.
+        shared = Counter(number for word in set(asked) for number in self.holding.get(word, ()))
+        return [
+            self.texts[number]
+            for number, count in sorted(shared.items())
+            if NEAR_COPY * len(self.measured[number]) <= len(asked) <= len(self.measured[number]) / NEAR_COPY
+            and count >= ALIKE_EXACT_SHARE * max(len(asked), len(self.measured[number]))
+            and overlap_spelt_alike(asked, self.measured[number]) >= NEAR_COPY
+        ]
+
+
+def near_copy_finders(texts: Iterable[str]) -> list[NearCopies | QuotedWithin | SpeltAlike]:
     """One finder per rule over `texts`: a text nearly copies one of them if any finder finds it."""
     kept = list(texts)
-    return [*(NearCopies(kept, measure) for measure in MEASURES), QuotedWithin(kept)]
+    return [*(NearCopies(kept, measure) for measure in MEASURES), QuotedWithin(kept), SpeltAlike(kept)]

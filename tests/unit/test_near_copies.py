@@ -61,3 +61,43 @@ def test_a_stock_phrase_in_a_long_question_or_a_short_shared_run_is_not_a_quote(
         QuotedWithin(["how do I apply for customs self assessment"]).of("how do I apply for customs broker licensing")
         == []
     )
+
+
+def test_a_short_question_quoted_whole_in_a_text_at_most_three_times_as_long_is_a_near_copy():
+    from bot.ops.near_copies import QuotedWithin
+
+    assert QuotedWithin(["what is partners in protection in simple terms"]).of("What is Partners in Protection?")
+    assert QuotedWithin(["which border crossings have FAST lanes"]).of(
+        "Which border crossings have FAST lanes into Canada?"
+    )
+    # Quoted whole, but in a text more than three times as long: the quote is a small part of it.
+    long_example = (
+        "L'ASFC nous a remis un plan d'action après la validation des lieux, on fait quoi maintenant avec ça?"
+    )
+    assert QuotedWithin([long_example]).of("plan d'action après la validation") == []
+    # Four words are too few to be a copy of anything: many questions start the same way.
+    assert QuotedWithin(["pip fees for brokers and carriers"]).of("pip fees for brokers") == []
+
+
+def test_a_misspelt_copy_is_still_a_copy():
+    from bot.ops.near_copies import SpeltAlike
+
+    assert SpeltAlike(["what hapens after i submit my pip aplication"]).of(
+        "What happens after I submit my PIP application?"
+    )
+    assert SpeltAlike(["commen faire une demmande pep"]).of("comment faire une demande pep")
+    # Neither measure of shared words sees it.
+    assert not NearCopies(["what hapens after i submit my pip aplication"], words).of(
+        "What happens after I submit my PIP application?"
+    )
+
+
+def test_words_that_only_look_alike_are_not_typos_of_each_other():
+    from bot.ops.near_copies import SpeltAlike, spelt_alike
+
+    assert not spelt_alike("for", "or")  # short words only when equal
+    assert not spelt_alike("login", "link")
+    assert not spelt_alike("importers", "exporters")
+    assert spelt_alike("navigateurs", "navigateur")
+    assert SpeltAlike(["trusted trader portal link"]).of("trusted trader portal login") == []
+    assert SpeltAlike(["is PIP mandatory or voluntary"]).of("Is PIP mandatory for importers?") == []
