@@ -69,9 +69,20 @@ def _featurizers(storage, context):
 
 
 @pytest.fixture
-def trained(tmp_path):
-    storage = LocalModelStorage(tmp_path)
-    context = ExecutionContext(GraphSchema({}), "model")
+def storage_and_context(tmp_path):
+    """Where a component stores what it learned, and the graph it runs in: what Rasa gives each one."""
+    return LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "model")
+
+
+def load_untrained(component, storage_and_context):
+    """The component loaded from a resource it never stored: a model whose training skipped it."""
+    storage, context = storage_and_context
+    return component.load(component.get_default_config(), storage, Resource("never-trained"), context)
+
+
+@pytest.fixture
+def trained(storage_and_context):
+    storage, context = storage_and_context
     data = TrainingData(
         [Message(data={"text": text, "intent": intent}) for intent, texts in EXAMPLES.items() for text in texts]
     )
@@ -133,12 +144,9 @@ def test_a_stored_classifier_loads_back_and_answers_the_same(trained):
     assert loaded[0]["confidence"] == pytest.approx(fresh[0]["confidence"])
 
 
-def test_an_untrained_classifier_gives_no_topic_and_the_fallback_declines(tmp_path):
-    storage = LocalModelStorage(tmp_path)
-    context = ExecutionContext(GraphSchema({}), "model")
-    classifier = LinearTopicClassifier.load(
-        LinearTopicClassifier.get_default_config(), storage, Resource("never-trained"), context
-    )
+def test_an_untrained_classifier_gives_no_topic_and_the_fallback_declines(storage_and_context):
+    storage, context = storage_and_context
+    classifier = load_untrained(LinearTopicClassifier, storage_and_context)
     message = Message(data={"text": "hello"})
     classifier.process([message])
     assert message.get("intent") == {"name": None, "confidence": 0.0}
@@ -179,12 +187,11 @@ ANSWERS = {
 }
 
 
-def test_the_answer_selector_picks_the_specific_answer_and_the_topic_keeps_it(tmp_path):
+def test_the_answer_selector_picks_the_specific_answer_and_the_topic_keeps_it(storage_and_context):
     from bot.rasa_ext.answer_selection import TopicAnswerSelector
     from bot.rasa_ext.linear_classifier import LinearAnswerSelector
 
-    storage = LocalModelStorage(tmp_path)
-    context = ExecutionContext(GraphSchema({}), "model")
+    storage, context = storage_and_context
     data = TrainingData(
         [
             Message(data={"text": text, "intent": answer.split("/")[0], "intent_response_key": answer})
@@ -222,14 +229,10 @@ def test_the_answer_selector_picks_the_specific_answer_and_the_topic_keeps_it(tm
     assert chosen["utter_action"] == "utter_cost/fast_card_fee"
 
 
-def test_an_untrained_answer_selector_ranks_nothing_and_picks_no_answer(tmp_path):
+def test_an_untrained_answer_selector_ranks_nothing_and_picks_no_answer(storage_and_context):
     from bot.rasa_ext.linear_classifier import LinearAnswerSelector
 
-    storage = LocalModelStorage(tmp_path)
-    context = ExecutionContext(GraphSchema({}), "model")
-    selector = LinearAnswerSelector.load(
-        LinearAnswerSelector.get_default_config(), storage, Resource("never-trained"), context
-    )
+    selector = load_untrained(LinearAnswerSelector, storage_and_context)
     message = Message(data={"text": "how much is a FAST card"})
     selector.process([message])
     selected = message.get("response_selector")
