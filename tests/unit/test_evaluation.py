@@ -67,3 +67,12 @@ def test_eval_reports_the_readability_of_every_answer(tmp_path):
     assert "English median grade" in line and "French median ease" in line
     rows = (tmp_path / "readability.csv").read_text(encoding="utf-8").splitlines()
     assert len(rows) > 300 and rows[0].startswith("answer,lang")
+
+
+def test_blind_batches_are_reported_in_the_order_they_were_written():
+    from bot.ops.evaluation import blind_batches
+
+    for lang in ("en", "fr"):
+        numbers = [int(name.removeprefix("batch")) for name in blind_batches(lang)]
+        assert numbers == sorted(numbers)
+        assert numbers[-1] >= 10  # batch 10 comes last, not after batch 1
