@@ -120,12 +120,17 @@ def _from_yaml(entries: Iterable[dict[str, Any]], lang: str | None = None) -> li
 
 def blind_batches(lang: str) -> dict[str, list[Question]]:
     """Each blind batch on its own: a later batch confirms what an earlier one showed."""
-    batches = {}
+    numbered = {}
+    for path in BLIND.glob(f"batch*_{lang}.yml"):
+        named = re.fullmatch(rf"batch(\d+)_{lang}", path.stem)
+        if named is None:
+            raise ValueError(f"{path.name}: a blind batch is named batch<number>_{lang}.yml")
+        numbered[int(named.group(1))] = path
     # In the order written: batch 10 after batch 9, not after batch 1 as the file names sort.
-    for path in sorted(BLIND.glob(f"batch*_{lang}.yml"), key=lambda path: int(path.stem[5:].split("_")[0])):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        batches[path.stem.rsplit("_", 1)[0]] = _from_yaml(data["questions"], lang)
-    return batches
+    return {
+        f"batch{number}": _from_yaml(yaml.safe_load(numbered[number].read_text(encoding="utf-8"))["questions"], lang)
+        for number in sorted(numbered)
+    }
 
 
 def blind_questions(lang: str) -> list[Question]:

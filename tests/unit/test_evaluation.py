@@ -75,4 +75,4 @@ def test_blind_batches_are_reported_in_the_order_they_were_written():
     for lang in ("en", "fr"):
         numbers = [int(name.removeprefix("batch")) for name in blind_batches(lang)]
         assert numbers == sorted(numbers)
-        assert numbers[-1] >= 10  # batch 10 comes last, not after batch 1
+        assert numbers[-1] >= 10  # so the file names' order (batch10 before batch2) would fail the line above

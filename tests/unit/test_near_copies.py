@@ -56,7 +56,7 @@ def test_a_stock_phrase_in_a_long_question_or_a_short_shared_run_is_not_a_quote(
         "demandent si notre adhésion au PEP est reconnue par leurs douanes, qu'est-ce que ça veut dire?"
     )
     assert stock.of(long_question) == []
-    # Six words in a row are not enough, even when they are most of the shorter text.
+    # Six words in a row are not enough when they are only most of the shorter text.
     assert (
         QuotedWithin(["how do I apply for customs self assessment"]).of("how do I apply for customs broker licensing")
         == []
@@ -86,10 +86,11 @@ def test_a_misspelt_copy_is_still_a_copy():
         "What happens after I submit my PIP application?"
     )
     assert SpeltAlike(["commen faire une demmande pep"]).of("comment faire une demande pep")
-    # Neither measure of shared words sees it.
-    assert not NearCopies(["what hapens after i submit my pip aplication"], words).of(
-        "What happens after I submit my PIP application?"
-    )
+    # No measure of shared words sees it.
+    for measure in MEASURES:
+        assert not NearCopies(["what hapens after i submit my pip aplication"], measure).of(
+            "What happens after I submit my PIP application?"
+        )
 
 
 def test_words_that_only_look_alike_are_not_typos_of_each_other():
@@ -98,6 +99,29 @@ def test_words_that_only_look_alike_are_not_typos_of_each_other():
     assert not spelt_alike("for", "or")  # short words only when equal
     assert not spelt_alike("login", "link")
     assert not spelt_alike("importers", "exporters")
+    assert not spelt_alike("importateurs", "exportateurs")  # the first letter must agree
+    assert not spelt_alike("registered", "unregistered")
     assert spelt_alike("navigateurs", "navigateur")
     assert SpeltAlike(["trusted trader portal link"]).of("trusted trader portal login") == []
     assert SpeltAlike(["is PIP mandatory or voluntary"]).of("Is PIP mandatory for importers?") == []
+
+
+def test_the_typo_rule_gives_the_same_answer_whichever_text_is_asked_about():
+    from bot.ops.near_copies import SpeltAlike, overlap_spelt_alike, spelt_alike
+
+    # Greedy pairing in one direction would pair "carrier" with "carries" and leave "carries" unpaired.
+    assert overlap_spelt_alike(["carrier", "carries"], ["carries", "carrier"]) == 1.0
+    assert spelt_alike("tide", "diet") == spelt_alike("diet", "tide")
+    one, other = (
+        "our revalidation is comming up what should we prepare",
+        "our revalidation is coming up what should we prepare now",
+    )
+    assert bool(SpeltAlike([one]).of(other)) == bool(SpeltAlike([other]).of(one))
+
+
+def test_quoted_whole_reaches_exactly_three_times_the_length_and_no_further():
+    from bot.ops.near_copies import quotes
+
+    short = ("which", "border", "crossings", "have", "lanes")
+    assert quotes(short, short + ("x",) * 10)  # 15 words: three times 5
+    assert not quotes(short, short + ("x",) * 11)  # 16 words
