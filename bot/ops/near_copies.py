@@ -2,13 +2,14 @@
 (tests/test_model_quality.py) and for the examples exported from the review page
 (bot/ops/export_examples.py), so an exported example can never fail that test.
 
-A near copy shares 80% of its words with the other text, by any of five measures, as near copies
+A near copy shares 80% of its words with the other text, by any of six measures, as near copies
 hide from any one of them: words without accents or punctuation; the same with letters and digits
 apart ("24h" is "24 h"); the text's own whitespace tokens; and those tokens counted as often as
-they occur ("le ... le"); and words without accents counted as often as they occur ("do ... do",
-"C-TPAT" as "c tpat").
+they occur ("le ... le"); words without accents counted as often as they occur ("do ... do",
+"C-TPAT" as "c tpat"); and words cut to their first five letters, a crude stem that sees through
+endings and late typos ("applying"/"applyng", "bonjour"/"bonjours", "validation"/"validaton").
 
-A sixth rule finds one text quoted inside a longer one, which no share of words can see: a
+Another rule finds one text quoted inside a longer one, which no share of words can see: a
 training example that is one half of a two-in-one question, or a question that ends a long
 example word for word. They share a run of at least 7 words in order, which is 80% of the
 shorter text and a fifth of the longer (so a stock phrase such as "qu'est-ce que ça veut dire"
@@ -16,7 +17,7 @@ at the end of a 50-word question is not a copy of it); or a short text of at lea
 quoted whole in one at most three times as long ("what is partners in protection" inside "what
 is partners in protection in simple terms").
 
-A seventh rule sees through typos: 80% of the words are shared when a word counts as shared with
+A last rule sees through typos: 80% of the words are shared when a word counts as shared with
 one spelt nearly the same ("aplication" for "application", "demmande" for "demande"), so a
 misspelt copy of a question is still a copy. Every rule gives the same answer whichever text is
 asked about, which is what lets the export promise the test.
@@ -29,19 +30,22 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import TypeVar
 
 from bot.core.language import strip_accents
 
 NEAR_COPY = 0.8
-QUOTED_RUN = 7  # words in order, for the sixth rule
+QUOTED_RUN = 7  # words in order, for the quote rule
 QUOTED_SHARE_OF_LONGER = 0.2
 QUOTED_WHOLE = 5  # words: a text this long or longer, quoted whole ...
 QUOTED_WHOLE_WITHIN = 3  # ... in one at most this many times as long
-ALIKE_SPELLING = 0.8  # difflib's similarity of two words of 4 letters or more, for the seventh rule
+ALIKE_SPELLING = 0.8  # difflib's similarity of two words of 4 letters or more, for the typo rule
 ALIKE_LENGTH = 4
-ALIKE_EXACT_SHARE = 0.4  # of the words shared exactly, for the seventh rule to compare two texts at all
+ALIKE_EXACT_SHARE = 0.4  # of the words shared exactly, for the typo rule to compare two texts at all
+STEM = 5  # letters a word is cut to, for the sixth measure
 
 Words = frozenset[str] | tuple[str, ...]
+Key = TypeVar("Key", str, tuple[str, ...])
 
 
 def words(text: str) -> Words:
@@ -64,7 +68,20 @@ def every_word(text: str) -> Words:
     return tuple(sorted(re.findall(r"\w+", strip_accents(text.lower()))))
 
 
-MEASURES: tuple[Callable[[str], Words], ...] = (words, letters_and_digits, tokens, every_token, every_word)
+def stems(text: str) -> Words:
+    return frozenset(word[:STEM] for word in re.findall(r"\w+", strip_accents(text.lower())))
+
+
+MEASURES: tuple[Callable[[str], Words], ...] = (words, letters_and_digits, tokens, every_token, every_word, stems)
+
+
+def index(measured: Iterable[Iterable[Key]]) -> dict[Key, set[int]]:
+    """Which texts (by number) hold each word or sequence: only texts sharing one are compared."""
+    holding: dict[Key, set[int]] = defaultdict(set)
+    for number, keys in enumerate(measured):
+        for key in keys:
+            holding[key].add(number)
+    return holding
 
 
 def overlap(one: Words, other: Words) -> float:
@@ -83,11 +100,7 @@ class NearCopies:
         self.measure = measure
         self.texts: Sequence[str] = list(texts)
         self.measured = [measure(text) for text in self.texts]
-        # Only texts sharing a word are compared.
-        self.holding: dict[str, set[int]] = defaultdict(set)
-        for number, measured in enumerate(self.measured):
-            for word in measured:
-                self.holding[word].add(number)
+        self.holding = index(self.measured)
 
     def of(self, text: str) -> list[str]:
         asked = self.measure(text)
@@ -122,16 +135,13 @@ def quotes(one: Sequence[str], other: Sequence[str]) -> bool:
 
 
 class QuotedWithin:
-    """Texts indexed to find those a given text quotes, or is quoted in (the sixth rule)."""
+    """Texts indexed to find those a given text quotes, or is quoted in (the quote rule)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         self.texts: Sequence[str] = list(texts)
         self.measured = [in_order(text) for text in self.texts]
-        # Either kind of quote shares a QUOTED_WHOLE-word sequence: only texts sharing one are compared.
-        self.holding: dict[tuple[str, ...], set[int]] = defaultdict(set)
-        for number, measured in enumerate(self.measured):
-            for sequence in sequences(measured):
-                self.holding[sequence].add(number)
+        # Either kind of quote shares a QUOTED_WHOLE-word sequence.
+        self.holding = index(sequences(measured) for measured in self.measured)
 
     def of(self, text: str) -> list[str]:
         asked = in_order(text)
@@ -188,29 +198,29 @@ def _pairs(one: list[str], other: list[str]) -> int:
 
 
 class SpeltAlike:
-    """Texts indexed to find those a given text nearly copies, typos and all (the seventh rule)."""
+    """Texts indexed to find those a given text nearly copies, typos and all (the typo rule)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         self.texts: Sequence[str] = list(texts)
         self.measured = [in_order(text) for text in self.texts]
-        self.counted = [Counter(measured) for measured in self.measured]
-        self.holding: dict[str, set[int]] = defaultdict(set)
-        for number, measured in enumerate(self.measured):
-            for word in set(measured):
-                self.holding[word].add(number)
+        self.holding = index(self.measured)
+        # One typo is the whole of a one-word text, which then shares no word exactly with its copy.
+        self.one_word = {number for number, measured in enumerate(self.measured) if len(measured) == 1}
 
     def of(self, text: str) -> list[str]:
         asked = in_order(text)
         # Compared only where it can be a copy: lengths within 80% of each other, and (to keep the
-        # test quick: a copy with more than 3 words in 5 misspelt is rare) 40% of the words shared exactly.
-        counted = Counter(asked)
-        compared = {number for word in counted for number in self.holding.get(word, ())}
+        # test quick: a copy with more than 3 words in 5 misspelt is rare) 40% of the words shared
+        # exactly, unless both are one word.
+        if len(asked) == 1:
+            compared = self.one_word
+        else:
+            compared = {number for word in set(asked) for number in self.holding.get(word, ())}
+            compared = {number for number in compared if overlap(asked, self.measured[number]) >= ALIKE_EXACT_SHARE}
         return [
             self.texts[number]
             for number in sorted(compared)
             if NEAR_COPY * len(self.measured[number]) <= len(asked) <= len(self.measured[number]) / NEAR_COPY
-            and sum((counted & self.counted[number]).values())
-            >= ALIKE_EXACT_SHARE * max(len(asked), len(self.measured[number]))
             and overlap_spelt_alike(asked, self.measured[number]) >= NEAR_COPY
         ]
 

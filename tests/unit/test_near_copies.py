@@ -125,3 +125,29 @@ def test_quoted_whole_reaches_exactly_three_times_the_length_and_no_further():
     short = ("which", "border", "crossings", "have", "lanes")
     assert quotes(short, short + ("x",) * 10)  # 15 words: three times 5
     assert not quotes(short, short + ("x",) * 11)  # 16 words
+
+
+def test_words_cut_to_their_stem_see_through_endings_and_late_typos():
+    from bot.ops.near_copies import stems
+
+    training = NearCopies(["site validaton, what do the officers look at"], stems)
+    assert training.of("what do the officers look at when they do the site validation")
+    assert NearCopies(["do we need a CARM account before applying to PIP"], stems).of(
+        "do we need to be on carm before applyng to pip"
+    )
+    # The other measures miss it: "validaton" and "validation" are different words to them.
+    for measure in MEASURES[:-1]:
+        assert not NearCopies(["site validaton, what do the officers look at"], measure).of(
+            "what do the officers look at when they do the site validation"
+        )
+    # A shared stem is not enough when the rest differs.
+    assert NearCopies(["formation pep?"], stems).of("formulaire PEP?") == []
+
+
+def test_a_one_word_text_spelt_nearly_the_same_is_a_copy():
+    from bot.ops.near_copies import SpeltAlike
+
+    assert SpeltAlike(["bonjours"]).of("bonjour")
+    assert SpeltAlike(["bonjuor"]).of("bonjour")
+    assert SpeltAlike(["merci"]).of("bonjour") == []
+    assert SpeltAlike(["bonjour à tous"]).of("bonjour") == []
