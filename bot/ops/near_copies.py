@@ -8,6 +8,8 @@ apart ("24h" is "24 h"); the text's own whitespace tokens; and those tokens coun
 they occur ("le ... le"); words without accents counted as often as they occur ("do ... do",
 "C-TPAT" as "c tpat"); and words cut to their first five letters, a crude stem that sees through
 endings and late typos ("applying"/"applyng", "bonjour"/"bonjours", "validation"/"validaton").
+On purpose it errs on the safe side: words sharing five letters are one ("process"/"procedure",
+"statut"/"status" across English and French), so it refuses some training examples that are not copies.
 
 Another rule finds one text quoted inside a longer one, which no share of words can see: a
 training example that is one half of a two-in-one question, or a question that ends a long
@@ -19,7 +21,8 @@ is partners in protection in simple terms").
 
 A last rule sees through typos: 80% of the words are shared when a word counts as shared with
 one spelt nearly the same ("aplication" for "application", "demmande" for "demande"), so a
-misspelt copy of a question is still a copy. Every rule gives the same answer whichever text is
+misspelt copy of a question is still a copy (only texts sharing 40% of their words exactly are
+compared, except two one-word texts). Every rule gives the same answer whichever text is
 asked about, which is what lets the export promise the test.
 """
 
@@ -42,7 +45,7 @@ QUOTED_WHOLE_WITHIN = 3  # ... in one at most this many times as long
 ALIKE_SPELLING = 0.8  # difflib's similarity of two words of 4 letters or more, for the typo rule
 ALIKE_LENGTH = 4
 ALIKE_EXACT_SHARE = 0.4  # of the words shared exactly, for the typo rule to compare two texts at all
-STEM = 5  # letters a word is cut to, for the sixth measure
+STEM = 5  # letters a word is cut to, for the stem measure
 
 Words = frozenset[str] | tuple[str, ...]
 Key = TypeVar("Key", str, tuple[str, ...])
@@ -81,7 +84,7 @@ def index(measured: Iterable[Iterable[Key]]) -> dict[Key, set[int]]:
     for number, keys in enumerate(measured):
         for key in keys:
             holding[key].add(number)
-    return holding
+    return dict(holding)  # a plain dict: a look-up of a missing key must not add it
 
 
 def overlap(one: Words, other: Words) -> float:
@@ -204,23 +207,30 @@ class SpeltAlike:
         self.texts: Sequence[str] = list(texts)
         self.measured = [in_order(text) for text in self.texts]
         self.holding = index(self.measured)
+        self.counted = [Counter(measured) for measured in self.measured]
         # One typo is the whole of a one-word text, which then shares no word exactly with its copy.
         self.one_word = {number for number, measured in enumerate(self.measured) if len(measured) == 1}
 
     def of(self, text: str) -> list[str]:
         asked = in_order(text)
+        counted = Counter(asked)
         # Compared only where it can be a copy: lengths within 80% of each other, and (to keep the
         # test quick: a copy with more than 3 words in 5 misspelt is rare) 40% of the words shared
-        # exactly, unless both are one word.
+        # exactly, unless both are one word (one word and several never pass the length filter, so
+        # this stays the same whichever text is asked about).
         if len(asked) == 1:
-            compared = self.one_word
+            candidates = self.one_word
         else:
-            compared = {number for word in set(asked) for number in self.holding.get(word, ())}
-            compared = {number for number in compared if overlap(asked, self.measured[number]) >= ALIKE_EXACT_SHARE}
+            candidates = {number for word in counted for number in self.holding.get(word, ())}
         return [
             self.texts[number]
-            for number in sorted(compared)
+            for number in sorted(candidates)
             if NEAR_COPY * len(self.measured[number]) <= len(asked) <= len(self.measured[number]) / NEAR_COPY
+            and (
+                len(asked) == 1
+                or sum((counted & self.counted[number]).values())
+                >= ALIKE_EXACT_SHARE * max(len(asked), len(self.measured[number]))
+            )
             and overlap_spelt_alike(asked, self.measured[number]) >= NEAR_COPY
         ]
 
