@@ -147,6 +147,20 @@ def test_words_cut_to_their_stem_see_through_endings_and_late_typos():
     assert NearCopies(["formation pep?"], stems).of("formation douane?") == []
 
 
+def test_an_elided_word_counts_as_one_word():
+    from bot.ops.near_copies import trimmed_tokens
+
+    # "d'une" and "c'est" are one word each: split in two, the training text looks longer than it reads.
+    assert NearCopies(["délai de traitement d'une demande PEP"], trimmed_tokens).of("delai de traitement demande pep")
+    assert NearCopies(["c'est quoi ça veut dire"], trimmed_tokens).of("EXPRES, ça veut dire quoi?")
+    assert trimmed_tokens in MEASURES
+    for measure in (m for m in MEASURES if m is not trimmed_tokens):
+        assert not NearCopies(["délai de traitement d'une demande PEP"], measure).of("delai de traitement demande pep")
+    # Punctuation is trimmed only from a token's ends, and different words stay different.
+    assert trimmed_tokens("« Le PEP ? » c'est-à-dire…") == frozenset({"le", "pep", "c'est-a-dire"})
+    assert NearCopies(["c'est quoi le PEP"], trimmed_tokens).of("c'est quoi EXPRES") == []
+
+
 def test_a_one_word_text_spelt_nearly_the_same_is_a_copy():
     from bot.ops.near_copies import SpeltAlike
 
