@@ -150,14 +150,18 @@ def test_words_cut_to_their_stem_see_through_endings_and_late_typos():
 def test_an_elided_word_counts_as_one_word():
     from bot.ops.near_copies import trimmed_tokens
 
-    # "d'une" and "c'est" are one word each: split in two, the training text looks longer than it reads.
+    # "d'une" and "c'est" are one word each, and "délai" is "delai", "quoi?" is "quoi".
     assert NearCopies(["délai de traitement d'une demande PEP"], trimmed_tokens).of("delai de traitement demande pep")
     assert NearCopies(["c'est quoi ça veut dire"], trimmed_tokens).of("EXPRES, ça veut dire quoi?")
     assert trimmed_tokens in MEASURES
     for measure in (m for m in MEASURES if m is not trimmed_tokens):
         assert not NearCopies(["délai de traitement d'une demande PEP"], measure).of("delai de traitement demande pep")
+    # The same answer whichever text is asked about, and a phone's curly apostrophe is the same word.
+    assert NearCopies(["delai de traitement demande pep"], trimmed_tokens).of("délai de traitement d'une demande PEP")
+    assert NearCopies(["c’est quoi le délai d'une demande"], trimmed_tokens).of("c'est quoi le délai demande")
     # Punctuation is trimmed only from a token's ends, and different words stay different.
-    assert trimmed_tokens("« Le PEP ? » c'est-à-dire…") == frozenset({"le", "pep", "c'est-a-dire"})
+    assert trimmed_tokens("« Le PEP ? » — c'est-à-dire…") == frozenset({"le", "pep", "c'est-a-dire"})
+    assert trimmed_tokens("« ? » …") == frozenset()
     assert NearCopies(["c'est quoi le PEP"], trimmed_tokens).of("c'est quoi EXPRES") == []
 
 
