@@ -172,6 +172,7 @@ class Parser:
         configure_logging_and_warnings(logging.WARNING)
         configure_structlog(logging.WARNING)  # Rasa logs every parse at debug level
         self.agent = Agent.load(str(model))
+        self.replies = replies_of_intents()
         self.loop = asyncio.new_event_loop()
 
     def predict(self, question: Question) -> Prediction:
@@ -179,7 +180,9 @@ class Parser:
         intent = parse.get("intent") or {}
         topic = topic_of(intent.get("name"))
         selected = (parse.get("response_selector") or {}).get(intent.get("name") or "") or {}
-        answer = (selected.get("response") or {}).get("intent_response_key")
+        answer = (selected.get("response") or {}).get("intent_response_key") or self.replies.get(
+            intent.get("name") or ""
+        )
         best: dict[str, Any] = next((r for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"), {})
         return Prediction(
             question,
@@ -189,6 +192,32 @@ class Parser:
             topic_of(best.get("name")),
             float(best.get("confidence") or 0.0),
         )
+
+
+def replies_of_intents(rules_dir: Path = ROOT / "data" / "rules", domain_dir: Path = ROOT / "domain") -> dict[str, str]:
+    """Intent -> the response (name without `utter_`) a rule answers it with at the start of a
+    conversation: "talk to a person" is utter_human_handoff; a form's reply is its first question."""
+    first_slots = {
+        form: (spec or {}).get("required_slots", [""])[0]
+        for path in sorted(domain_dir.rglob("*.yml"))
+        for form, spec in ((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("forms") or {}).items()
+    }
+    replies: dict[str, str] = {}
+    for path in sorted(rules_dir.glob("*.yml")):
+        for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or []:
+            steps = rule.get("steps") or []
+            if rule.get("condition") or rule.get("conversation_start") or len(steps) < 2:
+                continue
+            intent, action = steps[0].get("intent"), steps[1].get("action") or ""
+            if action.startswith("utter_"):
+                reply = action[len("utter_") :]
+            elif action in first_slots:
+                reply = f"ask_{first_slots[action]}"
+            else:
+                continue
+            if intent:
+                replies.setdefault(intent, reply)
+    return replies
 
 
 def answer_texts(domain_dir: Path = ROOT / "domain") -> dict[str, dict[str, str]]:

@@ -76,3 +76,18 @@ def test_blind_batches_are_reported_in_the_order_they_were_written():
         numbers = [int(name.removeprefix("batch")) for name in blind_batches(lang)]
         assert numbers == sorted(numbers)
         assert numbers[-1] >= 10  # so the file names' order (batch10 before batch2) would fail the line above
+
+
+def test_a_conversation_intent_is_scored_on_the_reply_its_rule_gives():
+    from bot.ops.evaluation import answer_texts, replies_of_intents
+
+    replies, texts = replies_of_intents(), answer_texts()
+    # "Can I talk to a person?" is answered with the contacts, so a question expecting the phone
+    # number is scored on that reply, not on an empty one.
+    assert "1-800-461-9999" in texts[replies["ask_human"]]["en"]
+    assert "1-800-461-9999" in texts[replies["ask_human"]]["fr"]
+    # A form's reply is its first question: the status look-up asks for the reference.
+    assert replies["check_status"] == "ask_application_reference"
+    assert "référence" in texts[replies["check_status"]]["fr"]
+    # Follow-ups depend on what came before: no fixed reply to score.
+    assert "ask_what_that_means" not in replies
