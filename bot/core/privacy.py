@@ -32,9 +32,14 @@ def _mask_business_numbers(text: str, pattern=BUSINESS_NUMBER) -> str:
 
 def mask(text: str) -> str:
     text = _EMAIL.sub(_keep_public("[e-mail]"), text)
-    text = _mask_business_numbers(text, PROGRAM_ACCOUNT)
-    text = _PHONE.sub(_keep_public("[phone]"), text)
-    text = _mask_business_numbers(text)
+    # Until nothing changes: masking one number can end a hexadecimal run that was hiding another
+    # ("11a100000003a100 000 003"). Each pass that changes the text removes digits, so it ends.
+    unmasked = None
+    while text != unmasked:
+        unmasked = text
+        text = _mask_business_numbers(text, PROGRAM_ACCOUNT)
+        text = _PHONE.sub(_keep_public("[phone]"), text)
+        text = _mask_business_numbers(text)
     return _ESCAPED_BUSINESS_NUMBER.sub("[business number]", text)
 
 

@@ -4,7 +4,7 @@ import json
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.core.identifiers import (
@@ -132,6 +132,9 @@ def test_a_number_written_next_to_a_letter_is_masked_since_the_look_up_accepts_i
         max_size=20,
     ).map("".join)
 )
+# Found by this test in CI: masking the second number ended the hexadecimal run ("11a100000003a100")
+# that had hidden the first from masking, but not from the look-up.
+@example("11a100000003a100 000 003")
 def test_no_business_number_the_look_up_would_accept_survives_masking(text):
     assert find_business_number(mask(text)) is None, mask(text)
 
