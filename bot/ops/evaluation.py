@@ -195,13 +195,16 @@ class Parser:
 
 
 def replies_of_intents(rules_dir: Path = ROOT / "data" / "rules", domain_dir: Path = ROOT / "domain") -> dict[str, str]:
-    """Intent -> the response (name without `utter_`) a rule answers it with at the start of a
-    conversation: "talk to a person" is utter_human_handoff; a form's reply is its first question."""
+    """Intent -> the response (name without `utter_`) an unconditional rule answers it with, as
+    for a question asked with nothing before it: "talk to a person" is utter_human_handoff; a
+    form's reply is its first question. Rules that run an action other than a form, and knowledge
+    intents (their answer comes from the answer selector), are left out."""
     first_slots = {
-        form: (spec or {}).get("required_slots", [""])[0]
+        form: (spec or {}).get("required_slots") or [""]
         for path in sorted(domain_dir.rglob("*.yml"))
         for form, spec in ((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("forms") or {}).items()
     }
+    responses = answer_texts(domain_dir)
     replies: dict[str, str] = {}
     for path in sorted(rules_dir.glob("*.yml")):
         for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or []:
@@ -212,10 +215,10 @@ def replies_of_intents(rules_dir: Path = ROOT / "data" / "rules", domain_dir: Pa
             if action.startswith("utter_"):
                 reply = action[len("utter_") :]
             elif action in first_slots:
-                reply = f"ask_{first_slots[action]}"
+                reply = f"ask_{first_slots[action][0]}"
             else:
                 continue
-            if intent:
+            if intent and reply in responses:
                 replies.setdefault(intent, reply)
     return replies
 

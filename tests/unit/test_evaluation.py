@@ -89,5 +89,35 @@ def test_a_conversation_intent_is_scored_on_the_reply_its_rule_gives():
     # A form's reply is its first question: the status look-up asks for the reference.
     assert replies["check_status"] == "ask_application_reference"
     assert "référence" in texts[replies["check_status"]]["fr"]
-    # Follow-ups depend on what came before: no fixed reply to score.
+    # Follow-ups are answered by an action (actions/followup.py), knowledge intents by the answer
+    # selector: neither has a rule's reply to score.
     assert "ask_what_that_means" not in replies
+    assert "cost" not in replies
+
+
+def test_only_a_rule_without_a_condition_gives_the_reply_to_a_question_asked_alone(tmp_path):
+    from bot.ops.evaluation import replies_of_intents
+
+    rules, domain = tmp_path / "rules", tmp_path / "domain"
+    rules.mkdir()
+    domain.mkdir()
+    (domain / "core.yml").write_text(
+        "responses:\n"
+        "  utter_during_form: [{text: 'Let us finish the look-up first.'}]\n"
+        "  utter_greet: [{text: Hello}]\n"
+        "  utter_ask_reference: [{text: 'Your reference?'}]\n"
+        "forms:\n  lookup_form: {required_slots: [reference, number]}\n"
+    )
+    (rules / "a.yml").write_text(
+        "rules:\n"
+        "- rule: greeted during the form\n"
+        "  condition: [{active_loop: lookup_form}]\n"
+        "  steps: [{intent: greet}, {action: utter_during_form}]\n"
+        "- rule: greeted\n"
+        "  steps: [{intent: greet}, {action: utter_greet}]\n"
+        "- rule: look-up\n"
+        "  steps: [{intent: check}, {action: lookup_form}]\n"
+        "- rule: an action, not a response\n"
+        "  steps: [{intent: repeat}, {action: action_repeat_answer}]\n"
+    )
+    assert replies_of_intents(rules, domain) == {"greet": "greet", "check": "ask_reference"}
