@@ -2,7 +2,7 @@
 (tests/test_model_quality.py) and for the examples exported from the review page
 (bot/ops/export_examples.py), so an exported example can never fail that test.
 
-A near copy shares 80% of its words with the other text, by any of seven measures, as near copies
+A near copy shares 80% of its words with the other text, by any of nine measures, as near copies
 hide from any one of them: words without accents or punctuation; the same with letters and digits
 apart ("24h" is "24 h"); the text's own whitespace tokens; and those tokens counted as often as
 they occur ("le ... le"); words without accents counted as often as they occur ("do ... do",
@@ -10,7 +10,11 @@ they occur ("le ... le"); words without accents counted as often as they occur (
 endings and late typos ("applying"/"applyng", "bonjour"/"bonjours", "validation"/"validaton");
 and the whitespace tokens again, without accents and with punctuation trimmed from their ends
 ("quoi?" is "quoi"), so an elided word stays one word ("d'une", "c'est"), which the other measures
-without accents split in two, making a text look longer than it reads.
+without accents split in two, making a text look longer than it reads; words with the punctuation
+inside them removed ("what's" is "whats", "e-mail" is "email"); and the letters alone, digits set
+aside, so a year or a reference number does not make a copy new ("pip security standards 2024" is
+"PIP security standards"), which is not applied to a text of one word ("PIP?" is no copy of a bare
+reference "PIP-2026-00123").
 On purpose it errs on the safe side: words sharing five letters are one ("process"/"procedure",
 "statut"/"status" across English and French), so it refuses some training examples that are not copies.
 
@@ -84,6 +88,15 @@ def trimmed_tokens(text: str) -> Words:
     return frozenset(token for token in trimmed if token)
 
 
+def joined_words(text: str) -> Words:
+    return frozenset(re.sub(r"[^\w\s]", "", strip_accents(text.lower())).split())
+
+
+def letters_only(text: str) -> Words:
+    found = frozenset(re.findall(r"[a-z]+", strip_accents(text.lower())))
+    return found if len(found) > 1 else frozenset()
+
+
 MEASURES: tuple[Callable[[str], Words], ...] = (
     words,
     letters_and_digits,
@@ -92,6 +105,8 @@ MEASURES: tuple[Callable[[str], Words], ...] = (
     every_word,
     stems,
     trimmed_tokens,
+    joined_words,
+    letters_only,
 )
 
 

@@ -148,13 +148,13 @@ def test_words_cut_to_their_stem_see_through_endings_and_late_typos():
 
 
 def test_an_elided_word_counts_as_one_word():
-    from bot.ops.near_copies import trimmed_tokens
+    from bot.ops.near_copies import joined_words, trimmed_tokens
 
     # "d'une" and "c'est" are one word each, and "délai" is "delai", "quoi?" is "quoi".
     assert NearCopies(["délai de traitement d'une demande PEP"], trimmed_tokens).of("delai de traitement demande pep")
     assert NearCopies(["c'est quoi ça veut dire"], trimmed_tokens).of("EXPRES, ça veut dire quoi?")
     assert trimmed_tokens in MEASURES
-    for measure in (m for m in MEASURES if m is not trimmed_tokens):
+    for measure in (m for m in MEASURES if m not in (trimmed_tokens, joined_words)):
         assert not NearCopies(["délai de traitement d'une demande PEP"], measure).of("delai de traitement demande pep")
     # The same answer whichever text is asked about, and a phone's curly apostrophe is the same word.
     assert NearCopies(["delai de traitement demande pep"], trimmed_tokens).of("délai de traitement d'une demande PEP")
@@ -163,6 +163,35 @@ def test_an_elided_word_counts_as_one_word():
     assert trimmed_tokens("« Le PEP ? » — c'est-à-dire…") == frozenset({"le", "pep", "c'est-a-dire"})
     assert trimmed_tokens("« ? » …") == frozenset()
     assert NearCopies(["c'est quoi le PEP"], trimmed_tokens).of("c'est quoi EXPRES") == []
+
+
+def test_punctuation_inside_a_word_does_not_make_it_another_word():
+    from bot.ops.near_copies import joined_words
+
+    # "what's" is "whats" and "e-mail" is "email", as a writer in a hurry types them.
+    assert NearCopies(["whats the pip email"], joined_words).of("What's the PIP e-mail?")
+    assert NearCopies(["What's the PIP e-mail?"], joined_words).of("whats the pip email")
+    assert NearCopies(["l’adresse courriel du PEP?"], joined_words).of("ladresse courriel du pep")
+    assert joined_words in MEASURES
+    for measure in (m for m in MEASURES if m is not joined_words):
+        assert not NearCopies(["whats the pip email"], measure).of("What's the PIP e-mail?")
+    assert NearCopies(["what's the pip phone number"], joined_words).of("what's the pip e-mail") == []
+
+
+def test_a_number_added_or_changed_does_not_make_a_copy_new():
+    from bot.ops.near_copies import letters_only
+
+    # A year, a reference or a bulletin number set aside, the words are the same.
+    assert NearCopies(["security standards of pip 2025"], letters_only).of("security standards of PIP")
+    assert NearCopies(["where is application PEP-2025-00412"], letters_only).of("where is application PEP-2026-00999?")
+    assert NearCopies(["d23-1-1, c'est quoi ça"], letters_only).of("c'est quoi ça?")
+    assert letters_only in MEASURES
+    for measure in (m for m in MEASURES if m is not letters_only):
+        assert not NearCopies(["where is application PEP-2025-00412"], measure).of("where is application PEP-2026-00999?")
+    # A text of one word is not measured: a bare reference is no copy of the question "PIP?".
+    assert letters_only("PIP-2026-00123") == frozenset()
+    assert NearCopies(["PIP-2026-00123"], letters_only).of("PIP?") == []
+    assert NearCopies(["PIP?"], letters_only).of("PIP-2026-00123") == []
 
 
 def test_a_one_word_text_spelt_nearly_the_same_is_a_copy():
