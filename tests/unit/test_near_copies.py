@@ -187,7 +187,9 @@ def test_a_number_added_or_changed_does_not_make_a_copy_new():
     assert NearCopies(["d23-1-1, c'est quoi ça"], letters_only).of("c'est quoi ça?")
     assert letters_only in MEASURES
     for measure in (m for m in MEASURES if m is not letters_only):
-        assert not NearCopies(["where is application PEP-2025-00412"], measure).of("where is application PEP-2026-00999?")
+        assert not NearCopies(["where is application PEP-2025-00412"], measure).of(
+            "where is application PEP-2026-00999?"
+        )
     # A text of one word is not measured: a bare reference is no copy of the question "PIP?".
     assert letters_only("PIP-2026-00123") == frozenset()
     assert NearCopies(["PIP-2026-00123"], letters_only).of("PIP?") == []
