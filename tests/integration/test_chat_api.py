@@ -150,7 +150,7 @@ def test_followups_are_answered_about_what_was_just_said(assistant):
     first = chat.say("How does a truck driver apply for a FAST card?")[0]
     assert first["topic"] == "fast_driver_card"
     assert chat.say("how long does that take?")[0]["answer"] == "fast_driver_card/processing_time"
-    assert chat.say("is that free?")[0]["answer"] == "fast_driver_card/fee"
+    assert chat.say("is that free?")[0]["answer"] == "cost/fast_card_fee"
 
 
 def test_what_does_that_mean_after_a_status_explains_that_status(assistant):

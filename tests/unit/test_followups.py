@@ -15,7 +15,7 @@ DOMAIN = {
                 "custom": {
                     "topic": "fast_driver_card",
                     "answer": "fast_driver_card/how_to_apply",
-                    "followups": {"duration": "fast_driver_card/processing_time", "cost": "fast_driver_card/fee"},
+                    "followups": {"duration": "fast_driver_card/processing_time", "cost": "cost/fast_card_fee"},
                 },
             }
         ],
@@ -35,7 +35,7 @@ DOMAIN = {
     "context, kind, expected",
     [
         ({"answer": "fast_driver_card/how_to_apply"}, "duration", "utter_fast_driver_card/processing_time"),
-        ({"answer": "fast_driver_card/how_to_apply"}, "cost", "utter_fast_driver_card/fee"),
+        ({"answer": "fast_driver_card/how_to_apply"}, "cost", "utter_cost/fast_card_fee"),
         ({"answer": "fast_driver_card/how_to_apply"}, "meaning", "utter_fast_driver_card/overview"),
         ({"answer": "fast_driver_card/overview"}, "meaning", "utter_followup_unclear"),
         ({"answer": "cost/overview"}, "duration", "utter_processing_time/overview"),
