@@ -13,8 +13,10 @@ and the whitespace tokens again, without accents and with punctuation trimmed fr
 without accents split in two, making a text look longer than it reads; words with the punctuation
 inside them removed ("what's" is "whats", "e-mail" is "email"); and the letters alone, digits set
 aside, so a year or a reference number does not make a copy new ("pip security standards 2024" is
-"PIP security standards"), which is not applied to a text of one word ("PIP?" is no copy of a bare
-reference "PIP-2026-00123").
+"PIP security standards"), which is not applied to a text with fewer than two distinct runs of
+letters ("PIP?" is no copy of a bare reference "PIP-2026-00123"). It also pairs texts that differ
+only by a number that matters ("what's the 506 number for" and "what's the 1-800 number"): the
+safe side again.
 On purpose it errs on the safe side: words sharing five letters are one ("process"/"procedure",
 "statut"/"status" across English and French), so it refuses some training examples that are not copies.
 

@@ -59,3 +59,12 @@ async def test_the_action_reads_the_last_answer_or_status_from_the_conversation(
     dispatcher = CollectingDispatcher()
     await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN)
     assert dispatcher.messages[0]["response"] == "utter_suspension_and_appeals/after_denial"
+
+
+@pytest.mark.parametrize("answer", ["cost/fast_card_fee", "cost/fast_lane_costs"])
+def test_after_the_fast_card_fee_a_followup_is_about_the_fast_card_not_pip(answer):
+    from tests.unit.speech import domain_dict
+
+    # The fee is filed under cost, yet "how long does that take?" asks about the card, not PIP's 3 to 12 months.
+    assert followup_response(domain_dict(), {"answer": answer}, "duration") == "utter_fast_driver_card/processing_time"
+    assert followup_response(domain_dict(), {"answer": answer}, "meaning") == "utter_fast_driver_card/overview"
