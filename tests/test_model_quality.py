@@ -35,8 +35,8 @@ ALLOWED_WARNINGS = [
 GATES = {
     "own en": (0.94, 0.04, 0.92),
     "own fr": (0.94, 0.04, 0.92),
-    "blind en": (0.90, 0.05, 0.91),
-    "blind fr": (0.92, 0.04, 0.92),
+    "blind en": (0.92, 0.04, 0.93),
+    "blind fr": (0.935, 0.035, 0.93),
     "real en": (0.66, 0.20, 0.70),
     "real fr": (0.59, 0.32, 0.75),
 }
@@ -87,8 +87,8 @@ def test_topic_accuracy_on_questions_never_trained_on(scores, name):
 
 
 # The chosen specific answer states the fact the blind question asks (its writer's `mentions`),
-# a few points under what `make eval` measured: 0.850 / 0.887 (docs/evaluation.md).
-STATES_THE_FACT = {"blind en": 0.81, "blind fr": 0.85}
+# a few points under what `make eval` measured: 0.872 / 0.890 (docs/evaluation.md).
+STATES_THE_FACT = {"blind en": 0.85, "blind fr": 0.87}
 
 
 @pytest.mark.parametrize("name", STATES_THE_FACT)
