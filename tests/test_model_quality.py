@@ -118,7 +118,7 @@ def test_no_blind_or_real_question_is_in_the_training_data_nearly_either():
     """A training example sharing 80% of its words with a blind question, or quoting it (or being
     quoted in it) word for word, makes the blind score measure recall, not understanding."""
 
-    # Eleven rules (bot/ops/near_copies.py), as near copies hide from any one of them: share of words,
+    # Twelve rules (bot/ops/near_copies.py), as near copies hide from any one of them: share of words,
     # quoted word for word, misspelt.
     assert nearly_copied() == []
 

@@ -2,7 +2,7 @@
 (tests/test_model_quality.py) and for the examples exported from the review page
 (bot/ops/export_examples.py), so an exported example can never fail that test.
 
-A near copy shares 80% of its words with the other text, by any of nine measures, as near copies
+A near copy shares 80% of its words with the other text, by any of ten measures, as near copies
 hide from any one of them: words without accents or punctuation; the same with letters and digits
 apart ("24h" is "24 h"); the text's own whitespace tokens; and those tokens counted as often as
 they occur ("le ... le"); words without accents counted as often as they occur ("do ... do",
@@ -16,7 +16,8 @@ aside, so a year or a reference number does not make a copy new ("pip security s
 "PIP security standards"), which is not applied to a text with fewer than two distinct runs of
 letters ("PIP?" is no copy of a bare reference "PIP-2026-00123"). It also pairs texts that differ
 only by a number that matters ("what's the 506 number for" and "what's the 1-800 number"): the
-safe side again.
+safe side again. Last, words of two letters or more, so the letter an apostrophe leaves ("what's",
+"t'es", "l'Australie") does not make a copy look new.
 On purpose it errs on the safe side: words sharing five letters are one ("process"/"procedure",
 "statut"/"status" across English and French), so it refuses some training examples that are not copies.
 
@@ -94,6 +95,10 @@ def joined_words(text: str) -> Words:
     return frozenset(re.sub(r"[^\w\s]", "", strip_accents(text.lower())).split())
 
 
+def words_of_two_letters_or_more(text: str) -> Words:
+    return frozenset(word for word in words(text) if len(word) > 1)
+
+
 def letters_only(text: str) -> Words:
     found = frozenset(re.findall(r"[a-z]+", strip_accents(text.lower())))
     return found if len(found) > 1 else frozenset()
@@ -109,6 +114,7 @@ MEASURES: tuple[Callable[[str], Words], ...] = (
     trimmed_tokens,
     joined_words,
     letters_only,
+    words_of_two_letters_or_more,
 )
 
 

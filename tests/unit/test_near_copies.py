@@ -148,13 +148,13 @@ def test_words_cut_to_their_stem_see_through_endings_and_late_typos():
 
 
 def test_an_elided_word_counts_as_one_word():
-    from bot.ops.near_copies import joined_words, trimmed_tokens
+    from bot.ops.near_copies import joined_words, trimmed_tokens, words_of_two_letters_or_more
 
     # "d'une" and "c'est" are one word each, and "délai" is "delai", "quoi?" is "quoi".
     assert NearCopies(["délai de traitement d'une demande PEP"], trimmed_tokens).of("delai de traitement demande pep")
     assert NearCopies(["c'est quoi ça veut dire"], trimmed_tokens).of("EXPRES, ça veut dire quoi?")
     assert trimmed_tokens in MEASURES
-    for measure in (m for m in MEASURES if m not in (trimmed_tokens, joined_words)):
+    for measure in (m for m in MEASURES if m not in (trimmed_tokens, joined_words, words_of_two_letters_or_more)):
         assert not NearCopies(["délai de traitement d'une demande PEP"], measure).of("delai de traitement demande pep")
     # The same answer whichever text is asked about, and a phone's curly apostrophe is the same word.
     assert NearCopies(["delai de traitement demande pep"], trimmed_tokens).of("délai de traitement d'une demande PEP")
@@ -194,6 +194,17 @@ def test_a_number_added_or_changed_does_not_make_a_copy_new():
     assert letters_only("PIP-2026-00123") == frozenset()
     assert NearCopies(["PIP-2026-00123"], letters_only).of("PIP?") == []
     assert NearCopies(["PIP?"], letters_only).of("PIP-2026-00123") == []
+
+
+def test_the_letter_an_apostrophe_leaves_is_not_a_word():
+    from bot.ops.near_copies import words_of_two_letters_or_more
+
+    assert NearCopies(["es-tu un humain"], words_of_two_letters_or_more).of("t'es-tu un vrai humain?")
+    assert NearCopies(["t'es-tu un vrai humain?"], words_of_two_letters_or_more).of("es-tu un humain")
+    assert words_of_two_letters_or_more in MEASURES
+    for measure in (m for m in MEASURES if m is not words_of_two_letters_or_more):
+        assert not NearCopies(["es-tu un humain"], measure).of("t'es-tu un vrai humain?")
+    assert NearCopies(["es-tu un robot"], words_of_two_letters_or_more).of("t'es-tu un vrai humain?") == []
 
 
 def test_a_one_word_text_spelt_nearly_the_same_is_a_copy():
