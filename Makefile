@@ -47,7 +47,7 @@ check: $(VENV)/.installed
 	$(PY) -m pytest -q -n 2 tests/unit
 
 test: setup check
-	$(PY) -m pytest --ignore=tests/unit
+	$(PY) -m pytest --ignore=tests/unit --durations=15
 
 # Creates an agent account, or resets its password: AGENT_PASSWORD=... make agent USER=name
 agent: $(VENV)/.installed
