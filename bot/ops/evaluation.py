@@ -174,9 +174,17 @@ class Parser:
         self.agent = Agent.load(str(model))
         self.replies = replies_of_intents()
         self.loop = asyncio.new_event_loop()
+        # The NLU reads the text alone, so a text parses the same every time; each blind question
+        # is scored twice (in the whole blind set and in its batch) and parsed once.
+        self.parses: dict[str, dict[str, Any]] = {}
+
+    def parse(self, text: str) -> dict[str, Any]:
+        if text not in self.parses:
+            self.parses[text] = self.loop.run_until_complete(self.agent.parse_message(text))
+        return self.parses[text]
 
     def predict(self, question: Question) -> Prediction:
-        parse = self.loop.run_until_complete(self.agent.parse_message(question.text))
+        parse = self.parse(question.text)
         intent = parse.get("intent") or {}
         topic = topic_of(intent.get("name"))
         selected = (parse.get("response_selector") or {}).get(intent.get("name") or "") or {}
