@@ -133,15 +133,12 @@ def nearly_copied():
             if line.startswith("    ") and line.strip().startswith("- ")
         }
     )
+    # A blind question is in the whole blind set and in its batch: each text is checked once.
+    questions = {
+        question.text for name, found in question_sets().items() if not name.startswith("own") for question in found
+    }
     return sorted(
-        {
-            (question.text, example)
-            for name, questions in question_sets().items()
-            if not name.startswith("own")
-            for question in questions
-            for finder in finders
-            for example in finder.of(question.text)
-        }
+        {(question, example) for question in questions for finder in finders for example in finder.of(question)}
     )
 
 
