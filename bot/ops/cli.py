@@ -503,7 +503,7 @@ def serve(endpoints_dir: Path = VAR) -> int:
         if len(servers) == 1
         else f"{len(servers)} action servers, {len(servers)} Rasa servers"
     )
-    print(f"Starting {what} and the gateway (Rasa takes about a minute)...", flush=True)
+    print(f"Starting {what} and the gateway (Rasa takes 15-30 seconds, longer on a busy machine)...", flush=True)
     announced = recovering = False
     try:
         supervisor.start_all()
