@@ -24,6 +24,7 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
   which first re-checks the schema itself: about 60 ms of CPU per action call, most of a
   status turn's time (measured with py-spy). The schema is compiled once here instead;
   replies are checked exactly as before.
+- Messages are parsed in a worker thread, off Rasa's event loop (bot/rasa_ext/parsing.py).
 - A topic chosen with a button ("/eligibility") skips the NLU pipeline, so the
   answer selector never picks a specific answer and Rasa's `utter_<topic>` retrieval
   action would say nothing. It answers with the topic's overview (`utter_<topic>/overview`).
@@ -192,8 +193,10 @@ def configure() -> None:
 
     from bot.core.log_privacy import install
     from bot.core.settings import env
+    from bot.rasa_ext.parsing import install as parse_off_loop
 
     install()
+    parse_off_loop()
     if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):
         remote_actions.ActionRetrieveResponse.run = answer_overview_without_selection(
             remote_actions.ActionRetrieveResponse.run

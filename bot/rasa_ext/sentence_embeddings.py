@@ -17,13 +17,20 @@ set it (it sets OMP_NUM_THREADS, which the OpenMP library scikit-learn has alrea
 ignores), so threadpoolctl (a scikit-learn dependency) limits it around each call.
 Training, which has the machine to itself, embeds its 7,500 examples on every core: on 2 cores,
 2.3 minutes instead of 4.5.
+
+In the server, the embeddings of the last CACHED_TEXTS texts are kept (a few MB): people send
+the same short texts again and again ("hi", "yes", "thanks", "how do I apply?"), and the
+embedding is most of a parse's time. A text with a digit is not kept: a reference or a
+business number is asked once, and it is personal data.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -36,6 +43,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 BATCH = 64  # sentences per call: one call per sentence is several times slower in training
+CACHED_TEXTS = 4096
+_DIGIT = re.compile(r"\d")
 
 _model: Optional[Any] = None
 _threads: Optional[Any] = None  # threadpoolctl's view of the loaded OpenMP libraries
@@ -62,6 +71,18 @@ def embed(texts: List[str], threads: int = 1) -> np.ndarray:
     with _threads.limit(limits=threads, user_api="openmp"):
         rows = [np.atleast_2d(model.query(texts[start : start + BATCH])) for start in range(0, len(texts), BATCH)]
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 384), dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=CACHED_TEXTS)
+def _kept_embedding(text: str) -> np.ndarray:
+    vector = embed([text])[0]
+    vector.setflags(write=False)  # shared by every message with this text
+    return vector
+
+
+def embed_one(text: str) -> np.ndarray:
+    """The embedding of one text, from the cache when it has been seen (see the module's note)."""
+    return embed([text])[0] if _DIGIT.search(text) else _kept_embedding(text)
 
 
 def training_threads() -> int:
@@ -105,13 +126,18 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        if len(messages) == 1:  # the server: one message at a time
+            return self._add_features(messages, threads=1, one=embed_one)
         return self._add_features(messages, threads=1)
 
-    def _add_features(self, messages: List[Message], threads: int) -> List[Message]:
+    def _add_features(
+        self, messages: List[Message], threads: int, one: Optional[Callable[[str], np.ndarray]] = None
+    ) -> List[Message]:
         # Every message with a text gets the feature, even an empty one: a classifier needs
         # the same features on every example.
         with_text = [message for message in messages if message.get(TEXT) is not None]
-        vectors = embed([str(message.get(TEXT)) for message in with_text], threads)
+        texts = [str(message.get(TEXT)) for message in with_text]
+        vectors = [one(text) for text in texts] if one else embed(texts, threads)
         for message, vector in zip(with_text, vectors, strict=True):
             self.add_features_to_message(sequence=None, sentence=vector[np.newaxis, :], attribute=TEXT, message=message)
         return messages

@@ -1,0 +1,53 @@
+"""Rasa parses each message on its one event loop: while the sentence embedding of one
+message is computed (most of a parse's time), no other conversation moves, and the
+second core stays idle. Here each parse runs in one worker thread instead. The embedding
+engine is C called through ctypes, which releases the GIL, so the loop meanwhile saves
+trackers, predicts actions and calls the action server for other conversations.
+
+One worker, so parses never run at the same time (the NLU components need not be
+thread-safe among themselves); the policies, which run on the loop meanwhile, share no
+component with the NLU graph. Applied inside the Rasa server only (by `configure()` in
+bot/rasa_ext/rasa_process.py); training and `make eval` parse as Rasa does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, Optional
+
+_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu-parse")
+
+
+def install() -> None:
+    """Replaces MessageProcessor.parse_message with one that awaits the parse in the worker."""
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if getattr(MessageProcessor.parse_message, "off_loop", False):
+        return
+    in_rasa = MessageProcessor.parse_message
+
+    async def parse_message(
+        self: MessageProcessor,
+        message: Any,
+        tracker: Optional[DialogueStateTracker] = None,
+        only_output_properties: bool = True,
+    ) -> Dict[str, Any]:
+        if self.http_interpreter:  # an NLU server elsewhere: Rasa already awaits it
+            return await in_rasa(self, message, tracker, only_output_properties)
+        if tracker is None:
+            tracker = DialogueStateTracker.from_events(message.sender_id, [])
+        parse = functools.partial(self._parse_message_with_graph, message, tracker, only_output_properties)
+        # the context goes along, so log masking and the turn's deadline see the same values
+        context = contextvars.copy_context()
+        parse_data: Dict[str, Any] = await asyncio.get_running_loop().run_in_executor(_WORKER, context.run, parse)
+        # what Rasa's parse_message does after the graph (its debug log of the text left out)
+        self._update_full_retrieval_intent(parse_data)
+        self._check_for_unseen_features(parse_data)
+        return parse_data
+
+    parse_message.off_loop = True  # type: ignore[attr-defined]
+    MessageProcessor.parse_message = parse_message

@@ -1,0 +1,18 @@
+"""The server keeps the embeddings of texts it has seen, never of texts with digits."""
+
+import numpy as np
+
+from bot.rasa_ext.sentence_embeddings import embed, embed_one
+
+
+def test_a_text_seen_before_is_not_embedded_again_and_gets_the_same_features():
+    first = embed_one("can a customs broker join PIP?")
+    again = embed_one("can a customs broker join PIP?")
+    assert again is first  # kept, not computed again
+    np.testing.assert_array_equal(first, embed(["can a customs broker join PIP?"])[0])
+    assert not first.flags.writeable  # shared: nobody may change it in place
+
+
+def test_a_text_with_a_reference_or_business_number_is_not_kept():
+    text = "status of PIP-2026-00123, business number 123456789"
+    assert embed_one(text) is not embed_one(text)
