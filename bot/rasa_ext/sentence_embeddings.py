@@ -18,10 +18,11 @@ ignores), so threadpoolctl (a scikit-learn dependency) limits it around each cal
 Training, which has the machine to itself, embeds its 7,500 examples on every core: on 2 cores,
 2.3 minutes instead of 4.5.
 
-In the server, the embeddings of the last CACHED_TEXTS texts are kept (a few MB): people send
-the same short texts again and again ("hi", "yes", "thanks", "how do I apply?"), and the
-embedding is most of a parse's time. A text with a digit is not kept: a reference or a
-business number is asked once, and it is personal data.
+When one message is parsed at a time (the server; `make eval` too), the embeddings of the last
+CACHED_TEXTS texts are kept (a few MB): people send the same short texts again and again ("hi",
+"yes", "thanks", "how do I apply?"), and the embedding is most of a parse's time. A text with a
+digit or an "@" is not kept: a reference, a business number, a phone number or an e-mail address
+is asked once, and it is personal data.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 BATCH = 64  # sentences per call: one call per sentence is several times slower in training
 CACHED_TEXTS = 4096
-_DIGIT = re.compile(r"\d")
+_PERSONAL = re.compile(r"\d|@")  # numbers and e-mail addresses: never kept
 
 _model: Optional[Any] = None
 _threads: Optional[Any] = None  # threadpoolctl's view of the loaded OpenMP libraries
@@ -82,7 +83,7 @@ def _kept_embedding(text: str) -> np.ndarray:
 
 def embed_one(text: str) -> np.ndarray:
     """The embedding of one text, from the cache when it has been seen (see the module's note)."""
-    return embed([text])[0] if _DIGIT.search(text) else _kept_embedding(text)
+    return embed([text])[0] if _PERSONAL.search(text) else _kept_embedding(text)
 
 
 def training_threads() -> int:
@@ -126,7 +127,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if len(messages) == 1:  # the server: one message at a time
+        if len(messages) == 1:  # the server (and make eval): one message at a time
             return self._add_features(messages, threads=1, one=embed_one)
         return self._add_features(messages, threads=1)
 

@@ -18,6 +18,7 @@ class SlowNluProcessor:
 
     def __init__(self) -> None:
         self.parsed_in: list = []
+        self.checked = ""
 
     def _parse_message_with_graph(self, message, tracker, only_output_properties=True):
         self.parsed_in.append(threading.current_thread().name)
@@ -28,7 +29,7 @@ class SlowNluProcessor:
         parse_data["intent"]["full_retrieval_intent_name"] = "eligibility/overview"
 
     def _check_for_unseen_features(self, parse_data):
-        pass
+        self.checked = parse_data["text"]
 
 
 def test_other_conversations_move_while_a_message_is_parsed(monkeypatch):
@@ -58,3 +59,4 @@ def test_other_conversations_move_while_a_message_is_parsed(monkeypatch):
     # and what Rasa does after the graph is still done
     assert parse_data["text"] == "can a broker join?"
     assert parse_data["intent"]["full_retrieval_intent_name"] == "eligibility/overview"
+    assert processor.checked == "can a broker join?"
