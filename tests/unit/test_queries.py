@@ -173,3 +173,24 @@ def test_unreachable_database_raises_a_clear_error(tmp_path):
     db = Database(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
     with pytest.raises(DatabaseUnavailable):
         db.call(count_applications)
+
+
+def test_a_sqlite_file_keeps_its_connections_and_writes_through_a_log(tmp_path):
+    # The embedded default: a pool, so a chat turn does not open the file again for each write, and
+    # the write-ahead log, so a commit syncs once and the insights pages never wait for a writer.
+    db = Database(f"sqlite:///{tmp_path / 'tta.db'}")
+    with db.engine.connect() as connection:
+        first = connection.connection.dbapi_connection
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL: as durable as before
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with db.engine.connect() as connection:
+        assert connection.connection.dbapi_connection is first
+    db.dispose()
+
+
+def test_an_in_memory_sqlite_database_still_works(tmp_path):
+    db = Database("sqlite://")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    db.dispose()

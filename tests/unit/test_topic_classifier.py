@@ -238,3 +238,23 @@ def test_an_untrained_answer_selector_ranks_nothing_and_picks_no_answer(storage_
     selected = message.get("response_selector")
     assert selected["default"]["ranking"] == []
     assert selected["default"]["response"]["utter_action"] is None
+
+
+@pytest.mark.parametrize("labels", [2, 3, 7])
+def test_the_fast_probabilities_are_exactly_scikit_learns(labels):
+    # Every message is ranked with CalibratedProbabilities rather than scikit-learn's per-label
+    # loop: a different number here would move every threshold and every score in docs/evaluation.md.
+    import scipy.sparse
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
+
+    from bot.rasa_ext.linear_classifier import CalibratedProbabilities
+
+    rng = np.random.default_rng(labels)
+    features = scipy.sparse.random(40 * labels, 300, density=0.05, format="csr", random_state=labels)
+    names = np.array([f"topic_{i}" for i in range(labels)])[rng.integers(0, labels, 40 * labels)]
+    calibrated = CalibratedClassifierCV(LinearSVC(random_state=0), cv=3, method="sigmoid").fit(features, names)
+    questions = scipy.sparse.random(25, 300, density=0.05, format="csr", random_state=99)
+    fast = CalibratedProbabilities(calibrated)
+    assert list(fast.classes_) == list(calibrated.classes_)
+    assert np.array_equal(fast.predict_proba(questions), calibrated.predict_proba(questions))

@@ -238,3 +238,19 @@ async def test_random_turns_on_two_servers_read_as_rasa_reads_them(database, see
     for sender in "pq":
         for server in servers:
             assert dump(await server.retrieve(sender)) == await as_rasa_reads_it(database, sender)
+
+
+async def test_rasa_s_sqlite_file_keeps_its_connections_and_writes_through_a_log(tmp_path):
+    # Rasa opens a new connection per save with a rollback journal; this store keeps them and logs.
+    database = (f"sqlite:///{tmp_path / 'tracker.db'}", {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")})
+    one = store(database)
+    tracker = await started(one, time.time())
+    turn(tracker, 0, time.time())
+    await one.save(tracker)
+    stored, _slots = await as_rasa_reads_it(database, "p")
+    assert [e["event"] for e in stored] == [e.as_dict()["event"] for e in tracker.events]
+    with one.engine.connect() as connection:
+        first = connection.connection.dbapi_connection
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    with one.engine.connect() as connection:
+        assert connection.connection.dbapi_connection is first
