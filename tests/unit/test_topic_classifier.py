@@ -112,6 +112,7 @@ def trained(storage_and_context):
         model.process([message])
         return message
 
+    classify.classifier = classifier
     return classify
 
 
@@ -258,3 +259,24 @@ def test_the_fast_probabilities_are_exactly_scikit_learns(labels):
     fast = CalibratedProbabilities(calibrated)
     assert list(fast.classes_) == list(calibrated.classes_)
     assert np.array_equal(fast.predict_proba(questions), calibrated.predict_proba(questions))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how much does it cost",
+        "y a-t-il des frais, des frais de quoi",
+        "is there a fee to join, a fee to apply, what fee",
+        "qwzx fee",
+    ],
+)
+def test_a_message_s_features_are_those_training_made(trained, text):
+    # Each message is featurized by a short path of its own (_row); a feature weighted differently from
+    # training's (_matrix: scikit-learn's tf-idf, SciPy's stacking) would shift every probability.
+    from bot.rasa_ext.linear_classifier import sentence_blocks
+
+    blocks = sentence_blocks(trained(text))
+    fast, reference = trained.classifier._row(blocks), trained.classifier._matrix([blocks])
+    assert fast.shape == reference.shape
+    assert np.allclose(fast.toarray(), reference.toarray(), rtol=0, atol=1e-12)
+    assert fast.nnz == reference.nnz
