@@ -52,9 +52,10 @@ class Assistant:
     def stop(self, name: str) -> None:
         stop_processes({name: self.processes[name]})
 
-    def start(self, name: str) -> None:
-        """Starts a stopped process again and waits until the whole assistant is healthy."""
-        self.processes.update(self._restart(name))
+    def start(self, name: str, **environment: str) -> None:
+        """Starts a stopped process again (with `environment` over the usual) and waits until the
+        whole assistant is healthy."""
+        self.processes.update(self._restart(name, environment))
         wait_healthy(self.base_url + "/healthz", self.processes, STARTUP_TIMEOUT)
 
     def request(self, method: str, path: str, body=None, headers=None, cookie: str = ""):
@@ -133,7 +134,7 @@ def assistant(trained_model, tmp_path_factory) -> Assistant:
             processes,
             database,
             agent,
-            lambda name: start_processes(trained_model, servers, extra, only=[name]),
+            lambda name, environment: start_processes(trained_model, servers, {**extra, **environment}, only=[name]),
         )
     finally:
         stop_processes(processes)

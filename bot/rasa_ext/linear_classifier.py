@@ -72,8 +72,8 @@ class CalibratedProbabilities:
     scikit-learn calls one small calibrator object per label and fold: 468 calls for the 156
     answers, about 11 of the 14 ms the two classifiers took per message (docs/benchmarks.md,
     session 15); this takes about 1 ms. It only reads the fitted model's parameters, so the
-    stored model and its training stay scikit-learn's own. Two labels (one sigmoid, not one per
-    label) are left to scikit-learn.
+    stored model and its training stay scikit-learn's own. Two labels, in the model or in a fold
+    (one sigmoid, not one per label), are left to scikit-learn.
     """
 
     def __init__(self, calibrated: Any) -> None:
@@ -90,8 +90,8 @@ class CalibratedProbabilities:
 
     def predict_proba(self, features: scipy.sparse.csr_matrix) -> np.ndarray:
         labels = len(self.classes_)
-        if labels == 2:
-            return self.calibrated.predict_proba(features)
+        if labels == 2 or any(len(columns) == 2 for _, _, columns, _, _ in self.folds):
+            return self.calibrated.predict_proba(features)  # one sigmoid for two labels
         total = np.zeros((features.shape[0], labels))
         for weights, intercept, columns, slopes, offsets in self.folds:
             scores = np.asarray(features @ weights) + intercept  # LinearSVC.decision_function
@@ -220,7 +220,9 @@ class LinearTopicClassifier(GraphComponent, IntentClassifier):
                 columns.append(counts.indices + width)
                 width += idf.shape[0]
             else:
-                dense = np.asarray(blocks[origin], dtype=np.float64).ravel() * float(self.config["dense_weight"])
+                # Scaled in the embedding's own type (float32) and widened after, as in _matrix.
+                weighted_dense = np.asarray(blocks[origin]).ravel() * float(self.config["dense_weight"])
+                dense = weighted_dense.astype(np.float64)
                 kept = np.flatnonzero(dense)
                 values.append(dense[kept])
                 columns.append(kept + width)

@@ -124,20 +124,15 @@ def test_forged_agent_request_gets_nothing(assistant):
     assert "PIP-2026-00102" not in texts(reply["messages"])
 
 
-def test_database_down_gives_a_clear_reply_quickly_and_other_topics_keep_working(assistant):
-    import os
+def test_database_down_gives_a_clear_reply_quickly_and_other_topics_keep_working(assistant, tmp_path):
     import time
-    from pathlib import Path
 
-    from sqlalchemy.engine import make_url
-
-    db_file = Path(make_url(assistant.database).database)
-    if not db_file.exists():
-        pytest.skip("this test stops the SQLite file database")
-    moved = db_file.with_suffix(".stopped")
     chat = assistant.conversation("en")
     chat.say("check my application status")
-    os.rename(db_file, moved)  # the action server now finds no database
+    # The action server loses its database: started again on one that cannot be opened. (Moving a
+    # SQLite file away under running processes would corrupt it: they keep it open, with its log.)
+    assistant.stop("actions")
+    assistant.start("actions", DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'tta.db'}")
     try:
         started = time.monotonic()
         reply = texts(chat.say("PIP-2026-00103 100000003"))
@@ -145,9 +140,8 @@ def test_database_down_gives_a_clear_reply_quickly_and_other_topics_keep_working
         assert "can't look up applications right now" in reply and "pip-pep@cbsa-asfc.gc.ca" in reply
         assert assistant.conversation("fr").say("Qui peut adhérer au PEP?")[0]["topic"] == "eligibility"
     finally:
-        if db_file.exists():
-            db_file.unlink()  # the empty file SQLite made while the database was "down"
-        os.rename(moved, db_file)
+        assistant.stop("actions")
+        assistant.start("actions")
     chat.say("thank you")
     _, transcript, _ = assistant.request("GET", "/api/transcript", cookie=chat.cookie)
     assert [line["text"] for line in transcript["messages"] if line["role"] == "user"] == [

@@ -189,8 +189,13 @@ def test_a_sqlite_file_keeps_its_connections_and_writes_through_a_log(tmp_path):
     db.dispose()
 
 
-def test_an_in_memory_sqlite_database_still_works(tmp_path):
+def test_an_in_memory_sqlite_database_keeps_what_was_written_between_units_of_work():
+    # An in-memory database lives in its connection: a pool of new connections would lose it.
     db = Database("sqlite://")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE note (text TEXT)")
+        connection.exec_driver_sql("INSERT INTO note VALUES ('kept')")
     with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT text FROM note").scalar() == "kept"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     db.dispose()
