@@ -37,10 +37,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.pool import QueuePool
 
 from bot.core.privacy import PERSONAL_SLOTS, holds_personal_data, mask
-from bot.store.engine import is_sqlite_file, tune_sqlite
+from bot.store.engine import is_sqlite_file, sqlite_file_engine
 from bot.store.tracker_retention import ABANDONED_AFTER_MINUTES
 
 
@@ -91,6 +90,7 @@ def deserialised(events: List[Dict[str, Any]]) -> List[Event]:
 # Conversations: a 40-turn one (about 250 events) takes about 0.9 MB, a 5-turn one about 0.1 MB.
 # 100 covers the 50 conversations at once of the benchmark. `cache_size` in the endpoints file.
 DEFAULT_CACHE_SIZE = 100
+SQLITE_LOCK_TIMEOUT = 5.0  # seconds: SQLite's own default, which Rasa's store always had
 # Half the idle time after which clear_abandoned_slots edits rows in place (which the count/max
 # check cannot see): one setting, and room for clocks that differ between hosts.
 CACHE_IDLE_SECONDS = ABANDONED_AFTER_MINUTES * 60 / 2
@@ -117,10 +117,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             # Rasa opens a new SQLite connection for every session, with a rollback journal: a pool
             # and the write-ahead log make each save about three times cheaper (bot/store/engine.py).
             rasa_engine.dispose()
-            self.engine = sa.create_engine(
-                rasa_engine.url, poolclass=QueuePool, connect_args={"check_same_thread": False}
-            )
-            tune_sqlite(self.engine)
+            # Rasa's store uses SQLAlchemy's 1.x Session API and SQLite's 5 s lock timeout.
+            self.engine = sqlite_file_engine(rasa_engine.url, timeout=SQLITE_LOCK_TIMEOUT)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.cache_size = int(cache_size)
         self.cache: OrderedDict[str, CachedConversation] = OrderedDict()

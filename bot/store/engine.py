@@ -25,6 +25,9 @@ from bot.core.database_url import database_url
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 QUERY_TIMEOUT = 3.0  # seconds, for connecting and for each statement
+# A write-ahead log keeps the size its largest transaction gave it (a purge of old transcripts,
+# say) until the last connection closes; this is what it is cut back to after a checkpoint.
+WAL_SIZE_LIMIT = 32 * 1024 * 1024  # bytes
 
 
 class DatabaseUnavailable(Exception):
@@ -35,10 +38,10 @@ def make_engine(url: str | None = None, timeout: float = QUERY_TIMEOUT) -> Engin
     url = url or database_url()
     backend = make_url(url).get_backend_name()
     options: dict = {"future": True, "pool_pre_ping": True}
+    if is_sqlite_file(url):
+        return sqlite_file_engine(url, timeout, **options)
     if backend == "sqlite":
         options["connect_args"] = {"timeout": timeout, "check_same_thread": False}
-        if is_sqlite_file(url):
-            options.update(poolclass=QueuePool, pool_timeout=timeout)
     elif backend == "postgresql":
         options["connect_args"] = {
             "connect_timeout": max(1, int(timeout)),
@@ -56,6 +59,21 @@ def is_sqlite_file(url: str | URL) -> bool:
     return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
 
 
+def sqlite_file_engine(url: str | URL, timeout: float, **options: Any) -> Engine:
+    """An engine for an SQLite file: pooled (SQLAlchemy 1.4 would open a file per unit of work)
+    and tuned by `tune_sqlite`; `timeout` is how long a writer waits for the file's lock and for a
+    pooled connection. The application database and Rasa's tracker store both open theirs here."""
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_timeout=timeout,
+        connect_args={"timeout": timeout, "check_same_thread": False},
+        **options,
+    )
+    tune_sqlite(engine)
+    return engine
+
+
 def tune_sqlite(engine: Engine) -> None:
     """Foreign keys on (SQLite leaves them off by default), and a file database in write-ahead-log
     mode: one sync per commit rather than three, and readers never wait for the writer, with the same
@@ -64,10 +82,13 @@ def tune_sqlite(engine: Engine) -> None:
     and the log (docs/benchmarks.md, session 15); the mode is kept in the file, and every process
     that opens it (gateway, Rasa, action server, purge) reads and writes it the same way."""
 
+    write_ahead_log = is_sqlite_file(engine.url)  # not for an in-memory database
+
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
-        if is_sqlite_file(engine.url):
+        if write_ahead_log:
+            dbapi_connection.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
             try:
                 dbapi_connection.execute("PRAGMA journal_mode=WAL")
             except sqlite3.OperationalError:  # another process held a lock: as correct, only slower

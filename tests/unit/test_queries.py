@@ -4,6 +4,7 @@ import pytest
 import yaml
 from alembic import command
 
+import bot.store.engine as engine_module
 from bot.store.engine import Database, DatabaseUnavailable
 from bot.store.models import STATUSES
 from bot.store.queries import (
@@ -186,6 +187,27 @@ def test_a_sqlite_file_keeps_its_connections_and_writes_through_a_log(tmp_path):
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     with db.engine.connect() as connection:
         assert connection.connection.dbapi_connection is first
+    db.dispose()
+
+
+def test_the_write_ahead_log_shrinks_back_after_a_large_purge(tmp_path, monkeypatch):
+    # Without a limit the log keeps the size of its largest transaction while the pool is open.
+    monkeypatch.setattr(engine_module, "WAL_SIZE_LIMIT", 64 * 1024)
+    path = tmp_path / "tta.db"
+    db = Database(f"sqlite:///{path}")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE notes (body TEXT)")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO notes WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+            " SELECT zeroblob(1000) FROM n"
+        )
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM notes")
+    assert (tmp_path / "tta.db-wal").stat().st_size > 1_000_000  # the purge's pages
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO notes VALUES ('after')")
+    assert (tmp_path / "tta.db-wal").stat().st_size <= 64 * 1024
     db.dispose()
 
 
