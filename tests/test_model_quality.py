@@ -31,14 +31,15 @@ ALLOWED_WARNINGS = [
 # (right topic at least, in-scope declined at most, out-of-scope declined at least) per set,
 # a few points under what `make eval` measured (docs/evaluation.md), so that a change that loses
 # accuracy on questions nobody tuned for fails here. The targets are higher: see that page.
-# Real French has 22 in-scope questions (one is 4.5 points): its gate sits further under.
+# The real sets are small: English has 9 out-of-scope questions (one is 11 points), French 33 in-scope
+# ones (one is 3 points), so their gates sit further under.
 GATES = {
     "own en": (0.94, 0.04, 0.92),
     "own fr": (0.94, 0.04, 0.92),
     "blind en": (0.94, 0.025, 0.93),
     "blind fr": (0.94, 0.02, 0.93),
-    "real en": (0.70, 0.15, 0.70),
-    "real fr": (0.72, 0.25, 0.75),
+    "real en": (0.70, 0.15, 0.65),
+    "real fr": (0.75, 0.20, 0.75),
 }
 
 

@@ -7,7 +7,7 @@ download) whose lookup lemmatizer folds "applying"/"applied" and "demandes"/"dem
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -55,6 +55,39 @@ class LanguageDetector(GraphComponent):
         return training_data
 
 
+# The program's full name, as lemmas, and the acronym it becomes a feature of. Formal questions
+# name the program in full ("How does a company apply to the Partners in Protection program?")
+# and most training examples that do are about what the program is: the three words pulled such
+# questions to program_overview, whatever they asked. As one token they count as "PIP" does.
+PROGRAM_NAMES: Dict[Tuple[str, ...], str] = {
+    **{
+        (partner, "in", protection): "pip"
+        for partner in ("partner", "partners")
+        for protection in ("protection", "protections")
+    },
+    **{(partner, "en", "protection"): "pep" for partner in ("partenaire", "partenaires")},
+}
+PROGRAM_NAME_LENGTH = 3
+
+
+def program_names_as_acronyms(tokens: List[Token], text: str) -> List[Token]:
+    """The tokens with each full name of the program merged into one token whose lemma is its
+    acronym; the token keeps the words and the place they were written."""
+    merged: List[Token] = []
+    index = 0
+    while index < len(tokens):
+        window = tokens[index : index + PROGRAM_NAME_LENGTH]
+        acronym = PROGRAM_NAMES.get(tuple(t.lemma for t in window))
+        if acronym is None:
+            merged.append(tokens[index])
+            index += 1
+            continue
+        start, end = window[0].start, window[-1].end
+        merged.append(Token(text[start:end], start, end, lemma=acronym))
+        index += PROGRAM_NAME_LENGTH
+    return merged
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class BilingualSpacyTokenizer(Tokenizer):
     """Tokenizes and lemmatizes with the blank spaCy pipeline of the message's language."""
@@ -99,7 +132,7 @@ class BilingualSpacyTokenizer(Tokenizer):
         ]
         if not tokens:
             tokens = [Token(text, 0, lemma=text.lower())]
-        return self._apply_token_pattern(tokens)
+        return self._apply_token_pattern(program_names_as_acronyms(tokens, text))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
