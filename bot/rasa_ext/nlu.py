@@ -55,42 +55,24 @@ class LanguageDetector(GraphComponent):
         return training_data
 
 
-# The program's full name, as lemmas, and the acronym it becomes a feature of. Formal questions
-# name the program in full ("How does a company apply to the Partners in Protection program?")
-# and most training examples that do are about what the program is: the three words pulled such
-# questions to program_overview, whatever they asked. As one token they count as "PIP" does.
-PROGRAM_NAMES: Dict[Tuple[str, ...], str] = {
-    **{
-        (partner, "in", protection): "pip"
-        for partner in ("partner", "partners")
-        for protection in ("protection", "protections")
-    },
-    **{(partner, "en", "protection"): "pep" for partner in ("partenaire", "partenaires")},
-}
-PROGRAM_NAME_LENGTH = 3
-
-
-def program_names_as_acronyms(tokens: List[Token], text: str) -> List[Token]:
-    """The tokens with each full name of the program merged into one token whose lemma is its
-    acronym; the token keeps the words and the place they were written."""
-    merged: List[Token] = []
-    index = 0
-    while index < len(tokens):
-        window = tokens[index : index + PROGRAM_NAME_LENGTH]
-        acronym = PROGRAM_NAMES.get(tuple(t.lemma for t in window))
-        if acronym is None:
-            merged.append(tokens[index])
-            index += 1
-            continue
-        start, end = window[0].start, window[-1].end
-        merged.append(Token(text[start:end], start, end, lemma=acronym))
-        index += PROGRAM_NAME_LENGTH
-    return merged
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class BilingualSpacyTokenizer(Tokenizer):
     """Tokenizes and lemmatizes with the blank spaCy pipeline of the message's language."""
+
+    # The program's full name, as lemmas, and the acronym it becomes a feature of. Formal questions
+    # name the program in full ("How does a company apply to the Partners in Protection program?")
+    # and most training examples that do are about what the program is: the three words pulled such
+    # questions to program_overview, whatever they asked. As one token they count as "PIP" does.
+    # Kept in the class: Rasa's training cache knows a component by its class's source code.
+    PROGRAM_NAMES: Dict[Tuple[str, ...], str] = {
+        **{
+            (partner, "in", protection): "pip"
+            for partner in ("partner", "partners")
+            for protection in ("protection", "protections")
+        },
+        **{(partner, "en", "protection"): "pep" for partner in ("partenaire", "partenaires")},
+    }
+    PROGRAM_NAME_LENGTH = 3
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -132,7 +114,25 @@ class BilingualSpacyTokenizer(Tokenizer):
         ]
         if not tokens:
             tokens = [Token(text, 0, lemma=text.lower())]
-        return self._apply_token_pattern(program_names_as_acronyms(tokens, text))
+        return self._apply_token_pattern(self.program_names_as_acronyms(tokens, text))
+
+    @classmethod
+    def program_names_as_acronyms(cls, tokens: List[Token], text: str) -> List[Token]:
+        """The tokens with each full name of the program merged into one token whose lemma is its
+        acronym; the token keeps the words and the place they were written."""
+        merged: List[Token] = []
+        index = 0
+        while index < len(tokens):
+            window = tokens[index : index + cls.PROGRAM_NAME_LENGTH]
+            acronym = cls.PROGRAM_NAMES.get(tuple(t.lemma for t in window))
+            if acronym is None:
+                merged.append(tokens[index])
+                index += 1
+                continue
+            start, end = window[0].start, window[-1].end
+            merged.append(Token(text[start:end], start, end, lemma=acronym))
+            index += cls.PROGRAM_NAME_LENGTH
+        return merged
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -90,7 +90,9 @@ def deserialised(events: List[Dict[str, Any]]) -> List[Event]:
 # Conversations: a 40-turn one (about 250 events) takes about 0.9 MB, a 5-turn one about 0.1 MB.
 # 100 covers the 50 conversations at once of the benchmark. `cache_size` in the endpoints file.
 DEFAULT_CACHE_SIZE = 100
-SQLITE_LOCK_TIMEOUT = 5.0  # seconds: SQLite's own default, which Rasa's store always had
+# Seconds a save waits for SQLite's lock (SQLite's own default, which Rasa's store always had) and for
+# a pooled connection (Rasa's store uses one at a time, on its event loop).
+SQLITE_LOCK_TIMEOUT = 5.0
 # Half the idle time after which clear_abandoned_slots edits rows in place (which the count/max
 # check cannot see): one setting, and room for clocks that differ between hosts.
 CACHE_IDLE_SECONDS = ABANDONED_AFTER_MINUTES * 60 / 2
@@ -117,7 +119,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             # Rasa opens a new SQLite connection for every session, with a rollback journal: a pool
             # and the write-ahead log make each save about three times cheaper (bot/store/engine.py).
             rasa_engine.dispose()
-            # Rasa's store uses SQLAlchemy's 1.x Session API and SQLite's 5 s lock timeout.
+            # A 1.x engine: Rasa's store uses SQLAlchemy's 1.x Session API.
             self.engine = sqlite_file_engine(rasa_engine.url, timeout=SQLITE_LOCK_TIMEOUT)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.cache_size = int(cache_size)

@@ -2,7 +2,9 @@
 
 from rasa.nlu.tokenizers.tokenizer import Token
 
-from bot.rasa_ext.nlu import program_names_as_acronyms
+from bot.rasa_ext.nlu import BilingualSpacyTokenizer
+
+program_names_as_acronyms = BilingualSpacyTokenizer.program_names_as_acronyms
 
 
 def tokens_of(text: str, lemmas: list[str]) -> list[Token]:
