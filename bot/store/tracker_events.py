@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, func, inspect, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.database_url import tracker_database_url
+from bot.store.engine import make_engine
 
 # The columns of Rasa 3.6's SQLTrackerStore.SQLEvent that are read here.
 EVENTS = Table(
@@ -46,7 +47,7 @@ class TrackerEvents:
     def engine(self) -> Engine:
         # Made on first use: the gateway starts (and its tests run) without touching Rasa's store.
         if self._engine is None:
-            self._engine = create_engine(self.url, future=True, pool_pre_ping=True)
+            self._engine = make_engine(self.url)  # pooled, with the timeouts of the gateway's queries
         return self._engine
 
     def _ready(self) -> bool:

@@ -7,17 +7,20 @@ from __future__ import annotations
 import json
 import time
 
-from sqlalchemy import bindparam, create_engine, inspect, text
+from sqlalchemy import bindparam, inspect, text
 
 from bot.core.database_url import tracker_database_url
 from bot.core.privacy import PERSONAL_SLOTS, holds_personal_data
+from bot.store.engine import make_engine
 
 ABANDONED_AFTER_MINUTES = 60
+# A daily purge may delete a day of events in one statement: it may take longer than a chat's query.
+PURGE_TIMEOUT = 120.0  # seconds
 
 
 def delete_tracker_events_older_than(days: int, database: str | None = None) -> int:
     """Rasa keeps every event of every conversation; the retention period applies to it too."""
-    engine = create_engine(tracker_database_url(database), future=True)
+    engine = make_engine(tracker_database_url(database), timeout=PURGE_TIMEOUT)
     try:
         if not inspect(engine).has_table("events"):
             return 0
@@ -34,7 +37,7 @@ def clear_abandoned_slots(database: str | None = None, idle_minutes: int = ABAND
     """Empties personal slot values in conversations idle for `idle_minutes` (the tracker
     store masks them itself as soon as a look-up or cancel clears the slot). Returns how
     many stored values were removed."""
-    engine = create_engine(tracker_database_url(database), future=True)
+    engine = make_engine(tracker_database_url(database), timeout=PURGE_TIMEOUT)
     try:
         if not inspect(engine).has_table("events"):
             return 0

@@ -223,3 +223,28 @@ def test_an_in_memory_sqlite_database_keeps_what_was_written_between_units_of_wo
         assert connection.exec_driver_sql("SELECT text FROM note").scalar() == "kept"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     db.dispose()
+
+
+def test_the_conversation_store_readers_and_purge_bound_the_log_too(tmp_path, monkeypatch):
+    # Rasa's tracker database is read by the insights pages and purged daily, each with its own
+    # engine: built like the application's, so a large purge does not leave a purge-sized log.
+    from bot.store import tracker_retention
+    from bot.store.tracker_events import TrackerEvents
+
+    url = f"sqlite:///{tmp_path / 'rasa.db'}"
+    tracker = TrackerEvents(url)
+    with tracker.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_size_limit").scalar() == engine_module.WAL_SIZE_LIMIT
+    tracker.dispose()
+    limits = []
+    real_make_engine = tracker_retention.make_engine
+
+    def spying_make_engine(*args, **kwargs):
+        engine = real_make_engine(*args, **kwargs)
+        with engine.connect() as connection:
+            limits.append(connection.exec_driver_sql("PRAGMA journal_size_limit").scalar())
+        return engine
+
+    monkeypatch.setattr(tracker_retention, "make_engine", spying_make_engine)
+    assert tracker_retention.delete_tracker_events_older_than(30, url) == 0
+    assert limits == [engine_module.WAL_SIZE_LIMIT]
