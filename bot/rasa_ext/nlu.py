@@ -64,8 +64,10 @@ class BilingualSpacyTokenizer(Tokenizer):
     # and most training examples that do are about what the program is: the three words pulled such
     # questions to program_overview, whatever they asked. As one token they count as "PIP" does.
     # The word "program" written beside the name or the acronym is part of the name too ("the PIP
-    # program", "programme des Partenaires en protection"): 48 of the 137 English training examples
-    # with "program" are about what the program is, so the word alone pulled the same way.
+    # program", "programme des Partenaires en protection"): of the English training examples where it
+    # is, nearly two in three are about what the program is (French: one in two), so the word beside
+    # the name pulled the same way. Only when written together: not across a comma or a full stop
+    # ("the C-TPAT program, PIP..."). English "program of PIP" is too rare to be worth a rule.
     # Kept in the class: Rasa's training cache knows a component by its class's source code.
     PROGRAM_NAMES: Dict[Tuple[str, ...], str] = {
         **{
@@ -77,8 +79,12 @@ class BilingualSpacyTokenizer(Tokenizer):
     }
     PROGRAM_NAME_LENGTH = 3
     ACRONYMS = frozenset(PROGRAM_NAMES.values())
-    PROGRAM_WORDS = frozenset({"program", "programme"})  # lemmas: "programs", "programmes" too
-    LINKING_WORDS = frozenset({"de", "du", "un"})  # "programme d'/du/des PEP" ("des" has lemma "un")
+    # Lemmas: "programs" and "programmes" too (and "programming", which is rare beside the name).
+    PROGRAM_WORDS = frozenset({"program", "programme"})
+    # French lemmas between "programme" and the name: "programme d'/du/des PEP" ("des" has lemma "un").
+    FRENCH_LINKS = frozenset({"de", "du", "un"})
+    # What may separate the words of one name: spaces, a hyphen, an apostrophe, not punctuation.
+    WITHIN_A_NAME = " \t\n-'’"
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -125,8 +131,14 @@ class BilingualSpacyTokenizer(Tokenizer):
     @classmethod
     def program_names_as_acronyms(cls, tokens: List[Token], text: str) -> List[Token]:
         """The tokens with each name of the program (in full or as its acronym, with the word
-        "program" beside it) merged into one token whose lemma is the acronym; the token keeps the
-        words and the place they were written."""
+        "program" written beside it if it is) merged into one token whose lemma is the acronym; the
+        token keeps the words and the place they were written."""
+
+        def together(*words: Token) -> bool:
+            return all(
+                not text[a.end : b.start].strip(cls.WITHIN_A_NAME) for a, b in zip(words, words[1:], strict=False)
+            )
+
         merged: List[Token] = []
         index = 0
         while index < len(tokens):
@@ -140,14 +152,21 @@ class BilingualSpacyTokenizer(Tokenizer):
                 continue
             index += len(window)
             first, last = window[0], window[-1]
-            if index < len(tokens) and tokens[index].lemma in cls.PROGRAM_WORDS:  # "PIP program"
-                last = tokens[index]
+            after = tokens[index] if index < len(tokens) else None
+            if after is not None and after.lemma in cls.PROGRAM_WORDS and together(last, after):  # "PIP program"
+                last = after
                 index += 1
-            if merged and merged[-1].lemma in cls.PROGRAM_WORDS:  # "programme PEP"
+            before = merged[-2:]
+            if before and before[-1].lemma in cls.PROGRAM_WORDS and together(before[-1], first):  # "programme PEP"
                 first = merged.pop()
-            elif len(merged) > 1 and merged[-1].lemma in cls.LINKING_WORDS and merged[-2].lemma in cls.PROGRAM_WORDS:
-                merged.pop()  # "programme des Partenaires en protection"
-                first = merged.pop()
+            elif (
+                len(before) == 2
+                and before[0].lemma in cls.PROGRAM_WORDS
+                and before[1].lemma in cls.FRENCH_LINKS
+                and together(*before, first)
+            ):  # "programme des Partenaires en protection"
+                merged[-2:] = []
+                first = before[0]
             merged.append(Token(text[first.start : last.end], first.start, last.end, lemma=acronym))
         return merged
 

@@ -79,8 +79,9 @@ def tune_sqlite(engine: Engine) -> None:
     mode: one sync per commit rather than three, and readers never wait for the writer, with the same
     durability (`synchronous` stays FULL). A unit of work (connect, insert, commit) took 4.2 ms with
     SQLAlchemy 1.4's default for SQLite files (no pool, rollback journal) and 1.3 ms with a pool
-    and the log (docs/benchmarks.md, session 15). The mode is kept in the file, so every process
-    that opens it reads and writes through the log, the conversation purge's plain engine too."""
+    and the log (docs/benchmarks.md, session 15). The mode is kept in the file; every engine of
+    ours (the gateway's, the action server's, Rasa's tracker store, the insights reader and the
+    daily purge) opens its file here, so each also bounds the log."""
 
     write_ahead_log = is_sqlite_file(engine.url)  # not for an in-memory database
 

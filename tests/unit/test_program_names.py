@@ -25,14 +25,15 @@ def test_a_question_naming_the_program_in_full_has_the_words_of_one_naming_it_pi
     merged = program_names_as_acronyms(
         tokens_of(full, ["apply", "to", "the", "partners", "in", "protection", "program"]), full
     )
-    assert [t.lemma for t in merged] == lemmas_after_merge("apply to the PIP", ["apply", "to", "the", "pip"])
+    assert [t.lemma for t in merged] == lemmas_after_merge(
+        "apply to the PIP program", ["apply", "to", "the", "pip", "program"]
+    )
     name = merged[3]
     assert (name.text, name.start, name.end) == ("Partners in Protection program", 13, 43)  # where it was written
 
 
 def test_the_word_program_beside_the_name_or_the_acronym_is_part_of_the_name():
-    # 48 of 137 English training examples with "program" ask what the program is: beside the
-    # name, the word would pull a question about fees or security to that topic.
+    # Beside the name, the word pulled questions about fees or security to what the program is.
     assert lemmas_after_merge("PIP program fees", ["pip", "program", "fee"]) == ["pip", "fee"]
     assert lemmas_after_merge("PIP programs", ["pip", "program"]) == ["pip"]
     assert lemmas_after_merge("le programme PEP", ["le", "programme", "pep"]) == ["le", "pep"]
@@ -44,12 +45,34 @@ def test_the_word_program_beside_the_name_or_the_acronym_is_part_of_the_name():
 
 
 def test_the_word_program_without_the_name_stays_a_word():
-    assert lemmas_after_merge("the C-TPAT program", ["the", "c-tpat", "program"]) == ["the", "c-tpat", "program"]
+    assert lemmas_after_merge("the CTPAT program", ["the", "ctpat", "program"]) == ["the", "ctpat", "program"]
     assert lemmas_after_merge("which program is PIP", ["which", "program", "be", "pip"]) == [
         "which",
         "program",
         "be",
         "pip",
+    ]
+    assert lemmas_after_merge("frais de PEP", ["frais", "de", "pep"]) == ["frais", "de", "pep"]
+
+
+def test_a_program_word_across_punctuation_belongs_to_another_sentence_or_program():
+    text = "unlike the CTPAT program, PIP is free"
+    lemmas = ["unlike", "the", "ctpat", "program", "pip", "be", "free"]
+    tokens = tokens_of(text.replace(",", " "), lemmas)  # the comma is not a token, as in spaCy's output
+    assert [t.lemma for t in program_names_as_acronyms(tokens, text)] == lemmas
+    text = "PIP. Programme PEP"
+    assert [
+        t.lemma for t in program_names_as_acronyms(tokens_of("PIP  Programme PEP", ["pip", "programme", "pep"]), text)
+    ] == ["pip", "pep"]
+
+
+def test_the_merged_token_starts_at_the_word_program_written_before_the_name():
+    text = "frais du programme des Partenaires en protection"
+    merged = program_names_as_acronyms(
+        tokens_of(text, ["frais", "du", "programme", "un", "partenaires", "en", "protection"]), text
+    )
+    assert [(t.text, t.start, t.end, t.lemma) for t in merged[2:]] == [
+        ("programme des Partenaires en protection", 9, 48, "pep")
     ]
 
 
