@@ -1,5 +1,6 @@
 """The program's name counts as its acronym in the word features (bot/rasa_ext/nlu.py)."""
 
+import pytest
 from rasa.nlu.tokenizers.tokenizer import Token
 
 from bot.rasa_ext.nlu import BilingualSpacyTokenizer
@@ -95,4 +96,45 @@ def test_the_same_words_in_another_order_or_meaning_stay_words():
         "pip",
         "of",
         "cargo",
+    ]
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory):
+    """The real tokenizer, on the blank pipelines `make setup` builds (built here if missing)."""
+    from bot.rasa_ext import nlu, spacy_pipelines
+
+    folder = nlu.SPACY_DIR
+    if not spacy_pipelines.built(folder):
+        folder = tmp_path_factory.mktemp("spacy")
+        spacy_pipelines.build(folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nlu, "SPACY_DIR", folder)
+        yield BilingualSpacyTokenizer(BilingualSpacyTokenizer.get_default_config())
+
+
+def words_of(tokenizer: BilingualSpacyTokenizer, text: str) -> list[tuple[str, str]]:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa_ext.nlu import LanguageDetector
+
+    message = Message.build(text=text)
+    LanguageDetector().process([message])
+    tokenizer.process([message])
+    return [(t.text, t.lemma) for t in message.get("text_tokens")]
+
+
+def test_spacy_tokens_of_formal_questions_carry_the_acronym(tokenizer):
+    assert words_of(tokenizer, "How does a company apply to the Partners in Protection program?")[-1] == (
+        "Partners in Protection program",
+        "pip",
+    )
+    assert words_of(tokenizer, "Quels sont les frais du programme des Partenaires en protection?")[-1] == (
+        "programme des Partenaires en protection",
+        "pep",
+    )
+    assert ("PIP-program", "pip") in words_of(tokenizer, "the PIP-program rules")
+    assert words_of(tokenizer, "Unlike the C-TPAT program, PIP is free")[4:6] == [
+        ("program", "program"),
+        ("PIP", "pip"),
     ]
