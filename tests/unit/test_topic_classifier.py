@@ -120,7 +120,7 @@ def trained(storage_and_context):
     [
         ("what are the membership fees", "cost"),
         ("faut-il payer pour être membre", "cost"),
-        ("are freight forwarders allowed in", "eligibility"),
+        ("are freight forwarders allowed in the program", "eligibility"),  # two known words: see below
         ("les transitaires peuvent-ils participer", "eligibility"),
     ],
 )
@@ -162,7 +162,15 @@ def test_gibberish_with_no_known_word_gets_no_topic_whatever_its_letters_suggest
     # "not understood" (a clarifying question, then a person), not a topic or out-of-scope.
     message = trained("qwzx blorp vrrt")
     assert message.get("intent") == {"name": None, "confidence": 0.0}
-    assert trained("qwzx fee").get("intent")["name"] == "cost"  # one known word is enough
+    assert trained("qwzx fee").get("intent")["name"] == "cost"  # one known word is enough in two
+
+
+def test_one_known_word_among_gibberish_does_not_decide_the_topic(trained):
+    # "asdkjh qwe pip pip lolz" went to program_overview on "pip" alone.
+    assert trained("qwzx fee blorp vrrt").get("intent") == {"name": None, "confidence": 0.0}
+    assert trained("qwzx fee fee blorp").get("intent") == {"name": None, "confidence": 0.0}  # the same word twice
+    assert trained("what are the fees").get("intent")["name"] == "cost"  # several known words
+    assert trained("the fee blorp").get("intent")["name"] == "cost"
 
 
 ANSWERS = {
