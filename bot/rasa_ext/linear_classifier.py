@@ -247,7 +247,7 @@ class LinearTopicClassifier(GraphComponent, IntentClassifier):
                 or not set(self.blocks) <= set(blocks)
                 or self._not_understood(message, blocks)
             ):
-                # Not trained, features missing or nothing known: no label.
+                # Not trained, features missing or not understood (see _not_understood): no label.
                 self.set_ranking(message, [])
                 continue
             probabilities = self.probabilities.predict_proba(self._row(blocks))[0]
