@@ -8,13 +8,15 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run test check setup train eval bench lock clean agent export-examples report
+.PHONY: help run test check setup train eval quick-eval bench lock clean agent export-examples report
 
 help:
 	@echo "make run    set everything up, then serve the assistant on http://127.0.0.1:$${PORT:-8000}/"
 	@echo "make test   set everything up, then run every test (exit 0 only if all pass)"
 	@echo "make check  lint (ruff), type check of bot/ (mypy) and the unit tests: about a minute, no model"
 	@echo "make train  train the model if config, domain or data changed"
+	@echo "make eval   the NLU scores on the own, blind and real questions (trains; about 18 minutes)"
+	@echo "make quick-eval   the same scores in about 4 minutes, to try a change (results/eval/quick/)"
 	@echo "make lock   regenerate constraints.txt (the pinned dependency tree)"
 	@echo "make report [DAYS=7] [OUT=results/report]   insights table and charts (SVG) of the last DAYS days"
 	@echo "make export-examples   reviewed questions -> data/nlu/reviewed_en.yml, reviewed_fr.yml"
@@ -70,6 +72,11 @@ clean:
 # topic); CV=1 adds 3-fold cross-validation on the training data (three more trainings).
 eval: setup
 	$(PY) -m bot.ops.evaluation $(if $(filter 1,$(CV)),--cross-validation)
+
+# The same NLU scores in about 4 minutes, for trying a change (no dialogue, no model file; the
+# embeddings kept in results/eval/embeddings.pkl): confirm with make eval before reporting.
+quick-eval: setup
+	$(PY) -m bot.ops.quick_eval
 
 # Latency, throughput and memory through the gateway (numbers, not pass/fail): docs/benchmarks.md
 bench: setup

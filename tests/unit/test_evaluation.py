@@ -146,3 +146,23 @@ def test_eval_parses_each_text_once_though_a_blind_question_is_scored_twice(tmp_
     assert sorted(parsed) == ["fees?", "who can join?"]
     assert results["blind en"]["right_topic"] == 0.5
     assert results["blind batch1 en"]["right_topic"] == 1.0 and results["blind batch2 en"]["right_topic"] == 0.0
+
+
+def test_quick_eval_embeds_each_text_once_across_runs(tmp_path):
+    """Trying a change re-embeds only the texts it changed: the rest come from the file."""
+    import numpy as np
+
+    from bot.ops.quick_eval import EmbeddingsOnDisk
+
+    asked = []
+
+    def model(texts, threads):
+        asked.extend(texts)
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    first = EmbeddingsOnDisk(tmp_path / "e.pkl", model)
+    assert first(["how do I apply", "hi", "how do I apply"]).tolist() == [[14, 1], [2, 1], [14, 1]]
+    first.save()
+    again = EmbeddingsOnDisk(tmp_path / "e.pkl", model)
+    assert again(["hi", "comment adhérer"])[1].tolist() == [15, 1]
+    assert asked == ["how do I apply", "hi", "comment adhérer"]
