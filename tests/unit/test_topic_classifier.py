@@ -82,6 +82,10 @@ def load_untrained(component, storage_and_context):
 
 @pytest.fixture
 def trained(storage_and_context):
+    return train_on_examples(storage_and_context)
+
+
+def train_on_examples(storage_and_context, **settings):
     storage, context = storage_and_context
     data = TrainingData(
         [Message(data={"text": text, "intent": intent}) for intent, texts in EXAMPLES.items() for text in texts]
@@ -92,9 +96,8 @@ def trained(storage_and_context):
     words.process_training_data(data)
     embeddings.process_training_data(data)
     resource = Resource("topics")
-    classifier = LinearTopicClassifier.create(
-        {**LinearTopicClassifier.get_default_config(), "calibration_folds": 2}, storage, resource, context
-    )
+    config = {**LinearTopicClassifier.get_default_config(), "calibration_folds": 2, **settings}
+    classifier = LinearTopicClassifier.create(config, storage, resource, context)
     classifier.train(data)
     # Each featurizer is a block of its own: tf-idf weighted words beside the embedding.
     assert classifier.blocks == {"sentence_embedding": "dense", "words": "sparse"}
@@ -104,11 +107,7 @@ def trained(storage_and_context):
         tokenizer.process([message])
         words.process([message])
         embeddings.process([message])
-        model = (
-            LinearTopicClassifier.load(LinearTopicClassifier.get_default_config(), storage, resource, context)
-            if loaded
-            else classifier
-        )
+        model = LinearTopicClassifier.load(config, storage, resource, context) if loaded else classifier
         model.process([message])
         return message
 
@@ -171,6 +170,27 @@ def test_one_known_word_among_gibberish_does_not_decide_the_topic(trained):
     assert trained("qwzx fee fee blorp").get("intent") == {"name": None, "confidence": 0.0}  # the same word twice
     assert trained("what are the fees").get("intent")["name"] == "cost"  # several known words
     assert trained("the fee blorp").get("intent")["name"] == "cost"
+
+
+def test_the_nearest_examples_by_meaning_have_their_say(storage_and_context):
+    # Only the nearest examples (weight 1): the topic is that of the examples nearest in meaning,
+    # whatever the words; and it is stored with the model.
+    nearest = train_on_examples(storage_and_context, nearest_block="sentence_embedding", nearest_weight=1.0)
+    for loaded in (False, True):
+        ranking = nearest("combien ça coûte pour adhérer au PEP", loaded=loaded).get("intent_ranking")
+        assert ranking[0]["name"] == "cost"
+        assert sum(row["confidence"] for row in ranking) == pytest.approx(1.0)
+    # A tenth of the say (the configuration's): the SVM's ranking, moved towards the nearest.
+    svm = train_on_examples(storage_and_context)("is my company allowed to join").get("intent_ranking")
+    blend = train_on_examples(storage_and_context, nearest_block="sentence_embedding", nearest_weight=0.1)
+    blended = blend("is my company allowed to join").get("intent_ranking")
+    assert blended[0]["name"] == svm[0]["name"] == "eligibility"
+    assert blended[0]["confidence"] != pytest.approx(svm[0]["confidence"])
+
+
+def test_the_nearest_examples_need_a_dense_block(storage_and_context):
+    with pytest.raises(ValueError, match="not a dense"):
+        train_on_examples(storage_and_context, nearest_block="words")
 
 
 ANSWERS = {
