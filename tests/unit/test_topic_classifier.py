@@ -180,6 +180,8 @@ def test_the_nearest_examples_by_meaning_have_their_say(storage_and_context):
         ranking = nearest("combien ça coûte pour adhérer au PEP", loaded=loaded).get("intent_ranking")
         assert ranking[0]["name"] == "cost"
         assert sum(row["confidence"] for row in ranking) == pytest.approx(1.0)
+        # Five neighbours vote, none of them a greeting: a share the SVM never gives.
+        assert {row["name"]: row["confidence"] for row in ranking}["greet"] == 0.0
     # A tenth of the say (the configuration's): the SVM's ranking, moved towards the nearest.
     svm = train_on_examples(storage_and_context)("is my company allowed to join").get("intent_ranking")
     blend = train_on_examples(storage_and_context, nearest_block="sentence_embedding", nearest_weight=0.1)
@@ -188,9 +190,18 @@ def test_the_nearest_examples_by_meaning_have_their_say(storage_and_context):
     assert blended[0]["confidence"] != pytest.approx(svm[0]["confidence"])
 
 
-def test_the_nearest_examples_need_a_dense_block(storage_and_context):
-    with pytest.raises(ValueError, match="not a dense"):
-        train_on_examples(storage_and_context, nearest_block="words")
+@pytest.mark.parametrize(
+    ("settings", "complaint"),
+    [
+        ({"nearest_block": "words"}, "not a dense"),
+        ({"nearest_examples": 0}, "at least 1"),
+        ({"nearest_temperature": 0}, "above 0"),
+        ({"nearest_weight": 1.5}, "between 0 and 1"),
+    ],
+)
+def test_wrong_nearest_settings_are_refused_before_training(storage_and_context, settings, complaint):
+    with pytest.raises(ValueError, match=complaint):
+        train_on_examples(storage_and_context, **{"nearest_block": "sentence_embedding", **settings})
 
 
 ANSWERS = {
