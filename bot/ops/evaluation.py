@@ -184,22 +184,25 @@ class Parser:
         return self.parses[text]
 
     def predict(self, question: Question) -> Prediction:
-        parse = self.parse(question.text)
-        intent = parse.get("intent") or {}
-        topic = topic_of(intent.get("name"))
-        selected = (parse.get("response_selector") or {}).get(intent.get("name") or "") or {}
-        answer = (selected.get("response") or {}).get("intent_response_key") or self.replies.get(
-            intent.get("name") or ""
-        )
-        best: dict[str, Any] = next((r for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"), {})
-        return Prediction(
-            question,
-            topic,
-            answer,
-            float(intent.get("confidence") or 0.0),
-            topic_of(best.get("name")),
-            float(best.get("confidence") or 0.0),
-        )
+        return prediction_of(question, self.parse(question.text), self.replies)
+
+
+def prediction_of(question: Question, parse: dict[str, Any], replies: dict[str, str]) -> Prediction:
+    """What a parse of the question's text says: its topic, its answer (the answer selector's, or
+    the reply the intent's rule gives) and its best topic even when declined."""
+    intent = parse.get("intent") or {}
+    name = intent.get("name") or ""
+    selected = (parse.get("response_selector") or {}).get(name) or {}
+    answer = (selected.get("response") or {}).get("intent_response_key") or replies.get(name)
+    best: dict[str, Any] = next((r for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"), {})
+    return Prediction(
+        question,
+        topic_of(name or None),
+        answer,
+        float(intent.get("confidence") or 0.0),
+        topic_of(best.get("name")),
+        float(best.get("confidence") or 0.0),
+    )
 
 
 def replies_of_intents(rules_dir: Path = ROOT / "data" / "rules", domain_dir: Path = ROOT / "domain") -> dict[str, str]:
@@ -320,10 +323,16 @@ def table(results: dict[str, dict[str, Any]]) -> str:
 
 def evaluate(model: Path, out: Path = RESULTS) -> dict[str, dict[str, Any]]:
     parser = Parser(model)
+    return write_results(
+        {name: [parser.predict(q) for q in questions] for name, questions in question_sets().items()}, out
+    )
+
+
+def write_results(predicted: dict[str, list[Prediction]], out: Path) -> dict[str, dict[str, Any]]:
+    """Each set's scores, and every prediction and miss, into out/ (scores, predictions, misses .json)."""
     texts = answer_texts()
     results, rows = {}, {}
-    for name, questions in question_sets().items():
-        predictions = [parser.predict(q) for q in questions]
+    for name, predictions in predicted.items():
         results[name] = score(predictions, texts)
         rows[name] = [
             {

@@ -17,7 +17,6 @@ there before reporting it.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import pickle
@@ -31,7 +30,7 @@ import yaml
 
 from bot.core.paths import ROOT
 from bot.ops import evaluation
-from bot.ops.evaluation import RESULTS, Prediction, Question, answer_texts, question_sets, score, table, topic_of
+from bot.ops.evaluation import RESULTS, Question, prediction_of, question_sets, table, write_results
 
 EMBEDDINGS = RESULTS / "embeddings.pkl"
 
@@ -118,23 +117,6 @@ class Pipeline:
         return [m.as_dict(only_output_properties=True) for m in messages]
 
 
-def predict(question: Question, parse: dict[str, Any], replies: dict[str, str]) -> Prediction:
-    """As evaluation.Parser.predict, from a parse made here."""
-    intent = parse.get("intent") or {}
-    name = intent.get("name") or ""
-    selected = (parse.get("response_selector") or {}).get(name) or {}
-    answer = (selected.get("response") or {}).get("intent_response_key") or replies.get(name)
-    best: dict[str, Any] = next((r for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"), {})
-    return Prediction(
-        question,
-        topic_of(name),
-        answer,
-        float(intent.get("confidence") or 0.0),
-        topic_of(best.get("name")),
-        float(best.get("confidence") or 0.0),
-    )
-
-
 def run(config: Path, out: Path, asked: list[str] | None = None) -> dict[str, dict[str, Any]]:
     from rasa.shared.importers.importer import TrainingDataImporter
 
@@ -153,26 +135,13 @@ def run(config: Path, out: Path, asked: list[str] | None = None) -> dict[str, di
         # The NLU reads the text alone: a batch parses as one message at a time does.
         parses = dict(zip(texts, pipeline.parse(texts), strict=True))
     embeddings.save()
-    replies, answers = evaluation.replies_of_intents(), answer_texts()
+    replies = evaluation.replies_of_intents()
     for text in asked or []:
-        said = predict(Question(text, "", ""), parses[text], replies)
+        said = prediction_of(Question(text, "", ""), parses[text], replies)
         intent = (parses[text].get("intent") or {}).get("name")
         print(f"{text!r}: {intent} ({said.confidence:.2f}), topic {said.topic}, answer {said.answer}")
-    results, rows = {}, {}
-    for name, questions in sets.items():
-        predictions = [predict(q, parses[q.text], replies) for q in questions]
-        results[name] = score(predictions, answers)
-        rows[name] = [
-            {"text": p.question.text, "expected": p.question.topic, "got": p.topic, "right": p.right,
-             "answer": p.answer, "confidence": round(p.confidence, 3), "guess": p.guess}
-            for p in predictions
-        ]  # fmt: skip
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scores.json").write_text(json.dumps(results, indent=1))
-    (out / "predictions.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False))
-    misses = {name: [r for r in found if not r["right"]] for name, found in rows.items()}
-    (out / "misses.json").write_text(json.dumps(misses, indent=1, ensure_ascii=False))
-    return results
+    predicted = {name: [prediction_of(q, parses[q.text], replies) for q in qs] for name, qs in sets.items()}
+    return write_results(predicted, out)
 
 
 def main() -> int:
