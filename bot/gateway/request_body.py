@@ -5,7 +5,8 @@ A body is accepted only if it is JSON sent as JSON (a cross-site HTML form can p
 preflight, never `application/json`) and if it is plain data this service can store and
 answer about: at most MAX_DEPTH levels of nesting, no repeated keys (two parsers could read
 different values), finite numbers of reasonable size, and text that is valid Unicode (a lone
-surrogate such as "\\ud800" is legal JSON but cannot be written to the database or a log).
+surrogate such as "\\ud800" is legal JSON but cannot be written to the database or a log) without
+the NUL character ("\\u0000" is legal JSON too, but PostgreSQL refuses it in text).
 Anything else raises BodyRejected, which the gateway's error middleware answers with a 4xx
 JSON error in the person's language.
 """
@@ -111,7 +112,7 @@ def _nesting_depth(text: str) -> int:
 
 
 def _check_text(value: Any) -> None:
-    """Every string, keys included, must encode as UTF-8 (no lone surrogates)."""
+    """Every string, keys included, must encode as UTF-8 (no lone surrogates) and hold no NUL."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -120,6 +121,8 @@ def _check_text(value: Any) -> None:
                 item.encode("utf-8")
             except UnicodeEncodeError:
                 raise BodyRejected("invalid_text") from None
+            if "\x00" in item:
+                raise BodyRejected("invalid_text")
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())

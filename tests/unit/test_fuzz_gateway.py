@@ -107,6 +107,10 @@ MALFORMED = [
     pytest.param(b'{"message": "\\ud800", "username": "a", "password": "b"}', "invalid_text", id="lone-surrogate"),
     pytest.param(b'{"username": "\\udfff", "password": "b"}', "invalid_text", id="lone-surrogate-username"),
     pytest.param(b'{"\\ud800": 1}', "invalid_text", id="lone-surrogate-key"),
+    # Legal JSON that PostgreSQL refuses in text: it gave a 500 on PostgreSQL (found by the fuzzing).
+    pytest.param(b'{"message": "\\u0000", "username": "a", "password": "b"}', "invalid_text", id="nul"),
+    pytest.param(b'{"message": "hi", "username": "a\\u0000b", "password": "b"}', "invalid_text", id="nul-username"),
+    pytest.param(b'{"\\u0000": 1}', "invalid_text", id="nul-key"),
 ]
 
 
