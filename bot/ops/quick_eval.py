@@ -9,9 +9,9 @@ and parsing one message at a time through Rasa's agent. The sentence embeddings,
 are kept on disk between runs (results/eval/embeddings.pkl, keyed by the text): only the texts
 changed since the last run are embedded again.
 
-It agreed with `make eval` to within 0.002 on every set (docs/evaluation.md, session 17), but
-`make eval` is what the figures in docs/ and the gates in tests/ come from: confirm a change
-there before reporting it.
+It gave `make eval`'s figures exactly on every set (docs/evaluation.md, session 18), but `make
+eval` is what the figures in docs/ and the gates in tests/ come from: confirm a change there before
+reporting it.
 """
 
 from __future__ import annotations
