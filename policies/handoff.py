@@ -18,6 +18,8 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.rasa_ext.code_fingerprint import CodeFingerprinted
+
 NLU_FALLBACK = "nlu_fallback"
 
 
@@ -35,7 +37,7 @@ def consecutive_misunderstandings(tracker: DialogueStateTracker, handoff_action:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class RepeatedMisunderstandingPolicy(Policy):
+class RepeatedMisunderstandingPolicy(CodeFingerprinted, Policy):
     """Predicts the hand-off after N misunderstandings in a row, then listens."""
 
     @staticmethod

@@ -387,6 +387,12 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
         process.wait()
 
 
+def py_spy() -> str:
+    """py-spy's executable: on the PATH or beside this Python (a development tool, not a
+    dependency: `pip install py-spy`)."""
+    return shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+
+
 class Profiler:
     """py-spy on some processes while a phase runs (raw collapsed stacks and an SVG each)."""
 
@@ -396,7 +402,7 @@ class Profiler:
     def __call__(self) -> Callable[[], None]:
         if not self.folder:
             return lambda: None
-        spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+        spy = py_spy()
         self.folder.mkdir(parents=True, exist_ok=True)
         running = []
         for name, pid in self.pids().items():
@@ -779,6 +785,9 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print, do not write docs/benchmarks.md")
     parser.add_argument("--append", type=Path, help="a Markdown file appended to the report (e.g. a profile)")
     args = parser.parse_args()
+    if args.profile and not os.access(py_spy(), os.X_OK):
+        # Said now, not after training and the first phase.
+        parser.error("--profile needs py-spy: .venv/bin/pip install py-spy")
 
     sides: list[Side] = []
     if args.only != "stock":

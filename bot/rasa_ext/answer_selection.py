@@ -48,12 +48,14 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.rasa_ext.code_fingerprint import CodeFingerprinted
+
 OVERVIEW = "overview"  # every topic's broad answer: `<topic>/overview`
 KEPT_IN_RANKINGS = 10  # the full rankings are needed here, not in every stored event
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class TopicAnswerSelector(GraphComponent):
+class TopicAnswerSelector(CodeFingerprinted, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"topic_weight": 0.5}

@@ -53,6 +53,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.rasa_ext.code_fingerprint import CodeFingerprinted
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "classifier.skops"
@@ -134,7 +136,7 @@ def sentence_blocks(message: Message) -> Dict[str, Any]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearTopicClassifier(GraphComponent, IntentClassifier):
+class LinearTopicClassifier(CodeFingerprinted, GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {

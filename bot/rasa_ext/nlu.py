@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.core.business_types import find_business_type
 from bot.core.language import detect_language, strip_accents
 from bot.core.paths import SPACY_DIR
+from bot.rasa_ext.code_fingerprint import CodeFingerprinted
 
 LANGUAGE = "language"  # message attribute, entity and slot name
 SWITCH_INTENTS = {"use_french": "fr", "use_english": "en"}
@@ -32,7 +33,7 @@ def _hint(message: Message) -> Optional[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(CodeFingerprinted, GraphComponent):
     """Sets the message's `language` (en, fr, or None when the text does not tell)."""
 
     @classmethod
@@ -56,8 +57,10 @@ class LanguageDetector(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class BilingualSpacyTokenizer(Tokenizer):
+class BilingualSpacyTokenizer(CodeFingerprinted, Tokenizer):
     """Tokenizes and lemmatizes with the blank spaCy pipeline of the message's language."""
+
+    fingerprinted_modules = ("bot.rasa_ext.spacy_pipelines",)  # builds the pipelines it loads
 
     # The program's full name, as lemmas, and the acronym it becomes a feature of. Formal questions
     # name the program in full ("How does a company apply to the Partners in Protection program?")
@@ -68,7 +71,6 @@ class BilingualSpacyTokenizer(Tokenizer):
     # is, nearly two in three are about what the program is (French: one in two), so the word beside
     # the name pulled the same way. Only when written together: not across a comma or a full stop
     # ("the C-TPAT program, PIP..."). English "program of PIP" is too rare to be worth a rule.
-    # Kept in the class: Rasa's training cache knows a component by its class's source code.
     PROGRAM_NAMES: Dict[Tuple[str, ...], str] = {
         **{
             (partner, "in", protection): "pip"
@@ -172,7 +174,7 @@ class BilingualSpacyTokenizer(Tokenizer):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class LanguageEntityExtractor(GraphComponent):
+class LanguageEntityExtractor(CodeFingerprinted, GraphComponent):
     """Turns the detected language into a `language` entity that fills the slot.
 
     Runs after intent classification so that "answer in French, please" (written in
@@ -211,7 +213,7 @@ class LanguageEntityExtractor(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class BusinessTypeExtractor(GraphComponent):
+class BusinessTypeExtractor(CodeFingerprinted, GraphComponent):
     """Adds a `business_type` entity when the person says what kind of business they are
     ("we're a US carrier", "et pour les courtiers en douane?"), to tailor answers."""
 

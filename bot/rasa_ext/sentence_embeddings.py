@@ -43,6 +43,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.rasa_ext.code_fingerprint import CodeFingerprinted
+
 BATCH = 64  # sentences per call: one call per sentence is several times slower in training
 CACHED_TEXTS = 4096
 # Never kept. Everything bot.core.privacy.mask masks has a digit or an "@"; this wider test is cheap
@@ -96,7 +98,7 @@ def training_threads() -> int:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+class SentenceEmbeddingFeaturizer(CodeFingerprinted, DenseFeaturizer, GraphComponent):
     """Adds the sentence embedding of a message's text as a dense sentence feature."""
 
     @staticmethod
