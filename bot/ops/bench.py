@@ -148,6 +148,8 @@ class Side:
     sequential: Run | None = None
     concurrent: Run | None = None
     memory_mb: dict[str, float] = field(default_factory=dict)
+    # CPU seconds each process spent during the concurrent run ("load generator": this one).
+    cpu_s: dict[str, float] = field(default_factory=dict)
     load: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
 
@@ -353,6 +355,47 @@ def process_name(argv: Sequence[str]) -> str:
     return "other"
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+class CpuMeter:
+    """The CPU each process uses while a phase runs (into `side.cpu_s`): unlike py-spy's samples,
+    not inflated when the processes wait for each other or for the cores."""
+
+    def __init__(self, side: Side, pids: Callable[[], dict[str, int]]) -> None:
+        self.side, self.pids = side, pids
+
+    def __call__(self) -> Callable[[], None]:
+        pids = {**self.pids(), "load generator": os.getpid()}
+        started = {name: cpu_seconds(pid) for name, pid in pids.items()}
+
+        def finish() -> None:
+            self.side.cpu_s = {name: cpu_seconds(pid) - started[name] for name, pid in pids.items()}
+
+        return finish
+
+
+def during(*hooks: Callable[[], Callable[[], None]]) -> Callable[[], Callable[[], None]]:
+    """Several `during_concurrent` hooks as one."""
+
+    def start() -> Callable[[], None]:
+        finishes = [hook() for hook in hooks]
+
+        def finish_all() -> None:
+            for finish in reversed(finishes):
+                finish()
+
+        return finish_all
+
+    return start
+
+
 def our_processes(supervisor: int) -> dict[str, int]:
     """The supervisor's children by name: rasa, actions, gateway (-2, -3 if several)."""
     named: dict[str, int] = {}
@@ -482,9 +525,14 @@ def measure_ours(sequential: int, concurrency: int, profile: Path | None) -> Sid
             True,
             sequential,
             concurrency,
-            Profiler(
-                profile,
-                lambda: {k: v for k, v in our_processes(supervisor.pid).items() if k in ("rasa", "gateway", "actions")},
+            during(
+                Profiler(
+                    profile,
+                    lambda: {
+                        k: v for k, v in our_processes(supervisor.pid).items() if k in ("rasa", "gateway", "actions")
+                    },
+                ),
+                CpuMeter(side, lambda: our_processes(supervisor.pid)),
             ),
         )
         side.memory_mb = {name: peak_memory_mb(pid) for name, pid in our_processes(supervisor.pid).items()}
@@ -559,7 +607,7 @@ def measure_stock(sequential: int, concurrency: int, profile: Path | None) -> Si
             False,
             sequential,
             concurrency,
-            Profiler(profile, lambda: {"stock-rasa": rasa.pid}),
+            during(Profiler(profile, lambda: {"stock-rasa": rasa.pid}), CpuMeter(side, lambda: {"rasa": rasa.pid})),
         )
         side.memory_mb = {"rasa": peak_memory_mb(rasa.pid)}
     finally:
@@ -620,6 +668,15 @@ def side_section(side: Side, concurrency: int) -> str:
         "",
         "Peak memory (resident, MB): " + ", ".join(f"{name} {mb:.0f}" for name, mb in side.memory_mb.items()) + ".",
     ]
+    if side.cpu_s and con["messages"]:
+        per_message = {name: 1000 * seconds / con["messages"] for name, seconds in side.cpu_s.items()}
+        served = sum(ms for name, ms in per_message.items() if name != "load generator")
+        lines += [
+            "",
+            f"CPU per message during the {concurrency}-at-once run (ms, from /proc, every thread): "
+            + ", ".join(f"{name} {ms:.1f}" for name, ms in per_message.items())
+            + f"; the assistant's processes together {served:.1f}.",
+        ]
     if side.name == "ours":
         lines += [
             "",

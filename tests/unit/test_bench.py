@@ -102,6 +102,7 @@ def test_report_puts_ratios_beside_the_targets():
         concurrent=run(1.0, 1.0, 2.0),
         memory_mb={"rasa": 1100, "supervisor (serve)": 30},
         load={"start": (0.5, 0.5, 0.5), "end": (0.7, 0.6, 0.5)},
+        cpu_s={"rasa": 2.0, "gateway": 0.5, "load generator": 0.25},
     )
     stock = Side(
         "stock",
@@ -117,3 +118,25 @@ def test_report_puts_ratios_beside_the_targets():
     assert "| 5 at once: throughput, ours/stock | 2.00 (25.0 / 12.5 msg/s) | ≥ 1.5 | met |" in text
     assert "| One at a time: p95, ours/stock | 1.00 (100 / 100 ms) | ≤ 1.2 | met |" in text
     assert "**not met**" not in text
+    # 50 messages at once: CPU per message, and the assistant's own share without the load generator's.
+    assert "rasa 40.0, gateway 10.0, load generator 5.0; the assistant's processes together 50.0." in text
+
+
+def test_cpu_meter_counts_the_cpu_a_process_uses_during_a_phase():
+    import os
+    import time
+
+    from bot.ops.bench import CpuMeter, Side, cpu_seconds, during
+
+    side = Side("ours")
+    finish = during(CpuMeter(side, lambda: {"this": os.getpid()}))()
+    started = time.process_time()
+    while time.process_time() - started < 0.3:  # busy, so the CPU is this process's
+        pass
+    finish()
+    assert 0.25 <= side.cpu_s["this"] <= 1.0
+    assert (
+        side.cpu_s["load generator"] == side.cpu_s["this"]
+        or abs(side.cpu_s["load generator"] - side.cpu_s["this"]) < 0.05
+    )
+    assert cpu_seconds(2**22 + 12345) == 0.0  # a process that is gone: nothing, not an error
