@@ -38,6 +38,7 @@ asked about, which is what lets the export promise the test.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -127,6 +128,18 @@ def index(measured: Iterable[Iterable[Key]]) -> dict[Key, set[int]]:
     return dict(holding)  # a plain dict: a look-up of a missing key must not add it
 
 
+def candidates(asked: Sequence[Key], holding: dict[Key, set[int]], share: float) -> set[int]:
+    """The texts (by number) that can share `share` of `asked`'s words, counted as often as `asked`
+    has them, and that share at least one. Such a text holds at least `need` of its distinct words,
+    so one of the rarest `distinct - need + 1` of them (prefix filtering: looking up the common
+    words, held by thousands of texts, took most of the near-copy test's three minutes)."""
+    distinct = sorted(set(asked), key=lambda word: len(holding.get(word, ())))
+    repeats = len(asked) - len(distinct)
+    need = math.ceil(share * len(asked) - repeats - 1e-9)  # the margin: never too strict by rounding
+    rarest = distinct[: len(distinct) - need + 1] if need >= 1 else distinct
+    return {number for word in rarest for number in holding.get(word, ())}
+
+
 def overlap(one: Words, other: Words) -> float:
     """The share of words the two have in common (a repeated word counts as often as both have it)."""
     if isinstance(one, tuple):
@@ -149,15 +162,11 @@ class NearCopies:
         asked = self.measure(text)
         if not asked:
             return []
-        distinct = set(asked)
-        repeats = len(asked) - len(distinct)
-        # Distinct words shared with each text: exact for sets, and with the question's repeats
-        # an upper bound for counted tokens, so the exact overlap is computed only where it can reach.
-        shared = Counter(number for word in distinct for number in self.holding.get(word, ()))
         return [
             self.texts[number]
-            for number, count in sorted(shared.items())
-            if (count + repeats) / max(len(asked), len(self.measured[number])) >= NEAR_COPY
+            for number in sorted(candidates(tuple(asked), self.holding, NEAR_COPY))
+            # As overlap() divides: no more than the shorter can be shared.
+            if min(len(asked), len(self.measured[number])) / max(len(asked), len(self.measured[number])) >= NEAR_COPY
             and overlap(asked, self.measured[number]) >= NEAR_COPY
         ]
 
@@ -259,12 +268,12 @@ class SpeltAlike:
         # exactly, unless both are one word (one word and several never pass the length filter, so
         # this stays the same whichever text is asked about).
         if len(asked) == 1:
-            candidates = self.one_word
+            compared = self.one_word
         else:
-            candidates = {number for word in counted for number in self.holding.get(word, ())}
+            compared = candidates(asked, self.holding, ALIKE_EXACT_SHARE)
         return [
             self.texts[number]
-            for number in sorted(candidates)
+            for number in sorted(compared)
             if NEAR_COPY * len(self.measured[number]) <= len(asked) <= len(self.measured[number]) / NEAR_COPY
             and (
                 len(asked) == 1
