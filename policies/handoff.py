@@ -18,7 +18,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.rasa_ext.code_fingerprint import CodeFingerprinted
+from bot.core.code_fingerprint import CodeFingerprinted
 
 NLU_FALLBACK = "nlu_fallback"
 

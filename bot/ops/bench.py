@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -355,13 +356,14 @@ def process_name(argv: Sequence[str]) -> str:
     return "other"
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system, all threads) a process has used so far."""
+def cpu_seconds(pid: int) -> tuple[float, int] | None:
+    """CPU time (user + system, all threads) a process has used so far, and when it started (to tell
+    a restarted process that got the same number); None once it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[19])  # utime, stime; starttime
 
 
 class CpuMeter:
@@ -376,7 +378,13 @@ class CpuMeter:
         started = {name: cpu_seconds(pid) for name, pid in pids.items()}
 
         def finish() -> None:
-            self.side.cpu_s = {name: cpu_seconds(pid) - started[name] for name, pid in pids.items()}
+            # A process that stopped or restarted during the run is left out rather than misread.
+            ended = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            self.side.cpu_s = {
+                name: end[0] - start[0]
+                for name, start in started.items()
+                if start and (end := ended[name]) and end[1] == start[1]
+            }
 
         return finish
 
@@ -385,13 +393,10 @@ def during(*hooks: Callable[[], Callable[[], None]]) -> Callable[[], Callable[[]
     """Several `during_concurrent` hooks as one."""
 
     def start() -> Callable[[], None]:
-        finishes = [hook() for hook in hooks]
-
-        def finish_all() -> None:
-            for finish in reversed(finishes):
-                finish()
-
-        return finish_all
+        with contextlib.ExitStack() as stack:  # a hook that fails to start finishes those started
+            for hook in hooks:
+                stack.callback(hook())
+            return stack.pop_all().close
 
     return start
 

@@ -58,6 +58,7 @@ MODEL_INPUTS = [
     "bot/core/language.py",
     "bot/core/business_types.py",
     "bot/core/paths.py",
+    "bot/core/code_fingerprint.py",  # the components' key in Rasa's training cache
     "policies",  # RepeatedMisunderstandingPolicy
 ]
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]

@@ -24,14 +24,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
-import os
 import re
 import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +37,7 @@ import yaml
 
 from bot.core.paths import ROOT
 from bot.core.topics import TOPIC_OF_INTENT as INTENT_TOPICS
+from bot.ops.shared_work import share_out, usable_cores
 
 LANGUAGES = ("en", "fr")
 NLU_TESTS = ROOT / "tests" / "nlu"
@@ -164,9 +162,7 @@ def question_sets() -> dict[str, list[Question]]:
 
 # Processes that parse the evaluation's questions (Parser.parse_all): one per core, at most 4 (each
 # holds the model: about 1 GB).
-PARSE_PROCESSES = max(1, min(4, os.cpu_count() or 1))
-MIN_TEXTS_PER_PROCESS = 200  # fewer: loading the model in another process costs more than it saves
-PARSE_CHUNK = 25  # texts a process takes at a time
+PARSE_PROCESSES = max(1, min(4, usable_cores()))
 _parser_elsewhere: Parser | None = None
 
 
@@ -207,29 +203,10 @@ class Parser:
 
     def parse_all(self, texts: Iterable[str], processes: int = PARSE_PROCESSES) -> None:
         """Parses the texts not parsed yet, in this process and `processes - 1` others, each with
-        the model loaded: the model embeds a message on one thread (as it serves), so one process
-        leaves the other cores idle, and 4,000 questions took 5.5 minutes of the CI run. The
-        parses are the same wherever they are made (the NLU reads the text alone)."""
+        the model loaded (bot/ops/shared_work.py). The parses are the same wherever they are made
+        (the NLU reads the text alone)."""
         todo = list(dict.fromkeys(t for t in texts if t not in self.parses))
-        if processes < 2 or len(todo) < MIN_TEXTS_PER_PROCESS * 2:
-            for text in todo:
-                self.parse(text)
-            return
-        context = multiprocessing.get_context("spawn")  # not fork: Rasa's loaded model and threads
-        chunks = [todo[i : i + PARSE_CHUNK] for i in range(0, len(todo), PARSE_CHUNK)]
-        with ProcessPoolExecutor(
-            processes - 1, mp_context=context, initializer=_load_parser, initargs=(str(self.model),)
-        ) as others:
-            # The other processes take chunks from the front (once they have loaded the model),
-            # this one from the back, each chunk once: whoever is free takes the next.
-            elsewhere = [others.submit(_parse_elsewhere, chunk) for chunk in chunks]
-            for chunk, future in reversed(list(zip(chunks, elsewhere, strict=True))):
-                if future.cancel():
-                    for text in chunk:
-                        self.parse(text)
-            for future in elsewhere:
-                if not future.cancelled():
-                    self.parses.update(future.result())
+        self.parses.update(share_out(todo, self.parse, _parse_elsewhere, _load_parser, (str(self.model),), processes))
 
     def predict(self, question: Question) -> Prediction:
         return prediction_of(question, self.parse(question.text), self.replies)

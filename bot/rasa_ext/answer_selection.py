@@ -48,7 +48,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_ext.code_fingerprint import CodeFingerprinted
+from bot.core.code_fingerprint import CodeFingerprinted
 
 OVERVIEW = "overview"  # every topic's broad answer: `<topic>/overview`
 KEPT_IN_RANKINGS = 10  # the full rankings are needed here, not in every stored event

@@ -53,7 +53,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_ext.code_fingerprint import CodeFingerprinted
+from bot.core.code_fingerprint import CodeFingerprinted
 
 logger = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.business_types import find_business_type
+from bot.core.code_fingerprint import CodeFingerprinted
 from bot.core.language import detect_language, strip_accents
 from bot.core.paths import SPACY_DIR
-from bot.rasa_ext.code_fingerprint import CodeFingerprinted
 
 LANGUAGE = "language"  # message attribute, entity and slot name
 SWITCH_INTENTS = {"use_french": "fr", "use_english": "en"}

@@ -43,7 +43,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_ext.code_fingerprint import CodeFingerprinted
+from bot.core.code_fingerprint import CodeFingerprinted
 
 BATCH = 64  # sentences per call: one call per sentence is several times slower in training
 CACHED_TEXTS = 4096

@@ -139,4 +139,18 @@ def test_cpu_meter_counts_the_cpu_a_process_uses_during_a_phase():
         side.cpu_s["load generator"] == side.cpu_s["this"]
         or abs(side.cpu_s["load generator"] - side.cpu_s["this"]) < 0.05
     )
-    assert cpu_seconds(2**22 + 12345) == 0.0  # a process that is gone: nothing, not an error
+    assert cpu_seconds(2**22 + 12345) is None  # a process that is gone: nothing, not an error
+
+
+def test_cpu_meter_leaves_out_a_process_that_is_gone_by_the_end() -> None:
+    import subprocess
+    import sys
+
+    from bot.ops.bench import CpuMeter, Side, during
+
+    short = subprocess.Popen([sys.executable, "-c", "pass"])
+    side = Side("ours")
+    finish = during(CpuMeter(side, lambda: {"short": short.pid}))()
+    short.wait()
+    finish()
+    assert "short" not in side.cpu_s and "load generator" in side.cpu_s  # not a negative or made-up figure

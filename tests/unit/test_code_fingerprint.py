@@ -1,5 +1,5 @@
 """Rasa's training cache notices a change to the code our components are built from, their base
-classes' modules included (bot/rasa_ext/code_fingerprint.py)."""
+classes' modules included (bot/core/code_fingerprint.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 import yaml
 from rasa.engine.training.fingerprinting import calculate_fingerprint_key
 
+from bot.core.code_fingerprint import CodeFingerprinted, code_digest, modules_of, own_modules
 from bot.core.paths import ROOT
-from bot.rasa_ext.code_fingerprint import CodeFingerprinted, code_digest, modules_of, own_modules
 
 PARENT = """
 from rasa.engine.graph import GraphComponent
@@ -25,17 +25,24 @@ class Parent(GraphComponent):
     pass
 """
 CHILD = """
+from fp_constants import LIMIT
 from fp_parent import Parent
 
 class Child(Parent):
-    pass
+    def run(self, text):
+        from fp_helper import clean  # imported where used
+
+        return clean(text)[:LIMIT]
 """
+HELPER = "def clean(text):\n    return text.strip()\n"
 
 
-def load(tmp_path: Path, parent_source: str) -> type:
+def load(tmp_path: Path, parent_source: str, constants: str = "LIMIT = 3\n", helper: str = HELPER) -> type:
     (tmp_path / "fp_parent.py").write_text(textwrap.dedent(parent_source))
     (tmp_path / "fp_child.py").write_text(textwrap.dedent(CHILD))
-    for name in ("fp_parent", "fp_child"):
+    (tmp_path / "fp_constants.py").write_text(constants)
+    (tmp_path / "fp_helper.py").write_text(helper)
+    for name in ("fp_parent", "fp_child", "fp_constants", "fp_helper"):
         sys.modules.pop(name, None)
     importlib.invalidate_caches()
     return importlib.import_module("fp_child").Child
@@ -52,7 +59,22 @@ def test_a_change_in_the_base_class_module_changes_the_digest_though_not_rasas_o
     # The bug: Rasa keys the subclass on its own source only, so it would restore a stale one.
     assert calculate_fingerprint_key(after, {}, {}) == rasa_key
     assert code_digest(after, project=tmp_path) != digest
-    assert [m.__name__ for m in own_modules([sys.modules["fp_child"]], tmp_path)] == ["fp_child", "fp_parent"]
+    assert [m.__name__ for m in own_modules([sys.modules["fp_child"]], tmp_path)] == [
+        "fp_child",
+        "fp_constants",
+        "fp_helper",
+        "fp_parent",
+    ]
+
+
+def test_a_change_to_an_imported_constant_or_a_function_level_import_changes_the_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path))
+    digest = code_digest(load(tmp_path, PARENT), project=tmp_path)
+    assert code_digest(load(tmp_path, PARENT, constants="LIMIT = 4\n"), project=tmp_path) != digest
+    assert code_digest(load(tmp_path, PARENT, helper=HELPER.replace("strip", "lower")), project=tmp_path) != digest
+    assert code_digest(load(tmp_path, PARENT), project=tmp_path) == digest  # and nothing else moves it
 
 
 def test_installed_packages_are_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,6 +99,7 @@ def test_every_component_of_ours_in_the_config_is_fingerprinted_by_its_code() ->
     assert len(components) >= 8
     for component in components:
         assert issubclass(component, CodeFingerprinted), component
+        assert component.__module__ in [m.__name__ for m in modules_of(component, component.fingerprinted_modules)]
         assert component.fingerprint_addon({}) == code_digest(component, component.fingerprinted_modules)
 
 
@@ -88,4 +111,4 @@ def test_the_answer_selector_is_keyed_on_the_topic_classifiers_module_and_the_to
     assert "bot.rasa_ext.linear_classifier" in selector
     # The tokenizer loads pipelines that another module builds: that module counts too.
     tokenizer = [m.__name__ for m in modules_of(BilingualSpacyTokenizer, BilingualSpacyTokenizer.fingerprinted_modules)]
-    assert {"bot.rasa_ext.nlu", "bot.core.language", "bot.rasa_ext.spacy_pipelines"} <= set(tokenizer)
+    assert {"bot.rasa_ext.nlu", "bot.core.language", "bot.core.paths", "bot.rasa_ext.spacy_pipelines"} <= set(tokenizer)
