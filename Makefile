@@ -15,7 +15,7 @@ help:
 	@echo "make test   set everything up, then run every test (exit 0 only if all pass)"
 	@echo "make check  lint (ruff), type check of bot/ (mypy) and the unit tests: about a minute, no model"
 	@echo "make train  train the model if config, domain or data changed"
-	@echo "make eval   the NLU scores on the own, blind and real questions (trains; about 18 minutes)"
+	@echo "make eval   the NLU scores on the own, blind and real questions (trains; about 8 minutes)"
 	@echo "make quick-eval   the same scores in about 4 minutes, to try a change (results/eval/quick/)"
 	@echo "make lock   regenerate constraints.txt (the pinned dependency tree)"
 	@echo "make report [DAYS=7] [OUT=results/report]   insights table and charts (SVG) of the last DAYS days"

@@ -1,4 +1,4 @@
-"""`make eval`'s NLU scores in about 4 minutes instead of 18, for trying a change to the data or the pipeline.
+"""`make eval`'s NLU scores in about 3-4 minutes (make eval: about 8 with its training), for trying a change to the data or the pipeline.
 
     python -m bot.ops.quick_eval [--config FILE] [--out DIR] [--parse TEXT ...]   (make quick-eval)
 
