@@ -44,7 +44,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.core.paths import ROOT, VAR
-from bot.ops.cli import healthy, quiet_env
+from bot.ops.cli import fully_working, healthy, quiet_env
 
 MESSAGES_PER_CONVERSATION = 10
 
@@ -311,10 +311,25 @@ def play_all(
 # ---- processes -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
+def free_port(count: int = 1, taken: Sequence[int] = ()) -> int:
+    """A free port on loopback, followed by count - 1 free ones (several servers take consecutive
+    ports), none of them in `taken`."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            first = s.getsockname()[1]
+        wanted = range(first, first + count)
+        if not set(wanted) & set(taken) and all(port_free(p) for p in wanted[1:]):
+            return first
+
+
+def port_free(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -488,8 +503,9 @@ class Profiler:
         return finish
 
 
-def measure_ours(sequential: int, concurrency: int, profile: Path | None) -> Side:
-    """`bot.ops.cli serve` (the supervisor of `make run`) on free ports, a temporary database."""
+def measure_ours(sequential: int, concurrency: int, profile: Path | None, servers: int = 1) -> Side:
+    """`bot.ops.cli serve` (the supervisor of `make run`) on free ports, a temporary database,
+    with `servers` Rasa servers (each with its action server)."""
     from bot.store.schema import prepare
 
     side = Side("ours")
@@ -497,15 +513,17 @@ def measure_ours(sequential: int, concurrency: int, profile: Path | None) -> Sid
     database = f"sqlite:///{workdir / 'tta.db'}"
     prepare(database)
     port = free_port()
+    rasa_port = free_port(servers, taken=[port])
+    actions_port = free_port(servers, taken=[port, *range(rasa_port, rasa_port + servers)])
     environment = quiet_env(
         {
             "PORT": str(port),
-            "RASA_PORT": str(free_port()),
-            "ACTIONS_PORT": str(free_port()),
+            "RASA_PORT": str(rasa_port),
+            "ACTIONS_PORT": str(actions_port),
             "GATEWAY_SECRET": secrets.token_urlsafe(32),
             "DATABASE_URL": database,
             "REDIS_URL": "",
-            "RASA_SERVERS": "1",
+            "RASA_SERVERS": str(servers),
             "RATE_LIMIT_SESSION": "100000/60",
             "RATE_LIMIT_ADDRESS": "1000000/60",
             "PYTHONPATH": str(ROOT),
@@ -523,7 +541,7 @@ def measure_ours(sequential: int, concurrency: int, profile: Path | None) -> Sid
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        side.ready_s = wait_until(lambda: healthy(base + "/healthz"), supervisor)
+        side.ready_s = wait_until(lambda: fully_working(base + "/healthz"), supervisor)
         play_all(
             side,
             our_post(base),
@@ -534,7 +552,9 @@ def measure_ours(sequential: int, concurrency: int, profile: Path | None) -> Sid
                 Profiler(
                     profile,
                     lambda: {
-                        k: v for k, v in our_processes(supervisor.pid).items() if k in ("rasa", "gateway", "actions")
+                        k: v
+                        for k, v in our_processes(supervisor.pid).items()
+                        if k.split("-")[0] in ("rasa", "gateway", "actions")
                     },
                 ),
                 CpuMeter(side, lambda: our_processes(supervisor.pid)),
@@ -840,6 +860,12 @@ def main() -> int:
     )
     parser.add_argument("--only", choices=("ours", "stock"), help="measure one side only (no ratios)")
     parser.add_argument(
+        "--servers",
+        type=int,
+        default=int(os.environ.get("BENCH_SERVERS", "1")),
+        help="Rasa servers on our side (RASA_SERVERS, default 1)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="py-spy the processes during the concurrent run, into this folder (slows them: not for the report)",
@@ -856,7 +882,11 @@ def main() -> int:
         from bot.ops.cli import train
 
         train()  # only if no model exists for these inputs; `serve` then uses that model
-        sides.append(measure_ours(args.sequential, args.concurrency, args.profile / "ours" if args.profile else None))
+        sides.append(
+            measure_ours(
+                args.sequential, args.concurrency, args.profile / "ours" if args.profile else None, args.servers
+            )
+        )
     if args.only != "ours":
         sides.append(measure_stock(args.sequential, args.concurrency, args.profile / "stock" if args.profile else None))
     extra = args.append.read_text() if args.append else kept_analysis(ROOT / "docs" / "benchmarks.md")

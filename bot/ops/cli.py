@@ -239,7 +239,7 @@ def local_servers(
         rasa, actions = int(env("RASA_PORT", "5005")), int(env("ACTIONS_PORT", "5055"))
         ports = [(rasa + i, actions + i) for i in range(count)]
     if len(ports) > 1:
-        check_scale_out(database or database_url(), redis)
+        check_scale_out(database or database_url())
     return [
         LocalServer(
             number,
@@ -253,12 +253,19 @@ def local_servers(
     ]
 
 
-def check_scale_out(database: str, redis: str) -> None:
-    """Several Rasa servers must share the tracker store and the lock store."""
-    if not redis:
-        raise SystemExit("RASA_SERVERS > 1 needs REDIS_URL (the shared lock store), e.g. redis://127.0.0.1:6379/0")
-    if not database.startswith("postgresql"):
-        raise SystemExit("RASA_SERVERS > 1 needs DATABASE_URL on PostgreSQL (the shared tracker store).")
+def check_scale_out(database: str) -> None:
+    """Several Rasa servers must share the tracker store: PostgreSQL, or an SQLite file on this
+    machine. The lock store may be Redis (REDIS_URL) or each server's own memory: the gateway's
+    routing keeps a conversation on one server (bot/gateway/rasa_client.py), so without Redis only
+    the moments around a fail-over could see two servers on one conversation."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database)
+    if url.get_backend_name() == "postgresql" or (
+        url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    ):
+        return
+    raise SystemExit("RASA_SERVERS > 1 needs DATABASE_URL on PostgreSQL or an SQLite file (the shared tracker store).")
 
 
 def train(force: bool = False) -> Path:

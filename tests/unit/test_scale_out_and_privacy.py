@@ -152,14 +152,18 @@ def test_lock_store_comes_from_redis_url_and_keeps_the_password_out_of_the_file(
             lock_store_yaml(bad)
 
 
-def test_scale_out_needs_postgresql_and_redis(tmp_path):
+def test_scale_out_needs_a_shared_tracker_store(tmp_path):
     pairs = [(5005, 5055), (5006, 5056)]
-    with pytest.raises(SystemExit, match="REDIS_URL"):
-        local_servers(pairs, tmp_path, "postgresql://u@db/tta", redis="")
-    with pytest.raises(SystemExit, match="PostgreSQL"):
-        local_servers(pairs, tmp_path, f"sqlite:///{tmp_path / 'tta.db'}", redis="redis://127.0.0.1:6379/0")
+    for unshared in ("sqlite://", "sqlite:///:memory:", "mysql://u@db/tta"):
+        with pytest.raises(SystemExit, match="shared tracker store"):
+            local_servers(pairs, tmp_path, unshared, redis="")
+    # One machine: an SQLite file, each server locking the conversations routed to it.
+    on_sqlite = local_servers(pairs, tmp_path, f"sqlite:///{tmp_path / 'tta.db'}", redis="")
+    assert [s.name("rasa") for s in on_sqlite] == ["rasa", "rasa-2"]
+    first, second = (s.endpoints.read_text() for s in on_sqlite)
+    assert "lock_store" not in second and "127.0.0.1:5056/webhook" in second
+    assert first.split("tracker_store:")[1] == second.split("tracker_store:")[1]  # the same file
     servers = local_servers(pairs, tmp_path, "postgresql://u:pw@db:5433/tta", redis="redis://127.0.0.1:6379/0")
-    assert [s.name("rasa") for s in servers] == ["rasa", "rasa-2"]
     second = servers[1].endpoints.read_text()
     assert "127.0.0.1:5056/webhook" in second and "type: redis" in second
     assert "pw" not in second and "username: ${TRACKER_DB_USER}" in second
