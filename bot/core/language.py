@@ -65,6 +65,11 @@ def _detector():
     )
 
 
+def load_detector() -> None:
+    """Builds the detector now (about 0.2 s), so that the first message does not wait for it."""
+    _detector()
+
+
 def french_probability(text: str) -> float:
     """Lingua's confidence that the text is French (0..1)."""
     from lingua import Language

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.core.bilingual import json_error, request_lang
+from bot.core.language import load_detector
 from bot.core.log_privacy import install as install_log_masking
 from bot.core.settings import Settings
 from bot.core.signing import pseudonym, sign_assertion
@@ -257,6 +258,11 @@ async def openapi_document(request: web.Request) -> web.Response:
     return web.json_response(openapi.document())
 
 
+async def load_language_detector(app: web.Application) -> None:
+    """Before the gateway listens: the first person's message would otherwise wait for it."""
+    await asyncio.get_running_loop().run_in_executor(None, load_detector)
+
+
 def create_app(
     settings: Settings | None = None, rasa: RasaClient | None = None, database: Database | None = None
 ) -> web.Application:
@@ -280,6 +286,7 @@ def create_app(
     else:
         setup_pages(app)
     app.cleanup_ctx.append(gateway.retry_unsaved_lines)
+    app.on_startup.append(load_language_detector)  # type: ignore[arg-type]  # as on_cleanup below
     app.on_cleanup.append(gateway.close)  # type: ignore[arg-type]  # aiosignal 1.4 vs aiohttp 3.9 stubs
     return app
 

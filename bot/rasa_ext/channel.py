@@ -20,6 +20,7 @@ from sanic.request import Request
 
 from bot.core.signing import SECRET_HEADER
 from bot.rasa_ext.rasa_process import begin_turn
+from bot.rasa_ext.warm_up import warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,13 @@ class GatewayInput(InputChannel):
         if len(secret or "") < 32:
             raise ValueError("GATEWAY_SECRET must be set (32+ characters); run the setup.")
         self.secret = secret
+        self._warm_up: Optional[asyncio.Future[None]] = None
+
+    def _warmed(self, agent: Any) -> bool:
+        """Whether the warm-up (bot/rasa_ext/warm_up.py) is over; the first call starts it."""
+        if self._warm_up is None:
+            self._warm_up = asyncio.ensure_future(warm_up(agent))
+        return self._warm_up.done()
 
     def _authorized(self, request: Request) -> bool:
         given = request.headers.get(SECRET_HEADER, "")
@@ -92,12 +100,18 @@ class GatewayInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("gateway_webhook", __name__)
 
+        @webhook.listener("after_server_start")
+        async def start_warm_up(app: Any, _loop: Any) -> None:
+            agent = getattr(app.ctx, "agent", None)
+            if agent and agent.is_ready():
+                self._warmed(agent)
+
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> response.HTTPResponse:
             if not self._authorized(request):
                 return response.json({"error": "forbidden"}, status=403)
             agent = getattr(request.app.ctx, "agent", None)
-            ready = bool(agent and agent.is_ready())
+            ready = bool(agent and agent.is_ready()) and self._warmed(agent)
             endpoint = getattr(agent, "action_endpoint", None)
             actions = await action_server_answers(endpoint.url) if endpoint else False
             return response.json({"model_loaded": ready, "actions": actions}, status=200 if ready else 503)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from bot.core import language
 from bot.core.settings import Settings
 from bot.gateway.rasa_client import RasaUnavailable
 from bot.gateway.web import SESSION_COOKIE, create_app, sender_for
@@ -455,3 +456,11 @@ async def test_a_business_number_next_to_a_letter_is_masked_in_the_transcript(cl
     await client.post("/api/chat", json={"message": typed})
     lines = (await (await client.get("/api/transcript")).json())["messages"]
     assert "100000003" not in lines[0]["text"] and "[business number]" in lines[0]["text"]
+
+
+async def test_the_language_detector_is_ready_before_the_first_message(aiohttp_client, rasa):
+    """Building it takes about 0.2 s: the gateway does it before it listens, not on someone's
+    first message."""
+    language._detector.cache_clear()
+    await aiohttp_client(create_app(settings(), rasa))
+    assert language._detector.cache_info().currsize == 1

@@ -1,0 +1,54 @@
+"""Warms a freshly started Rasa server before it says it is ready.
+
+The first message a Rasa server handles costs several times a later one: the NLU graph and the
+policies each run their first prediction (TensorFlow builds its functions, the sentence
+embedding engine and spaCy fill their caches). With one server the gateway's first
+conversation paid it; with several (RASA_SERVERS) each server's first conversation did, at any
+time after start. Here the server parses one question per language and predicts the next
+action for it, on a tracker that lives only in memory: nothing is saved, no action runs (the
+action server may not be up yet), no insight is recorded. The channel's health check
+(bot/rasa_ext/channel.py) says "ready" only once this is done, so `make run`, the gateway and
+a load balancer wait for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# One question a trader asks, per language: they go through the same NLU components and
+# policies as any question (no button shortcut, no status look-up form).
+WARM_UP_QUESTIONS = (
+    "How much does it cost to join Partners in Protection?",
+    "Combien coûte l'adhésion au programme Partenaires en protection?",
+)
+
+
+async def warm_up(agent: Any) -> None:
+    """Parses each warm-up question and predicts the action that would answer it. A warm-up that
+    fails is logged and over: it only saves the first person some time."""
+    try:
+        await _predict_each_question(agent)
+    except Exception as error:  # noqa: BLE001 - whatever it is, the server must still answer
+        logger.warning("The warm-up failed (%s); answering without it", type(error).__name__)
+
+
+async def _predict_each_question(agent: Any) -> None:
+    from rasa.core.channels.channel import UserMessage
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    processor = agent.processor
+    started = time.monotonic()
+    for number, text in enumerate(WARM_UP_QUESTIONS, start=1):
+        tracker = DialogueStateTracker.from_events(
+            f"warm-up-{number}", [ActionExecuted(ACTION_LISTEN_NAME)], slots=processor.domain.slots
+        )
+        parse_data = await processor.parse_message(UserMessage(text, sender_id=tracker.sender_id), tracker)
+        tracker.update(UserUttered(text, parse_data["intent"], parse_data["entities"], parse_data))
+        processor.predict_next_with_tracker(tracker)
+    logger.info("Warmed up in %.1f s", time.monotonic() - started)
