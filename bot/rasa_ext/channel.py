@@ -93,6 +93,13 @@ class GatewayInput(InputChannel):
             self._warm_up = asyncio.ensure_future(warm_up(agent))
         return self._warm_up.done()
 
+    async def health_report(self, agent: Any) -> tuple[Dict[str, Any], int]:
+        """503 until the model is loaded and the warm-up is over; whether the action server answers."""
+        ready = bool(agent and agent.is_ready()) and self._warmed(agent)
+        endpoint = getattr(agent, "action_endpoint", None)
+        actions = await action_server_answers(endpoint.url) if endpoint else False
+        return {"model_loaded": ready, "actions": actions}, 200 if ready else 503
+
     def _authorized(self, request: Request) -> bool:
         given = request.headers.get(SECRET_HEADER, "")
         return hmac.compare_digest(given.encode(), self.secret.encode())
@@ -110,11 +117,8 @@ class GatewayInput(InputChannel):
         async def health(request: Request) -> response.HTTPResponse:
             if not self._authorized(request):
                 return response.json({"error": "forbidden"}, status=403)
-            agent = getattr(request.app.ctx, "agent", None)
-            ready = bool(agent and agent.is_ready()) and self._warmed(agent)
-            endpoint = getattr(agent, "action_endpoint", None)
-            actions = await action_server_answers(endpoint.url) if endpoint else False
-            return response.json({"model_loaded": ready, "actions": actions}, status=200 if ready else 503)
+            report, status = await self.health_report(getattr(request.app.ctx, "agent", None))
+            return response.json(report, status=status)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:

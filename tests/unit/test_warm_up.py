@@ -36,29 +36,37 @@ def agent_with(processor: FakeProcessor) -> SimpleNamespace:
     return SimpleNamespace(processor=processor, is_ready=lambda: True)
 
 
-async def test_the_warm_up_predicts_an_answer_to_a_question_in_each_language():
+async def test_the_warm_up_predicts_an_answer_to_a_question_in_each_language(caplog):
     processor = FakeProcessor()
-    await warm_up(agent_with(processor))
+    with caplog.at_level(logging.WARNING, logger="bot.rasa_ext.warm_up"):
+        await warm_up(agent_with(processor))
+    assert caplog.text == ""  # nothing it tried failed (a save or an action would, on this fake)
     assert [text for _, text in processor.predicted] == list(WARM_UP_QUESTIONS)
     assert {detect_language(text) for text in WARM_UP_QUESTIONS} == {"en", "fr"}
     # conversations of their own, which no person's conversation id can be (those are UUIDs)
     assert all(sender.startswith("warm-up-") for sender, _ in processor.predicted)
 
 
-async def test_the_server_is_not_ready_until_the_warm_up_is_over():
+async def test_the_health_check_says_503_until_the_warm_up_is_over():
     gate = asyncio.Event()
     channel, processor = GatewayInput(SECRET), FakeProcessor(parse_gate=gate)
     agent = agent_with(processor)
-    assert channel._warmed(agent) is False
+    assert (await channel.health_report(agent))[1] == 503  # the first check starts it
     await asyncio.sleep(0.05)
-    assert channel._warmed(agent) is False  # still parsing: the health check says 503
+    assert (await channel.health_report(agent))[1] == 503  # still parsing
     gate.set()
     for _ in range(100):
         if channel._warmed(agent):
             break
         await asyncio.sleep(0.01)
-    assert channel._warmed(agent) is True
+    report, status = await channel.health_report(agent)
+    assert (report["model_loaded"], status) == (True, 200)
     assert len(processor.predicted) == len(WARM_UP_QUESTIONS)  # started once, not per check
+
+
+def test_the_warm_up_starts_as_soon_as_the_server_does():
+    webhook = GatewayInput(SECRET).blueprint(lambda message: asyncio.sleep(0))
+    assert "after_server_start" in {listener.event for listener in webhook._future_listeners}
 
 
 async def test_a_failed_warm_up_is_logged_and_the_server_answers_anyway(caplog):
