@@ -105,13 +105,20 @@ def own_questions(lang: str) -> list[Question]:
     return questions
 
 
+def _topics(also: Any) -> list[str]:
+    """A two-in-one question's other topics: writers put `also: cost` as often as `also: [cost]`."""
+    if not also:
+        return []
+    return [also] if isinstance(also, str) else [str(topic) for topic in also]
+
+
 def _from_yaml(entries: Iterable[dict[str, Any]], lang: str | None = None) -> list[Question]:
     return [
         Question(
             str(q["text"]),
             q.get("lang") or lang or "en",
             q["topic"],
-            list(q.get("also") or []),
+            _topics(q.get("also")),
             [str(m).lower() for m in q.get("mentions") or []],
             q.get("source") or "",
         )

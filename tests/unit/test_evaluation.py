@@ -166,3 +166,19 @@ def test_quick_eval_embeds_each_text_once_across_runs(tmp_path):
     again = EmbeddingsOnDisk(tmp_path / "e.pkl", model)
     assert again(["hi", "comment adhérer"])[1].tolist() == [15, 1]
     assert asked == ["how do I apply", "hi", "comment adhérer"]
+
+
+def test_a_second_topic_counts_whether_written_alone_or_as_a_list():
+    """268 two-in-one questions of the blind set say `also: cost`, 113 `also: [cost]`: before this test,
+    the first kind was read as the letters c, o, s, t and never credited."""
+    from bot.ops.evaluation import _from_yaml
+
+    alone, listed = _from_yaml(
+        [
+            {"text": "fees and time?", "topic": "cost", "also": "processing_time"},
+            {"text": "fees and time?", "topic": "cost", "also": ["processing_time", "eligibility"]},
+        ],
+        "en",
+    )
+    assert alone.also == ["processing_time"] and listed.also == ["processing_time", "eligibility"]
+    assert Prediction(alone, "processing_time", None, 0.8).right
