@@ -43,7 +43,7 @@ async def test_the_warm_up_predicts_an_answer_to_a_question_in_each_language(cap
     assert caplog.text == ""  # nothing it tried failed (a save or an action would, on this fake)
     assert [text for _, text in processor.predicted] == list(WARM_UP_QUESTIONS)
     assert {detect_language(text) for text in WARM_UP_QUESTIONS} == {"en", "fr"}
-    # conversations of their own, which no person's conversation id can be (those are UUIDs)
+    # conversations of their own, which no person's conversation id can be (those are SHA-256 hex digests)
     assert all(sender.startswith("warm-up-") for sender, _ in processor.predicted)
 
 
