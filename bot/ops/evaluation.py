@@ -334,23 +334,49 @@ ROWS = (
 )
 
 
+# A blind batch scored on its own ("blind batch12 en"): a row of the per-batch table, not a column.
+BATCH_SET = re.compile(r"blind (batch\d+) (\w+)")
+
+
+def _cell(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
 def table(results: dict[str, dict[str, Any]]) -> str:
-    names = list(results)
-    cell = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    """Own, blind and real sets side by side, their scores per topic, then each blind batch on a row
+    (a table with a column per batch and language grew past 70 columns, too wide to read)."""
+    names = [name for name in results if not BATCH_SET.fullmatch(name)]
     lines = ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for key, label in ROWS:
-        lines.append(f"| {label} | " + " | ".join(cell(results[n][key]) for n in names) + " |")
+        lines.append(f"| {label} | " + " | ".join(_cell(results[n][key]) for n in names) + " |")
     topics = sorted(set().union(*(results[n]["per_topic"] for n in names)))
     lines += ["", "| right, per topic | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for topic in topics:
         lines.append(
             f"| {topic} | "
             + " | ".join(
-                cell(results[n]["per_topic"][topic]) if topic in results[n]["per_topic"] else "" for n in names
+                _cell(results[n]["per_topic"][topic]) if topic in results[n]["per_topic"] else "" for n in names
             )
             + " |"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + _batch_rows(results))
+
+
+def _batch_rows(results: dict[str, dict[str, Any]]) -> list[str]:
+    batches: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for name, scores in results.items():
+        named = BATCH_SET.fullmatch(name)
+        if named:
+            batches[named.group(1)][named.group(2)] = scores
+    if not batches:
+        return []
+    langs = [lang for lang in LANGUAGES if any(lang in by_lang for by_lang in batches.values())]
+    header = [f"{label} {lang}" for _, label in ROWS for lang in langs]
+    lines = ["", "| blind batch | " + " | ".join(header) + " |", "|---|" + "---|" * len(header)]
+    for batch, by_lang in batches.items():  # in the order written (blind_batches)
+        cells = [_cell(by_lang[lang][key]) if lang in by_lang else "" for key, _ in ROWS for lang in langs]
+        lines.append(f"| {batch} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def evaluate(model: Path, out: Path = RESULTS) -> dict[str, dict[str, Any]]:

@@ -182,3 +182,33 @@ def test_a_second_topic_counts_whether_written_alone_or_as_a_list():
     )
     assert alone.also == ["processing_time"] and listed.also == ["processing_time", "eligibility"]
     assert Prediction(alone, "processing_time", None, 0.8).right
+
+
+def test_the_table_keeps_one_column_per_set_and_gives_each_blind_batch_a_row():
+    """With 35 batches in two languages, a column per batch made a table 70 columns wide."""
+    from bot.ops.evaluation import table
+
+    def scores(right: float) -> dict:
+        return {
+            "right_topic": right,
+            "in_scope_declined": 0.0,
+            "out_of_scope_declined": 1.0,
+            "states_the_fact": 0.9,
+            "questions": 10,
+            "per_topic": {"cost": right},
+        }
+
+    results = {
+        "blind en": scores(0.95),
+        "blind fr": scores(0.96),
+        "blind batch1 en": scores(0.91),
+        "blind batch2 en": scores(0.92),
+        "blind batch1 fr": scores(0.81),
+        "blind batch2 fr": scores(0.82),
+    }
+    lines = table(results).splitlines()
+    assert lines[0] == "| | blind en | blind fr |"
+    assert not any("batch" in line for line in lines if line.startswith("| right"))
+    batch_rows = {line.split(" | ")[0]: line for line in lines if line.startswith("| batch")}
+    assert list(batch_rows) == ["| batch1", "| batch2"]
+    assert batch_rows["| batch1"].startswith("| batch1 | 0.910 | 0.810 | 0.000 | 0.000 | 1.000 | 1.000 |")
