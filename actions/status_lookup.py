@@ -60,6 +60,16 @@ class ValidateStatusLookupForm(FormValidationAction):
     def name(self) -> str:
         return "validate_status_lookup_form"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        # Whether the form's question takes the agent's wording (domain/status.yml, console_agent).
+        # Set only when it changes: Rasa counts any slot set by the validation as an answer, and a
+        # question asked in the middle of the form would then no longer be left to the dialogue.
+        console_agent = agent_of(tracker) is not None
+        if bool(tracker.get_slot("console_agent")) != console_agent:
+            events.append(SlotSet("console_agent", console_agent))
+        return events
+
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
@@ -107,16 +117,6 @@ class ValidateStatusLookupForm(FormValidationAction):
             dispatcher.utter_message(response="utter_status_bad_business_number")
             return {"business_number": None}
         return {}
-
-
-class ActionAskApplicationReference(Action):
-    def name(self) -> str:
-        return "action_ask_application_reference"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        agent = "_agent" if agent_of(tracker) else ""
-        dispatcher.utter_message(response=f"utter_ask_application_reference{agent}")
-        return []
 
 
 def status_words(domain: DomainDict, found: dict[str, Any], language: str) -> dict[str, str]:

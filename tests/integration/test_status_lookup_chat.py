@@ -112,6 +112,21 @@ def test_agent_session_finds_applications_by_business_number_and_is_audited(assi
         db.dispose()
 
 
+def test_an_agent_is_asked_for_either_detail_and_a_trader_for_both(assistant):
+    """The form's question comes from the domain with the agent's wording only for a signed-in agent."""
+    username, password = assistant.agent_credentials
+    status, body, headers = assistant.request("POST", "/api/agent/login", {"username": username, "password": password})
+    assert status == 200
+    cookie = headers.get("Set-Cookie").split(";", 1)[0]
+    csrf = {"X-CSRF-Token": body["csrf_token"]}
+    status, reply, _ = assistant.request(
+        "POST", "/api/chat", {"message": "check an application status"}, headers=csrf, cookie=cookie
+    )
+    assert status == 200 and "Agent look-up" in texts(reply["messages"])
+    trader = texts(assistant.conversation("en").say("check an application status"))
+    assert "Agent look-up" not in trader and "business number" in trader
+
+
 def test_forged_agent_request_gets_nothing(assistant):
     status, reply, _ = assistant.request(
         "POST",

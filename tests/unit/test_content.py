@@ -165,7 +165,7 @@ def test_actions_speak_only_through_responses_in_the_domain():
         assert not re.search(r"utter_message\((\s|\n)*text=", code), f"{path.name} writes a text in Python"
         named |= set(re.findall(r"\"(utter_[a-z_]+)\"", code))
     named |= {f"utter_status_meaning_{status}" for status in STATUSES}
-    named |= {"utter_ask_application_reference_agent", "utter_followup_nothing_specific"}
+    named |= {"utter_followup_nothing_specific"}
     assert named - set(responses()) == set()
 
 

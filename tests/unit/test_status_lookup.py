@@ -25,7 +25,14 @@ def use_test_database(database, monkeypatch):
 
 
 def tracker(
-    slots=None, text="", intent="inform_lookup_details", agent=None, metadata=None, client="client-1", sender="s"
+    slots=None,
+    text="",
+    intent="inform_lookup_details",
+    agent=None,
+    metadata=None,
+    client="client-1",
+    sender="s",
+    active_loop="status_lookup_form",
 ):
     """A tracker as Rasa sends it, with the metadata the gateway signs for each message."""
     if metadata is None:
@@ -38,7 +45,7 @@ def tracker(
         [],
         False,
         None,
-        {"name": "status_lookup_form"},
+        {"name": active_loop},
         "action_listen",
     )
 
@@ -53,9 +60,10 @@ async def lookup(slots, agent=None, **forged):
     return await said(dispatcher, slots), {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-async def validate(slots, text, intent="inform_lookup_details", agent=None):
+async def validate(slots, text, intent="inform_lookup_details", agent=None, active_loop="status_lookup_form"):
     dispatcher = CollectingDispatcher()
-    events = await ValidateStatusLookupForm().run(dispatcher, tracker(slots, text, intent, agent), DOMAIN)
+    form = tracker(slots, text, intent, agent, active_loop=active_loop)
+    events = await ValidateStatusLookupForm().run(dispatcher, form, DOMAIN)
     return await said(dispatcher, slots), {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
@@ -277,3 +285,38 @@ async def test_an_agents_french_look_up_writes_the_history_the_french_way():
     messages, _ = await lookup({"language": "fr", "business_number": "100000002"}, agent="alice")
     history = [line for line in messages[0].splitlines() if line.startswith("- ")]
     assert history and all(" : " in line for line in history)  # "- 1er mars 2026 : Présentée. ..."
+
+
+async def ask_for_reference(slots):
+    """The form's first question, as Rasa's form asks it: the response, with the conversation's slots."""
+    return [r["text"] for r in await spoken([{"response": "utter_ask_application_reference"}], slots)]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+async def test_a_signed_in_agent_is_asked_in_the_agents_words_and_a_trader_in_the_traders(language):
+    """The validation marks the conversation as an agent's from the gateway's signature only; the
+    form then asks with the matching wording, as a response, without a second action call."""
+    starting = {"language": language}
+    _, agent_slots = await validate(starting, "check a status", "check_status", agent="alice", active_loop=None)
+    _, trader_slots = await validate(starting, "check my status", "check_status", active_loop=None)
+    assert agent_slots["console_agent"] is True and "console_agent" not in trader_slots
+    to_agent = await ask_for_reference({"language": language, "console_agent": True})
+    to_trader = await ask_for_reference({"language": language, "console_agent": False})
+    assert ("Agent look-up" if language == "en" else "Recherche d'agent") in to_agent[0]
+    assert ("business number" if language == "en" else "numéro d'entreprise") in to_trader[0]
+    assert "Agent" not in to_trader[0] and "agent" not in to_trader[0]
+
+
+async def test_a_forged_agent_field_does_not_get_the_agents_wording():
+    dispatcher = CollectingDispatcher()
+    forged = tracker({}, "check a status", "check_status", metadata={"agent": "mallory"}, active_loop=None)
+    events = await ValidateStatusLookupForm().run(dispatcher, forged, DOMAIN)
+    assert not any(e.get("name") == "console_agent" and e.get("value") for e in events)
+
+
+async def test_the_agent_mark_is_set_once_so_a_question_mid_form_is_still_left_to_the_dialogue():
+    """Rasa takes any slot the validation sets as an answer to the form: set on every turn, the
+    agent mark would stop a question asked mid-form from being answered."""
+    slots = {"requested_slot": "application_reference", "console_agent": True}
+    messages, validated = await validate(slots, "how much does PIP cost?", intent="cost", agent="alice")
+    assert messages == [] and validated == {}
