@@ -63,10 +63,12 @@ class ValidateStatusLookupForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = await super().run(dispatcher, tracker, domain)
         # Whether the form's question takes the agent's wording (domain/status.yml, console_agent).
-        # Set only when it changes: Rasa counts any slot set by the validation as an answer, and a
-        # question asked in the middle of the form would then no longer be left to the dialogue.
+        # Set only before the form has asked anything, and only when it changes: once a question is
+        # asked, Rasa counts any slot the validation sets as an answer, and a question the person
+        # asks then would no longer be left to the dialogue (nor a message whose signature failed).
         console_agent = agent_of(tracker) is not None
-        if bool(tracker.get_slot("console_agent")) != console_agent:
+        nothing_asked_yet = tracker.get_slot("requested_slot") is None
+        if nothing_asked_yet and bool(tracker.get_slot("console_agent")) != console_agent:
             events.append(SlotSet("console_agent", console_agent))
         return events
 

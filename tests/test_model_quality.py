@@ -15,10 +15,11 @@ from bot.ops.near_copies import near_copy_finders
 
 ALLOWED_WARNINGS = [
     # Rasa's validator cannot see the responses that actions speak (action_default_fallback
-    # utter_default, the form utter_ask_business_number, the action server the others);
+    # utter_default, the form utter_ask_application_reference and utter_ask_business_number,
+    # the action server the others);
     # tests/unit/test_content.py checks that every response an action names exists.
     r"The utterance 'utter_(default|followup_unclear|followup_nothing_specific|clarify|clarify_no_candidate"
-    r"|ask_application_reference|ask_application_reference_agent|ask_business_number|lookup_cancelled"
+    r"|ask_application_reference|ask_business_number|lookup_cancelled"
     r"|status_[a-z_]+)' is not used in any story or rule",
     # Rasa 3.6 adds the retrieval intents found in the NLU data to the domain, which already
     # declares them (stories need them declared): it reports its own merge as duplicates.

@@ -125,6 +125,12 @@ def test_an_agent_is_asked_for_either_detail_and_a_trader_for_both(assistant):
     assert status == 200 and "Agent look-up" in texts(reply["messages"])
     trader = texts(assistant.conversation("en").say("check an application status"))
     assert "Agent look-up" not in trader and "business number" in trader
+    # A question in the middle of the agent's look-up is answered, then the agent's question comes back.
+    status, reply, _ = assistant.request(
+        "POST", "/api/chat", {"message": "how much does PIP cost?"}, headers=csrf, cookie=cookie
+    )
+    assert status == 200 and reply["messages"][0]["topic"] == "cost"
+    assert "Agent look-up" in reply["messages"][-1]["text"]
 
 
 def test_forged_agent_request_gets_nothing(assistant):

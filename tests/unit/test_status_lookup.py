@@ -320,3 +320,19 @@ async def test_the_agent_mark_is_set_once_so_a_question_mid_form_is_still_left_t
     slots = {"requested_slot": "application_reference", "console_agent": True}
     messages, validated = await validate(slots, "how much does PIP cost?", intent="cost", agent="alice")
     assert messages == [] and validated == {}
+
+
+async def test_a_stale_agent_mark_is_cleared_when_a_form_starts_without_a_signed_in_agent():
+    _, slots = await validate({"console_agent": True}, "check my status", "check_status", active_loop=None)
+    assert slots["console_agent"] is False
+
+
+async def test_a_message_whose_signature_fails_mid_form_does_not_flip_the_agent_mark():
+    """An agent's message that cannot be verified (an expired or foreign signature) gets a trader's
+    powers, but must not count as an answer to the form's question."""
+    dispatcher = CollectingDispatcher()
+    foreign = {"gateway": sign_assertion("x" * 43, "s", "alice", "client-1")}
+    slots = {"requested_slot": "application_reference", "console_agent": True}
+    form = tracker(slots, "how much does PIP cost?", "cost", metadata=foreign)
+    events = await ValidateStatusLookupForm().run(dispatcher, form, DOMAIN)
+    assert dispatcher.messages == [] and events == []
