@@ -100,6 +100,15 @@ def texts(messages: list) -> str:
     return " ".join(m["text"] for m in messages)
 
 
+def agent_session(assistant) -> tuple:
+    """Signs the test agent in through the gateway: its username, session cookie and CSRF header."""
+    username, password = assistant.agent_credentials
+    status, body, headers = assistant.request("POST", "/api/agent/login", {"username": username, "password": password})
+    assert status == 200
+    cookie = headers.get("Set-Cookie").split(";", 1)[0]
+    return username, cookie, {"X-CSRF-Token": body["csrf_token"]}
+
+
 @pytest.fixture(scope="session")
 def assistant(trained_model, tmp_path_factory) -> Assistant:
     workdir = tmp_path_factory.mktemp("assistant")

@@ -6,18 +6,11 @@ import pytest
 
 from bot.store.engine import Database
 from bot.store.queries import audit_log
+from tests.conftest import agent_session
 
 pytestmark = pytest.mark.integration
 
 DECLINED = {"fallback", "out_of_scope"}
-
-
-def agent_session(assistant):
-    username, password = assistant.agent_credentials
-    status, body, headers = assistant.request("POST", "/api/agent/login", {"username": username, "password": password})
-    assert status == 200
-    cookie = headers.get("Set-Cookie").split(";", 1)[0]
-    return username, cookie, {"X-CSRF-Token": body["csrf_token"]}
 
 
 def insights(assistant, cookie, csrf):

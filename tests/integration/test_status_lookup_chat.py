@@ -9,7 +9,7 @@ from bot.core.database_url import tracker_database_url
 from bot.gateway.web import sender_for
 from bot.store.engine import Database
 from bot.store.queries import audit_log
-from tests.conftest import texts
+from tests.conftest import agent_session, texts
 
 pytestmark = pytest.mark.integration
 
@@ -96,11 +96,7 @@ def test_wrong_format_is_explained_and_cancel_works_in_french(assistant):
 
 
 def test_agent_session_finds_applications_by_business_number_and_is_audited(assistant):
-    username, password = assistant.agent_credentials
-    status, body, headers = assistant.request("POST", "/api/agent/login", {"username": username, "password": password})
-    assert status == 200
-    cookie = headers.get("Set-Cookie").split(";", 1)[0]
-    csrf = {"X-CSRF-Token": body["csrf_token"]}
+    username, cookie, csrf = agent_session(assistant)
     status, reply, _ = assistant.request("POST", "/api/chat", {"message": "100000002"}, headers=csrf, cookie=cookie)
     assert status == 200
     found = texts(reply["messages"])
@@ -114,11 +110,7 @@ def test_agent_session_finds_applications_by_business_number_and_is_audited(assi
 
 def test_an_agent_is_asked_for_either_detail_and_a_trader_for_both(assistant):
     """The form's question comes from the domain with the agent's wording only for a signed-in agent."""
-    username, password = assistant.agent_credentials
-    status, body, headers = assistant.request("POST", "/api/agent/login", {"username": username, "password": password})
-    assert status == 200
-    cookie = headers.get("Set-Cookie").split(";", 1)[0]
-    csrf = {"X-CSRF-Token": body["csrf_token"]}
+    _, cookie, csrf = agent_session(assistant)
     status, reply, _ = assistant.request(
         "POST", "/api/chat", {"message": "check an application status"}, headers=csrf, cookie=cookie
     )

@@ -25,14 +25,7 @@ def use_test_database(database, monkeypatch):
 
 
 def tracker(
-    slots=None,
-    text="",
-    intent="inform_lookup_details",
-    agent=None,
-    metadata=None,
-    client="client-1",
-    sender="s",
-    active_loop="status_lookup_form",
+    slots=None, text="", intent="inform_lookup_details", agent=None, metadata=None, client="client-1", sender="s"
 ):
     """A tracker as Rasa sends it, with the metadata the gateway signs for each message."""
     if metadata is None:
@@ -45,7 +38,7 @@ def tracker(
         [],
         False,
         None,
-        {"name": active_loop},
+        {"name": "status_lookup_form"},
         "action_listen",
     )
 
@@ -60,10 +53,9 @@ async def lookup(slots, agent=None, **forged):
     return await said(dispatcher, slots), {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-async def validate(slots, text, intent="inform_lookup_details", agent=None, active_loop="status_lookup_form"):
+async def validate(slots, text, intent="inform_lookup_details", agent=None):
     dispatcher = CollectingDispatcher()
-    form = tracker(slots, text, intent, agent, active_loop=active_loop)
-    events = await ValidateStatusLookupForm().run(dispatcher, form, DOMAIN)
+    events = await ValidateStatusLookupForm().run(dispatcher, tracker(slots, text, intent, agent), DOMAIN)
     return await said(dispatcher, slots), {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
@@ -297,8 +289,8 @@ async def test_a_signed_in_agent_is_asked_in_the_agents_words_and_a_trader_in_th
     """The validation marks the conversation as an agent's from the gateway's signature only; the
     form then asks with the matching wording, as a response, without a second action call."""
     starting = {"language": language}
-    _, agent_slots = await validate(starting, "check a status", "check_status", agent="alice", active_loop=None)
-    _, trader_slots = await validate(starting, "check my status", "check_status", active_loop=None)
+    _, agent_slots = await validate(starting, "check a status", "check_status", agent="alice")
+    _, trader_slots = await validate(starting, "check my status", "check_status")
     assert agent_slots["console_agent"] is True and "console_agent" not in trader_slots
     to_agent = await ask_for_reference({"language": language, "console_agent": True})
     to_trader = await ask_for_reference({"language": language, "console_agent": False})
@@ -309,7 +301,7 @@ async def test_a_signed_in_agent_is_asked_in_the_agents_words_and_a_trader_in_th
 
 async def test_a_forged_agent_field_does_not_get_the_agents_wording():
     dispatcher = CollectingDispatcher()
-    forged = tracker({}, "check a status", "check_status", metadata={"agent": "mallory"}, active_loop=None)
+    forged = tracker({}, "check a status", "check_status", metadata={"agent": "mallory"})
     events = await ValidateStatusLookupForm().run(dispatcher, forged, DOMAIN)
     assert not any(e.get("name") == "console_agent" and e.get("value") for e in events)
 
@@ -323,7 +315,7 @@ async def test_the_agent_mark_is_set_once_so_a_question_mid_form_is_still_left_t
 
 
 async def test_a_stale_agent_mark_is_cleared_when_a_form_starts_without_a_signed_in_agent():
-    _, slots = await validate({"console_agent": True}, "check my status", "check_status", active_loop=None)
+    _, slots = await validate({"console_agent": True}, "check my status", "check_status")
     assert slots["console_agent"] is False
 
 
