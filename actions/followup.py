@@ -25,6 +25,8 @@ OVERVIEW = "overview"
 FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
 GENERAL_ANSWER = {"duration": "processing_time/overview", "cost": "cost/overview"}
 UNCLEAR = "utter_followup_unclear"
+STATUS_FORM = "status_lookup_form"
+LOOKUP_EXPLAINED = "utter_status_lookup_explained"
 
 
 def has_variation_for(domain: DomainDict, response: str, business_type: str) -> bool:
@@ -124,5 +126,9 @@ class ActionAnswerFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = FOLLOWUP_KINDS.get(intent or "", "meaning")
+        if kind == "meaning" and (tracker.active_loop or {}).get("name") == STATUS_FORM:
+            # asked right after the form's question: what a reference and a business number are
+            dispatcher.utter_message(response=LOOKUP_EXPLAINED)
+            return []
         dispatcher.utter_message(response=followup_response(domain, last_reply_context(tracker), kind))
         return []

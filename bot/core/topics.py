@@ -89,6 +89,10 @@ NON_TOPIC_FORM_INTERRUPTIONS = frozenset(
         "use_english",
         "goodbye",
         "out_of_scope",
+        # follow-ups: "what does that mean?" after the form's question explains what it asks for
+        "ask_what_that_means",
+        "ask_how_long_that_takes",
+        "ask_if_that_costs",
     }
 )
 

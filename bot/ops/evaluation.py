@@ -28,7 +28,7 @@ import re
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ import yaml
 
 from bot.core.paths import ROOT
 from bot.core.topics import TOPIC_OF_INTENT as INTENT_TOPICS
+from bot.core.topics import knowledge_topics
 from bot.ops.shared_work import share_out, usable_cores
 
 LANGUAGES = ("en", "fr")
@@ -75,6 +76,7 @@ class Prediction:
     confidence: float
     guess: str = ""  # the best topic, even when the assistant declined
     guess_confidence: float = 0.0
+    second_answer: str | None = None  # the answer to the message's other question (question_parts.py)
 
     @property
     def in_scope(self) -> bool:
@@ -85,6 +87,16 @@ class Prediction:
         if not self.in_scope:
             return self.topic == DECLINED
         return self.topic in [self.question.topic, *self.question.also]
+
+    @property
+    def second_topic(self) -> str | None:
+        return self.second_answer.split("/", 1)[0] if self.second_answer else None
+
+    @property
+    def second_question_answered(self) -> bool:
+        """A two-in-one question's second answer is about the topic the first one did not give."""
+        asked = {self.question.topic, *self.question.also} - {self.topic}
+        return self.second_topic in asked
 
 
 def topic_of(intent: str | None) -> str:
@@ -216,12 +228,31 @@ class Parser:
         self.parses.update(share_out(todo, self.parse, _parse_elsewhere, _load_parser, (str(self.model),), processes))
 
     def predict(self, question: Question) -> Prediction:
-        return prediction_of(question, self.parse(question.text), self.replies)
+        return prediction_of(question, self.parse(question.text), self.replies, self.parse)
 
 
-def prediction_of(question: Question, parse: dict[str, Any], replies: dict[str, str]) -> Prediction:
+def parts_to_parse(texts: Iterable[str], parses: dict[str, dict[str, Any]]) -> list[str]:
+    """The questions inside the texts that ask several things, which the assistant parses too."""
+    from bot.rasa_ext.question_parts import chosen_answer, question_parts
+
+    wanted: set[str] = set()
+    for text in texts:
+        parts = question_parts(text)
+        if len(parts) > 1 and chosen_answer(parses[text])[0] in knowledge_topics():
+            wanted.update(parts)
+    return sorted(wanted)
+
+
+def prediction_of(
+    question: Question,
+    parse: dict[str, Any],
+    replies: dict[str, str],
+    parse_part: Callable[[str], dict[str, Any]] | None = None,
+) -> Prediction:
     """What a parse of the question's text says: its topic, its answer (the answer selector's, or
-    the reply the intent's rule gives) and its best topic even when declined."""
+    the reply the intent's rule gives), its best topic even when declined, and the answer to its
+    second question when it asks two (parsed with `parse_part`, as the assistant does)."""
+    from bot.rasa_ext.question_parts import second_answer
     intent = parse.get("intent") or {}
     name = intent.get("name") or ""
     selected = (parse.get("response_selector") or {}).get(name) or {}
@@ -234,6 +265,7 @@ def prediction_of(question: Question, parse: dict[str, Any], replies: dict[str, 
         float(intent.get("confidence") or 0.0),
         topic_of(best.get("name")),
         float(best.get("confidence") or 0.0),
+        second_answer(question.text, parse, parse_part) if parse_part else None,
     )
 
 
@@ -285,6 +317,8 @@ def score(predictions: list[Prediction], texts: dict[str, dict[str, str]]) -> di
     in_scope = [p for p in predictions if p.in_scope]
     out_scope = [p for p in predictions if not p.in_scope]
     with_facts = [p for p in in_scope if p.question.mentions]
+    two_in_one = [p for p in in_scope if p.question.also]
+    one_question = [p for p in in_scope if not p.question.also]
 
     def states_fact(p: Prediction) -> bool:
         text = texts.get(p.answer or "", {}).get(p.question.lang) or ""
@@ -301,6 +335,8 @@ def score(predictions: list[Prediction], texts: dict[str, dict[str, str]]) -> di
         "out_of_scope_declined": ratio([p.topic == DECLINED for p in out_scope], out_scope),
         "states_the_fact": ratio([states_fact(p) for p in with_facts], with_facts),
         "with_facts": len(with_facts),
+        "second_question_answered": ratio([p.second_question_answered for p in two_in_one], two_in_one),
+        "second_answer_unasked": ratio([p.second_answer is not None for p in one_question], one_question),
         "per_topic": {t: sum(v) / len(v) for t, v in per_topic.items()},
     }
 
@@ -330,6 +366,8 @@ ROWS = (
     ("in_scope_declined", "in-scope declined"),
     ("out_of_scope_declined", "out-of-scope declined"),
     ("states_the_fact", "answer states the fact asked"),
+    ("second_question_answered", "two-in-one: second question answered"),
+    ("second_answer_unasked", "one question: a second answer given"),
     ("questions", "questions"),
 )
 
@@ -382,7 +420,9 @@ def _batch_rows(results: dict[str, dict[str, Any]]) -> list[str]:
 def evaluate(model: Path, out: Path = RESULTS) -> dict[str, dict[str, Any]]:
     parser = Parser(model)
     sets = question_sets()
-    parser.parse_all(q.text for questions in sets.values() for q in questions)
+    texts = {q.text for questions in sets.values() for q in questions}
+    parser.parse_all(texts)
+    parser.parse_all(parts_to_parse(texts, parser.parses))
     return write_results({name: [parser.predict(q) for q in questions] for name, questions in sets.items()}, out)
 
 
@@ -399,6 +439,7 @@ def write_results(predicted: dict[str, list[Prediction]], out: Path) -> dict[str
                 "got": p.topic,
                 "right": p.right,
                 "answer": p.answer,
+                "second_answer": p.second_answer,
                 "confidence": round(p.confidence, 3),
                 "guess": p.guess,
                 "guess_confidence": round(p.guess_confidence, 3),

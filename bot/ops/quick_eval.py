@@ -134,13 +134,17 @@ def run(config: Path, out: Path, asked: list[str] | None = None) -> dict[str, di
         pipeline.train(training_data)
         # The NLU reads the text alone: a batch parses as one message at a time does.
         parses = dict(zip(texts, pipeline.parse(texts), strict=True))
+        parts = [p for p in evaluation.parts_to_parse(texts, parses) if p not in parses]
+        parses.update(zip(parts, pipeline.parse(parts), strict=True))
     embeddings.save()
     replies = evaluation.replies_of_intents()
     for text in asked or []:
         said = prediction_of(Question(text, "", ""), parses[text], replies)
         intent = (parses[text].get("intent") or {}).get("name")
         print(f"{text!r}: {intent} ({said.confidence:.2f}), topic {said.topic}, answer {said.answer}")
-    predicted = {name: [prediction_of(q, parses[q.text], replies) for q in qs] for name, qs in sets.items()}
+    predicted = {
+        name: [prediction_of(q, parses[q.text], replies, parses.__getitem__) for q in qs] for name, qs in sets.items()
+    }
     return write_results(predicted, out)
 
 

@@ -8,6 +8,10 @@ One worker, so parses never run at the same time (the NLU components need not be
 thread-safe among themselves); the policies, which run on the loop meanwhile, share no
 component with the NLU graph. Applied inside the Rasa server only (by `configure()` in
 bot/rasa_ext/rasa_process.py); training and `make eval` parse as Rasa does.
+
+A message that asks two things is parsed question by question too, in the same worker
+(bot/rasa_ext/question_parts.py); the answer for its other question goes in the parse data
+as `second_answer`, which the topic's answer action then gives after the first.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ def install() -> None:
             return await in_rasa(self, message, tracker, only_output_properties)
         if tracker is None:
             tracker = DialogueStateTracker.from_events(message.sender_id, [])
-        parse = functools.partial(self._parse_message_with_graph, message, tracker, only_output_properties)
+        parse = functools.partial(parse_with_parts, self, message, tracker, only_output_properties)
         # the context goes along, so log masking and the turn's deadline see the same values
         context = contextvars.copy_context()
         parse_data: Dict[str, Any] = await asyncio.get_running_loop().run_in_executor(_WORKER, context.run, parse)
@@ -51,3 +55,21 @@ def install() -> None:
 
     parse_message.off_loop = True  # type: ignore[attr-defined]
     MessageProcessor.parse_message = parse_message
+
+
+def parse_with_parts(processor: Any, message: Any, tracker: Any, only_output_properties: bool) -> Dict[str, Any]:
+    """The message's parse, with the answer to its second question when it asks two."""
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.rasa_ext.question_parts import SECOND_ANSWER, second_answer
+
+    parse_data: Dict[str, Any] = processor._parse_message_with_graph(message, tracker, only_output_properties)
+    if message.text and not message.text.startswith("/"):  # "/cost" is a button, not a question
+
+        def parse_part(text: str) -> Dict[str, Any]:
+            return processor._parse_message_with_graph(UserMessage(text, sender_id=message.sender_id), tracker, True)
+
+        answer = second_answer(message.text, parse_data, parse_part)
+        if answer:
+            parse_data[SECOND_ANSWER] = answer
+    return parse_data

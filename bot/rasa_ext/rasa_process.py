@@ -30,6 +30,8 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
   action would say nothing. It answers with the topic's overview (`utter_<topic>/overview`).
   And when a policy predicts `utter_<topic>` for a topic the NLU did not choose, Rasa would
   take the selector's best answer of any topic: it takes the best within that topic.
+  A message that asks two things (bot/rasa_ext/question_parts.py) gets the answer to its
+  other question from the same action, right after the first answer.
 """
 
 from __future__ import annotations
@@ -167,22 +169,32 @@ def compiled_action_result_check(spec: dict) -> Callable[[Any, dict], bool]:
 OVERVIEW = "overview"
 
 
-def answer_overview_without_selection(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Wraps ActionRetrieveResponse.run: no selector prediction means the topic's overview."""
+def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Wraps ActionRetrieveResponse.run: the answer within its topic (the overview when the NLU
+    chose none), then the answer to the message's second question, if it asks one."""
     from rasa.core.actions.action import ActionBotResponse
 
     from bot.rasa_ext.answer_selection import best_answer_within
+    from bot.rasa_ext.question_parts import SECOND_ANSWER
 
     async def run_or_overview(action, output_channel, nlg, tracker, domain) -> Any:
         latest = tracker.latest_message
-        selectors = (latest.parse_data.get("response_selector") if latest else None) or {}
+        parse_data = latest.parse_data if latest else {}
+        selectors = parse_data.get("response_selector") or {}
         topic = action.intent_name_from_action(action.action_name)
         if topic not in selectors:
             answers = (selectors.get("default") or {}).get("ranking") or []
             chosen = best_answer_within(topic, answers)["response"]["intent_response_key"]
             action.utter_action = f"utter_{chosen}"
             return await ActionBotResponse.run(action, output_channel, nlg, tracker, domain)
-        return await run(action, output_channel, nlg, tracker, domain)
+        events = await run(action, output_channel, nlg, tracker, domain)
+        second = parse_data.get(SECOND_ANSWER)
+        if second and topic == (parse_data.get("intent") or {}).get("name"):
+            # the message's other question (bot/rasa_ext/question_parts.py), answered after the first
+            events += await ActionBotResponse(f"utter_{second}", silent_fail=True).run(
+                output_channel, nlg, tracker, domain
+            )
+        return events
 
     run_or_overview.wrapped = True  # type: ignore[attr-defined]
     return run_or_overview
@@ -198,7 +210,7 @@ def configure() -> None:
     install()
     parse_off_loop()
     if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):
-        remote_actions.ActionRetrieveResponse.run = answer_overview_without_selection(
+        remote_actions.ActionRetrieveResponse.run = answers_within_topic(
             remote_actions.ActionRetrieveResponse.run
         )
     if getattr(remote_actions.RemoteAction.run, "guarded", False):

@@ -161,3 +161,21 @@ def test_what_does_that_mean_after_a_status_explains_that_status(assistant):
     assert status[0]["topic"] == "application_status"
     explained = chat.say("qu'est-ce que ça veut dire?")[0]
     assert explained["answer"] == "review_process/request_for_information" and explained["lang"] == "fr"
+
+
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("en", "How much does PIP cost, and how long does the review take?"),
+        ("fr", "Est-ce que l'adhésion au PEP est gratuite? Et combien de temps faut-il pour être approuvé?"),
+    ],
+)
+def test_two_questions_in_one_message_get_two_answers(assistant, lang, text):
+    answers = assistant.conversation(lang).say(text)
+    assert sorted(a["topic"] for a in answers) == ["cost", "processing_time"]
+    assert all(a["lang"] == lang and a["sources"] for a in answers)
+
+
+def test_one_question_gets_one_answer(assistant):
+    answers = assistant.conversation("en").say("What's the difference between PIP and C-TPAT?")
+    assert [a["topic"] for a in answers] == ["ctpat"]

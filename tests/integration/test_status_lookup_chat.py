@@ -85,6 +85,18 @@ def test_question_in_the_middle_then_back_to_the_look_up(assistant):
     assert "Approved" in texts(answer)
 
 
+def test_a_followup_in_the_middle_of_the_look_up_is_answered_in_french(assistant):
+    chat = assistant.conversation("fr")
+    chat.say("je veux vérifier l'état de ma demande")
+    explained = chat.say("qu'est-ce que ça veut dire?")
+    assert "Agence du revenu du Canada" in explained[0]["text"]  # what the form asks for
+    assert "référence" in explained[-1]["text"]  # then asks again
+    cost = chat.say("c'est gratuit?")
+    assert cost[0]["topic"] == "cost" and "référence" in cost[-1]["text"]
+    answer = chat.say("PIP-2025-00201 200000001")
+    assert "Approuvée" in texts(answer)
+
+
 def test_wrong_format_is_explained_and_cancel_works_in_french(assistant):
     chat = assistant.conversation("fr")
     chat.say("je veux vérifier l'état de ma demande")

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa_ext.answer_selection import TopicAnswerSelector
-from bot.rasa_ext.rasa_process import answer_overview_without_selection
+from bot.rasa_ext.rasa_process import answers_within_topic
 
 
 def parsed(intents, answers):
@@ -75,7 +75,7 @@ async def test_a_topic_picked_by_button_is_answered_with_its_overview(monkeypatc
         return ["uttered"]
 
     monkeypatch.setattr("rasa.core.actions.action.ActionBotResponse.run", bot_response_run)
-    run = answer_overview_without_selection(retrieval_run)
+    run = answers_within_topic(retrieval_run)
     button = SimpleNamespace(latest_message=SimpleNamespace(parse_data={"intent": {"name": "cost"}}))
     typed = SimpleNamespace(latest_message=SimpleNamespace(parse_data={"response_selector": {"cost": {}}}))
     # A policy chose utter_cost although the NLU chose another topic: never another topic's answer.
@@ -96,3 +96,28 @@ async def test_a_topic_picked_by_button_is_answered_with_its_overview(monkeypatc
     for tracker in (button, typed, other):
         assert await run(FakeAction(), None, None, tracker, None) == ["uttered"]
     assert said == ["utter_cost/overview", "selector", "utter_cost/site_validation_fee"]
+
+
+async def test_a_second_question_is_answered_after_the_first(monkeypatch):
+    said = []
+
+    async def bot_response_run(action, *args):
+        said.append(action.utter_action)
+        return [action.utter_action]
+
+    async def retrieval_run(action, *args):
+        return ["utter_cost/overview"]
+
+    monkeypatch.setattr("rasa.core.actions.action.ActionBotResponse.run", bot_response_run)
+    run = answers_within_topic(retrieval_run)
+    two_questions = {
+        "intent": {"name": "cost"},
+        "response_selector": {"cost": {}},
+        "second_answer": "processing_time/overview",
+    }
+    tracker = SimpleNamespace(latest_message=SimpleNamespace(parse_data=two_questions))
+    assert await run(FakeAction(), None, None, tracker, None) == ["utter_cost/overview", "utter_processing_time/overview"]
+    # a rule that answers another topic than the message's (after a follow-up, say) adds nothing
+    other_topic = {**two_questions, "intent": {"name": "eligibility"}}
+    tracker = SimpleNamespace(latest_message=SimpleNamespace(parse_data=other_topic))
+    assert await run(FakeAction(), None, None, tracker, None) == ["utter_cost/overview"]

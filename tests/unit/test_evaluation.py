@@ -24,6 +24,45 @@ def test_scores_count_second_topics_declines_and_facts():
     assert result["out_of_scope_declined"] == 1.0 and result["states_the_fact"] == 1.0
 
 
+def test_a_second_answer_counts_when_it_answers_the_other_question_and_only_then():
+    two = Question("fees and time?", "en", "cost", also=["processing_time"])
+    one = Question("fees?", "en", "cost")
+    predictions = [
+        Prediction(two, "cost", "cost/overview", 0.9, second_answer="processing_time/overview"),
+        Prediction(two, "processing_time", None, 0.8, second_answer="cost/overview"),
+        Prediction(two, "cost", "cost/overview", 0.9, second_answer="eligibility/overview"),
+        Prediction(two, "cost", "cost/overview", 0.9),
+        Prediction(one, "cost", "cost/overview", 0.9, second_answer="eligibility/overview"),
+        Prediction(one, "cost", "cost/overview", 0.9),
+    ]
+    result = score(predictions, {})
+    assert result["second_question_answered"] == 2 / 4
+    assert result["second_answer_unasked"] == 1 / 2
+
+
+def test_eval_answers_the_second_question_as_the_assistant_does(tmp_path, monkeypatch):
+    import rasa.core.agent
+
+    from bot.ops import evaluation
+
+    topics = {"Is PIP free": "cost", "how long does the review take?": "processing_time"}
+
+    class NLUOnly:
+        async def parse_message(self, text):
+            topic = topics.get(text, "cost")
+            return {
+                "intent": {"name": topic, "confidence": 0.9},
+                "intent_ranking": [],
+                "response_selector": {topic: {"response": {"intent_response_key": f"{topic}/overview"}}},
+            }
+
+    asked = Question("Is PIP free, and how long does the review take?", "en", "cost", also=["processing_time"])
+    monkeypatch.setattr(evaluation, "question_sets", lambda: {"blind en": [asked]})
+    monkeypatch.setattr(rasa.core.agent.Agent, "load", staticmethod(lambda path: NLUOnly()))
+    results = evaluation.evaluate(tmp_path / "model.tar.gz", out=tmp_path)
+    assert results["blind en"]["second_question_answered"] == 1.0
+
+
 def test_a_question_not_understandable_on_its_own_is_right_when_declined():
     """Blind writers label "and the other one?" with nothing before it `fallback`: declining is right."""
     predictions = [
@@ -194,6 +233,8 @@ def test_the_table_keeps_one_column_per_set_and_gives_each_blind_batch_a_row():
             "in_scope_declined": 0.0,
             "out_of_scope_declined": 1.0,
             "states_the_fact": 0.9,
+            "second_question_answered": 0.5,
+            "second_answer_unasked": 0.01,
             "questions": 10,
             "per_topic": {"cost": right},
         }

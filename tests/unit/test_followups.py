@@ -68,3 +68,18 @@ def test_after_the_fast_card_fee_a_followup_is_about_the_fast_card_not_pip(answe
     # The fee is filed under cost, yet "how long does that take?" asks about the card, not PIP's 3 to 12 months.
     assert followup_response(domain_dict(), {"answer": answer}, "duration") == "utter_fast_driver_card/processing_time"
     assert followup_response(domain_dict(), {"answer": answer}, "meaning") == "utter_fast_driver_card/overview"
+
+
+async def test_what_does_that_mean_during_the_look_up_explains_what_it_asks_for():
+    asked = [{"event": "bot", "text": "What is the application reference?", "data": {"custom": {"topic": "application_status"}}}]
+    tracker = Tracker(
+        "s", {}, {"intent": {"name": "ask_what_that_means"}}, asked, False, None, {"name": "status_lookup_form"}, "action_listen"
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages[0]["response"] == "utter_status_lookup_explained"
+    # "is that free?" during the look-up: about the last answer, or the general one
+    tracker.latest_message = {"intent": {"name": "ask_if_that_costs"}}
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages[0]["response"] == "utter_cost/overview"

@@ -60,3 +60,36 @@ def test_other_conversations_move_while_a_message_is_parsed(monkeypatch):
     assert parse_data["text"] == "can a broker join?"
     assert parse_data["intent"]["full_retrieval_intent_name"] == "eligibility/overview"
     assert processor.checked == "can a broker join?"
+
+
+class TopicPerTextProcessor(SlowNluProcessor):
+    """Parses each text to the topic named for it, at once."""
+
+    TOPICS = {"Is PIP free": "cost", "how long does the review take?": "processing_time"}
+
+    def _parse_message_with_graph(self, message, tracker, only_output_properties=True):
+        self.parsed_in.append(message.text)
+        topic = self.TOPICS.get(message.text, "cost")
+        return {
+            "text": message.text,
+            "intent": {"name": topic, "confidence": 0.9},
+            "entities": [],
+            "response_selector": {topic: {"response": {"intent_response_key": f"{topic}/overview"}}},
+        }
+
+
+def test_a_message_asking_two_things_carries_the_answer_to_the_second(monkeypatch):
+    monkeypatch.setattr(MessageProcessor, "parse_message", MessageProcessor.parse_message)  # undone after
+    install()
+    processor = TopicPerTextProcessor()
+
+    async def parse(text):
+        return await MessageProcessor.parse_message(processor, UserMessage(text, sender_id="a"))
+
+    two = asyncio.run(parse("Is PIP free, and how long does the review take?"))
+    assert two["intent"]["name"] == "cost" and two["second_answer"] == "processing_time/overview"
+    assert processor.parsed_in[1:] == ["Is PIP free", "how long does the review take?"]
+    one = asyncio.run(parse("how long does the review take?"))
+    assert "second_answer" not in one
+    button = asyncio.run(parse("/cost"))
+    assert "second_answer" not in button

@@ -1,0 +1,93 @@
+"""A message that asks two things is split into its questions, and the second gets its own answer
+(bot/rasa_ext/question_parts.py)."""
+
+import pytest
+
+from bot.rasa_ext.question_parts import MAX_PARTS, question_parts, second_answer
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        (
+            "Is PIP free, and how long does it take to get approved?",
+            ["Is PIP free", "how long does it take to get approved?"],
+        ),
+        ("Combien ça coûte et combien de temps ça prend?", ["Combien ça coûte", "combien de temps ça prend?"]),
+        (
+            "We moved our warehouse. Do we have to tell CBSA? Where do we send the update?",
+            ["Do we have to tell CBSA?", "Where do we send the update?"],
+        ),
+        (
+            "caller asks if drivers pay for a FAST card, and separately whether PIP itself costs money",
+            ["caller asks if drivers pay for a FAST card", "whether PIP itself costs money"],
+        ),
+        ("Ok so what is PIP? And who can join?", ["what is PIP?", "who can join?"]),
+        (
+            "Le PEP donne-t-il accès aux voies EXPRES, et nos chauffeurs ont-ils besoin d'une carte?",
+            ["Le PEP donne-t-il accès aux voies EXPRES", "nos chauffeurs ont-ils besoin d'une carte?"],
+        ),
+        ("Un transitaire peut-il adhérer, et est-ce payant?", ["Un transitaire peut-il adhérer", "est-ce payant?"]),
+        ("C'est quoi EXPRES au juste pis c'est-tu géré par l'ASFC?", ["C'est quoi EXPRES au juste", "c'est-tu géré par l'ASFC?"]),
+    ],
+)
+def test_each_question_of_a_message_is_found(text, parts):
+    assert question_parts(text) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's the difference between PIP and C-TPAT?",  # "and" between two names
+        "Does PIP get us into the FAST lane on the U.S. side too?",  # "U.S." ends no sentence
+        "Le C-TPAT pis le PIP, c'est le même programme?",
+        "Nos chauffeurs et nos répartiteurs doivent-ils suivre une formation?",
+        "We are a small carrier in Laval. How do we apply?",  # the first sentence tells, it does not ask
+        "and why?",
+        "",
+    ],
+)
+def test_one_question_stays_one(text):
+    assert len(question_parts(text)) <= 1
+
+
+def test_a_long_message_cannot_make_a_turn_parse_without_end():
+    text = " ".join(["What does it cost, and how long does it take?"] * 200)
+    assert len(question_parts(text)) == MAX_PARTS
+
+
+def parse(topic, confidence, answer=None):
+    return {
+        "intent": {"name": topic, "confidence": confidence},
+        "response_selector": {topic: {"response": {"intent_response_key": answer or f"{topic}/overview"}}},
+    }
+
+
+PARTS = {
+    "Is PIP free": parse("cost", 0.8),
+    "how long does it take to get approved?": parse("processing_time", 0.9, "processing_time/review_length"),
+}
+
+
+def test_the_other_question_gets_its_topics_answer():
+    text = "Is PIP free, and how long does it take to get approved?"
+    assert second_answer(text, parse("cost", 0.7), PARTS.__getitem__) == "processing_time/review_length"
+
+
+def test_no_second_answer_when_unsure_or_the_same_topic_or_not_a_knowledge_answer():
+    text = "Is PIP free, and how long does it take to get approved?"
+    unsure = {**PARTS, "how long does it take to get approved?": parse("processing_time", 0.4)}
+    assert second_answer(text, parse("cost", 0.7), unsure.__getitem__) is None
+    same_topic = {**PARTS, "how long does it take to get approved?": parse("cost", 0.9, "cost/fast_card_fee")}
+    assert second_answer(text, parse("cost", 0.7), same_topic.__getitem__) is None
+    handoff = {**PARTS, "how long does it take to get approved?": parse("ask_human", 0.9)}
+    assert second_answer(text, parse("cost", 0.7), handoff.__getitem__) is None
+    # the whole message declined or answered by another kind of reply: one reply, as before
+    assert second_answer(text, parse("nlu_fallback", 0.3), PARTS.__getitem__) is None
+    assert second_answer(text, parse("check_status", 0.9), PARTS.__getitem__) is None
+
+
+def test_one_question_is_parsed_once():
+    parsed = []
+    second_answer("How long does it take to get approved?", parse("processing_time", 0.9), parsed.append)
+    assert parsed == []
