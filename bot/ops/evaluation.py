@@ -233,12 +233,13 @@ class Parser:
 
 def parts_to_parse(texts: Iterable[str], parses: dict[str, dict[str, Any]]) -> list[str]:
     """The questions inside the texts that ask several things, which the assistant parses too."""
-    from bot.rasa_ext.question_parts import chosen_answer, question_parts
+    from bot.rasa_ext.question_parts import NOT_UNDERSTOOD, chosen_answer, question_parts
 
+    read_by_questions = set(knowledge_topics()) | {NOT_UNDERSTOOD}
     wanted: set[str] = set()
     for text in texts:
         parts = question_parts(text)
-        if len(parts) > 1 and chosen_answer(parses[text])[0] in knowledge_topics():
+        if len(parts) > 1 and chosen_answer(parses[text])[0] in read_by_questions:
             wanted.update(parts)
     return sorted(wanted)
 
@@ -250,9 +251,12 @@ def prediction_of(
     parse_part: Callable[[str], dict[str, Any]] | None = None,
 ) -> Prediction:
     """What a parse of the question's text says: its topic, its answer (the answer selector's, or
-    the reply the intent's rule gives), its best topic even when declined, and the answer to its
-    second question when it asks two (parsed with `parse_part`, as the assistant does)."""
-    from bot.rasa_ext.question_parts import second_answer
+    the reply the intent's rule gives), its best topic even when declined, and, read question by
+    question as the assistant reads it (with `parse_part`), the answer to its second question."""
+    from bot.rasa_ext.question_parts import SECOND_ANSWER, by_questions
+
+    if parse_part:
+        parse = by_questions(question.text, parse, parse_part)
     intent = parse.get("intent") or {}
     name = intent.get("name") or ""
     selected = (parse.get("response_selector") or {}).get(name) or {}
@@ -265,7 +269,7 @@ def prediction_of(
         float(intent.get("confidence") or 0.0),
         topic_of(best.get("name")),
         float(best.get("confidence") or 0.0),
-        second_answer(question.text, parse, parse_part) if parse_part else None,
+        parse.get(SECOND_ANSWER),
     )
 
 

@@ -58,18 +58,16 @@ def install() -> None:
 
 
 def parse_with_parts(processor: Any, message: Any, tracker: Any, only_output_properties: bool) -> Dict[str, Any]:
-    """The message's parse, with the answer to its second question when it asks two."""
+    """The message's parse, read question by question when it asks several things."""
     from rasa.core.channels.channel import UserMessage
 
-    from bot.rasa_ext.question_parts import SECOND_ANSWER, second_answer
+    from bot.rasa_ext.question_parts import by_questions
 
     parse_data: Dict[str, Any] = processor._parse_message_with_graph(message, tracker, only_output_properties)
-    if message.text and not message.text.startswith("/"):  # "/cost" is a button, not a question
+    if not message.text or message.text.startswith("/"):  # "/cost" is a button, not a question
+        return parse_data
 
-        def parse_part(text: str) -> Dict[str, Any]:
-            return processor._parse_message_with_graph(UserMessage(text, sender_id=message.sender_id), tracker, True)
+    def parse_part(text: str) -> Dict[str, Any]:
+        return processor._parse_message_with_graph(UserMessage(text, sender_id=message.sender_id), tracker, True)
 
-        answer = second_answer(message.text, parse_data, parse_part)
-        if answer:
-            parse_data[SECOND_ANSWER] = answer
-    return parse_data
+    return by_questions(message.text, parse_data, parse_part)

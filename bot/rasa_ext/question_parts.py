@@ -28,6 +28,10 @@ from bot.core.topics import knowledge_topics
 
 SECOND_ANSWER = "second_answer"  # the key of the parse data that holds it (an answer id)
 SECOND_TOPIC_CONFIDENCE = 0.5
+FIRST_TOPIC_CONFIDENCE = 0.5
+NOT_UNDERSTOOD = "nlu_fallback"
+OVERVIEW = "overview"
+PARSE_OF_THE_ANSWER = ("intent", "intent_ranking", "response_selector")
 MIN_WORDS = 2  # "est-ce payant?" is a question; "why?" alone says nothing the NLU can place
 MAX_PARTS = 4  # each part is one more parse: a long message cannot make a turn cost more than this
 
@@ -82,22 +86,36 @@ def chosen_answer(parse: dict[str, Any]) -> tuple[Optional[str], float, Optional
     return topic, float(intent.get("confidence") or 0.0), selected.get("intent_response_key")
 
 
-def second_answer(text: str, parse: dict[str, Any], parse_part: Callable[[str], dict[str, Any]]) -> Optional[str]:
-    """The answer id for the message's other question, if it asks one about another topic.
+def by_questions(text: str, parse: dict[str, Any], parse_part: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """The message's parse, read question by question when it asks several things.
 
     `parse` is the whole message's parse; `parse_part` parses one question of it the same way.
+    The result holds the answer to the other question under SECOND_ANSWER; and when the whole
+    message was not understood (two topics can each win half of it), its most confident question
+    about a knowledge topic chooses the first answer.
     """
     topics = knowledge_topics()
     first_topic, _, _ = chosen_answer(parse)
-    if first_topic not in topics:
-        return None  # a greeting, a look-up, a hand-off or not understood: one reply as ever
+    if first_topic not in topics and first_topic != NOT_UNDERSTOOD:
+        return parse  # a greeting, a look-up, a hand-off, out of scope: one reply as ever
     parts = question_parts(text)
     if len(parts) < 2:
-        return None
-    best: tuple[float, str] | None = None
+        return parse
+    answered = []  # (confidence, topic, answer, the question's parse) for knowledge topics
     for part in parts:
-        topic, confidence, answer = chosen_answer(parse_part(part))
-        if topic in topics and topic != first_topic and confidence >= SECOND_TOPIC_CONFIDENCE:
-            if best is None or confidence > best[0]:
-                best = (confidence, answer or f"{topic}/overview")
-    return best[1] if best else None
+        part_parse = parse_part(part)
+        topic, confidence, answer = chosen_answer(part_parse)
+        if topic in topics:
+            answered.append((confidence, topic, answer or f"{topic}/{OVERVIEW}", part_parse))
+    answered.sort(key=lambda found: found[0], reverse=True)
+    if first_topic == NOT_UNDERSTOOD:
+        if not answered or answered[0][0] < FIRST_TOPIC_CONFIDENCE:
+            return parse
+        chosen = answered[0][3]
+        # the question's topic and answer; the message's own text, language and entities
+        parse = {**parse, **{key: chosen[key] for key in PARSE_OF_THE_ANSWER if key in chosen}}
+        first_topic = answered[0][1]
+    for confidence, topic, answer, _ in answered:
+        if topic != first_topic and confidence >= SECOND_TOPIC_CONFIDENCE:
+            return {**parse, SECOND_ANSWER: answer}
+    return parse

@@ -3,7 +3,7 @@
 
 import pytest
 
-from bot.rasa_ext.question_parts import MAX_PARTS, question_parts, second_answer
+from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
 
 
 @pytest.mark.parametrize(
@@ -58,36 +58,51 @@ def test_a_long_message_cannot_make_a_turn_parse_without_end():
 
 def parse(topic, confidence, answer=None):
     return {
+        "text": "the message",
         "intent": {"name": topic, "confidence": confidence},
+        "intent_ranking": [{"name": topic, "confidence": confidence}],
+        "entities": [{"entity": "language", "value": "en"}],
         "response_selector": {topic: {"response": {"intent_response_key": answer or f"{topic}/overview"}}},
     }
 
 
+TEXT = "Is PIP free, and how long does it take to get approved?"
 PARTS = {
     "Is PIP free": parse("cost", 0.8),
     "how long does it take to get approved?": parse("processing_time", 0.9, "processing_time/review_length"),
 }
 
 
+def second_answer(whole, parts=PARTS):
+    return by_questions(TEXT, whole, parts.__getitem__).get("second_answer")
+
+
 def test_the_other_question_gets_its_topics_answer():
-    text = "Is PIP free, and how long does it take to get approved?"
-    assert second_answer(text, parse("cost", 0.7), PARTS.__getitem__) == "processing_time/review_length"
+    assert second_answer(parse("cost", 0.7)) == "processing_time/review_length"
 
 
 def test_no_second_answer_when_unsure_or_the_same_topic_or_not_a_knowledge_answer():
-    text = "Is PIP free, and how long does it take to get approved?"
-    unsure = {**PARTS, "how long does it take to get approved?": parse("processing_time", 0.4)}
-    assert second_answer(text, parse("cost", 0.7), unsure.__getitem__) is None
-    same_topic = {**PARTS, "how long does it take to get approved?": parse("cost", 0.9, "cost/fast_card_fee")}
-    assert second_answer(text, parse("cost", 0.7), same_topic.__getitem__) is None
-    handoff = {**PARTS, "how long does it take to get approved?": parse("ask_human", 0.9)}
-    assert second_answer(text, parse("cost", 0.7), handoff.__getitem__) is None
-    # the whole message declined or answered by another kind of reply: one reply, as before
-    assert second_answer(text, parse("nlu_fallback", 0.3), PARTS.__getitem__) is None
-    assert second_answer(text, parse("check_status", 0.9), PARTS.__getitem__) is None
+    question = "how long does it take to get approved?"
+    assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("processing_time", 0.4)}) is None
+    assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("cost", 0.9, "cost/fast_card_fee")}) is None
+    assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("ask_human", 0.9)}) is None
+    # the whole message answered by another kind of reply: one reply, as before
+    assert second_answer(parse("check_status", 0.9)) is None
+    assert second_answer(parse("out_of_scope", 0.9)) is None
+
+
+def test_a_message_not_understood_as_a_whole_is_answered_question_by_question():
+    whole = parse("nlu_fallback", 0.35)
+    read = by_questions(TEXT, whole, PARTS.__getitem__)
+    assert read["intent"]["name"] == "processing_time"  # the most confident question first
+    assert read["response_selector"]["processing_time"]["response"]["intent_response_key"] == "processing_time/review_length"
+    assert read["second_answer"] == "cost/overview"
+    assert read["text"] == "the message" and read["entities"] == whole["entities"]  # the message's own
+    unsure = {question: parse(p["intent"]["name"], 0.45) for question, p in PARTS.items()}
+    assert by_questions(TEXT, whole, unsure.__getitem__) == whole  # still not understood
 
 
 def test_one_question_is_parsed_once():
     parsed = []
-    second_answer("How long does it take to get approved?", parse("processing_time", 0.9), parsed.append)
+    by_questions("How long does it take to get approved?", parse("processing_time", 0.9), parsed.append)
     assert parsed == []
