@@ -201,7 +201,7 @@ class ChatTurns:
         """Sends the turn to Rasa and returns its replies; raises MessageRejected if the text
         does not pass check(), ChatUnavailable if Rasa does not answer. Both sides of the turn
         are kept in the transcript, masked, each line with its language. The question is
-        written before Rasa is asked, so that nothing is lost if the turn never ends; its
+        written as Rasa is asked, so that nothing is lost if the turn never ends; its
         language is the one it is written in (the page's when that cannot be told)."""
         message = self.check(turn.text)
         lang = turn.page_lang
@@ -217,9 +217,16 @@ class ChatTurns:
             # Button payloads skip Rasa's NLU, so their language comes as an entity here.
             text += json.dumps({"language": lang})
         asked_in = detect_language(message, lang) or lang
-        await self._store(turn.sender, turn.chat_id, [{"role": "user", "text": message, "lang": asked_in}])
+        # Written while Rasa answers rather than before asking it (a turn's time is spent in
+        # Rasa), and always finished before any reply is written, so the transcript keeps order.
+        question_written = asyncio.ensure_future(
+            self._store(turn.sender, turn.chat_id, [{"role": "user", "text": message, "lang": asked_in}])
+        )
         try:
-            replies = await self.rasa.send(turn.sender, text, metadata)
+            try:
+                replies = await self.rasa.send(turn.sender, text, metadata)
+            finally:
+                await question_written
         except RasaUnavailable as failure:
             logger.warning("rasa unavailable: %s", failure)
             said = pick(UNAVAILABLE, turn.ui_lang)
