@@ -325,8 +325,9 @@ def score(predictions: list[Prediction], texts: dict[str, dict[str, str]]) -> di
     one_question = [p for p in in_scope if not p.question.also]
 
     def states_fact(p: Prediction) -> bool:
-        text = texts.get(p.answer or "", {}).get(p.question.lang) or ""
-        return p.right and any(mentions(text, m) for m in p.question.mentions)
+        # the reply: its answer, and the answer to the message's second question when it asks two
+        said = [texts.get(answer, {}).get(p.question.lang) or "" for answer in (p.answer, p.second_answer) if answer]
+        return p.right and any(mentions(text, m) for text in said for m in p.question.mentions)
 
     per_topic: dict[str, list[bool]] = defaultdict(list)
     for p in predictions:

@@ -40,6 +40,15 @@ def test_a_second_answer_counts_when_it_answers_the_other_question_and_only_then
     assert result["second_answer_unasked"] == 1 / 2
 
 
+def test_the_fact_may_be_stated_by_the_answer_to_the_other_question():
+    texts = {"cost/overview": {"en": "There is no fee."}, "processing_time/overview": {"en": "3 to 12 months."}}
+    asked = Question("how long, and what fee?", "en", "processing_time", also=["cost"], mentions=["3 to 12 months"])
+    first_answer_only = Prediction(asked, "cost", "cost/overview", 0.9)
+    both = Prediction(asked, "cost", "cost/overview", 0.9, second_answer="processing_time/overview")
+    assert score([first_answer_only], texts)["states_the_fact"] == 0.0
+    assert score([both], texts)["states_the_fact"] == 1.0
+
+
 def test_eval_answers_the_second_question_as_the_assistant_does(tmp_path, monkeypatch):
     import rasa.core.agent
 
