@@ -26,6 +26,10 @@ FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "
 GENERAL_ANSWER = {"duration": "processing_time/overview", "cost": "cost/overview"}
 UNCLEAR = "utter_followup_unclear"
 STATUS_FORM = "status_lookup_form"
+LOOKUP_STARTS = (
+    "check_status",
+    "inform_lookup_details",
+)  # the intents that start the look-up (data/rules/status_lookup.yml)
 LOOKUP_EXPLAINED = "utter_status_lookup_explained"
 
 
@@ -51,10 +55,41 @@ def last_reply_context(tracker: Tracker) -> dict[str, Any]:
     return {}
 
 
-def last_answer(tracker: Tracker) -> str | None:
-    """The response of the last knowledge answer given in this conversation."""
-    answer = last_reply_context(tracker).get("answer")
-    return f"utter_{answer}" if answer else None
+def last_answers(tracker: Tracker) -> list[str]:
+    """The responses of the last turn that gave knowledge answers, in order: two when it answered
+    a message that asked two things (bot/rasa_ext/question_parts.py); none if a status came since."""
+    found: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and found:
+            break
+        if event.get("event") != "bot":
+            continue
+        custom = ((event.get("data") or {}).get("custom")) or {}
+        if custom.get("answer"):
+            found.append(f"utter_{custom['answer']}")
+        elif custom.get("status") and not found:
+            return []
+    return found[::-1]
+
+
+def since_lookup_started(tracker: Tracker) -> Tracker:
+    """The conversation from the message that started the status look-up: during the look-up,
+    "how long does that take?" is about what was said since, not an answer given before it."""
+    events = tracker.events
+    for index in range(len(events) - 1, -1, -1):
+        intent = ((events[index].get("parse_data") or {}).get("intent") or {}).get("name")
+        if events[index].get("event") == "user" and intent in LOOKUP_STARTS:
+            return Tracker(
+                tracker.sender_id,
+                tracker.slots,
+                tracker.latest_message,
+                events[index:],
+                False,
+                None,
+                tracker.active_loop,
+                tracker.latest_action_name,
+            )
+    return tracker
 
 
 def _custom(domain: DomainDict, answer: str) -> dict[str, Any]:
@@ -99,21 +134,29 @@ class ActionRepeatAnswer(Action):
         return "action_repeat_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        answer = last_answer(tracker)
+        answers = last_answers(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = tracker.get_slot("business_type")
-        if answer and intent == "inform_business_type" and kind:
+        if not answers:
+            if intent == "inform_business_type":
+                dispatcher.utter_message(response="utter_how_can_help")
+            return []
+        if intent == "inform_business_type" and kind:
             # A specific answer rarely differs by kind of business; its topic's overview may.
-            overview = f"{answer.split('/', 1)[0]}/{OVERVIEW}"
-            if not has_variation_for(domain, answer, kind) and has_variation_for(domain, overview, kind):
-                answer = overview
-        if answer and intent == "inform_business_type" and kind and not has_variation_for(domain, answer, kind):
-            dispatcher.utter_message(response=NOTHING_SPECIFIC, topic=answer[len("utter_") :].split("/", 1)[0])
-        if answer:
+            answers = [self._tailored(domain, answer, kind) for answer in answers]
+            if not any(has_variation_for(domain, answer, kind) for answer in answers):
+                topic = answers[0][len("utter_") :].split("/", 1)[0]
+                dispatcher.utter_message(response=NOTHING_SPECIFIC, topic=topic)
+        for answer in answers:
             dispatcher.utter_message(response=answer)
-        elif intent == "inform_business_type":
-            dispatcher.utter_message(response="utter_how_can_help")
         return []
+
+    @staticmethod
+    def _tailored(domain: DomainDict, answer: str, kind: str) -> str:
+        overview = f"{answer.split('/', 1)[0]}/{OVERVIEW}"
+        if not has_variation_for(domain, answer, kind) and has_variation_for(domain, overview, kind):
+            return overview
+        return answer
 
 
 class ActionAnswerFollowup(Action):
@@ -126,9 +169,11 @@ class ActionAnswerFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = FOLLOWUP_KINDS.get(intent or "", "meaning")
-        if kind == "meaning" and (tracker.active_loop or {}).get("name") == STATUS_FORM:
-            # asked right after the form's question: what a reference and a business number are
-            dispatcher.utter_message(response=LOOKUP_EXPLAINED)
-            return []
+        if (tracker.active_loop or {}).get("name") == STATUS_FORM:
+            if kind == "meaning":
+                # asked right after the form's question: what a reference and a business number are
+                dispatcher.utter_message(response=LOOKUP_EXPLAINED)
+                return []
+            tracker = since_lookup_started(tracker)
         dispatcher.utter_message(response=followup_response(domain, last_reply_context(tracker), kind))
         return []

@@ -226,7 +226,12 @@ class ChatTurns:
             try:
                 replies = await self.rasa.send(turn.sender, text, metadata)
             finally:
-                await question_written
+                # a failed write (a database outage keeps the line in memory) never hides Rasa's outcome
+                (written,) = await asyncio.gather(question_written, return_exceptions=True)
+                if isinstance(written, BaseException):
+                    logger.error(
+                        "question of %s not written to the transcript: %s", turn.chat_id, type(written).__name__
+                    )
         except RasaUnavailable as failure:
             logger.warning("rasa unavailable: %s", failure)
             said = pick(UNAVAILABLE, turn.ui_lang)

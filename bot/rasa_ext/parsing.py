@@ -68,6 +68,8 @@ def parse_with_parts(processor: Any, message: Any, tracker: Any, only_output_pro
         return parse_data
 
     def parse_part(text: str) -> Dict[str, Any]:
-        return processor._parse_message_with_graph(UserMessage(text, sender_id=message.sender_id), tracker, True)
+        # the message's metadata goes along: the page's language is a hint for a short question
+        question = UserMessage(text, sender_id=message.sender_id, metadata=message.metadata)
+        return processor._parse_message_with_graph(question, tracker, True)
 
     return by_questions(message.text, parse_data, parse_part)

@@ -47,8 +47,11 @@ _QUESTION_WORDS = (
 # Words that may sit between the conjunction and the question word: "and if so, how ...".
 _FILLERS = r"(?:(?:if so|then|roughly|also|separately|secondly|si oui|sinon|ensuite|aussi|en plus|de plus|puis)[ ,]+)?"
 # "And how long does it take?": parsed without its "And", which only says that a question follows.
-_LEADING_WORD = re.compile(r"^(?:(?:and also|and|also|so|plus|ok|et aussi|et|pis|puis|aussi|alors)\b[ ,]*)+", re.IGNORECASE)
+_LEADING_WORD = re.compile(
+    r"^(?:(?:and also|and|also|so|plus|ok|et aussi|et|pis|puis|aussi|alors)\b[ ,]*)+", re.IGNORECASE
+)
 _QUESTION_START = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
 # A sentence ends at "?" or "!", or at "." before a capital letter (not after "U.S." or "p. ex.").
 _SENTENCE_END = re.compile(r"(?<=[?!])\s+|(?<=[^\s.]{3}\.)\s+(?=[A-ZÀ-Ý])")
 # French asks by inversion too, a few words after "et": "et nos chauffeurs ont-ils besoin d'une carte?",
@@ -68,14 +71,20 @@ _NEXT_QUESTION = re.compile(
 def question_parts(text: str) -> list[str]:
     """The questions of a message, in order: more than one when it asks several things."""
     parts: list[str] = []
+    # One space between words first: the patterns below try every split point, and a long run of
+    # spaces before a word that is not "and" made that cubic (about 90 s for 2,000 spaces).
+    text = _SPACES.sub(" ", text)
     for sentence in _SENTENCE_END.split(text.strip()):
         sentence = _LEADING_WORD.sub("", sentence.strip())
         pieces = [p.strip(" ,;") for p in _NEXT_QUESTION.split(sentence)]
         if len(pieces) > 1:
             parts.extend(p for p in pieces if p)  # "X, and how Y?": X is the first question
-        elif sentence and (sentence.endswith(("?", "!")) or _QUESTION_START.match(sentence) or _INVERTED_START.match(sentence)):
+        elif sentence and (
+            sentence.endswith(("?", "!")) or _QUESTION_START.match(sentence) or _INVERTED_START.match(sentence)
+        ):
             parts.append(sentence)
-    return [p for p in parts if len(p.split()) >= MIN_WORDS][:MAX_PARTS]
+    # the same question twice is parsed once
+    return list(dict.fromkeys(p for p in parts if len(p.split()) >= MIN_WORDS))[:MAX_PARTS]
 
 
 def chosen_answer(parse: dict[str, Any]) -> tuple[Optional[str], float, Optional[str]]:

@@ -210,9 +210,7 @@ def configure() -> None:
     install()
     parse_off_loop()
     if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):
-        remote_actions.ActionRetrieveResponse.run = answers_within_topic(
-            remote_actions.ActionRetrieveResponse.run
-        )
+        remote_actions.ActionRetrieveResponse.run = answers_within_topic(remote_actions.ActionRetrieveResponse.run)
     if getattr(remote_actions.RemoteAction.run, "guarded", False):
         return
     timeout = LagAwareTimeout(

@@ -116,7 +116,10 @@ async def test_a_second_question_is_answered_after_the_first(monkeypatch):
         "second_answer": "processing_time/overview",
     }
     tracker = SimpleNamespace(latest_message=SimpleNamespace(parse_data=two_questions))
-    assert await run(FakeAction(), None, None, tracker, None) == ["utter_cost/overview", "utter_processing_time/overview"]
+    assert await run(FakeAction(), None, None, tracker, None) == [
+        "utter_cost/overview",
+        "utter_processing_time/overview",
+    ]
     # a rule that answers another topic than the message's (after a follow-up, say) adds nothing
     other_topic = {**two_questions, "intent": {"name": "eligibility"}}
     tracker = SimpleNamespace(latest_message=SimpleNamespace(parse_data=other_topic))

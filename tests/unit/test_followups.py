@@ -71,9 +71,22 @@ def test_after_the_fast_card_fee_a_followup_is_about_the_fast_card_not_pip(answe
 
 
 async def test_what_does_that_mean_during_the_look_up_explains_what_it_asks_for():
-    asked = [{"event": "bot", "text": "What is the application reference?", "data": {"custom": {"topic": "application_status"}}}]
+    asked = [
+        {
+            "event": "bot",
+            "text": "What is the application reference?",
+            "data": {"custom": {"topic": "application_status"}},
+        }
+    ]
     tracker = Tracker(
-        "s", {}, {"intent": {"name": "ask_what_that_means"}}, asked, False, None, {"name": "status_lookup_form"}, "action_listen"
+        "s",
+        {},
+        {"intent": {"name": "ask_what_that_means"}},
+        asked,
+        False,
+        None,
+        {"name": "status_lookup_form"},
+        "action_listen",
     )
     dispatcher = CollectingDispatcher()
     await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN)
@@ -83,3 +96,52 @@ async def test_what_does_that_mean_during_the_look_up_explains_what_it_asks_for(
     dispatcher = CollectingDispatcher()
     await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN)
     assert dispatcher.messages[0]["response"] == "utter_cost/overview"
+
+
+def said(topic_answer):
+    return {"event": "bot", "text": "...", "data": {"custom": {"answer": topic_answer}}}
+
+
+def asked(intent):
+    return {"event": "user", "text": "...", "parse_data": {"intent": {"name": intent}}}
+
+
+async def test_during_the_look_up_a_followup_is_about_what_was_said_since_it_started():
+    form_question = {
+        "event": "bot",
+        "text": "What is the reference?",
+        "data": {"custom": {"topic": "application_status"}},
+    }
+    before = [asked("fast_driver_card"), said("fast_driver_card/how_to_apply"), asked("check_status"), form_question]
+    followup = {"intent": {"name": "ask_how_long_that_takes"}}
+    form = {"name": "status_lookup_form"}
+    tracker = Tracker(
+        "s", {}, followup, [*before, asked("ask_how_long_that_takes")], False, None, form, "action_listen"
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages[0]["response"] == "utter_processing_time/overview"  # not the FAST card's
+    # a question answered during the look-up is what "that" is
+    during = [*before, asked("fast_driver_card"), said("fast_driver_card/how_to_apply"), form_question]
+    tracker = Tracker(
+        "s", {}, followup, [*during, asked("ask_how_long_that_takes")], False, None, form, "action_listen"
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages[0]["response"] == "utter_fast_driver_card/processing_time"
+
+
+async def test_a_turn_that_answered_two_questions_is_repeated_whole():
+    from actions.followup import ActionRepeatAnswer
+
+    events = [
+        asked("cost"),
+        said("cost/overview"),
+        said("processing_time/overview"),
+        asked("use_french"),
+        {"event": "bot", "text": "Bien sûr", "data": {"custom": {"topic": "smalltalk"}}},
+    ]
+    tracker = Tracker("s", {}, {"intent": {"name": "use_french"}}, events, False, None, {}, "utter_language_switched")
+    dispatcher = CollectingDispatcher()
+    await ActionRepeatAnswer().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cost/overview", "utter_processing_time/overview"]

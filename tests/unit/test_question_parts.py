@@ -28,7 +28,10 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
             ["Le PEP donne-t-il accès aux voies EXPRES", "nos chauffeurs ont-ils besoin d'une carte?"],
         ),
         ("Un transitaire peut-il adhérer, et est-ce payant?", ["Un transitaire peut-il adhérer", "est-ce payant?"]),
-        ("C'est quoi EXPRES au juste pis c'est-tu géré par l'ASFC?", ["C'est quoi EXPRES au juste", "c'est-tu géré par l'ASFC?"]),
+        (
+            "C'est quoi EXPRES au juste pis c'est-tu géré par l'ASFC?",
+            ["C'est quoi EXPRES au juste", "c'est-tu géré par l'ASFC?"],
+        ),
     ],
 )
 def test_each_question_of_a_message_is_found(text, parts):
@@ -52,7 +55,7 @@ def test_one_question_stays_one(text):
 
 
 def test_a_long_message_cannot_make_a_turn_parse_without_end():
-    text = " ".join(["What does it cost, and how long does it take?"] * 200)
+    text = " ".join(f"What does item {number} cost, and how long does it take?" for number in range(200))
     assert len(question_parts(text)) == MAX_PARTS
 
 
@@ -95,7 +98,10 @@ def test_a_message_not_understood_as_a_whole_is_answered_question_by_question():
     whole = parse("nlu_fallback", 0.35)
     read = by_questions(TEXT, whole, PARTS.__getitem__)
     assert read["intent"]["name"] == "processing_time"  # the most confident question first
-    assert read["response_selector"]["processing_time"]["response"]["intent_response_key"] == "processing_time/review_length"
+    assert (
+        read["response_selector"]["processing_time"]["response"]["intent_response_key"]
+        == "processing_time/review_length"
+    )
     assert read["second_answer"] == "cost/overview"
     assert read["text"] == "the message" and read["entities"] == whole["entities"]  # the message's own
     unsure = {question: parse(p["intent"]["name"], 0.45) for question, p in PARTS.items()}
@@ -106,3 +112,30 @@ def test_one_question_is_parsed_once():
     parsed = []
     by_questions("How long does it take to get approved?", parse("processing_time", 0.9), parsed.append)
     assert parsed == []
+
+
+def test_hostile_spacing_cannot_stall_the_parser():
+    """A run of spaces before a word that is not "and" once made the split cubic: 2,000 spaces
+    held Rasa's only parsing thread for about 90 s. Run apart, so a regression fails, not hangs."""
+    import subprocess
+    import sys
+
+    hostile = [
+        "is PIP free" + " " * 1990 + "x?",
+        "is PIP free" + "\t \n" * 600 + "x?",
+        "a , " * 500,
+        "and " * 500 + "what?",
+        "what-il " * 250,
+    ]
+    script = (
+        "import sys, json; from bot.rasa_ext.question_parts import question_parts;"
+        "[question_parts(t) for t in json.loads(sys.stdin.read())]"
+    )
+    import json
+
+    done = subprocess.run([sys.executable, "-c", script], input=json.dumps(hostile), text=True, timeout=20)
+    assert done.returncode == 0
+
+
+def test_the_same_question_twice_is_parsed_once():
+    assert question_parts("Is PIP free? Is PIP free? Is PIP free?") == ["Is PIP free?"]
