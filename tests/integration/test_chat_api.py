@@ -179,3 +179,12 @@ def test_two_questions_in_one_message_get_two_answers(assistant, lang, text):
 def test_one_question_gets_one_answer(assistant):
     answers = assistant.conversation("en").say("What's the difference between PIP and C-TPAT?")
     assert [a["topic"] for a in answers] == ["ctpat"]
+
+
+def test_both_answers_come_back_in_french_when_asked(assistant):
+    chat = assistant.conversation("en")
+    assert len(chat.say("How much does PIP cost, and how long does the review take?")) == 2
+    repeated = chat.say("Can you answer in French please?")
+    answers = [m for m in repeated if m.get("answer")]
+    assert sorted(m["topic"] for m in answers) == ["cost", "processing_time"]
+    assert all(m["lang"] == "fr" for m in answers)
