@@ -45,7 +45,11 @@ _QUESTION_WORDS = (
     r"dois-je|puis-je|peut-il|est-il|sont-ils|avons-nous|a-t-on|si"
 )
 # Words that may sit between the conjunction and the question word: "and if so, how ...".
-_FILLERS = r"(?:(?:if so|then|roughly|also|separately|secondly|si oui|sinon|ensuite|aussi|en plus|de plus|puis)[ ,]+)?"
+_FILLERS = (
+    r"(?:(?:if so|then|roughly|also|separately|secondly|si oui|sinon|ensuite|aussi|en plus|de plus|puis)[ ,]+)?"
+    # "and if we are, how do we apply?", "et une fois membres, doit-on...": a short condition first
+    r"(?:(?:if|once|when|si|quand|une fois|lorsque) [^,?.;!]{1,40}, )?"
+)
 # "And how long does it take?": parsed without its "And", which only says that a question follows.
 _LEADING_WORD = re.compile(
     r"^(?:(?:and also|and|also|so|plus|ok|et aussi|et|pis|puis|aussi|alors)\b[ ,]*)+", re.IGNORECASE

@@ -29,6 +29,10 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
         ),
         ("Un transitaire peut-il adhérer, et est-ce payant?", ["Un transitaire peut-il adhérer", "est-ce payant?"]),
         (
+            "Can brokers join PIP, and if we can, how do we apply?",
+            ["Can brokers join PIP", "how do we apply?"],
+        ),
+        (
             "C'est quoi EXPRES au juste pis c'est-tu géré par l'ASFC?",
             ["C'est quoi EXPRES au juste", "c'est-tu géré par l'ASFC?"],
         ),
