@@ -26,10 +26,8 @@ FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "
 GENERAL_ANSWER = {"duration": "processing_time/overview", "cost": "cost/overview"}
 UNCLEAR = "utter_followup_unclear"
 STATUS_FORM = "status_lookup_form"
-LOOKUP_STARTS = (
-    "check_status",
-    "inform_lookup_details",
-)  # the intents that start the look-up (data/rules/status_lookup.yml)
+# the intents that start the look-up (data/rules/status_lookup.yml)
+LOOKUP_STARTS = ("check_status", "inform_lookup_details")
 LOOKUP_EXPLAINED = "utter_status_lookup_explained"
 
 
@@ -42,9 +40,9 @@ def has_variation_for(domain: DomainDict, response: str, business_type: str) -> 
     return False
 
 
-def last_reply_context(tracker: Tracker) -> dict[str, Any]:
+def last_reply_context(events: list[dict[str, Any]]) -> dict[str, Any]:
     """What the last answer or status reply was about: {"answer": id} or {"status": id}."""
-    for event in reversed(tracker.events):
+    for event in reversed(events):
         if event.get("event") != "bot":
             continue
         custom = ((event.get("data") or {}).get("custom")) or {}
@@ -72,24 +70,14 @@ def last_answers(tracker: Tracker) -> list[str]:
     return found[::-1]
 
 
-def since_lookup_started(tracker: Tracker) -> Tracker:
+def since_lookup_started(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The conversation from the message that started the status look-up: during the look-up,
     "how long does that take?" is about what was said since, not an answer given before it."""
-    events = tracker.events
     for index in range(len(events) - 1, -1, -1):
         intent = ((events[index].get("parse_data") or {}).get("intent") or {}).get("name")
         if events[index].get("event") == "user" and intent in LOOKUP_STARTS:
-            return Tracker(
-                tracker.sender_id,
-                tracker.slots,
-                tracker.latest_message,
-                events[index:],
-                False,
-                None,
-                tracker.active_loop,
-                tracker.latest_action_name,
-            )
-    return tracker
+            return events[index:]
+    return events
 
 
 def _custom(domain: DomainDict, answer: str) -> dict[str, Any]:
@@ -169,11 +157,12 @@ class ActionAnswerFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = FOLLOWUP_KINDS.get(intent or "", "meaning")
+        events = tracker.events
         if (tracker.active_loop or {}).get("name") == STATUS_FORM:
             if kind == "meaning":
                 # asked right after the form's question: what a reference and a business number are
                 dispatcher.utter_message(response=LOOKUP_EXPLAINED)
                 return []
-            tracker = since_lookup_started(tracker)
-        dispatcher.utter_message(response=followup_response(domain, last_reply_context(tracker), kind))
+            events = since_lookup_started(events)
+        dispatcher.utter_message(response=followup_response(domain, last_reply_context(events), kind))
         return []

@@ -37,7 +37,6 @@ import yaml
 
 from bot.core.paths import ROOT
 from bot.core.topics import TOPIC_OF_INTENT as INTENT_TOPICS
-from bot.core.topics import knowledge_topics
 from bot.ops.shared_work import share_out, usable_cores
 
 LANGUAGES = ("en", "fr")
@@ -232,15 +231,12 @@ class Parser:
 
 
 def parts_to_parse(texts: Iterable[str], parses: dict[str, dict[str, Any]]) -> list[str]:
-    """The questions inside the texts that ask several things, which the assistant parses too."""
-    from bot.rasa_ext.question_parts import NOT_UNDERSTOOD, chosen_answer, question_parts
+    """The questions the assistant parses on their own inside these texts (by_questions decides)."""
+    from bot.rasa_ext.question_parts import by_questions
 
-    read_by_questions = set(knowledge_topics()) | {NOT_UNDERSTOOD}
-    wanted: set[str] = set()
+    wanted: dict[str, None] = {}
     for text in texts:
-        parts = question_parts(text)
-        if len(parts) > 1 and chosen_answer(parses[text])[0] in read_by_questions:
-            wanted.update(parts)
+        by_questions(text, parses[text], lambda part: wanted.setdefault(part) or {})
     return sorted(wanted)
 
 

@@ -24,13 +24,14 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Optional
 
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NOT_UNDERSTOOD
+
 from bot.core.topics import knowledge_topics
+from bot.rasa_ext.answer_selection import OVERVIEW
 
 SECOND_ANSWER = "second_answer"  # the key of the parse data that holds it (an answer id)
 SECOND_TOPIC_CONFIDENCE = 0.5
 FIRST_TOPIC_CONFIDENCE = 0.5
-NOT_UNDERSTOOD = "nlu_fallback"
-OVERVIEW = "overview"
 PARSE_OF_THE_ANSWER = ("intent", "intent_ranking", "response_selector")
 MIN_WORDS = 2  # "est-ce payant?" is a question; "why?" alone says nothing the NLU can place
 MAX_PARTS = 4  # each part is one more parse: a long message cannot make a turn cost more than this

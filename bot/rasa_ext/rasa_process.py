@@ -177,7 +177,7 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
     from bot.rasa_ext.answer_selection import best_answer_within
     from bot.rasa_ext.question_parts import SECOND_ANSWER
 
-    async def run_or_overview(action, output_channel, nlg, tracker, domain) -> Any:
+    async def answer(action, output_channel, nlg, tracker, domain) -> Any:
         latest = tracker.latest_message
         parse_data = latest.parse_data if latest else {}
         selectors = parse_data.get("response_selector") or {}
@@ -196,8 +196,8 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
             )
         return events
 
-    run_or_overview.wrapped = True  # type: ignore[attr-defined]
-    return run_or_overview
+    answer.wrapped = True  # type: ignore[attr-defined]
+    return answer
 
 
 def configure() -> None:
