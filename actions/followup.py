@@ -16,6 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.core.topics import STATUS_LOOKUP_FORM, STATUS_LOOKUP_INTENT
+
 # Said before the general answer when nothing in it is specific to the kind of business asked
 # about: more honest than repeating it as if it were tailored. Its variations, one per kind of
 # business and language, are in domain/core.yml.
@@ -25,9 +27,8 @@ OVERVIEW = "overview"
 FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
 GENERAL_ANSWER = {"duration": "processing_time/overview", "cost": "cost/overview"}
 UNCLEAR = "utter_followup_unclear"
-STATUS_FORM = "status_lookup_form"
 # the intents that start the look-up (data/rules/status_lookup.yml)
-LOOKUP_STARTS = ("check_status", "inform_lookup_details")
+LOOKUP_STARTS = (STATUS_LOOKUP_INTENT, "inform_lookup_details")
 LOOKUP_EXPLAINED = "utter_status_lookup_explained"
 
 
@@ -158,7 +159,7 @@ class ActionAnswerFollowup(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = FOLLOWUP_KINDS.get(intent or "", "meaning")
         events = tracker.events
-        if (tracker.active_loop or {}).get("name") == STATUS_FORM:
+        if (tracker.active_loop or {}).get("name") == STATUS_LOOKUP_FORM:
             if kind == "meaning":
                 # asked right after the form's question: what a reference and a business number are
                 dispatcher.utter_message(response=LOOKUP_EXPLAINED)

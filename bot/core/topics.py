@@ -28,10 +28,14 @@ def title(topic: str, language: str) -> str:
     return topic
 
 
+# The status look-up: the intent that asks for it, and the form that runs it (data/rules/status_lookup.yml)
+STATUS_LOOKUP_INTENT = "check_status"
+STATUS_LOOKUP_FORM = "status_lookup_form"
+
 # The topic of the answer each non-knowledge intent gets when asked with nothing before it
 # (knowledge intents are topic ids themselves). One source for `make eval` and the review inbox.
 TOPIC_OF_INTENT = {
-    "check_status": "application_status",
+    STATUS_LOOKUP_INTENT: "application_status",
     "inform_lookup_details": "application_status",
     "ask_human": "human_handoff",
     "out_of_scope": "out_of_scope",
@@ -68,7 +72,7 @@ def all_topics() -> list[str]:
 # The widget's buttons may send these as "/intent" (the domain's buttons and actions/clarify.py):
 NON_TOPIC_BUTTON_INTENTS = frozenset(
     {
-        "check_status",
+        STATUS_LOOKUP_INTENT,
         "ask_human",
         "affirm",
         "deny",

@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from bot.core.paths import ROOT
+from bot.core.topics import STATUS_LOOKUP_INTENT
 from bot.core.topics import TOPIC_OF_INTENT as INTENT_TOPICS
 from bot.ops.shared_work import share_out, usable_cores
 
@@ -76,6 +77,11 @@ class Prediction:
     guess: str = ""  # the best topic, even when the assistant declined
     guess_confidence: float = 0.0
     second_answer: str | None = None  # the answer to the message's other question (question_parts.py)
+    second_topic: str | None = None  # its topic: the answer's own, unless given (a look-up's first question)
+
+    def __post_init__(self) -> None:
+        if self.second_topic is None and self.second_answer:
+            self.second_topic = self.second_answer.split("/", 1)[0]
 
     @property
     def in_scope(self) -> bool:
@@ -86,10 +92,6 @@ class Prediction:
         if not self.in_scope:
             return self.topic == DECLINED
         return self.topic in [self.question.topic, *self.question.also]
-
-    @property
-    def second_topic(self) -> str | None:
-        return self.second_answer.split("/", 1)[0] if self.second_answer else None
 
     @property
     def second_question_answered(self) -> bool:
@@ -249,7 +251,7 @@ def prediction_of(
     """What a parse of the question's text says: its topic, its answer (the answer selector's, or
     the reply the intent's rule gives), its best topic even when declined, and, read question by
     question as the assistant reads it (with `parse_part`), the answer to its second question."""
-    from bot.rasa_ext.question_parts import SECOND_ANSWER, by_questions
+    from bot.rasa_ext.question_parts import SECOND_ANSWER, THEN_LOOK_UP, by_questions
 
     if parse_part:
         parse = by_questions(question.text, parse, parse_part)
@@ -258,6 +260,10 @@ def prediction_of(
     selected = (parse.get("response_selector") or {}).get(name) or {}
     answer = (selected.get("response") or {}).get("intent_response_key") or replies.get(name)
     best: dict[str, Any] = next((r for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"), {})
+    second_answer, second_topic = parse.get(SECOND_ANSWER), None
+    if parse.get(THEN_LOOK_UP) and not second_answer:
+        # the look-up that follows the answer: its first question is the reply to judge
+        second_answer, second_topic = replies.get(STATUS_LOOKUP_INTENT), topic_of(STATUS_LOOKUP_INTENT)
     return Prediction(
         question,
         topic_of(name or None),
@@ -265,7 +271,8 @@ def prediction_of(
         float(intent.get("confidence") or 0.0),
         topic_of(best.get("name")),
         float(best.get("confidence") or 0.0),
-        parse.get(SECOND_ANSWER),
+        second_answer,
+        second_topic,
     )
 
 

@@ -7,8 +7,14 @@ second answer at most: a third question is rare, and a reply of three answers is
 
 What counts as a question (for splitting only; the NLU decides what it is about):
 - a sentence ending with "?" or "!", or starting with a question word ("who do we report it to");
-- inside a sentence, a part that follows "and", "et", "pis", ... when a question word comes next
-  ("..., and how long does it take", "... et combien ça coûte"). "PIP and C-TPAT" is not split.
+- inside a sentence, a part that follows "and", "et", "pis", "+", ... when a question word comes next
+  ("..., and how long does it take", "... et combien ça coûte"). "PIP and C-TPAT" is not split;
+- in spoken French, a part after "et" or "pis" that asks in place ("... pis ça prend combien de
+  temps?"), when what came before asks something too;
+- a sentence in which an agent relays what the caller asks ("He also wants to know where ...").
+
+A message that asks where its application is, and something else, gets that answer first, then
+the status look-up, which asks for the reference (THEN_LOOK_UP).
 
 The threshold was chosen on blind batches 1 to 17, which had already been read: of their 254
 two-in-one questions, 0.5 answered the second question of 124, and gave 38 of the 3,957
@@ -26,10 +32,11 @@ from typing import Any, Callable, Optional
 
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NOT_UNDERSTOOD
 
-from bot.core.topics import knowledge_topics
+from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics
 from bot.rasa_ext.answer_selection import OVERVIEW
 
 SECOND_ANSWER = "second_answer"  # the key of the parse data that holds it (an answer id)
+THEN_LOOK_UP = "then_look_up"  # the key of the parse data that says the status look-up follows the answers
 SECOND_TOPIC_CONFIDENCE = 0.5
 FIRST_TOPIC_CONFIDENCE = 0.5
 PARSE_OF_THE_ANSWER = ("intent", "intent_ranking", "response_selector")
@@ -41,19 +48,35 @@ _QUESTION_WORDS = (
     r"how|what|what's|whats|when|where|who|whom|whose|which|why|whether|is|isn't|are|aren't|am|"
     r"do|does|doesn't|did|can|can't|could|will|would|should|must|may|has|have|any|"
     # French (also written without accents, and Québec's "c'est-tu", "y'a-tu")
-    r"comment|combien|quand|où|qui|quel|quelle|quels|quelles|pourquoi|est-ce|est ce|c'est-tu|c'est tu|"
+    r"comment|combien|quand|où|qui|qu'est-ce|qu'est ce|qu’est-ce|quest-ce|quel|quelle|quels|quelles|pourquoi|est-ce|est ce|c'est-tu|c'est tu|"
     r"c'est quoi|cest quoi|ça coûte|ca coute|y a-t-il|y'a-tu|y a tu|faut-il|faut tu|peut-on|doit-on|"
-    r"dois-je|puis-je|peut-il|est-il|sont-ils|avons-nous|a-t-on|si"
+    r"dois-je|puis-je|peut-il|est-il|sont-ils|avons-nous|a-t-on|si|if"
 )
 # Words that may sit between the conjunction and the question word: "and if so, how ...".
 _FILLERS = (
-    r"(?:(?:if so|then|roughly|also|separately|secondly|si oui|sinon|ensuite|aussi|en plus|de plus|puis)[ ,]+)?"
-    # "and if we are, how do we apply?", "et une fois membres, doit-on...": a short condition first
-    r"(?:(?:if|once|when|si|quand|une fois|lorsque) [^,?.;!]{1,40}, )?"
+    r"(?:(?:if so|then|roughly|also|separately|secondly|si oui|sinon|ensuite|aussi|en plus|de plus|puis|"
+    r"while I've got you|while i have you|by the way|btw|au fait|par ailleurs|d'ailleurs|en passant|"
+    r"\d[).])[ ,]+)?"
+    # "and if we are, how do we apply?", "et une fois membres, doit-on...": a short condition first;
+    # "and once we're in how often...": without its comma too, when a question word follows
+    r"(?:(?:if|once|when|si|quand|une fois|lorsque) [^,?.;!]{1,40}?(?:, | (?=(?:how|what|when|where|who|which|"
+    r"combien|comment|quand|où|quel|quelle|quels|quelles)\b)))?"
 )
 # "And how long does it take?": parsed without its "And", which only says that a question follows.
 _LEADING_WORD = re.compile(
-    r"^(?:(?:and also|and|also|so|plus|ok|et aussi|et|pis|puis|aussi|alors)\b[ ,]*)+", re.IGNORECASE
+    r"^(?:(?:and also|and|also|so|plus|ok|et aussi|et|pis|puis|aussi|alors|roughly|by the way|btw|au fait|"
+    r"par ailleurs|d'ailleurs|en passant)\b[ ,]*)+",
+    re.IGNORECASE,
+)
+# An agent relays the caller's question in a sentence that does not ask it: "He also wants to know
+# where his application is at.", "Le client demande aussi combien ça coûte."
+_RELAYED = re.compile(
+    r"\b(?:wants? to know|would like to know|'d (?:also )?like to know|needs? to know|asks|asking|"
+    r"wonders?|wondering|veut (?:aussi |également )?savoir|voudrait (?:aussi )?savoir|aimerait (?:aussi )?savoir|"
+    # "demande" the verb, not the noun ("notre demande a été envoyée")
+    r"(?:il|elle|ils|elles|on|je|client|cliente|appelant|appelante|l'appelant|l'appelante)\s+"
+    r"(?:me |se |nous |vous )?demandent?)\b",
+    re.IGNORECASE,
 )
 _QUESTION_START = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -64,13 +87,34 @@ _SENTENCE_END = re.compile(r"(?<=[?!])\s+|(?<=[^\s.]{3}\.)\s+(?=[A-ZÀ-Ý])")
 _INVERTED_VERB = r"(?:[\w'’]+\s+){0,4}[\w'’]+-(?:t-)?(?:il|elle|on|ils|elles|nous|vous|je|tu)\b"
 _INVERTED_START = re.compile(rf"^{_INVERTED_VERB}", re.IGNORECASE)
 _PREPOSITION = r"(?:(?:à|a|avec|depuis|pour|de|par|dans|to|with|for|since|from|in)\s+)?"
-_CONJUNCTION = r"(?:and also|and|also|plus|et aussi|et|pis|puis|aussi)"
+_CONJUNCTION = r"(?:and also|and|also|plus|\+|&|et aussi|et|pis|puis|aussi)"
 _NEXT_QUESTION = re.compile(
     rf"\s*[,;]?\s+{_CONJUNCTION}\s+{_FILLERS}(?={_PREPOSITION}(?:{_QUESTION_WORDS})\b)"
     # an inverted verb only after a comma: "nos chauffeurs et nos répartiteurs doivent-ils" is one question
     rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}(?={_INVERTED_VERB})",
     re.IGNORECASE,
 )
+
+
+# Spoken French leaves the question word where the answer goes: "... pis ça prend combien de temps?",
+# "et on écrit à quelle adresse?", "pis je passe par où?". After "et" or "pis", a clause that holds
+# one (before any comma) is another question, when what came before asks something too:
+# "Le PEP et le C-TPAT coûtent combien?" stays one question.
+# ("qui" and "ou" only last: "celui qui a eu...", "le PEP ou le C-TPAT" ask nothing)
+_IN_SITU = r"(?:combien|où|quoi|quel|quelle|quels|quelles|comment|quand|pourquoi|tu|ti|(?:qui|ou)(?=\s*\??$))"
+_IN_SITU_NEXT = re.compile(rf"\s+(?:et|pis|puis)\s+(?=[^,;?.!]{{0,60}}?\b{_IN_SITU}\b)", re.IGNORECASE)
+_ASKS = re.compile(rf"\b{_IN_SITU}\b|[\w'’]+-(?:t-)?(?:il|elle|on|ils|elles|nous|vous|je|tu)\b", re.IGNORECASE)
+
+
+def _in_situ_questions(piece: str) -> list[str]:
+    """A piece of a message, cut where spoken French asks a second question in place."""
+    found, start = [], 0
+    for match in _IN_SITU_NEXT.finditer(piece):
+        before = piece[start : match.start()].strip(" ;")
+        if _ASKS.search(before) and len(before.split()) >= MIN_WORDS:
+            found.append(before.strip(" ,"))
+            start = match.end()
+    return [*found, piece[start:].strip(" ,;")]
 
 
 def question_parts(text: str) -> list[str]:
@@ -81,11 +125,14 @@ def question_parts(text: str) -> list[str]:
     text = _SPACES.sub(" ", text)
     for sentence in _SENTENCE_END.split(text.strip()):
         sentence = _LEADING_WORD.sub("", sentence.strip())
-        pieces = [p.strip(" ,;") for p in _NEXT_QUESTION.split(sentence)]
+        pieces = [q for p in _NEXT_QUESTION.split(sentence) for q in _in_situ_questions(p.strip(" ,;"))]
         if len(pieces) > 1:
             parts.extend(p for p in pieces if p)  # "X, and how Y?": X is the first question
         elif sentence and (
-            sentence.endswith(("?", "!")) or _QUESTION_START.match(sentence) or _INVERTED_START.match(sentence)
+            sentence.endswith(("?", "!"))
+            or _QUESTION_START.match(sentence)
+            or _INVERTED_START.match(sentence)
+            or _RELAYED.search(sentence)
         ):
             parts.append(sentence)
     # the same question twice is parsed once
@@ -106,29 +153,36 @@ def by_questions(text: str, parse: dict[str, Any], parse_part: Callable[[str], d
     `parse` is the whole message's parse; `parse_part` parses one question of it the same way.
     The result holds the answer to the other question under SECOND_ANSWER; and when the whole
     message was not understood (two topics can each win half of it), its most confident question
-    about a knowledge topic chooses the first answer.
+    about a knowledge topic chooses the first answer. A message that asks where an application is
+    and a knowledge question ("where is our application, and how long does it usually take?") gets
+    the answer first, then the status look-up (THEN_LOOK_UP): the look-up asks for a reference,
+    and the answer would be lost behind it.
     """
     topics = knowledge_topics()
     first_topic, _, _ = chosen_answer(parse)
-    if first_topic not in topics and first_topic != NOT_UNDERSTOOD:
-        return parse  # a greeting, a look-up, a hand-off, out of scope: one reply as ever
+    if first_topic not in topics and first_topic not in (NOT_UNDERSTOOD, STATUS_LOOKUP_INTENT):
+        return parse  # a greeting, a hand-off, out of scope: one reply as ever
     parts = question_parts(text)
     if len(parts) < 2:
         return parse
     answered = []  # (confidence, topic, answer, the question's parse) for knowledge topics
+    look_up = first_topic == STATUS_LOOKUP_INTENT
     for part in parts:
         part_parse = parse_part(part)
         topic, confidence, answer = chosen_answer(part_parse)
         if topic in topics:
             answered.append((confidence, topic, answer or f"{topic}/{OVERVIEW}", part_parse))
+        look_up = look_up or (topic == STATUS_LOOKUP_INTENT and confidence >= SECOND_TOPIC_CONFIDENCE)
     answered.sort(key=lambda found: found[0], reverse=True)
-    if first_topic == NOT_UNDERSTOOD:
+    if first_topic not in topics:
         if not answered or answered[0][0] < FIRST_TOPIC_CONFIDENCE:
             return parse
         chosen = answered[0][3]
         # the question's topic and answer; the message's own text, language and entities
         parse = {**parse, **{key: chosen[key] for key in PARSE_OF_THE_ANSWER if key in chosen}}
         first_topic = answered[0][1]
+    if look_up:
+        parse = {**parse, THEN_LOOK_UP: True}
     for confidence, topic, answer, _ in answered:
         if topic != first_topic and confidence >= SECOND_TOPIC_CONFIDENCE:
             return {**parse, SECOND_ANSWER: answer}

@@ -171,11 +171,14 @@ OVERVIEW = "overview"
 
 def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Wraps ActionRetrieveResponse.run: the answer within its topic (the overview when the NLU
-    chose none), then the answer to the message's second question, if it asks one."""
+    chose none), then the answer to the message's second question, if it asks one, and the status
+    look-up when the message asks where its application is too."""
     from rasa.core.actions.action import ActionBotResponse
+    from rasa.shared.core.events import FollowupAction
 
+    from bot.core.topics import STATUS_LOOKUP_FORM
     from bot.rasa_ext.answer_selection import best_answer_within
-    from bot.rasa_ext.question_parts import SECOND_ANSWER
+    from bot.rasa_ext.question_parts import SECOND_ANSWER, THEN_LOOK_UP
 
     async def answer(action, output_channel, nlg, tracker, domain) -> Any:
         latest = tracker.latest_message
@@ -188,12 +191,16 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
             action.utter_action = f"utter_{chosen}"
             return await ActionBotResponse.run(action, output_channel, nlg, tracker, domain)
         events = await run(action, output_channel, nlg, tracker, domain)
+        if topic != (parse_data.get("intent") or {}).get("name"):
+            return events
+        # the message's other questions (bot/rasa_ext/question_parts.py), answered after the first
         second = parse_data.get(SECOND_ANSWER)
-        if second and topic == (parse_data.get("intent") or {}).get("name"):
-            # the message's other question (bot/rasa_ext/question_parts.py), answered after the first
+        if second:
             events += await ActionBotResponse(f"utter_{second}", silent_fail=True).run(
                 output_channel, nlg, tracker, domain
             )
+        if parse_data.get(THEN_LOOK_UP) and not tracker.active_loop_name:
+            events.append(FollowupAction(STATUS_LOOKUP_FORM))
         return events
 
     answer.wrapped = True  # type: ignore[attr-defined]

@@ -97,6 +97,23 @@ def test_a_followup_in_the_middle_of_the_look_up_is_answered_in_french(assistant
     assert "Approuvée" in texts(answer)
 
 
+@pytest.mark.parametrize(
+    "lang, asked, reference_word, approved",
+    [
+        ("en", "Where is our application at, and how long do these usually take?", "reference", "Approved"),
+        ("fr", "Où en est rendue notre demande, pis ça prend combien de temps d'habitude?", "référence", "Approuvée"),
+    ],
+)
+def test_asked_with_another_question_the_look_up_starts_after_its_answer(
+    assistant, lang, asked, reference_word, approved
+):
+    chat = assistant.conversation(lang)
+    replies = chat.say(asked)
+    assert replies[0]["topic"] == "processing_time" and replies[0]["lang"] == lang  # the answer first
+    assert replies[-1]["topic"] == "application_status" and reference_word in replies[-1]["text"]  # then the look-up
+    assert approved in texts(chat.say("PIP-2025-00201 200000001"))
+
+
 def test_wrong_format_is_explained_and_cancel_works_in_french(assistant):
     chat = assistant.conversation("fr")
     chat.say("je veux vérifier l'état de ma demande")

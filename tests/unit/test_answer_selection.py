@@ -124,3 +124,21 @@ async def test_a_second_question_is_answered_after_the_first(monkeypatch):
     other_topic = {**two_questions, "intent": {"name": "eligibility"}}
     tracker = SimpleNamespace(latest_message=SimpleNamespace(parse_data=other_topic))
     assert await run(FakeAction(), None, None, tracker, None) == ["utter_cost/overview"]
+
+
+async def test_a_message_that_also_asks_where_its_application_is_starts_the_look_up_after_the_answer(monkeypatch):
+    from rasa.shared.core.events import FollowupAction
+
+    async def retrieval_run(action, *args):
+        return ["utter_processing_time/how_long"]
+
+    run = answers_within_topic(retrieval_run)
+    asked = {"intent": {"name": "cost"}, "response_selector": {"cost": {}}, "then_look_up": True}
+    tracker = SimpleNamespace(latest_message=SimpleNamespace(parse_data=asked), active_loop_name=None)
+    assert await run(FakeAction(), None, None, tracker, None) == [
+        "utter_processing_time/how_long",
+        FollowupAction("status_lookup_form"),
+    ]
+    # asked while the look-up already waits for a reference: its own rule brings the form back
+    tracker = SimpleNamespace(latest_message=SimpleNamespace(parse_data=asked), active_loop_name="status_lookup_form")
+    assert await run(FakeAction(), None, None, tracker, None) == ["utter_processing_time/how_long"]

@@ -72,6 +72,25 @@ def test_eval_answers_the_second_question_as_the_assistant_does(tmp_path, monkey
     assert results["blind en"]["second_question_answered"] == 1.0
 
 
+def test_the_look_up_that_follows_an_answer_counts_as_the_status_questions_answer():
+    from bot.ops.evaluation import prediction_of
+
+    asked = Question("where is our application, and how long does it take?", "en", "application_status")
+    asked.also = ["processing_time"]
+    read = {
+        "intent": {"name": "processing_time", "confidence": 0.8},
+        "response_selector": {"processing_time": {"response": {"intent_response_key": "processing_time/how_long"}}},
+        "then_look_up": True,
+    }
+    said = prediction_of(asked, read, {"check_status": "ask_application_reference"})
+    assert (said.topic, said.second_answer, said.second_topic) == (
+        "processing_time",
+        "ask_application_reference",
+        "application_status",
+    )
+    assert said.right and said.second_question_answered
+
+
 def test_a_question_not_understandable_on_its_own_is_right_when_declined():
     """Blind writers label "and the other one?" with nothing before it `fallback`: declining is right."""
     predictions = [

@@ -36,6 +36,39 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
             "C'est quoi EXPRES au juste pis c'est-tu géré par l'ASFC?",
             ["C'est quoi EXPRES au juste", "c'est-tu géré par l'ASFC?"],
         ),
+        # spoken French asks in place, after "pis" or "et"
+        ("Ça coûte combien pis ça prend combien de temps?", ["Ça coûte combien", "ça prend combien de temps?"]),
+        (
+            "On a combien de temps pour faire appel, et on écrit à quelle adresse?",
+            ["On a combien de temps pour faire appel", "on écrit à quelle adresse?"],
+        ),
+        (
+            "faut-il etre inscrit au portail avant de demander le pep, et la demande se fait ou",
+            ["faut-il etre inscrit au portail avant de demander le pep", "la demande se fait ou"],
+        ),
+        # shorthand and asides between the questions
+        (
+            "is there an annual fee once approved + how often do they get revalidated",
+            ["is there an annual fee once approved", "how often do they get revalidated"],
+        ),
+        (
+            "Is there a phone line, and while I've got you, how much is it?",
+            ["Is there a phone line", "how much is it?"],
+        ),
+        (
+            "1) what does the driver need, and 2) how long is the card good for?",
+            ["1) what does the driver need", "how long is the card good for?"],
+        ),
+        (
+            "can we get into PIP and once we're in how often do we log in",
+            ["can we get into PIP", "how often do we log in"],
+        ),
+        ("Is PIP free? also roughly how long does approval take", ["Is PIP free?", "how long does approval take"]),
+        # an agent relays the caller's second question in a sentence that does not ask it
+        (
+            "Caller can't open the portal in Firefox. Which browser works? He also wants to know where his file is.",
+            ["Which browser works?", "He also wants to know where his file is."],
+        ),
     ],
 )
 def test_each_question_of_a_message_is_found(text, parts):
@@ -52,6 +85,10 @@ def test_each_question_of_a_message_is_found(text, parts):
         "We are a small carrier in Laval. How do we apply?",  # the first sentence tells, it does not ask
         "and why?",
         "",
+        "Le PEP et le C-TPAT coûtent combien?",  # one question about two programs
+        "Le PEP ou le C-TPAT, lequel nous faut-il?",
+        "Notre demande a été envoyée en mai. Combien de temps ça prend?",  # "demande", the noun, relays nothing
+        "I've been asked to handle our PIP application. What goes in each section?",
     ],
 )
 def test_one_question_stays_one(text):
@@ -94,8 +131,30 @@ def test_no_second_answer_when_unsure_or_the_same_topic_or_not_a_knowledge_answe
     assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("cost", 0.9, "cost/fast_card_fee")}) is None
     assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("ask_human", 0.9)}) is None
     # the whole message answered by another kind of reply: one reply, as before
-    assert second_answer(parse("check_status", 0.9)) is None
+    assert second_answer(parse("ask_human", 0.9)) is None
     assert second_answer(parse("out_of_scope", 0.9)) is None
+
+
+STATUS_AND_TIME = "Where is our application at, and how long does it usually take?"
+STATUS_PARTS = {
+    "Where is our application at": parse("check_status", 0.9),
+    "how long does it usually take?": parse("processing_time", 0.8, "processing_time/how_long"),
+}
+
+
+def test_a_question_asked_with_the_status_is_answered_before_the_look_up_starts():
+    read = by_questions(STATUS_AND_TIME, parse("check_status", 0.7), STATUS_PARTS.__getitem__)
+    assert read["intent"]["name"] == "processing_time"
+    assert read["response_selector"]["processing_time"]["response"]["intent_response_key"] == "processing_time/how_long"
+    assert read["then_look_up"] is True
+    # the other way round: the knowledge question won the whole message
+    read = by_questions(STATUS_AND_TIME, parse("processing_time", 0.6), STATUS_PARTS.__getitem__)
+    assert read["intent"]["name"] == "processing_time" and read["then_look_up"] is True
+    # a look-up alone, or a question not understood beside it: the look-up, as before
+    unsure = {**STATUS_PARTS, "how long does it usually take?": parse("processing_time", 0.4)}
+    whole = parse("check_status", 0.7)
+    assert by_questions(STATUS_AND_TIME, whole, unsure.__getitem__) == whole
+    assert "then_look_up" not in by_questions(TEXT, parse("cost", 0.7), PARTS.__getitem__)
 
 
 def test_a_message_not_understood_as_a_whole_is_answered_question_by_question():
