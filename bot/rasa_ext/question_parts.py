@@ -11,7 +11,9 @@ What counts as a question (for splitting only; the NLU decides what it is about)
   ("..., and how long does it take", "... et combien ça coûte"). "PIP and C-TPAT" is not split;
 - in spoken French, a part after "et" or "pis" that asks in place ("... pis ça prend combien de
   temps?"), when what came before asks something too;
-- a sentence in which an agent relays what the caller asks ("He also wants to know where ...").
+- a sentence in which an agent relays what the caller asks ("He also wants to know where ...");
+- after a pause, a second question cut short or named before it is asked (", and the fee?",
+  ", pis le délai?", ", and the driver card, how long is it good for?").
 
 A message that asks where its application is, and something else, gets that answer first, then
 the status look-up, which asks for the reference (THEN_LOOK_UP).
@@ -88,12 +90,20 @@ _INVERTED_VERB = r"(?:[\w'’]+\s+){0,4}[\w'’]+-(?:t-)?(?:il|elle|on|ils|elles
 _INVERTED_START = re.compile(rf"^{_INVERTED_VERB}", re.IGNORECASE)
 _PREPOSITION = r"(?:(?:à|a|avec|depuis|pour|de|par|dans|to|with|for|since|from|in)\s+)?"
 _CONJUNCTION = r"(?:and also|and|also|plus|\+|&|et aussi|et|pis|puis|aussi)"
+# "..., and the fee?", "..., pis le délai?", "..., and the driver card, how long is it good for?":
+# after a pause, a few words to the end of the sentence, or named before the question they are about
+_DETERMINER = r"(?:the|our|your|its|le|la|les|l'|nos|notre|vos|votre|son|sa|ses|leur|leurs)"
+_ELLIPTIC = rf"(?:{_DETERMINER}\s+(?:[^\s,;?.!]+\s*){{1,7}}(?:[?!.]?$|,\s*\S)|(?:[^\s,;?.!]+\s*){{1,4}},\s*\S)"
 _NEXT_QUESTION = re.compile(
     rf"\s*[,;]?\s+{_CONJUNCTION}\s+{_FILLERS}(?={_PREPOSITION}(?:{_QUESTION_WORDS})\b)"
     # an inverted verb only after a comma: "nos chauffeurs et nos répartiteurs doivent-ils" is one question
-    rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}(?={_INVERTED_VERB})",
+    rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}(?={_INVERTED_VERB})"
+    rf"|\s*(?:[,;]|\.{{2,}}|…)\s*{_CONJUNCTION}\s+(?={_ELLIPTIC})",
     re.IGNORECASE,
 )
+# A sentence that asks without "?" or a question word first: "drivers from Mexico, can they get
+# cards", "pis on se connecte avec quoi"
+_ASKED_AFTER_A_COMMA = re.compile(rf",\s*(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 
 
 # Spoken French leaves the question word where the answer goes: "... pis ça prend combien de temps?",
@@ -102,7 +112,7 @@ _NEXT_QUESTION = re.compile(
 # "Le PEP et le C-TPAT coûtent combien?" stays one question.
 # ("qui" and "ou" only last: "celui qui a eu...", "le PEP ou le C-TPAT" ask nothing)
 _IN_SITU = r"(?:combien|où|quoi|quel|quelle|quels|quelles|comment|quand|pourquoi|tu|ti|(?:qui|ou)(?=\s*\??$))"
-_IN_SITU_NEXT = re.compile(rf"\s+(?:et|pis|puis)\s+(?=[^,;?.!]{{0,60}}?\b{_IN_SITU}\b)", re.IGNORECASE)
+_IN_SITU_NEXT = re.compile(rf"\s+(?:et|pis|puis|aussi)\s+(?=[^,;?.!]{{0,60}}?\b{_IN_SITU}\b)", re.IGNORECASE)
 _ASKS = re.compile(rf"\b{_IN_SITU}\b|[\w'’]+-(?:t-)?(?:il|elle|on|ils|elles|nous|vous|je|tu)\b", re.IGNORECASE)
 
 
@@ -133,6 +143,8 @@ def question_parts(text: str) -> list[str]:
             or _QUESTION_START.match(sentence)
             or _INVERTED_START.match(sentence)
             or _RELAYED.search(sentence)
+            or _ASKED_AFTER_A_COMMA.search(sentence)
+            or _ASKS.search(sentence)
         ):
             parts.append(sentence)
     # the same question twice is parsed once

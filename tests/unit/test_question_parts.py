@@ -64,6 +64,22 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
             ["can we get into PIP", "how often do we log in"],
         ),
         ("Is PIP free? also roughly how long does approval take", ["Is PIP free?", "how long does approval take"]),
+        # the second question cut short, or named before it is asked
+        ("benefits of PIP for a carrier, and the fee?", ["benefits of PIP for a carrier", "the fee?"]),
+        ("quels documents faut envoyer, pis le delai?", ["quels documents faut envoyer", "le delai?"]),
+        ("is PIP required by law... and the cost?", ["is PIP required by law", "the cost?"]),
+        (
+            "which goods qualify for FAST, and the driver card, how long's it good for",
+            ["which goods qualify for FAST", "the driver card, how long's it good for"],
+        ),
+        (
+            "Does Mexico recognize PIP? also drivers from Mexico, can they get FAST cards",
+            ["Does Mexico recognize PIP?", "drivers from Mexico, can they get FAST cards"],
+        ),
+        (
+            "notre demande est tu approuvee? pis ca prend combien de temps normalement",
+            ["notre demande est tu approuvee?", "ca prend combien de temps normalement"],
+        ),
         # an agent relays the caller's second question in a sentence that does not ask it
         (
             "Caller can't open the portal in Firefox. Which browser works? He also wants to know where his file is.",
@@ -89,6 +105,8 @@ def test_each_question_of_a_message_is_found(text, parts):
         "Le PEP ou le C-TPAT, lequel nous faut-il?",
         "Notre demande a été envoyée en mai. Combien de temps ça prend?",  # "demande", the noun, relays nothing
         "I've been asked to handle our PIP application. What goes in each section?",
+        "We are a carrier in Laval, and we want to know how to apply.",
+        "Importers, carriers and brokers, can they all join?",
     ],
 )
 def test_one_question_stays_one(text):
