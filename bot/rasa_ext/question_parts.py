@@ -90,41 +90,80 @@ _INVERTED_VERB = r"(?:[\w'’]+\s+){0,4}[\w'’]+-(?:t-)?(?:il|elle|on|ils|elles
 _INVERTED_START = re.compile(rf"^{_INVERTED_VERB}", re.IGNORECASE)
 _PREPOSITION = r"(?:(?:à|a|avec|depuis|pour|de|par|dans|to|with|for|since|from|in)\s+)?"
 _CONJUNCTION = r"(?:and also|and|also|plus|\+|&|et aussi|et|pis|puis|aussi)"
-# "..., and the fee?", "..., pis le délai?", "..., and the driver card, how long is it good for?":
-# after a pause, a few words to the end of the sentence, or named before the question they are about
-_DETERMINER = r"(?:the|our|your|its|le|la|les|l'|nos|notre|vos|votre|son|sa|ses|leur|leurs)"
-_ELLIPTIC = rf"(?:{_DETERMINER}\s+(?:[^\s,;?.!]+\s*){{1,7}}(?:[?!.]?$|,\s*\S)|(?:[^\s,;?.!]+\s*){{1,4}},\s*\S)"
 _NEXT_QUESTION = re.compile(
     rf"\s*[,;]?\s+{_CONJUNCTION}\s+{_FILLERS}(?={_PREPOSITION}(?:{_QUESTION_WORDS})\b)"
     # an inverted verb only after a comma: "nos chauffeurs et nos répartiteurs doivent-ils" is one question
-    rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}(?={_INVERTED_VERB})"
-    rf"|\s*(?:[,;]|\.{{2,}}|…)\s*{_CONJUNCTION}\s+(?={_ELLIPTIC})",
+    rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}(?={_INVERTED_VERB})",
+    re.IGNORECASE,
+)
+# "..., and the fee?", "..., pis le délai?", "..., and the driver card, how long is it good for?": after
+# a pause, a few words to the end of the sentence, or named before the question they are about. Words
+# are written with one space between them (spaces are collapsed first): a pattern that could cut a long
+# word in many ways would take exponential time on a message that does not match.
+_WORD = r"[^\s,;?.!]+"
+_DETERMINER = r"(?:the|our|your|its|le|la|les|l'|nos|notre|vos|votre|son|sa|ses|leur|leurs)"
+_ELLIPTIC_NEXT = re.compile(
+    rf"\s?(?:[,;]|(?<!\.)\.{{2,}}|…)\s?{_CONJUNCTION}\s"
+    rf"(?=(?:{_DETERMINER}\s{_WORD}(?:\s{_WORD}){{0,6}}\s?[?!.]?$"
+    rf"|(?:{_DETERMINER}\s)?{_WORD}(?:\s{_WORD}){{0,3}}\s?,\s?(?:{_QUESTION_WORDS})\b))",
     re.IGNORECASE,
 )
 # A sentence that asks without "?" or a question word first: "drivers from Mexico, can they get
 # cards", "pis on se connecte avec quoi"
-_ASKED_AFTER_A_COMMA = re.compile(rf",\s*(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
-
+_ASKED_AFTER_A_COMMA = re.compile(rf"[,:]\s?(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
+# An agent's sentence that ends with "." asks only when it relays a question: "He also wants to know
+# where his application is at." ("My manager is asking me to look into PIP." tells.)
+_RELAYED_QUESTION = re.compile(
+    rf"{_RELAYED.pattern}\s(?:(?:also|too|aussi|également|me|nous)\s)?(?:{_QUESTION_WORDS})\b", re.IGNORECASE
+)
 
 # Spoken French leaves the question word where the answer goes: "... pis ça prend combien de temps?",
 # "et on écrit à quelle adresse?", "pis je passe par où?". After "et" or "pis", a clause that holds
 # one (before any comma) is another question, when what came before asks something too:
-# "Le PEP et le C-TPAT coûtent combien?" stays one question.
-# ("qui" and "ou" only last: "celui qui a eu...", "le PEP ou le C-TPAT" ask nothing)
-_IN_SITU = r"(?:combien|où|quoi|quel|quelle|quels|quelles|comment|quand|pourquoi|tu|ti|(?:qui|ou)(?=\s*\??$))"
+# "Le PEP et le C-TPAT coûtent combien?" stays one question. "qui" and "ou" count only last
+# ("celui qui a eu...", "le PEP ou le C-TPAT" ask nothing); Québec's "tu" only after a verb
+# ("ça nous donne-tu accès"), not as the pronoun after a conjunction ("et tu paies les frais").
+_NOT_AFTER_A_CONJUNCTION = "".join(
+    rf"(?<!\b{word}\s)" for word in ("et", "pis", "puis", "aussi", "si", "que", "qu'", "quand", "mais", "ou", "comme")
+)
+_IN_SITU = (
+    r"(?:combien|où|quoi|quel|quelle|quels|quelles|comment|quand|pourquoi|"
+    rf"(?<=\w\s){_NOT_AFTER_A_CONJUNCTION}(?:tu|ti)|(?:qui|ou)(?=\s*\??$))"
+)
 _IN_SITU_NEXT = re.compile(rf"\s+(?:et|pis|puis|aussi)\s+(?=[^,;?.!]{{0,60}}?\b{_IN_SITU}\b)", re.IGNORECASE)
-_ASKS = re.compile(rf"\b{_IN_SITU}\b|[\w'’]+-(?:t-)?(?:il|elle|on|ils|elles|nous|vous|je|tu)\b", re.IGNORECASE)
+_ASKS = re.compile(
+    rf"\b{_IN_SITU}\b|(?<![\w'’])[\w'’]+-(?:t-)?(?:il|elle|on|ils|elles|nous|vous|je|tu)\b", re.IGNORECASE
+)
 
 
-def _in_situ_questions(piece: str) -> list[str]:
-    """A piece of a message, cut where spoken French asks a second question in place."""
+def _asks(text: str) -> bool:
+    """Whether a piece of a message asks something (the piece before a second question must)."""
+    return bool(
+        "?" in text
+        or _QUESTION_START.match(text)
+        or _INVERTED_START.match(text)
+        or _ASKED_AFTER_A_COMMA.search(text)
+        or _ASKS.search(text)
+    )
+
+
+def _cut_where(pattern: re.Pattern[str], piece: str) -> list[str]:
+    """A piece of a message, cut where the pattern finds a second question after one that asks."""
     found, start = [], 0
-    for match in _IN_SITU_NEXT.finditer(piece):
+    for match in pattern.finditer(piece):
         before = piece[start : match.start()].strip(" ;")
-        if _ASKS.search(before) and len(before.split()) >= MIN_WORDS:
+        if _asks(before) and len(before.split()) >= MIN_WORDS:
             found.append(before.strip(" ,"))
             start = match.end()
     return [*found, piece[start:].strip(" ,;")]
+
+
+def _is_a_question(sentence: str) -> bool:
+    if sentence.endswith(("?", "!")) or _QUESTION_START.match(sentence) or _INVERTED_START.match(sentence):
+        return True
+    if sentence.endswith("."):
+        return bool(_RELAYED_QUESTION.search(sentence))
+    return bool(_RELAYED.search(sentence) or _ASKED_AFTER_A_COMMA.search(sentence) or _ASKS.search(sentence))
 
 
 def question_parts(text: str) -> list[str]:
@@ -135,17 +174,15 @@ def question_parts(text: str) -> list[str]:
     text = _SPACES.sub(" ", text)
     for sentence in _SENTENCE_END.split(text.strip()):
         sentence = _LEADING_WORD.sub("", sentence.strip())
-        pieces = [q for p in _NEXT_QUESTION.split(sentence) for q in _in_situ_questions(p.strip(" ,;"))]
+        pieces = [
+            cut
+            for piece in _NEXT_QUESTION.split(sentence)
+            for short in _cut_where(_ELLIPTIC_NEXT, piece.strip(" ,;"))
+            for cut in _cut_where(_IN_SITU_NEXT, short)
+        ]
         if len(pieces) > 1:
             parts.extend(p for p in pieces if p)  # "X, and how Y?": X is the first question
-        elif sentence and (
-            sentence.endswith(("?", "!"))
-            or _QUESTION_START.match(sentence)
-            or _INVERTED_START.match(sentence)
-            or _RELAYED.search(sentence)
-            or _ASKED_AFTER_A_COMMA.search(sentence)
-            or _ASKS.search(sentence)
-        ):
+        elif sentence and _is_a_question(sentence):
             parts.append(sentence)
     # the same question twice is parsed once
     return list(dict.fromkeys(p for p in parts if len(p.split()) >= MIN_WORDS))[:MAX_PARTS]

@@ -59,10 +59,13 @@ def is_sqlite_file(url: str | URL) -> bool:
     return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
 
 
-def sqlite_file_engine(url: str | URL, timeout: float, **options: Any) -> Engine:
+def sqlite_file_engine(url: str | URL, timeout: float, synchronous: str = "FULL", **options: Any) -> Engine:
     """An engine for an SQLite file: pooled (SQLAlchemy 1.4 would open a file per unit of work)
     and tuned by `tune_sqlite`; `timeout` is how long a writer waits for the file's lock and for a
-    pooled connection. The application database and Rasa's tracker store both open theirs here."""
+    pooled connection. The application database and Rasa's tracker store both open theirs here.
+    `synchronous` is SQLite's: FULL syncs every commit to disk; NORMAL, with the write-ahead log,
+    syncs at checkpoints only: a commit survives a crash of the process, but the last ones may be
+    lost if the machine itself loses power (the file is never corrupted)."""
     engine = create_engine(
         url,
         poolclass=QueuePool,
@@ -70,14 +73,14 @@ def sqlite_file_engine(url: str | URL, timeout: float, **options: Any) -> Engine
         connect_args={"timeout": timeout, "check_same_thread": False},
         **options,
     )
-    tune_sqlite(engine)
+    tune_sqlite(engine, synchronous)
     return engine
 
 
-def tune_sqlite(engine: Engine) -> None:
+def tune_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
     """Foreign keys on (SQLite leaves them off by default), and a file database in write-ahead-log
-    mode: one sync per commit rather than three, and readers never wait for the writer, with the same
-    durability (`synchronous` stays FULL). A unit of work (connect, insert, commit) took 4.2 ms with
+    mode: one sync per commit rather than three (none with `synchronous` NORMAL), and readers never wait
+    for the writer. A unit of work (connect, insert, commit) took 4.2 ms with
     SQLAlchemy 1.4's default for SQLite files (no pool, rollback journal) and 1.3 ms with a pool
     and the log (docs/benchmarks.md, session 15). The mode is kept in the file; every engine of
     ours (the gateway's, the action server's, Rasa's tracker store, the insights reader and the
@@ -94,6 +97,7 @@ def tune_sqlite(engine: Engine) -> None:
                 dbapi_connection.execute("PRAGMA journal_mode=WAL")
             except sqlite3.OperationalError:  # another process held a lock: as correct, only slower
                 logger.warning("SQLite %s stays in its journal mode for now (locked).", engine.url.database)
+            dbapi_connection.execute(f"PRAGMA synchronous={synchronous}")
 
 
 class Database:

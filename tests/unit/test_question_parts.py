@@ -65,7 +65,7 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
         ),
         ("Is PIP free? also roughly how long does approval take", ["Is PIP free?", "how long does approval take"]),
         # the second question cut short, or named before it is asked
-        ("benefits of PIP for a carrier, and the fee?", ["benefits of PIP for a carrier", "the fee?"]),
+        ("what does PIP give a carrier, and the fee?", ["what does PIP give a carrier", "the fee?"]),
         ("quels documents faut envoyer, pis le delai?", ["quels documents faut envoyer", "le delai?"]),
         ("is PIP required by law... and the cost?", ["is PIP required by law", "the cost?"]),
         (
@@ -107,6 +107,14 @@ def test_each_question_of_a_message_is_found(text, parts):
         "I've been asked to handle our PIP application. What goes in each section?",
         "We are a carrier in Laval, and we want to know how to apply.",
         "Importers, carriers and brokers, can they all join?",
+        # a statement before the question is not a question
+        "Our application was submitted in May, and the portal says pending, what does that mean?",
+        "We applied in March... and the status still says received, is that normal?",
+        "Our company, and its subsidiaries, can they apply together?",
+        "Quand tu soumets la demande et tu paies les frais, ça prend combien de temps?",
+        "My manager is asking me to look into PIP. How much does it cost?",
+        "Tu sais, on est petits. Est-ce qu'on peut adhérer?",
+        "On a appliqué quand on a déménagé. Combien de temps ça prend?",
     ],
 )
 def test_one_question_stays_one(text):
@@ -207,10 +215,21 @@ def test_hostile_spacing_cannot_stall_the_parser():
         "a , " * 500,
         "and " * 500 + "what?",
         "what-il " * 250,
+        # a long word after ", and the" once took exponential time (15 s for 60 letters)
+        "Is PIP free, and the " + "a" * 60 + ";",
+        "Is PIP free, and " + "a" * 600 + ";",
+        "Is it approved, and the file PIP-2025-00201/200000001/CARRIER_ONTARIO_LTD; thanks",
+        "." * 4000,
+        "'" * 4000,
+        "pis " * 700 + "combien",
+        (", and the x y z") * 200,
     ]
+    # each message within 0.5 s, where the slowest takes about 1 ms
     script = (
-        "import sys, json; from bot.rasa_ext.question_parts import question_parts;"
-        "[question_parts(t) for t in json.loads(sys.stdin.read())]"
+        "import sys, json, time; from bot.rasa_ext.question_parts import question_parts\n"
+        "for t in json.loads(sys.stdin.read()):\n"
+        "    started = time.perf_counter(); question_parts(t)\n"
+        "    assert time.perf_counter() - started < 0.5, t[:40]\n"
     )
     import json
 

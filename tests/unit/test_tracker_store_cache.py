@@ -252,5 +252,7 @@ async def test_rasa_s_sqlite_file_keeps_its_connections_and_writes_through_a_log
     with one.engine.connect() as connection:
         first = connection.connection.dbapi_connection
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        # not synced commit by commit: a crash of Rasa keeps every turn, a power loss may take the last
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     with one.engine.connect() as connection:
         assert connection.connection.dbapi_connection is first
