@@ -350,9 +350,12 @@ def score(predictions: list[Prediction], texts: dict[str, dict[str, str]]) -> di
 
 
 def _words(text: str) -> list[str]:
+    """The words of a text for `mentions`: a hyphen separates words ("mid-1990s" states "1990s",
+    "1-800-461-9999" is the same four numbers on both sides), and French "qu'" is "que" ("dès qu'un
+    renseignement change" states "dès que")."""
     from bot.core.language import strip_accents
 
-    return re.findall(r"[a-z0-9@.-]+", strip_accents(text.lower()))
+    return ["que" if word == "qu" else word for word in re.findall(r"[a-z0-9@.]+", strip_accents(text.lower()))]
 
 
 def mentions(text: str, fact: str) -> bool:

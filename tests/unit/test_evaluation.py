@@ -11,6 +11,14 @@ def test_a_fact_is_stated_whatever_the_accents_and_plurals():
     assert not mentions("within 300 days", "30") and not mentions("after 40 years", "4 years")
 
 
+def test_a_fact_is_stated_inside_a_hyphenated_word_or_an_elision():
+    assert mentions("PIP has existed since the mid-1990s.", "1990s")
+    assert mentions("Call 1-800-461-9999.", "1-800-461-9999") and mentions("a 4-year cycle", "4-year")
+    assert mentions("Écrivez à pip-pep@cbsa-asfc.gc.ca", "pip-pep@cbsa-asfc.gc.ca")
+    assert mentions("Mettez-le à jour dès qu'un renseignement change", "dès que")
+    assert not mentions("the mid-1990s", "1995") and not mentions("a 40-year cycle", "4-year")
+
+
 def test_scores_count_second_topics_declines_and_facts():
     texts = {"cost/application_fee": {"en": "No. There is no fee to apply."}}
     predictions = [
