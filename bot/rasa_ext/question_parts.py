@@ -131,7 +131,7 @@ _IN_SITU = (
     rf"(?<=\w\s){_NOT_AFTER_A_CONJUNCTION}(?:tu|ti)|(?:qui|ou)(?=\s*\??$))"
 )
 _IN_SITU_NEXT = re.compile(rf"\s+(?:et|pis|puis|aussi)\s+(?=[^,;?.!]{{0,60}}?\b{_IN_SITU}\b)", re.IGNORECASE)
-_ASKS = re.compile(
+_ASKS_IN_FRENCH = re.compile(
     rf"\b{_IN_SITU}\b|(?<![\w'’])[\w'’]+-(?:t-)?(?:il|elle|on|ils|elles|nous|vous|je|tu)\b", re.IGNORECASE
 )
 
@@ -143,7 +143,7 @@ def _asks(text: str) -> bool:
         or _QUESTION_START.match(text)
         or _INVERTED_START.match(text)
         or _ASKED_AFTER_A_COMMA.search(text)
-        or _ASKS.search(text)
+        or _ASKS_IN_FRENCH.search(text)
     )
 
 
@@ -163,7 +163,7 @@ def _is_a_question(sentence: str) -> bool:
         return True
     if sentence.endswith("."):
         return bool(_RELAYED_QUESTION.search(sentence))
-    return bool(_RELAYED.search(sentence) or _ASKED_AFTER_A_COMMA.search(sentence) or _ASKS.search(sentence))
+    return bool(_RELAYED.search(sentence) or _ASKED_AFTER_A_COMMA.search(sentence) or _ASKS_IN_FRENCH.search(sentence))
 
 
 def question_parts(text: str) -> list[str]:

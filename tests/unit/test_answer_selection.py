@@ -130,15 +130,15 @@ async def test_a_message_that_also_asks_where_its_application_is_starts_the_look
     from rasa.shared.core.events import FollowupAction
 
     async def retrieval_run(action, *args):
-        return ["utter_processing_time/how_long"]
+        return ["utter_cost/overview"]
 
     run = answers_within_topic(retrieval_run)
     asked = {"intent": {"name": "cost"}, "response_selector": {"cost": {}}, "then_look_up": True}
     tracker = SimpleNamespace(latest_message=SimpleNamespace(parse_data=asked), active_loop_name=None)
     assert await run(FakeAction(), None, None, tracker, None) == [
-        "utter_processing_time/how_long",
+        "utter_cost/overview",
         FollowupAction("status_lookup_form"),
     ]
     # asked while the look-up already waits for a reference: its own rule brings the form back
     tracker = SimpleNamespace(latest_message=SimpleNamespace(parse_data=asked), active_loop_name="status_lookup_form")
-    assert await run(FakeAction(), None, None, tracker, None) == ["utter_processing_time/how_long"]
+    assert await run(FakeAction(), None, None, tracker, None) == ["utter_cost/overview"]

@@ -83,8 +83,9 @@ def test_eval_answers_the_second_question_as_the_assistant_does(tmp_path, monkey
 def test_the_look_up_that_follows_an_answer_counts_as_the_status_questions_answer():
     from bot.ops.evaluation import prediction_of
 
-    asked = Question("where is our application, and how long does it take?", "en", "application_status")
-    asked.also = ["processing_time"]
+    asked = Question(
+        "where is our application, and how long does it take?", "en", "application_status", also=["processing_time"]
+    )
     read = {
         "intent": {"name": "processing_time", "confidence": 0.8},
         "response_selector": {"processing_time": {"response": {"intent_response_key": "processing_time/how_long"}}},
