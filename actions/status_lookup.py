@@ -27,7 +27,7 @@ from bot.core.identifiers import (
     looks_like_reference,
     mask_business_number,
 )
-from bot.core.topics import form_interruptions
+from bot.core.topics import STATUS_LOOKUP_ACTION, form_interruptions
 from bot.store.engine import Database, DatabaseUnavailable
 from bot.store.queries import agent_lookup, find_for_applicant
 
@@ -152,7 +152,7 @@ class ActionLookupStatus(Action):
     """Runs when the form is complete: the look-up itself."""
 
     def name(self) -> str:
-        return "action_lookup_status"
+        return STATUS_LOOKUP_ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         language = language_of(tracker)

@@ -28,9 +28,11 @@ def title(topic: str, language: str) -> str:
     return topic
 
 
-# The status look-up: the intent that asks for it, and the form that runs it (data/rules/status_lookup.yml)
+# The status look-up: the intent that asks for it, the form that runs it and the action that looks
+# the application up once the form is complete (data/rules/status_lookup.yml)
 STATUS_LOOKUP_INTENT = "check_status"
 STATUS_LOOKUP_FORM = "status_lookup_form"
+STATUS_LOOKUP_ACTION = "action_lookup_status"
 
 # The topic of the answer each non-knowledge intent gets when asked with nothing before it
 # (knowledge intents are topic ids themselves). One source for `make eval` and the review inbox.

@@ -20,6 +20,10 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
   otherwise wait the full timeout. The person gets the gateway's "try again" reply. The
   trade-off: one timeout pauses status look-ups for every conversation on this Rasa server
   for the cooldown; a 4-second action means the action server is in trouble anyway.
+- A status look-up that cannot reach the action server (down, restarting, or the breaker
+  open) says so (`utter_status_unavailable`) instead of nothing: Rasa drops a failed
+  action's events, so a message that asked something else too got only that answer, and the
+  look-up it asked for vanished without a word. Other actions fail as before.
 - Rasa checks each action server reply against a JSON schema with `jsonschema.validate`,
   which first re-checks the schema itself: about 60 ms of CPU per action call, most of a
   status turn's time (measured with py-spy). The schema is compiled once here instead;
@@ -207,8 +211,34 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
     return answer
 
 
+def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Wraps the look-up form's and the look-up action's run: when the action server cannot
+    be reached, the person is told the look-up is unavailable. The conversation's state is
+    left as it was (as when Rasa drops the events), so the look-up picks up where it was once
+    the action server is back."""
+    from rasa.core.actions.action import ActionBotResponse
+    from rasa.shared.exceptions import RasaException
+
+    from bot.core.topics import STATUS_LOOKUP_ACTION, STATUS_LOOKUP_FORM
+
+    async def run_or_say_unavailable(action, output_channel, nlg, tracker, domain, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await run(action, output_channel, nlg, tracker, domain, *args, **kwargs)
+        except TurnOverdue:
+            raise  # the gateway has stopped waiting: nobody would read the reply
+        except (RasaException, asyncio.TimeoutError) as failure:
+            if action.name() not in (STATUS_LOOKUP_FORM, STATUS_LOOKUP_ACTION):
+                raise
+            logger.error("Status look-up unavailable: %s", type(failure).__name__)
+            return await ActionBotResponse("utter_status_unavailable").run(output_channel, nlg, tracker, domain)
+
+    run_or_say_unavailable.wrapped = True  # type: ignore[attr-defined]
+    return run_or_say_unavailable
+
+
 def configure() -> None:
     import rasa.core.actions.action as remote_actions
+    from rasa.core.actions.forms import FormAction
 
     from bot.core.log_privacy import install
     from bot.core.settings import env
@@ -218,6 +248,8 @@ def configure() -> None:
     parse_off_loop()
     if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):
         remote_actions.ActionRetrieveResponse.run = answers_within_topic(remote_actions.ActionRetrieveResponse.run)
+    if not getattr(FormAction.run, "wrapped", False):
+        FormAction.run = says_when_lookups_are_unavailable(FormAction.run)
     if getattr(remote_actions.RemoteAction.run, "guarded", False):
         return
     timeout = LagAwareTimeout(
@@ -227,7 +259,7 @@ def configure() -> None:
     # aiohttp's own timeout, which counts the lag, only as a last resort: the watchdog decides
     remote_actions.DEFAULT_REQUEST_TIMEOUT = max(timeout.cap, timeout.budget) + 1
     breaker = ActionServerBreaker(float(env("ACTION_COOLDOWN", str(DEFAULT_ACTION_COOLDOWN))))
-    guarded = breaker.guard(timeout.bound(remote_actions.RemoteAction.run))
+    guarded = says_when_lookups_are_unavailable(breaker.guard(timeout.bound(remote_actions.RemoteAction.run)))
     guarded.guarded = True  # type: ignore[attr-defined]
     remote_actions.RemoteAction.run = guarded
     remote_actions.RemoteAction._validate_action_result = compiled_action_result_check(

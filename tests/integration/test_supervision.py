@@ -240,6 +240,13 @@ def test_action_server_killed_knowledge_keeps_working_and_lookups_come_back(supe
         assert "try again" in reply.lower() and "pip-pep@cbsa-asfc.gc.ca" in reply
         reply_fr = texts(chat_fr.say("je veux vérifier l'état de ma demande"))
         assert "Réessayez" in reply_fr and "pip-pep@cbsa-asfc.gc.ca" in reply_fr
+        # asked with another question: its answer, then the look-up says it cannot run (it said nothing)
+        both = chat.say("Where is our application at, and how long do these usually take?")
+        assert both[0]["topic"] == "processing_time"
+        assert both[-1]["topic"] == "application_status" and "can't look up" in both[-1]["text"]
+        both_fr = chat_fr.say("Où en est rendue notre demande, pis ça prend combien de temps d'habitude?")
+        assert both_fr[0]["topic"] == "processing_time"
+        assert both_fr[-1]["topic"] == "application_status" and "Je ne peux pas vérifier" in both_fr[-1]["text"]
         status, health, _ = assistant.request("GET", "/healthz")
         assert status == 503 and health["parts"]["actions"] == "down"
         assert "Restarted the action server" not in supervised.log()

@@ -1,19 +1,26 @@
-"""The circuit breaker in front of the action server (bot/rasa_ext/rasa_process.py)."""
+"""The circuit breaker in front of the action server, and what a status look-up says when the
+action server cannot be reached (bot/rasa_ext/rasa_process.py)."""
 
 import asyncio
 
 import pytest
 from rasa.shared.exceptions import RasaException
 
-from bot.rasa_ext.rasa_process import ActionServerBreaker, compiled_action_result_check
+from bot.rasa_ext.rasa_process import (
+    ActionServerBreaker,
+    TurnOverdue,
+    compiled_action_result_check,
+    says_when_lookups_are_unavailable,
+)
 
 
 class Action:
-    def __init__(self):
+    def __init__(self, name="action_lookup_status"):
         self.calls = 0
+        self.action_name = name
 
     def name(self):
-        return "action_lookup_status"
+        return self.action_name
 
 
 async def hung(action):
@@ -21,7 +28,7 @@ async def hung(action):
     raise asyncio.TimeoutError()
 
 
-async def answers(action):
+async def answers(action, *args):
     action.calls += 1
     return ["events"]
 
@@ -50,6 +57,49 @@ async def test_other_failures_do_not_open_the_breaker():
     with pytest.raises(RasaException):
         await breaker.guard(refused)(action)
     assert await breaker.guard(answers)(action) == ["events"]
+
+
+@pytest.fixture
+def said(monkeypatch):
+    uttered = []
+
+    async def bot_response_run(action, *args):
+        uttered.append(action.utter_action)
+        return [f"said {action.utter_action}"]
+
+    monkeypatch.setattr("rasa.core.actions.action.ActionBotResponse.run", bot_response_run)
+    return uttered
+
+
+@pytest.mark.parametrize("name", ["status_lookup_form", "action_lookup_status"])
+@pytest.mark.parametrize("failure", [RasaException("Couldn't connect"), asyncio.TimeoutError()])
+async def test_a_look_up_that_cannot_reach_the_action_server_says_so(said, name, failure):
+    """Rasa drops a failed action's events: without this, the person saw nothing at all."""
+
+    async def unreachable(action, *args):
+        raise failure
+
+    run = says_when_lookups_are_unavailable(unreachable)
+    assert await run(Action(name), "channel", "nlg", "tracker", "domain") == ["said utter_status_unavailable"]
+    assert said == ["utter_status_unavailable"]
+
+
+async def test_a_look_up_that_answers_is_untouched_and_other_actions_fail_as_before(said):
+    assert await says_when_lookups_are_unavailable(answers)(Action(), "c", "n", "t", "d") == ["events"]
+
+    async def refused(action, *args):
+        raise RasaException("Couldn't connect")
+
+    with pytest.raises(RasaException):
+        await says_when_lookups_are_unavailable(refused)(Action("action_answer_followup"), "c", "n", "t", "d")
+
+    async def overdue(action, *args):
+        raise TurnOverdue()
+
+    # the gateway has stopped waiting for this turn: nothing is said
+    with pytest.raises(TurnOverdue):
+        await says_when_lookups_are_unavailable(overdue)(Action(), "c", "n", "t", "d")
+    assert said == []
 
 
 def test_action_replies_are_checked_against_rasas_schema_as_before():
