@@ -50,7 +50,7 @@ _QUESTION_WORDS = (
     r"how|what|what's|whats|when|where|who|whom|whose|which|why|whether|is|isn't|are|aren't|am|"
     r"do|does|doesn't|did|can|can't|could|will|would|should|must|may|has|have|any|"
     # French (also written without accents, and Québec's "c'est-tu", "y'a-tu")
-    r"comment|combien|quand|où|qui|qu'est-ce|qu'est ce|qu’est-ce|quest-ce|quel|quelle|quels|quelles|pourquoi|est-ce|est ce|c'est-tu|c'est tu|"
+    r"comment|combien|quand|où|qui|lequel|laquelle|lesquels|lesquelles|qu'est-ce|qu'est ce|qu’est-ce|quest-ce|quel|quelle|quels|quelles|pourquoi|est-ce|est ce|c'est-tu|c'est tu|"
     r"c'est quoi|cest quoi|ça coûte|ca coute|y a-t-il|y'a-tu|y a tu|faut-il|faut tu|peut-on|doit-on|"
     r"dois-je|puis-je|peut-il|est-il|sont-ils|avons-nous|a-t-on|si|if"
 )
@@ -74,11 +74,24 @@ _LEADING_WORD = re.compile(
 # where his application is at.", "Le client demande aussi combien ça coûte."
 _RELAYED = re.compile(
     r"\b(?:wants? to know|would like to know|'d (?:also )?like to know|needs? to know|asks|asking|"
-    r"wonders?|wondering|veut (?:aussi |également )?savoir|voudrait (?:aussi )?savoir|aimerait (?:aussi )?savoir|"
+    r"wonders?|wondering|veu[xt] (?:aussi |également )?savoir|voudrai[st] (?:aussi )?savoir|aimerai[st] (?:aussi )?savoir|"
     # "demande" the verb, not the noun ("notre demande a été envoyée")
     r"(?:il|elle|ils|elles|on|je|client|cliente|appelant|appelante|l'appelant|l'appelante)\s+"
     r"(?:me |se |nous |vous )?demandent?)\b",
     re.IGNORECASE,
+)
+# An agent relays two requests in one sentence, naming what the caller wants rather than asking it:
+# "Caller wants the status of his application and also wants the program's e-mail address.", "La
+# cliente veut l'adresse du programme et demande aussi le délai." Cut only in a sentence that opens
+# as a relay, before the second request's verb.
+_RELAY_VERB = r"(?:wants?|asks?|needs?|would like|veut|demande|voudrait|aimerait)\b"
+_RELAY_OPENING = re.compile(
+    r"^(?:(?:the|my|our|le|la|l'|mon|ma|notre)\s?)?(?:caller|client|customer|cliente|appelant|appelante|"
+    rf"he|she|they|il|elle|ils|elles)\s(?:[\w'’-]+\s){{0,2}}?(?:also\s|aussi\s)?{_RELAY_VERB}",
+    re.IGNORECASE,
+)
+_RELAYED_NEXT = re.compile(
+    rf"\s?[,;]?\s(?:and|et)\s(?:(?:also|aussi|également|he|she|il|elle)\s){{0,2}}(?={_RELAY_VERB})", re.IGNORECASE
 )
 _QUESTION_START = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -91,7 +104,7 @@ _INVERTED_START = re.compile(rf"^{_INVERTED_VERB}", re.IGNORECASE)
 _PREPOSITION = r"(?:(?:à|a|avec|depuis|pour|de|par|dans|to|with|for|since|from|in)\s+)?"
 _CONJUNCTION = r"(?:and also|and|also|plus|\+|&|et aussi|et|pis|puis|aussi)"
 _NEXT_QUESTION = re.compile(
-    rf"\s*[,;]?\s+{_CONJUNCTION}\s+{_FILLERS}(?={_PREPOSITION}(?:{_QUESTION_WORDS})\b)"
+    rf"\s*[,;]?\s+{_CONJUNCTION}(?:,\s*|\s+){_FILLERS}(?={_PREPOSITION}(?:{_QUESTION_WORDS})\b)"
     # an inverted verb only after a comma: "nos chauffeurs et nos répartiteurs doivent-ils" is one question
     rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}(?={_INVERTED_VERB})",
     re.IGNORECASE,
@@ -174,9 +187,11 @@ def question_parts(text: str) -> list[str]:
     text = _SPACES.sub(" ", text)
     for sentence in _SENTENCE_END.split(text.strip()):
         sentence = _LEADING_WORD.sub("", sentence.strip())
+        requests = _RELAYED_NEXT.split(sentence) if _RELAY_OPENING.match(sentence) else [sentence]
         pieces = [
             cut
-            for piece in _NEXT_QUESTION.split(sentence)
+            for request in requests
+            for piece in _NEXT_QUESTION.split(request.strip(" ,;—–-"))
             for short in _cut_where(_ELLIPTIC_NEXT, piece.strip(" ,;"))
             for cut in _cut_where(_IN_SITU_NEXT, short)
         ]

@@ -85,6 +85,32 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
             "Caller can't open the portal in Firefox. Which browser works? He also wants to know where his file is.",
             ["Which browser works?", "He also wants to know where his file is."],
         ),
+        # ... or names two requests in one sentence
+        (
+            "Caller wants the status of his PIP application, has the ref number but not the BN, and also wants "
+            "the program's email address.",
+            [
+                "Caller wants the status of his PIP application, has the ref number but not the BN",
+                "wants the program's email address.",
+            ],
+        ),
+        (
+            "La cliente veut l'adresse du programme et demande aussi le délai de traitement.",
+            ["La cliente veut l'adresse du programme", "demande aussi le délai de traitement."],
+        ),
+        (
+            "Un client membre C-TPAT veut savoir si ça lui donne le PEP, et lequel des deux compte pour EXPRES.",
+            ["Un client membre C-TPAT veut savoir si ça lui donne le PEP", "lequel des deux compte pour EXPRES."],
+        ),
+        # a condition after "et," and the wish to know said in the first person
+        (
+            "Le client veut l'état de sa demande et, si elle est refusée, comment demander un examen.",
+            ["Le client veut l'état de sa demande", "comment demander un examen."],
+        ),
+        (
+            "Ça prend combien de temps? On a envoyé la nôtre en mars, j'aimerais savoir où elle est rendue.",
+            ["Ça prend combien de temps?", "On a envoyé la nôtre en mars, j'aimerais savoir où elle est rendue."],
+        ),
     ],
 )
 def test_each_question_of_a_message_is_found(text, parts):
@@ -115,6 +141,9 @@ def test_each_question_of_a_message_is_found(text, parts):
         "My manager is asking me to look into PIP. How much does it cost?",
         "Tu sais, on est petits. Est-ce qu'on peut adhérer?",
         "On a appliqué quand on a déménagé. Combien de temps ça prend?",
+        "We want to join PIP and also want to know about FAST lanes.",  # not an agent relaying
+        "Le PEP ou le C-TPAT, lequel convient à un transporteur?",
+        "Nous sommes transporteurs. J'aimerais savoir comment adhérer.",  # the first sentence tells
     ],
 )
 def test_one_question_stays_one(text):
