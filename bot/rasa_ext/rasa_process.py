@@ -216,7 +216,7 @@ def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Cal
     be reached, the person is told the look-up is unavailable. The conversation's state is
     left as it was (as when Rasa drops the events), so the look-up picks up where it was once
     the action server is back."""
-    from rasa.core.actions.action import ActionBotResponse
+    from rasa.core.actions.action import ActionBotResponse, ActionExecutionRejection
     from rasa.shared.exceptions import RasaException
 
     from bot.core.topics import STATUS_LOOKUP_ACTION, STATUS_LOOKUP_FORM
@@ -224,6 +224,8 @@ def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Cal
     async def run_or_say_unavailable(action, output_channel, nlg, tracker, domain, *args: Any, **kwargs: Any) -> Any:
         try:
             return await run(action, output_channel, nlg, tracker, domain, *args, **kwargs)
+        except ActionExecutionRejection:
+            raise  # the form did not get what it asked for: the rules answer the question asked instead
         except TurnOverdue:
             raise  # the gateway has stopped waiting: nobody would read the reply
         except (RasaException, asyncio.TimeoutError) as failure:

@@ -4,6 +4,7 @@ action server cannot be reached (bot/rasa_ext/rasa_process.py)."""
 import asyncio
 
 import pytest
+from rasa.core.actions.action import ActionExecutionRejection
 from rasa.shared.exceptions import RasaException
 
 from bot.rasa_ext.rasa_process import (
@@ -92,6 +93,13 @@ async def test_a_look_up_that_answers_is_untouched_and_other_actions_fail_as_bef
 
     with pytest.raises(RasaException):
         await says_when_lookups_are_unavailable(refused)(Action("action_answer_followup"), "c", "n", "t", "d")
+
+    async def rejected(action, *args):
+        raise ActionExecutionRejection("status_lookup_form", "no reference in the message")
+
+    # the form did not get a reference (a question asked meanwhile): Rasa's rules take over, as before
+    with pytest.raises(ActionExecutionRejection):
+        await says_when_lookups_are_unavailable(rejected)(Action("status_lookup_form"), "c", "n", "t", "d")
 
     async def overdue(action, *args):
         raise TurnOverdue()
