@@ -50,7 +50,7 @@ _QUESTION_WORDS = (
     r"how|what|what's|whats|when|where|who|whom|whose|which|why|whether|is|isn't|are|aren't|am|"
     r"do|does|doesn't|did|can|can't|could|will|would|should|must|may|has|have|any|"
     # French (also written without accents, and Québec's "c'est-tu", "y'a-tu")
-    r"comment|combien|quand|où|qui|lequel|laquelle|lesquels|lesquelles|qu'est-ce|qu'est ce|qu’est-ce|quest-ce|quel|quelle|quels|quelles|pourquoi|est-ce|est ce|c'est-tu|c'est tu|"
+    r"comment|combien|quand|où|qui|qu'est-ce|qu'est ce|qu’est-ce|quest-ce|quel|quelle|quels|quelles|pourquoi|est-ce|est ce|c'est-tu|c'est tu|"
     r"c'est quoi|cest quoi|ça coûte|ca coute|y a-t-il|y'a-tu|y a tu|faut-il|faut tu|peut-on|doit-on|"
     r"dois-je|puis-je|peut-il|est-il|sont-ils|avons-nous|a-t-on|si|if"
 )
@@ -84,27 +84,35 @@ _RELAYED = re.compile(
 # "Caller wants the status of his application and also wants the program's e-mail address.", "La
 # cliente veut l'adresse du programme et demande aussi le délai." Cut only in a sentence that opens
 # as a relay, before the second request's verb.
-_RELAY_VERB = r"(?:wants?|asks?|needs?|would like|veut|demande|voudrait|aimerait)\b"
+_RELAY_VERB = (
+    r"(?:wants?|asks?|needs?|would like|veut|veulent|demandent|demande|voudraient|voudrait|aimeraient|aimerait)\b"
+)
 _RELAY_OPENING = re.compile(
     r"^(?:(?:the|my|our|le|la|l'|mon|ma|notre)\s?)?(?:caller|client|customer|cliente|appelant|appelante|"
     rf"he|she|they|il|elle|ils|elles)\s(?:[\w'’-]+\s){{0,2}}?(?:also\s|aussi\s)?{_RELAY_VERB}",
     re.IGNORECASE,
 )
 _RELAYED_NEXT = re.compile(
-    rf"\s?[,;]?\s(?:and|et)\s(?:(?:also|aussi|également|he|she|il|elle)\s){{0,2}}(?={_RELAY_VERB})", re.IGNORECASE
+    rf"\s?[,;]?\s(?:and|et)\s(?:(?:also|aussi|également|he|she|they|il|elle|ils|elles)\s){{0,2}}(?={_RELAY_VERB})",
+    re.IGNORECASE,
 )
 _QUESTION_START = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
-# A sentence ends at "?" or "!", or at "." before a capital letter (not after "U.S." or "p. ex.").
-_SENTENCE_END = re.compile(r"(?<=[?!])\s+|(?<=[^\s.]{3}\.)\s+(?=[A-ZÀ-Ý])")
+# A sentence ends at "?" or "!", or at "." before a capital letter (not after "U.S." or "p. ex.") or
+# before a word that starts another question in lower case ("... on our dashboard. also, can you...").
+_SENTENCE_END = re.compile(
+    r"(?<=[?!])\s+|(?<=[^\s.]{3}\.)\s+(?=[A-ZÀ-Ý]|(?:also|and|btw|plus|aussi|et|pis|puis|en passant)\b)"
+)
 # French asks by inversion too, a few words after "et": "et nos chauffeurs ont-ils besoin d'une carte?",
 # "et perd-on l'accès?", "pis faut-tu payer?"; and a question word may follow a preposition ("à qui").
 _INVERTED_VERB = r"(?:[\w'’]+\s+){0,4}[\w'’]+-(?:t-)?(?:il|elle|on|ils|elles|nous|vous|je|tu)\b"
 _INVERTED_START = re.compile(rf"^{_INVERTED_VERB}", re.IGNORECASE)
 _PREPOSITION = r"(?:(?:à|a|avec|depuis|pour|de|par|dans|to|with|for|since|from|in)\s+)?"
+# "et lequel des deux...": after a preposition it is a relative pronoun ("pour lequel on paie")
+_WHICH_ONE = r"(?:lequel|laquelle|lesquels|lesquelles)"
 _CONJUNCTION = r"(?:and also|and|also|plus|\+|&|et aussi|et|pis|puis|aussi)"
 _NEXT_QUESTION = re.compile(
-    rf"\s*[,;]?\s+{_CONJUNCTION}(?:,\s*|\s+){_FILLERS}(?={_PREPOSITION}(?:{_QUESTION_WORDS})\b)"
+    rf"\s*[,;]?\s+{_CONJUNCTION}(?:,\s*|\s+){_FILLERS}(?=(?:{_PREPOSITION}(?:{_QUESTION_WORDS})|{_WHICH_ONE})\b)"
     # an inverted verb only after a comma: "nos chauffeurs et nos répartiteurs doivent-ils" is one question
     rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}(?={_INVERTED_VERB})",
     re.IGNORECASE,
@@ -141,7 +149,7 @@ _NOT_AFTER_A_CONJUNCTION = "".join(
 )
 _IN_SITU = (
     r"(?:combien|où|quoi|quel|quelle|quels|quelles|comment|quand|pourquoi|"
-    rf"(?<=\w\s){_NOT_AFTER_A_CONJUNCTION}(?:tu|ti)|(?:qui|ou)(?=\s*\??$))"
+    rf"(?<=\w\s){_NOT_AFTER_A_CONJUNCTION}(?:tu|ti)|(?<=\w-)(?:tu|ti)|(?:qui|ou)(?=\s*\??$))"
 )
 _IN_SITU_NEXT = re.compile(rf"\s+(?:et|pis|puis|aussi)\s+(?=[^,;?.!]{{0,60}}?\b{_IN_SITU}\b)", re.IGNORECASE)
 _ASKS_IN_FRENCH = re.compile(
@@ -153,6 +161,7 @@ def _asks(text: str) -> bool:
     """Whether a piece of a message asks something (the piece before a second question must)."""
     return bool(
         "?" in text
+        or _RELAYED.search(text)
         or _QUESTION_START.match(text)
         or _INVERTED_START.match(text)
         or _ASKED_AFTER_A_COMMA.search(text)
@@ -175,7 +184,7 @@ def _is_a_question(sentence: str) -> bool:
     if sentence.endswith(("?", "!")) or _QUESTION_START.match(sentence) or _INVERTED_START.match(sentence):
         return True
     if sentence.endswith("."):
-        return bool(_RELAYED_QUESTION.search(sentence))
+        return bool(_RELAYED_QUESTION.search(sentence) or _RELAY_OPENING.match(sentence))
     return bool(_RELAYED.search(sentence) or _ASKED_AFTER_A_COMMA.search(sentence) or _ASKS_IN_FRENCH.search(sentence))
 
 
@@ -188,6 +197,8 @@ def question_parts(text: str) -> list[str]:
     for sentence in _SENTENCE_END.split(text.strip()):
         sentence = _LEADING_WORD.sub("", sentence.strip())
         requests = _RELAYED_NEXT.split(sentence) if _RELAY_OPENING.match(sentence) else [sentence]
+        if not (_RELAY_OPENING.match(requests[0]) and len(requests[0].split()) > MIN_WORDS):
+            requests = [sentence]  # "He called and wants his status." relays one request
         pieces = [
             cut
             for request in requests

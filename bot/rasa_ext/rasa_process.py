@@ -213,13 +213,29 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
 
 def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Wraps the look-up form's and the look-up action's run: when the action server cannot
-    be reached, the person is told the look-up is unavailable. The conversation's state is
-    left as it was (as when Rasa drops the events), so the look-up picks up where it was once
-    the action server is back."""
+    be reached, the person is told the look-up is unavailable, and a look-up that waits for a
+    reference still lets the rules answer a question asked meanwhile. The conversation's state
+    is left as it was (as when Rasa drops the events), so the look-up picks up where it was
+    once the action server is back."""
     from rasa.core.actions.action import ActionBotResponse, ActionExecutionRejection
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
     from rasa.shared.exceptions import RasaException
 
-    from bot.core.topics import STATUS_LOOKUP_ACTION, STATUS_LOOKUP_FORM
+    from bot.core.topics import STATUS_LOOKUP_ACTION, STATUS_LOOKUP_FORM, form_interruptions
+
+    def while_waiting(action, tracker) -> Optional[Any]:
+        """What the look-up does when it waits for a reference and cannot validate: a question
+        asked meanwhile is rejected, as the validation action would, so the rules answer it; back
+        after that answer, it asks again for what it waits for. None: say it is unavailable."""
+        if action.name() != STATUS_LOOKUP_FORM or tracker.active_loop_name != STATUS_LOOKUP_FORM:
+            return None
+        if tracker.latest_action_name != ACTION_LISTEN_NAME:
+            requested = tracker.get_slot(REQUESTED_SLOT)
+            return ActionBotResponse(f"utter_ask_{requested}") if requested else None
+        latest = tracker.latest_message
+        if ((latest.intent if latest else None) or {}).get("name") in form_interruptions():
+            raise ActionExecutionRejection(action.name(), "action server unreachable")
+        return None
 
     async def run_or_say_unavailable(action, output_channel, nlg, tracker, domain, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -231,8 +247,10 @@ def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Cal
         except (RasaException, asyncio.TimeoutError) as failure:
             if action.name() not in (STATUS_LOOKUP_FORM, STATUS_LOOKUP_ACTION):
                 raise
-            logger.error("Status look-up unavailable: %s", type(failure).__name__)
-            return await ActionBotResponse("utter_status_unavailable").run(output_channel, nlg, tracker, domain)
+            # the action name and the action server's address; nothing a person typed
+            logger.error("Status look-up unavailable: %s: %s", type(failure).__name__, failure)
+            reply = while_waiting(action, tracker) or ActionBotResponse("utter_status_unavailable")
+            return await reply.run(output_channel, nlg, tracker, domain)
 
     run_or_say_unavailable.wrapped = True  # type: ignore[attr-defined]
     return run_or_say_unavailable

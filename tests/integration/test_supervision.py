@@ -228,6 +228,8 @@ def test_action_server_killed_knowledge_keeps_working_and_lookups_come_back(supe
     assistant = supervised.assistant
     chat, chat_fr = assistant.conversation("en"), assistant.conversation("fr")
     assert chat.say("What are the benefits of PIP?")[0]["topic"] == "benefits"
+    waiting = assistant.conversation("en")  # a look-up that waits for its reference when the server dies
+    assert "reference" in texts(waiting.say("check my application status"))
     before = supervised.children()
     os.kill(before["actions"], signal.SIGKILL)
     supervised.wait_for_log("The action server was killed (SIGKILL).")
@@ -247,6 +249,10 @@ def test_action_server_killed_knowledge_keeps_working_and_lookups_come_back(supe
         both_fr = chat_fr.say("Où en est rendue notre demande, pis ça prend combien de temps d'habitude?")
         assert both_fr[0]["topic"] == "processing_time"
         assert both_fr[-1]["topic"] == "application_status" and "Je ne peux pas vérifier" in both_fr[-1]["text"]
+        # the look-up that was waiting still answers a question, then asks again; a reference waits
+        asked = waiting.say("How much does it cost to join PIP?")
+        assert asked[0]["topic"] == "cost" and "reference" in asked[-1]["text"]
+        assert "can't look up" in texts(waiting.say("PIP-2026-00103 100000003"))
         status, health, _ = assistant.request("GET", "/healthz")
         assert status == 503 and health["parts"]["actions"] == "down"
         assert "Restarted the action server" not in supervised.log()
@@ -260,6 +266,7 @@ def test_action_server_killed_knowledge_keeps_working_and_lookups_come_back(supe
     supervised.wait_for_log("Every part answers again")
 
     # Status look-ups work again, in the same conversations.
+    assert "More information requested" in texts(waiting.say("PIP-2026-00103 100000003"))
     chat.say("check my application status")
     assert "More information requested" in texts(chat.say("PIP-2026-00103 100000003"))
     chat_fr.say("je veux vérifier l'état de ma demande")

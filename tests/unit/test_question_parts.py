@@ -94,6 +94,7 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
                 "wants the program's email address.",
             ],
         ),
+        ("Ils veulent adhérer au PEP et demandent le délai.", ["Ils veulent adhérer au PEP", "demandent le délai."]),
         (
             "La cliente veut l'adresse du programme et demande aussi le délai de traitement.",
             ["La cliente veut l'adresse du programme", "demande aussi le délai de traitement."],
@@ -101,6 +102,19 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
         (
             "Un client membre C-TPAT veut savoir si ça lui donne le PEP, et lequel des deux compte pour EXPRES.",
             ["Un client membre C-TPAT veut savoir si ça lui donne le PEP", "lequel des deux compte pour EXPRES."],
+        ),
+        (
+            "Caller found a tampered seal. Does he have to report it? He also wants the BIS phone number.",
+            ["Does he have to report it?", "He also wants the BIS phone number."],
+        ),
+        (
+            "il veut savoir s'il doit le signaler comme membre PEP, pis le numéro du SIF",
+            ["il veut savoir s'il doit le signaler comme membre PEP", "le numéro du SIF"],
+        ),
+        # Québec's "-tu" asks in place after "pis"
+        (
+            "C'est quoi les avantages pour un transporteur pis faut-tu payer pour s'inscrire?",
+            ["C'est quoi les avantages pour un transporteur", "faut-tu payer pour s'inscrire?"],
         ),
         # a condition after "et," and the wish to know said in the first person
         (
@@ -144,6 +158,10 @@ def test_each_question_of_a_message_is_found(text, parts):
         "We want to join PIP and also want to know about FAST lanes.",  # not an agent relaying
         "Le PEP ou le C-TPAT, lequel convient à un transporteur?",
         "Nous sommes transporteurs. J'aimerais savoir comment adhérer.",  # the first sentence tells
+        "Nos chauffeurs et nos répartiteurs doivent-tu suivre une formation?",
+        "Our dashboard shows no submit button. also, the page is slow.",  # "also" after a statement
+        "He called and wants his status.",  # one request relayed
+        "C'est le programme pour lequel on paie des frais et pour lequel on a signé.",  # relative pronouns
     ],
 )
 def test_one_question_stays_one(text):

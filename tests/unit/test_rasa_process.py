@@ -2,6 +2,7 @@
 action server cannot be reached (bot/rasa_ext/rasa_process.py)."""
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 from rasa.core.actions.action import ActionExecutionRejection
@@ -81,8 +82,38 @@ async def test_a_look_up_that_cannot_reach_the_action_server_says_so(said, name,
         raise failure
 
     run = says_when_lookups_are_unavailable(unreachable)
-    assert await run(Action(name), "channel", "nlg", "tracker", "domain") == ["said utter_status_unavailable"]
+    assert await run(Action(name), "channel", "nlg", tracker("check_status"), "domain") == [
+        "said utter_status_unavailable"
+    ]
     assert said == ["utter_status_unavailable"]
+
+
+def tracker(intent, active_loop=None, latest_action="action_listen", requested=None):
+    return SimpleNamespace(
+        latest_message=SimpleNamespace(intent={"name": intent}),
+        active_loop_name=active_loop,
+        latest_action_name=latest_action,
+        get_slot=lambda name: requested if name == "requested_slot" else None,
+    )
+
+
+async def test_a_question_asked_while_the_look_up_waits_is_still_answered_when_it_cannot_run(said):
+    """The form rejects the question, as its validation would, so the rules answer it; back after
+    the answer, it asks for the reference again. A reference typed meanwhile gets "unavailable"."""
+
+    async def unreachable(action, *args):
+        raise RasaException("Couldn't connect")
+
+    run = says_when_lookups_are_unavailable(unreachable)
+    form = Action("status_lookup_form")
+    with pytest.raises(ActionExecutionRejection):
+        await run(form, "c", "n", tracker("cost", "status_lookup_form"), "d")
+    assert said == []
+    after_the_answer = tracker("cost", "status_lookup_form", "utter_cost", "application_reference")
+    await run(form, "c", "n", after_the_answer, "d")
+    assert said == ["utter_ask_application_reference"]
+    await run(form, "c", "n", tracker("inform_lookup_details", "status_lookup_form"), "d")
+    assert said == ["utter_ask_application_reference", "utter_status_unavailable"]
 
 
 async def test_a_look_up_that_answers_is_untouched_and_other_actions_fail_as_before(said):
