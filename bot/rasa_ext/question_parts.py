@@ -188,6 +188,18 @@ def _is_a_question(sentence: str) -> bool:
     return bool(_RELAYED.search(sentence) or _ASKED_AFTER_A_COMMA.search(sentence) or _ASKS_IN_FRENCH.search(sentence))
 
 
+def _relayed_requests(sentence: str) -> list[str]:
+    """An agent's sentence that relays two requests, cut before the second one's verb; any other
+    sentence whole ("He called and wants his status." relays one request)."""
+    if not _RELAY_OPENING.match(sentence):
+        return [sentence]
+    requests = _RELAYED_NEXT.split(sentence)
+    first = requests[0]
+    if len(requests) > 1 and _RELAY_OPENING.match(first) and len(first.split()) > MIN_WORDS:
+        return requests
+    return [sentence]
+
+
 def question_parts(text: str) -> list[str]:
     """The questions of a message, in order: more than one when it asks several things."""
     parts: list[str] = []
@@ -196,12 +208,9 @@ def question_parts(text: str) -> list[str]:
     text = _SPACES.sub(" ", text)
     for sentence in _SENTENCE_END.split(text.strip()):
         sentence = _LEADING_WORD.sub("", sentence.strip())
-        requests = _RELAYED_NEXT.split(sentence) if _RELAY_OPENING.match(sentence) else [sentence]
-        if not (_RELAY_OPENING.match(requests[0]) and len(requests[0].split()) > MIN_WORDS):
-            requests = [sentence]  # "He called and wants his status." relays one request
         pieces = [
             cut
-            for request in requests
+            for request in _relayed_requests(sentence)
             for piece in _NEXT_QUESTION.split(request.strip(" ,;—–-"))
             for short in _cut_where(_ELLIPTIC_NEXT, piece.strip(" ,;"))
             for cut in _cut_where(_IN_SITU_NEXT, short)

@@ -223,7 +223,7 @@ def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Cal
 
     from bot.core.topics import STATUS_LOOKUP_ACTION, STATUS_LOOKUP_FORM, form_interruptions
 
-    def while_waiting(action, tracker) -> Optional[Any]:
+    def while_waiting(action, tracker) -> Optional[ActionBotResponse]:
         """What the look-up does when it waits for a reference and cannot validate: a question
         asked meanwhile is rejected, as the validation action would, so the rules answer it; back
         after that answer, it asks again for what it waits for. None: say it is unavailable."""
