@@ -1,11 +1,8 @@
 """Follow-ups that need the previous reply: "and for customs brokers?", "en français?",
 "what does that mean?", "how long does that take?", "is that free?".
 
-Which answer a follow-up gets is content, kept in the domain next to the answers: an
-answer's `custom.followups` names the answer for each kind of follow-up, a topic's overview
-names the default for its topic, and `custom.explains_status` marks the answer that explains
-an application status. Without any of these: the topic's overview to "what does that mean?",
-and the general answers on processing time and cost.
+Which answer a follow-up gets after an answer is content in the domain (bot/core/followups.py);
+after an application status, `custom.explains_status` marks the answer that explains it.
 """
 
 from __future__ import annotations
@@ -16,16 +13,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.core.topics import STATUS_LOOKUP_FORM, STATUS_LOOKUP_INTENT
+from bot.core.followups import FOLLOWUP_KINDS, followup_answer
+from bot.core.topics import OVERVIEW, STATUS_LOOKUP_FORM, STATUS_LOOKUP_INTENT
 
 # Said before the general answer when nothing in it is specific to the kind of business asked
 # about: more honest than repeating it as if it were tailored. Its variations, one per kind of
 # business and language, are in domain/core.yml.
 NOTHING_SPECIFIC = "utter_followup_nothing_specific"
 
-OVERVIEW = "overview"
-FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
-GENERAL_ANSWER = {"duration": "processing_time/overview", "cost": "cost/overview"}
 UNCLEAR = "utter_followup_unclear"
 # the intents that start the look-up (data/rules/status_lookup.yml)
 LOOKUP_STARTS = (STATUS_LOOKUP_INTENT, "inform_lookup_details")
@@ -81,11 +76,6 @@ def since_lookup_started(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return events
 
 
-def _custom(domain: DomainDict, answer: str) -> dict[str, Any]:
-    variations = (domain.get("responses") or {}).get(f"utter_{answer}") or [{}]
-    return variations[0].get("custom") or {}
-
-
 def _answer_explaining(domain: DomainDict, status: str) -> str | None:
     for name, variations in (domain.get("responses") or {}).items():
         custom = (variations or [{}])[0].get("custom") or {}
@@ -101,18 +91,8 @@ def followup_response(domain: DomainDict, context: dict[str, Any], kind: str) ->
         answer = _answer_explaining(domain, context["status"])
         if kind == "meaning":
             return f"utter_{answer}" if answer else UNCLEAR
-    if answer:
-        topic = answer.split("/", 1)[0]
-        overview = f"{topic}/{OVERVIEW}"
-        for source in (answer, overview):
-            target = (_custom(domain, source).get("followups") or {}).get(kind)
-            if target:
-                return f"utter_{target}"
-        if kind == "meaning":
-            return f"utter_{overview}" if answer != overview else UNCLEAR
-    if kind in GENERAL_ANSWER:
-        return f"utter_{GENERAL_ANSWER[kind]}"
-    return UNCLEAR
+    target = followup_answer(domain.get("responses") or {}, answer, kind)
+    return f"utter_{target}" if target else UNCLEAR
 
 
 class ActionRepeatAnswer(Action):

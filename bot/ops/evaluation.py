@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import re
 import subprocess
@@ -254,7 +255,7 @@ def prediction_of(
     from bot.rasa_ext.question_parts import SECOND_ANSWER, THEN_LOOK_UP, by_questions
 
     if parse_part:
-        parse = by_questions(question.text, parse, parse_part)
+        parse = by_questions(question.text, parse, parse_part, domain_responses())
     intent = parse.get("intent") or {}
     name = intent.get("name") or ""
     selected = (parse.get("response_selector") or {}).get(name) or {}
@@ -303,6 +304,15 @@ def replies_of_intents(rules_dir: Path = ROOT / "data" / "rules", domain_dir: Pa
             if intent and reply in responses:
                 replies.setdefault(intent, reply)
     return replies
+
+
+@functools.lru_cache(maxsize=1)
+def domain_responses(domain_dir: Path = ROOT / "domain") -> dict[str, list[dict[str, Any]]]:
+    """Response name -> its variations, from every file of the domain (as the trained model has them)."""
+    responses: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted(domain_dir.rglob("*.yml")):
+        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+    return responses
 
 
 def answer_texts(domain_dir: Path = ROOT / "domain") -> dict[str, dict[str, str]]:

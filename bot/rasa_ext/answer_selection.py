@@ -49,8 +49,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.code_fingerprint import CodeFingerprinted
+from bot.core.topics import OVERVIEW
 
-OVERVIEW = "overview"  # every topic's broad answer: `<topic>/overview`
 KEPT_IN_RANKINGS = 10  # the full rankings are needed here, not in every stored event
 
 

@@ -72,4 +72,5 @@ def parse_with_parts(processor: Any, message: Any, tracker: Any, only_output_pro
         question = UserMessage(text, sender_id=message.sender_id, metadata=message.metadata)
         return processor._parse_message_with_graph(question, tracker, True)
 
-    return by_questions(message.text, parse_data, parse_part)
+    responses = processor.domain.responses if processor.domain else {}
+    return by_questions(message.text, parse_data, parse_part, responses)

@@ -30,12 +30,12 @@ messages for 19 more two-in-one questions answered. docs/evaluation.md, session 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NOT_UNDERSTOOD
 
-from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics
-from bot.rasa_ext.answer_selection import OVERVIEW
+from bot.core.followups import FOLLOWUP_KINDS, GENERAL_ANSWER, followup_answer
+from bot.core.topics import OVERVIEW, STATUS_LOOKUP_INTENT, knowledge_topics
 
 SECOND_ANSWER = "second_answer"  # the key of the parse data that holds it (an answer id)
 THEN_LOOK_UP = "then_look_up"  # the key of the parse data that says the status look-up follows the answers
@@ -231,16 +231,40 @@ def chosen_answer(parse: dict[str, Any]) -> tuple[Optional[str], float, Optional
     return topic, float(intent.get("confidence") or 0.0), selected.get("intent_response_key")
 
 
-def by_questions(text: str, parse: dict[str, Any], parse_part: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+def _confidence(parse: dict[str, Any], intent: str) -> float:
+    return next(
+        (float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or [] if r.get("name") == intent), 0.0
+    )
+
+
+def _about_the_first(part_parse: dict[str, Any]) -> Optional[tuple[float, str]]:
+    """A question that asks about the one before it ("How long does PIP take? Is it free?"): its
+    kind of follow-up, and its confidence, counting the kind's own topic, which asks the same
+    ("is it free?" is cost's as much as a follow-up's)."""
+    intent, confidence, _ = chosen_answer(part_parse)
+    kind = FOLLOWUP_KINDS.get(intent or "")
+    if kind not in GENERAL_ANSWER:
+        return None
+    return confidence + _confidence(part_parse, GENERAL_ANSWER[kind].split("/", 1)[0]), kind
+
+
+def by_questions(
+    text: str,
+    parse: dict[str, Any],
+    parse_part: Callable[[str], dict[str, Any]],
+    responses: Optional[Mapping[str, Any]] = None,
+) -> dict[str, Any]:
     """The message's parse, read question by question when it asks several things.
 
-    `parse` is the whole message's parse; `parse_part` parses one question of it the same way.
-    The result holds the answer to the other question under SECOND_ANSWER; and when the whole
-    message was not understood (two topics can each win half of it), its most confident question
-    about a knowledge topic chooses the first answer. A message that asks where an application is
-    and a knowledge question ("where is our application, and how long does it usually take?") gets
-    the answer first, then the status look-up (THEN_LOOK_UP): the look-up asks for a reference,
-    and the answer would be lost behind it.
+    `parse` is the whole message's parse; `parse_part` parses one question of it the same way;
+    `responses` are the domain's, whose `custom.followups` say what a question about the first
+    one gets ("..., is it free?": bot/core/followups.py). The result holds the answer to the
+    other question under SECOND_ANSWER; and when the whole message was not understood (two
+    topics can each win half of it), its most confident question about a knowledge topic
+    chooses the first answer. A message that asks where an application is and a knowledge
+    question ("where is our application, and how long does it usually take?") gets the answer
+    first, then the status look-up (THEN_LOOK_UP): the look-up asks for a reference, and the
+    answer would be lost behind it.
     """
     topics = knowledge_topics()
     first_topic, _, _ = chosen_answer(parse)
@@ -250,12 +274,15 @@ def by_questions(text: str, parse: dict[str, Any], parse_part: Callable[[str], d
     if len(parts) < 2:
         return parse
     answered = []  # (confidence, topic, answer, the question's parse) for knowledge topics
+    about_the_first = []  # (confidence, kind) of questions that ask about the first
     look_up = first_topic == STATUS_LOOKUP_INTENT
     for part in parts:
         part_parse = parse_part(part)
         topic, confidence, answer = chosen_answer(part_parse)
         if topic in topics:
             answered.append((confidence, topic, answer or f"{topic}/{OVERVIEW}", part_parse))
+        elif (followup := _about_the_first(part_parse)) is not None:
+            about_the_first.append(followup)
         look_up = look_up or (topic == STATUS_LOOKUP_INTENT and confidence >= SECOND_TOPIC_CONFIDENCE)
     answered.sort(key=lambda found: found[0], reverse=True)
     if first_topic not in topics:
@@ -267,6 +294,12 @@ def by_questions(text: str, parse: dict[str, Any], parse_part: Callable[[str], d
         first_topic = answered[0][1]
     if look_up:
         parse = {**parse, THEN_LOOK_UP: True}
+    first_answer = chosen_answer(parse)[2] or f"{first_topic}/{OVERVIEW}"
+    for confidence, kind in about_the_first:
+        followed = followup_answer(responses or {}, first_answer, kind)
+        if followed:
+            answered.append((confidence, followed.split("/", 1)[0], followed, {}))
+    answered.sort(key=lambda found: found[0], reverse=True)
     for confidence, topic, answer, _ in answered:
         if topic != first_topic and confidence >= SECOND_TOPIC_CONFIDENCE:
             return {**parse, SECOND_ANSWER: answer}

@@ -170,9 +170,6 @@ def compiled_action_result_check(spec: dict) -> Callable[[Any, dict], bool]:
     return validate_action_result
 
 
-OVERVIEW = "overview"
-
-
 def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Wraps ActionRetrieveResponse.run: the answer within its topic (the overview when the NLU
     chose none), then the answer to the message's second question, if it asks one, and the status

@@ -208,6 +208,32 @@ def test_no_second_answer_when_unsure_or_the_same_topic_or_not_a_knowledge_answe
     assert second_answer(parse("out_of_scope", 0.9)) is None
 
 
+CARD_AND_FEE = "How do my drivers apply for a FAST card? Is it free?"
+# the domain's follow-ups (bot/core/followups.py): the card's fee after the card's application
+RESPONSES = {
+    "utter_fast_driver_card/how_to_apply": [{"custom": {"followups": {"cost": "cost/fast_card_fee"}}}],
+}
+
+
+def card_and_fee(whole, is_it_free):
+    parts = {"How do my drivers apply for a FAST card?": whole, "Is it free?": is_it_free}
+    return by_questions(CARD_AND_FEE, whole, parts.__getitem__, RESPONSES).get("second_answer")
+
+
+def test_a_question_about_the_first_is_answered_about_it():
+    card = parse("fast_driver_card", 0.8, "fast_driver_card/how_to_apply")
+    free = {**parse("ask_if_that_costs", 0.4), "response_selector": {}}
+    free["intent_ranking"].append({"name": "cost", "confidence": 0.25})  # "is it free?" is cost's too
+    assert card_and_fee(card, free) == "cost/fast_card_fee"
+    # without a follow-up named in the domain: the general answer of its kind
+    assert card_and_fee(parse("benefits", 0.8, "benefits/carrier_benefits"), free) == "cost/overview"
+    # unsure, of the first's own topic, or "what does that mean?": nothing more
+    free_unsure = {**parse("ask_if_that_costs", 0.3), "response_selector": {}}
+    assert card_and_fee(card, free_unsure) is None
+    assert card_and_fee(parse("cost", 0.8, "cost/overview"), free) is None
+    assert card_and_fee(card, {**parse("ask_what_that_means", 0.9), "response_selector": {}}) is None
+
+
 STATUS_AND_TIME = "Where is our application at, and how long does it usually take?"
 STATUS_PARTS = {
     "Where is our application at": parse("check_status", 0.9),

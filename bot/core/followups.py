@@ -1,0 +1,41 @@
+"""Which answer a follow-up gets after an answer: "is that free?" after the FAST card's
+application is the card's fee, "how long does that take?" its processing time.
+
+Content, kept in the domain next to the answers: an answer's `custom.followups` names the
+answer for each kind of follow-up, and a topic's overview names the default for its topic.
+Without either: the topic's overview to "what does that mean?", and the general answers on
+processing time and cost. One source for the action server (actions/followup.py, a follow-up
+asked in its own message) and for Rasa (bot/rasa_ext/question_parts.py, one asked after
+another question in the same message: "How long does PIP take? Is it free?").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.core.topics import OVERVIEW
+
+# the follow-up intents and the kind of follow-up each asks (data/rules/conversation.yml)
+FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
+# the topic that answers a kind of follow-up when nothing more specific does
+GENERAL_ANSWER = {"duration": "processing_time/overview", "cost": "cost/overview"}
+
+
+def custom_of(responses: Mapping[str, Any], answer: str) -> dict[str, Any]:
+    """The `custom` part of an answer's response (its first variation's: all carry the same)."""
+    variations = responses.get(f"utter_{answer}") or [{}]
+    return variations[0].get("custom") or {}
+
+
+def followup_answer(responses: Mapping[str, Any], answer: str | None, kind: str) -> str | None:
+    """The answer id for this kind of follow-up after that answer (None: nothing to say)."""
+    if answer:
+        overview = f"{answer.split('/', 1)[0]}/{OVERVIEW}"
+        for source in (answer, overview):
+            target = (custom_of(responses, source).get("followups") or {}).get(kind)
+            if target:
+                return str(target)
+        if kind == "meaning":
+            return overview if answer != overview else None
+    return GENERAL_ANSWER.get(kind)
