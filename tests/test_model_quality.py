@@ -32,8 +32,9 @@ ALLOWED_WARNINGS = [
 # (right topic at least, in-scope declined at most, out-of-scope declined at least) per set,
 # a few points under what `make eval` measured (docs/evaluation.md), so that a change that loses
 # accuracy on questions nobody tuned for fails here. The targets are higher: see that page.
-# The real sets are small: English has 9 out-of-scope questions (one is 11 points), French 33 in-scope
-# ones (one is 3 points), so their gates sit further under.
+# The real sets are small (English 157 in scope and 38 out of scope, French 52 and 54 since session 27,
+# when 77 harder ones came in: look-alikes such as the UK's PIP benefit or France's PEP savings plan),
+# so their gates sit further under.
 GATES = {
     "own en": (0.94, 0.04, 0.92),
     "own fr": (0.94, 0.04, 0.92),
