@@ -209,16 +209,24 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
 
 
 def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Wraps the look-up form's and the look-up action's run: when the action server cannot
+    """Wraps the look-up form's and the look-up actions' run: when the action server cannot
     be reached, the person is told the look-up is unavailable, and a look-up that waits for a
     reference still lets the rules answer a question asked meanwhile. The conversation's state
     is left as it was (as when Rasa drops the events), so the look-up picks up where it was
-    once the action server is back."""
+    once the action server is back. "Cancel" still cancels: a look-up nobody can leave would
+    ask for a reference after every message."""
     from rasa.core.actions.action import ActionBotResponse, ActionExecutionRejection
     from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+    from rasa.shared.core.events import ActiveLoop, SlotSet
     from rasa.shared.exceptions import RasaException
 
-    from bot.core.topics import STATUS_LOOKUP_ACTION, STATUS_LOOKUP_FORM, form_interruptions
+    from bot.core.topics import (
+        STATUS_LOOKUP_ACTION,
+        STATUS_LOOKUP_CANCEL,
+        STATUS_LOOKUP_FORM,
+        STATUS_LOOKUP_PERSONAL_SLOTS,
+        form_interruptions,
+    )
 
     def while_waiting(action, tracker) -> Optional[ActionBotResponse]:
         """What the look-up does when it waits for a reference and cannot validate: a question
@@ -242,10 +250,15 @@ def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Cal
         except TurnOverdue:
             raise  # the gateway has stopped waiting: nobody would read the reply
         except (RasaException, asyncio.TimeoutError) as failure:
-            if action.name() not in (STATUS_LOOKUP_FORM, STATUS_LOOKUP_ACTION):
+            if action.name() not in (STATUS_LOOKUP_FORM, STATUS_LOOKUP_ACTION, STATUS_LOOKUP_CANCEL):
                 raise
             # the action name and the action server's address; nothing a person typed
             logger.error("Status look-up unavailable: %s: %s", type(failure).__name__, failure)
+            if action.name() == STATUS_LOOKUP_CANCEL:
+                # what action_cancel_lookup does (actions/status_lookup.py), without the action server
+                said = await ActionBotResponse("utter_lookup_cancelled").run(output_channel, nlg, tracker, domain)
+                forgotten = [SlotSet(slot, None) for slot in (*STATUS_LOOKUP_PERSONAL_SLOTS, REQUESTED_SLOT)]
+                return [*said, ActiveLoop(None), *forgotten]
             reply = while_waiting(action, tracker) or ActionBotResponse("utter_status_unavailable")
             return await reply.run(output_channel, nlg, tracker, domain)
 

@@ -230,6 +230,8 @@ def test_action_server_killed_knowledge_keeps_working_and_lookups_come_back(supe
     assert chat.say("What are the benefits of PIP?")[0]["topic"] == "benefits"
     waiting = assistant.conversation("en")  # a look-up that waits for its reference when the server dies
     assert "reference" in texts(waiting.say("check my application status"))
+    cancelled_fr = assistant.conversation("fr")  # another, which the person cancels while the server is down
+    assert "référence" in texts(cancelled_fr.say("je veux vérifier l'état de ma demande"))
     before = supervised.children()
     os.kill(before["actions"], signal.SIGKILL)
     supervised.wait_for_log("The action server was killed (SIGKILL).")
@@ -253,6 +255,10 @@ def test_action_server_killed_knowledge_keeps_working_and_lookups_come_back(supe
         asked = waiting.say("How much does it cost to join PIP?")
         assert asked[0]["topic"] == "cost" and "reference" in asked[-1]["text"]
         assert "can't look up" in texts(waiting.say("PIP-2026-00103 100000003"))
+        # "cancel" still ends a look-up (it was silent): the next question gets its answer alone
+        assert "j'ai arrêté la vérification" in texts(cancelled_fr.say("annuler"))
+        after_cancel = cancelled_fr.say("Combien coûte l'adhésion au PEP?")
+        assert after_cancel[0]["topic"] == "cost" and "référence" not in texts(after_cancel)
         status, health, _ = assistant.request("GET", "/healthz")
         assert status == 503 and health["parts"]["actions"] == "down"
         assert "Restarted the action server" not in supervised.log()

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from rasa.core.actions.action import ActionExecutionRejection
+from rasa.shared.core.events import ActiveLoop
 from rasa.shared.exceptions import RasaException
 
 from bot.rasa_ext.rasa_process import (
@@ -114,6 +115,24 @@ async def test_a_question_asked_while_the_look_up_waits_is_still_answered_when_i
     assert said == ["utter_ask_application_reference"]
     await run(form, "c", "n", tracker("inform_lookup_details", "status_lookup_form"), "d")
     assert said == ["utter_ask_application_reference", "utter_status_unavailable"]
+
+
+async def test_cancel_still_ends_the_look_up_when_the_action_server_is_down(said):
+    """Otherwise the form stayed active and asked for a reference after every message."""
+
+    async def unreachable(action, *args):
+        raise RasaException("Couldn't connect")
+
+    run = says_when_lookups_are_unavailable(unreachable)
+    events = await run(Action("action_cancel_lookup"), "c", "n", tracker("cancel", "status_lookup_form"), "d")
+    assert said == ["utter_lookup_cancelled"]
+    assert events[0] == "said utter_lookup_cancelled"
+    assert events[1] == ActiveLoop(None)
+    assert {(e.key, e.value) for e in events[2:]} == {
+        ("application_reference", None),
+        ("business_number", None),
+        ("requested_slot", None),
+    }
 
 
 async def test_a_look_up_that_answers_is_untouched_and_other_actions_fail_as_before(said):
