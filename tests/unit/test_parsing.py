@@ -3,6 +3,7 @@
 import asyncio
 import threading
 import time
+from types import SimpleNamespace
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
@@ -15,6 +16,7 @@ class SlowNluProcessor:
     outside the GIL (as the sentence embedding does)."""
 
     http_interpreter = None
+    domain = SimpleNamespace(responses={})  # the follow-ups named with the answers: none here
 
     def __init__(self) -> None:
         self.parsed_in: list = []
