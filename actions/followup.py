@@ -13,8 +13,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.core.answer_ids import overview_of, topic_of
 from bot.core.followups import FOLLOWUP_KINDS, followup_answer
-from bot.core.topics import OVERVIEW, STATUS_LOOKUP_FORM, STATUS_LOOKUP_INTENT
+from bot.core.topics import STATUS_LOOKUP_FORM, STATUS_LOOKUP_INTENT
 
 # Said before the general answer when nothing in it is specific to the kind of business asked
 # about: more honest than repeating it as if it were tailored. Its variations, one per kind of
@@ -114,7 +115,7 @@ class ActionRepeatAnswer(Action):
             # A specific answer rarely differs by kind of business; its topic's overview may.
             answers = [self._tailored(domain, answer, kind) for answer in answers]
             if not any(has_variation_for(domain, answer, kind) for answer in answers):
-                topic = answers[0][len("utter_") :].split("/", 1)[0]
+                topic = topic_of(answers[0][len("utter_") :])
                 dispatcher.utter_message(response=NOTHING_SPECIFIC, topic=topic)
         for answer in answers:
             dispatcher.utter_message(response=answer)
@@ -122,7 +123,7 @@ class ActionRepeatAnswer(Action):
 
     @staticmethod
     def _tailored(domain: DomainDict, answer: str, kind: str) -> str:
-        overview = f"{answer.split('/', 1)[0]}/{OVERVIEW}"
+        overview = overview_of(topic_of(answer))
         if not has_variation_for(domain, answer, kind) and has_variation_for(domain, overview, kind):
             return overview
         return answer

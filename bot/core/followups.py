@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.core.topics import OVERVIEW
+from bot.core.answer_ids import overview_of, topic_of
 
 # the follow-up intents and the kind of follow-up each asks (data/rules/conversation.yml)
 FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
@@ -31,7 +31,7 @@ def custom_of(responses: Mapping[str, Any], answer: str) -> dict[str, Any]:
 def followup_answer(responses: Mapping[str, Any], answer: str | None, kind: str) -> str | None:
     """The answer id for this kind of follow-up after that answer (None: nothing to say)."""
     if answer:
-        overview = f"{answer.split('/', 1)[0]}/{OVERVIEW}"
+        overview = overview_of(topic_of(answer))
         for source in (answer, overview):
             target = (custom_of(responses, source).get("followups") or {}).get(kind)
             if target:

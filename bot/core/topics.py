@@ -9,7 +9,6 @@ from pathlib import Path
 import yaml
 
 TOPICS_FILE = Path(__file__).resolve().parents[2] / "content" / "topics.yml"
-OVERVIEW = "overview"  # every topic's broad answer: `<topic>/overview`
 
 
 @functools.lru_cache(maxsize=1)

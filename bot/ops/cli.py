@@ -59,6 +59,7 @@ MODEL_INPUTS = [
     "bot/core/business_types.py",
     "bot/core/paths.py",
     "bot/core/code_fingerprint.py",  # the components' key in Rasa's training cache
+    "bot/core/answer_ids.py",
     "policies",  # RepeatedMisunderstandingPolicy
 ]
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]

@@ -48,8 +48,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.core.answer_ids import overview_of, topic_of
 from bot.core.code_fingerprint import CodeFingerprinted
-from bot.core.topics import OVERVIEW
 
 KEPT_IN_RANKINGS = 10  # the full rankings are needed here, not in every stored event
 
@@ -118,16 +118,12 @@ class TopicAnswerSelector(CodeFingerprinted, GraphComponent):
         message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)
 
 
-def topic_of(answer_id: str) -> str:
-    return answer_id.split("/", 1)[0]
-
-
 def best_answer_within(topic: str, answers: List[Dict[str, Any]]) -> Dict[str, Any]:
     """The selector's prediction, restricted to one topic's answers (renormalised)."""
     own = [a for a in answers if topic_of(a[INTENT_RESPONSE_KEY]) == topic]
     total = sum(a[PREDICTED_CONFIDENCE_KEY] for a in own) or 1.0
     own = [{**a, PREDICTED_CONFIDENCE_KEY: a[PREDICTED_CONFIDENCE_KEY] / total} for a in own]
-    best = own[0] if own else {INTENT_RESPONSE_KEY: f"{topic}/{OVERVIEW}", PREDICTED_CONFIDENCE_KEY: 0.0}
+    best = own[0] if own else {INTENT_RESPONSE_KEY: overview_of(topic), PREDICTED_CONFIDENCE_KEY: 0.0}
     answer_id = best[INTENT_RESPONSE_KEY]
     return {
         RESPONSE_SELECTOR_PREDICTION_KEY: {

@@ -34,8 +34,9 @@ from typing import Any, Callable, Mapping, Optional
 
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NOT_UNDERSTOOD
 
+from bot.core.answer_ids import overview_of, topic_of
 from bot.core.followups import FOLLOWUP_KINDS, GENERAL_ANSWER, followup_answer
-from bot.core.topics import OVERVIEW, STATUS_LOOKUP_INTENT, knowledge_topics
+from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics
 
 SECOND_ANSWER = "second_answer"  # the key of the parse data that holds it (an answer id)
 THEN_LOOK_UP = "then_look_up"  # the key of the parse data that says the status look-up follows the answers
@@ -245,7 +246,7 @@ def _about_the_first(part_parse: dict[str, Any]) -> Optional[tuple[float, str]]:
     kind = FOLLOWUP_KINDS.get(intent or "")
     if kind not in GENERAL_ANSWER:
         return None
-    return confidence + _confidence(part_parse, GENERAL_ANSWER[kind].split("/", 1)[0]), kind
+    return confidence + _confidence(part_parse, topic_of(GENERAL_ANSWER[kind])), kind
 
 
 def by_questions(
@@ -280,7 +281,7 @@ def by_questions(
         part_parse = parse_part(part)
         topic, confidence, answer = chosen_answer(part_parse)
         if topic in topics:
-            answered.append((confidence, topic, answer or f"{topic}/{OVERVIEW}", part_parse))
+            answered.append((confidence, topic, answer or overview_of(topic), part_parse))
         elif (followup := _about_the_first(part_parse)) is not None:
             about_the_first.append(followup)
         look_up = look_up or (topic == STATUS_LOOKUP_INTENT and confidence >= SECOND_TOPIC_CONFIDENCE)
@@ -294,11 +295,11 @@ def by_questions(
         first_topic = answered[0][1]
     if look_up:
         parse = {**parse, THEN_LOOK_UP: True}
-    first_answer = chosen_answer(parse)[2] or f"{first_topic}/{OVERVIEW}"
+    first_answer = chosen_answer(parse)[2] or overview_of(first_topic)
     for confidence, kind in about_the_first:
         followed = followup_answer(responses or {}, first_answer, kind)
         if followed:
-            answered.append((confidence, followed.split("/", 1)[0], followed, {}))
+            answered.append((confidence, topic_of(followed), followed, {}))
     answered.sort(key=lambda found: found[0], reverse=True)
     for confidence, topic, answer, _ in answered:
         if topic != first_topic and confidence >= SECOND_TOPIC_CONFIDENCE:
