@@ -60,8 +60,12 @@ _FILLERS = (
     r"(?:(?:if so|then|roughly|also|separately|secondly|si oui|sinon|ensuite|aussi|en plus|de plus|puis|"
     r"while I've got you|while i have you|by the way|btw|au fait|par ailleurs|d'ailleurs|en passant|"
     r"\d[).])[ ,]+)?"
-    # "and if we are, how do we apply?", "et une fois membres, doit-on...": a short condition first;
-    # "and once we're in how often...": without its comma too, when a question word follows
+)
+# "and if we are, how do we apply?", "et une fois membres, doit-on...": a short condition first;
+# "and once we're in how often...": without its comma too, when a question word follows. It stays
+# with the question it conditions: "et, si elle est refusée, comment demander un examen" asks about
+# a refusal, which "comment demander un examen" alone does not say.
+_CONDITION = (
     r"(?:(?:if|once|when|si|quand|une fois|lorsque) [^,?.;!]{1,40}?(?:, | (?=(?:how|what|when|where|who|which|"
     r"combien|comment|quand|où|quel|quelle|quels|quelles)\b)))?"
 )
@@ -113,9 +117,9 @@ _PREPOSITION = r"(?:(?:à|a|avec|depuis|pour|de|par|dans|to|with|for|since|from|
 _WHICH_ONE = r"(?:lequel|laquelle|lesquels|lesquelles)"
 _CONJUNCTION = r"(?:and also|and|also|plus|\+|&|et aussi|et|pis|puis|aussi)"
 _NEXT_QUESTION = re.compile(
-    rf"\s*[,;]?\s+{_CONJUNCTION}(?:,\s*|\s+){_FILLERS}(?=(?:{_PREPOSITION}(?:{_QUESTION_WORDS})|{_WHICH_ONE})\b)"
+    rf"\s*[,;]?\s+{_CONJUNCTION}(?:,\s*|\s+){_FILLERS}(?={_CONDITION}(?:{_PREPOSITION}(?:{_QUESTION_WORDS})|{_WHICH_ONE})\b)"
     # an inverted verb only after a comma: "nos chauffeurs et nos répartiteurs doivent-ils" is one question
-    rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}(?={_INVERTED_VERB})",
+    rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}(?={_CONDITION}{_INVERTED_VERB})",
     re.IGNORECASE,
 )
 # "..., and the fee?", "..., pis le délai?", "..., and the driver card, how long is it good for?": after

@@ -30,7 +30,7 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
         ("Un transitaire peut-il adhérer, et est-ce payant?", ["Un transitaire peut-il adhérer", "est-ce payant?"]),
         (
             "Can brokers join PIP, and if we can, how do we apply?",
-            ["Can brokers join PIP", "how do we apply?"],
+            ["Can brokers join PIP", "if we can, how do we apply?"],
         ),
         (
             "C'est quoi EXPRES au juste pis c'est-tu géré par l'ASFC?",
@@ -61,7 +61,7 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
         ),
         (
             "can we get into PIP and once we're in how often do we log in",
-            ["can we get into PIP", "how often do we log in"],
+            ["can we get into PIP", "once we're in how often do we log in"],
         ),
         ("Is PIP free? also roughly how long does approval take", ["Is PIP free?", "how long does approval take"]),
         # the second question cut short, or named before it is asked
@@ -116,10 +116,11 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
             "C'est quoi les avantages pour un transporteur pis faut-tu payer pour s'inscrire?",
             ["C'est quoi les avantages pour un transporteur", "faut-tu payer pour s'inscrire?"],
         ),
-        # a condition after "et," and the wish to know said in the first person
+        # a condition after "et," (kept with its question: it says what is asked about) and the wish
+        # to know said in the first person
         (
             "Le client veut l'état de sa demande et, si elle est refusée, comment demander un examen.",
-            ["Le client veut l'état de sa demande", "comment demander un examen."],
+            ["Le client veut l'état de sa demande", "si elle est refusée, comment demander un examen."],
         ),
         (
             "Ça prend combien de temps? On a envoyé la nôtre en mars, j'aimerais savoir où elle est rendue.",
