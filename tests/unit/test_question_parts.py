@@ -209,6 +209,17 @@ def test_no_second_answer_when_unsure_or_the_same_topic_or_not_a_knowledge_answe
     assert second_answer(parse("out_of_scope", 0.9)) is None
 
 
+def test_a_less_sure_second_question_is_answered_when_the_whole_message_ranks_its_topic_too():
+    question = "how long does it take to get approved?"
+    unsure = {**PARTS, question: parse("processing_time", 0.45, "processing_time/review_length")}
+    alone = parse("cost", 0.7)
+    assert second_answer(alone, unsure) is None
+    backed = {**alone, "intent_ranking": [*alone["intent_ranking"], {"name": "processing_time", "confidence": 0.25}]}
+    assert second_answer(backed, unsure) == "processing_time/review_length"
+    too_unsure = {**PARTS, question: parse("processing_time", 0.35)}
+    assert second_answer(backed, too_unsure) is None
+
+
 CARD_AND_FEE = "How do my drivers apply for a FAST card? Is it free?"
 # the domain's follow-ups (bot/core/followups.py): the card's fee after the card's application
 RESPONSES = {
