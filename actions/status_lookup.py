@@ -27,7 +27,13 @@ from bot.core.identifiers import (
     looks_like_reference,
     mask_business_number,
 )
-from bot.core.topics import STATUS_LOOKUP_ACTION, STATUS_LOOKUP_CANCEL, STATUS_LOOKUP_PERSONAL_SLOTS, form_interruptions
+from bot.core.topics import (
+    STATUS_LOOKUP_ACTION,
+    STATUS_LOOKUP_CANCEL,
+    STATUS_LOOKUP_CANCELLED,
+    STATUS_LOOKUP_CLEARED_SLOTS,
+    form_interruptions,
+)
 from bot.store.engine import Database, DatabaseUnavailable
 from bot.store.queries import agent_lookup, find_for_applicant
 
@@ -53,7 +59,7 @@ def agent_of(tracker: Tracker) -> str | None:
 
 def cleared() -> list[EventType]:
     """Personal slots are forgotten once a look-up ends."""
-    return [SlotSet(slot, None) for slot in (*STATUS_LOOKUP_PERSONAL_SLOTS, "requested_slot")]
+    return [SlotSet(slot, None) for slot in STATUS_LOOKUP_CLEARED_SLOTS]
 
 
 class ValidateStatusLookupForm(FormValidationAction):
@@ -209,5 +215,5 @@ class ActionCancelLookup(Action):
         return STATUS_LOOKUP_CANCEL
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        dispatcher.utter_message(response="utter_lookup_cancelled")
+        dispatcher.utter_message(response=STATUS_LOOKUP_CANCELLED)
         return [ActiveLoop(None)] + cleared()

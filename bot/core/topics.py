@@ -34,8 +34,9 @@ STATUS_LOOKUP_INTENT = "check_status"
 STATUS_LOOKUP_FORM = "status_lookup_form"
 STATUS_LOOKUP_ACTION = "action_lookup_status"
 STATUS_LOOKUP_CANCEL = "action_cancel_lookup"  # "cancel" or goodbye while the form waits
-# what a person typed for the look-up: forgotten once it ends, however it ends
-STATUS_LOOKUP_PERSONAL_SLOTS = ("application_reference", "business_number")
+STATUS_LOOKUP_CANCELLED = "utter_lookup_cancelled"  # what it says
+# what a person typed for the look-up, and what it asked last: forgotten once it ends, however it ends
+STATUS_LOOKUP_CLEARED_SLOTS = ("application_reference", "business_number", "requested_slot")
 
 # The topic of the answer each non-knowledge intent gets when asked with nothing before it
 # (knowledge intents are topic ids themselves). One source for `make eval` and the review inbox.

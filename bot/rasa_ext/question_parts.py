@@ -123,9 +123,9 @@ _PREPOSITION = r"(?:(?:à|a|avec|depuis|pour|de|par|dans|to|with|for|since|from|
 _WHICH_ONE = r"(?:lequel|laquelle|lesquels|lesquelles)"
 _CONJUNCTION = r"(?:and also|and|also|plus|\+|&|et aussi|et|pis|puis|aussi)"
 _NEXT_QUESTION = re.compile(
-    rf"\s*[,;]?\s+{_CONJUNCTION}(?:,\s*|\s+){_FILLERS}(?={_CONDITION}(?:{_PREPOSITION}(?:{_QUESTION_WORDS})|{_WHICH_ONE})\b)"
+    rf"\s*[,;]?\s+{_CONJUNCTION}(?:,\s*|\s+){_FILLERS}({_CONDITION})(?=(?:{_PREPOSITION}(?:{_QUESTION_WORDS})|{_WHICH_ONE})\b)"
     # an inverted verb only after a comma: "nos chauffeurs et nos répartiteurs doivent-ils" is one question
-    rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}(?={_CONDITION}{_INVERTED_VERB})",
+    rf"|\s*[,;]\s*{_CONJUNCTION}\s+{_FILLERS}({_CONDITION})(?={_INVERTED_VERB})",
     re.IGNORECASE,
 )
 # "..., and the fee?", "..., pis le délai?", "..., and the driver card, how long is it good for?": after
@@ -211,6 +211,19 @@ def _relayed_requests(sentence: str) -> list[str]:
     return [sentence]
 
 
+def _next_questions(piece: str) -> list[str]:
+    """The piece cut before each question that follows a conjunction, each condition kept with the
+    question after it. The condition is matched as part of the cut, so nothing inside it ("once we're
+    in and have drivers, ...") starts another question."""
+    cuts = _NEXT_QUESTION.split(piece)  # text, then each cut's conditions (one per alternative), text, ...
+    step = _NEXT_QUESTION.groups + 1
+    parts = [cuts[0]]
+    for index in range(1, len(cuts), step):
+        condition = next((c for c in cuts[index : index + step - 1] if c), "")
+        parts.append(condition + cuts[index + step - 1])
+    return parts
+
+
 def question_parts(text: str) -> list[str]:
     """The questions of a message, in order: more than one when it asks several things."""
     parts: list[str] = []
@@ -222,7 +235,7 @@ def question_parts(text: str) -> list[str]:
         pieces = [
             cut
             for request in _relayed_requests(sentence)
-            for piece in _NEXT_QUESTION.split(request.strip(" ,;—–-"))
+            for piece in _next_questions(request.strip(" ,;—–-"))
             for short in _cut_where(_ELLIPTIC_NEXT, piece.strip(" ,;"))
             for cut in _cut_where(_IN_SITU_NEXT, short)
         ]
@@ -251,7 +264,7 @@ def _confidence(parse: dict[str, Any], intent: str) -> float:
 def _about_the_first(part_parse: dict[str, Any]) -> Optional[tuple[float, str]]:
     """A question that asks about the one before it ("How long does PIP take? Is it free?"): its
     kind of follow-up, and its confidence, counting the kind's own topic, which asks the same
-    ("is it free?" is cost's as much as a follow-up's)."""
+    ("is it free?" is cost's as much as a follow-up's): two shares of one ranking, so at most 1."""
     intent, confidence, _ = chosen_answer(part_parse)
     kind = FOLLOWUP_KINDS.get(intent or "")
     if kind not in GENERAL_ANSWER:
@@ -279,6 +292,8 @@ def by_questions(
     """
     topics = knowledge_topics()
     first_topic, _, _ = chosen_answer(parse)
+    # the whole message's ranking, before a question of it may stand in for it below
+    whole = {r.get("name"): float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or []}
     if first_topic not in topics and first_topic not in (NOT_UNDERSTOOD, STATUS_LOOKUP_INTENT):
         return parse  # a greeting, a hand-off, out of scope: one reply as ever
     parts = question_parts(text)
@@ -306,14 +321,18 @@ def by_questions(
     if look_up:
         parse = {**parse, THEN_LOOK_UP: True}
     first_answer = chosen_answer(parse)[2] or overview_of(first_topic)
+    # (confidence, answer, whether it says more than the first): another question of the first's
+    # topic is left to the first answer; a follow-up may name another answer of the first's topic
+    # (the card's processing time after the card's application), but not its overview
+    candidates = [(confidence, answer, topic != first_topic) for confidence, topic, answer, _ in answered]
     for confidence, kind in about_the_first:
         followed = followup_answer(responses or {}, first_answer, kind)
         if followed:
-            answered.append((confidence, topic_of(followed), followed, {}))
-    answered.sort(key=lambda found: found[0], reverse=True)
-    whole = {r.get("name"): float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or []}
-    for confidence, topic, answer, _ in answered:
-        backed = confidence >= SUPPORTED_CONFIDENCE and whole.get(topic, 0.0) >= WHOLE_SUPPORT
-        if topic != first_topic and (confidence >= SECOND_TOPIC_CONFIDENCE or backed):
+            says_more = followed not in (first_answer, overview_of(first_topic or ""))
+            candidates.append((confidence, followed, says_more))
+    candidates.sort(key=lambda found: found[0], reverse=True)
+    for confidence, answer, other in candidates:
+        backed = confidence >= SUPPORTED_CONFIDENCE and whole.get(topic_of(answer), 0.0) >= WHOLE_SUPPORT
+        if other and (confidence >= SECOND_TOPIC_CONFIDENCE or backed):
             return {**parse, SECOND_ANSWER: answer}
     return parse

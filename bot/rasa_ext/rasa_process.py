@@ -223,8 +223,9 @@ def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Cal
     from bot.core.topics import (
         STATUS_LOOKUP_ACTION,
         STATUS_LOOKUP_CANCEL,
+        STATUS_LOOKUP_CANCELLED,
+        STATUS_LOOKUP_CLEARED_SLOTS,
         STATUS_LOOKUP_FORM,
-        STATUS_LOOKUP_PERSONAL_SLOTS,
         form_interruptions,
     )
 
@@ -256,9 +257,8 @@ def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Cal
             logger.error("Status look-up unavailable: %s: %s", type(failure).__name__, failure)
             if action.name() == STATUS_LOOKUP_CANCEL:
                 # what action_cancel_lookup does (actions/status_lookup.py), without the action server
-                said = await ActionBotResponse("utter_lookup_cancelled").run(output_channel, nlg, tracker, domain)
-                forgotten = [SlotSet(slot, None) for slot in (*STATUS_LOOKUP_PERSONAL_SLOTS, REQUESTED_SLOT)]
-                return [*said, ActiveLoop(None), *forgotten]
+                said = await ActionBotResponse(STATUS_LOOKUP_CANCELLED).run(output_channel, nlg, tracker, domain)
+                return [*said, ActiveLoop(None), *(SlotSet(slot, None) for slot in STATUS_LOOKUP_CLEARED_SLOTS)]
             reply = while_waiting(action, tracker) or ActionBotResponse("utter_status_unavailable")
             return await reply.run(output_channel, nlg, tracker, domain)
 

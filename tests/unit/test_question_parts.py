@@ -59,6 +59,11 @@ from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
             "1) what does the driver need, and 2) how long is the card good for?",
             ["1) what does the driver need", "how long is the card good for?"],
         ),
+        # a condition with "and" inside stays whole, with its question
+        (
+            "Is PIP free, and once we're in and have drivers, what do we do?",
+            ["Is PIP free", "once we're in and have drivers, what do we do?"],
+        ),
         (
             "can we get into PIP and once we're in how often do we log in",
             ["can we get into PIP", "once we're in how often do we log in"],
@@ -218,12 +223,20 @@ def test_a_less_sure_second_question_is_answered_when_the_whole_message_ranks_it
     assert second_answer(backed, unsure) == "processing_time/review_length"
     too_unsure = {**PARTS, question: parse("processing_time", 0.35)}
     assert second_answer(backed, too_unsure) is None
+    # the whole message's own ranking, also when it was not understood and its first question stands in
+    not_understood = {**parse("nlu_fallback", 0.35), "intent_ranking": backed["intent_ranking"][1:]}
+    unsure_both = {"Is PIP free": parse("cost", 0.8), question: parse("processing_time", 0.45)}
+    assert (
+        by_questions(TEXT, not_understood, unsure_both.__getitem__).get("second_answer") == "processing_time/overview"
+    )
 
 
 CARD_AND_FEE = "How do my drivers apply for a FAST card? Is it free?"
 # the domain's follow-ups (bot/core/followups.py): the card's fee after the card's application
 RESPONSES = {
-    "utter_fast_driver_card/how_to_apply": [{"custom": {"followups": {"cost": "cost/fast_card_fee"}}}],
+    "utter_fast_driver_card/how_to_apply": [
+        {"custom": {"followups": {"cost": "cost/fast_card_fee", "duration": "fast_driver_card/processing_time"}}}
+    ],
 }
 
 
@@ -244,6 +257,9 @@ def test_a_question_about_the_first_is_answered_about_it():
     assert card_and_fee(card, free_unsure) is None
     assert card_and_fee(parse("cost", 0.8, "cost/overview"), free) is None
     assert card_and_fee(card, {**parse("ask_what_that_means", 0.9), "response_selector": {}}) is None
+    # a follow-up the domain names within the first answer's own topic: the card's processing time
+    how_long = {**parse("ask_how_long_that_takes", 0.7), "response_selector": {}}
+    assert card_and_fee(card, how_long) == "fast_driver_card/processing_time"
 
 
 STATUS_AND_TIME = "Where is our application at, and how long does it usually take?"
