@@ -19,7 +19,7 @@ from bot.core.answer_ids import overview_of, topic_of
 # the follow-up intents and the kind of follow-up each asks (data/rules/conversation.yml)
 FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
 # the topic that answers a kind of follow-up when nothing more specific does
-GENERAL_ANSWER = {"duration": "processing_time/overview", "cost": "cost/overview"}
+GENERAL_ANSWER = {"duration": overview_of("processing_time"), "cost": overview_of("cost")}
 
 
 def custom_of(responses: Mapping[str, Any], answer: str) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from bot.core.answer_ids import topic_of as topic_of_answer
 from bot.core.paths import ROOT
 from bot.core.topics import STATUS_LOOKUP_INTENT
 from bot.core.topics import TOPIC_OF_INTENT as INTENT_TOPICS
@@ -82,7 +83,7 @@ class Prediction:
 
     def __post_init__(self) -> None:
         if self.second_topic is None and self.second_answer:
-            self.second_topic = self.second_answer.split("/", 1)[0]
+            self.second_topic = topic_of_answer(self.second_answer)
 
     @property
     def in_scope(self) -> bool:
@@ -308,7 +309,7 @@ def replies_of_intents(rules_dir: Path = ROOT / "data" / "rules", domain_dir: Pa
 
 @functools.lru_cache(maxsize=1)
 def domain_responses(domain_dir: Path = ROOT / "domain") -> dict[str, list[dict[str, Any]]]:
-    """Response name -> its variations, from every file of the domain (as the trained model has them)."""
+    """Response name -> its variations, from every file of the domain (read once)."""
     responses: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(domain_dir.rglob("*.yml")):
         responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
@@ -318,15 +319,13 @@ def domain_responses(domain_dir: Path = ROOT / "domain") -> dict[str, list[dict[
 def answer_texts(domain_dir: Path = ROOT / "domain") -> dict[str, dict[str, str]]:
     """Answer id -> {lang: text} of the general (not tailored) variations."""
     texts: dict[str, dict[str, str]] = defaultdict(dict)
-    for path in sorted(domain_dir.rglob("*.yml")):
-        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
-        for name, variations in responses.items():
-            for variation in variations:
-                conditions = variation.get("condition") or []
-                if any(c.get("name") != "language" for c in conditions):
-                    continue
-                lang = next((c["value"] for c in conditions), "en")
-                texts[name[len("utter_") :]][lang] = variation.get("text") or ""
+    for name, variations in domain_responses(domain_dir).items():
+        for variation in variations:
+            conditions = variation.get("condition") or []
+            if any(c.get("name") != "language" for c in conditions):
+                continue
+            lang = next((c["value"] for c in conditions), "en")
+            texts[name[len("utter_") :]][lang] = variation.get("text") or ""
     return texts
 
 

@@ -53,6 +53,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.core.answer_ids import topic_of
 from bot.core.code_fingerprint import CodeFingerprinted
 
 logger = logging.getLogger(__name__)
@@ -401,7 +402,7 @@ class LinearAnswerSelector(LinearTopicClassifier):
         }
         # Every topic it was trained on, as the ResponseSelector lists them, even when this message has no ranking.
         trained = self.model["classifier"].classes_ if self.model else []
-        topics = sorted({str(answer).split("/", 1)[0] for answer in trained})
+        topics = sorted({topic_of(str(answer)) for answer in trained})
         message.set(
             RESPONSE_SELECTOR_PROPERTY_NAME,
             {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: topics, RESPONSE_SELECTOR_DEFAULT_INTENT: prediction},
