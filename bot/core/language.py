@@ -14,6 +14,8 @@ import re
 import unicodedata
 
 LANGUAGES = ("en", "fr")
+# the intents that ask to be answered in the other language, and the language they ask for
+SWITCH_INTENTS = {"use_french": "fr", "use_english": "en"}
 
 # Words that only appear in one language's way of asking about the program ("contact",
 # "email", "info" are both English and French, so they are in neither list).

@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 
 from bot.core.answer_ids import topic_of as topic_of_answer
+from bot.core.language import SWITCH_INTENTS
 from bot.core.paths import ROOT
 from bot.core.topics import STATUS_LOOKUP_INTENT
 from bot.core.topics import TOPIC_OF_INTENT as INTENT_TOPICS
@@ -80,6 +81,7 @@ class Prediction:
     guess_confidence: float = 0.0
     second_answer: str | None = None  # the answer to the message's other question (question_parts.py)
     second_topic: str | None = None  # its topic: the answer's own, unless given (a look-up's first question)
+    reply_lang: str = ""  # the language of the reply, when it is not the question's ("answer in English")
 
     def __post_init__(self) -> None:
         if self.second_topic is None and self.second_answer:
@@ -275,6 +277,7 @@ def prediction_of(
         float(best.get("confidence") or 0.0),
         second_answer,
         second_topic,
+        SWITCH_INTENTS.get(name, ""),
     )
 
 
@@ -338,7 +341,8 @@ def score(predictions: list[Prediction], texts: dict[str, dict[str, str]]) -> di
 
     def states_fact(p: Prediction) -> bool:
         # the reply: its answer, and the answer to the message's second question when it asks two
-        said = [texts.get(answer, {}).get(p.question.lang) or "" for answer in (p.answer, p.second_answer) if answer]
+        lang = p.reply_lang or p.question.lang
+        said = [texts.get(answer, {}).get(lang) or "" for answer in (p.answer, p.second_answer) if answer]
         return p.right and any(mentions(text, m) for text in said for m in p.question.mentions)
 
     per_topic: dict[str, list[bool]] = defaultdict(list)

@@ -20,11 +20,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.business_types import find_business_type
 from bot.core.code_fingerprint import CodeFingerprinted
-from bot.core.language import detect_language, strip_accents
+from bot.core.language import SWITCH_INTENTS, detect_language, strip_accents
 from bot.core.paths import SPACY_DIR
 
 LANGUAGE = "language"  # message attribute, entity and slot name
-SWITCH_INTENTS = {"use_french": "fr", "use_english": "en"}
 
 
 def _hint(message: Message) -> Optional[str]:

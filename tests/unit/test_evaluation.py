@@ -57,6 +57,17 @@ def test_the_fact_may_be_stated_by_the_answer_to_the_other_question():
     assert score([both], texts)["states_the_fact"] == 1.0
 
 
+def test_asked_in_french_to_answer_in_english_the_reply_is_judged_in_english():
+    from bot.ops.evaluation import prediction_of
+
+    texts = {"language_switched": {"en": "Sure, I will answer in English.", "fr": "Je vous répondrai en français."}}
+    asked = Question("pouvez-vous me répondre en anglais?", "fr", "smalltalk", mentions=["english"])
+    parse = {"intent": {"name": "use_english", "confidence": 0.9}, "intent_ranking": []}
+    prediction = prediction_of(asked, parse, {"use_english": "language_switched"})
+    assert prediction.answer == "language_switched" and prediction.reply_lang == "en"
+    assert score([prediction], texts)["states_the_fact"] == 1.0
+
+
 def test_eval_answers_the_second_question_as_the_assistant_does(tmp_path, monkeypatch):
     import rasa.core.agent
 
