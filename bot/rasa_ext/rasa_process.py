@@ -208,13 +208,56 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
     return answer
 
 
-def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Wraps the look-up form's and the look-up actions' run: when the action server cannot
-    be reached, the person is told the look-up is unavailable, and a look-up that waits for a
-    reference still lets the rules answer a question asked meanwhile. The conversation's state
-    is left as it was (as when Rasa drops the events), so the look-up picks up where it was
-    once the action server is back. "Cancel" still cancels: a look-up nobody can leave would
-    ask for a reference after every message."""
+async def said_in_context(action_name: str, output_channel, nlg, tracker, domain) -> Optional[list]:
+    """What the follow-up, repeat and clarify actions would say (bot/core/context_replies.py),
+    said by Rasa itself: knowledge replies need no action server. None for other actions."""
+    from rasa.core.actions.action import create_bot_utterance
+
+    from bot.core import context_replies
+    from bot.core.topics import STATUS_LOOKUP_FORM
+
+    if action_name not in (
+        context_replies.FOLLOWUP_ACTION,
+        context_replies.REPEAT_ACTION,
+        context_replies.CLARIFY_ACTION,
+    ):
+        return None
+    responses = domain.responses
+    events = [event.as_dict() for event in tracker.events]
+    latest = tracker.latest_message
+    intent = ((latest.intent if latest else None) or {}).get("name")
+    buttons: list = []
+    said: context_replies.Said
+    if action_name == context_replies.FOLLOWUP_ACTION:
+        in_lookup = tracker.active_loop_name == STATUS_LOOKUP_FORM
+        said = [(context_replies.followup_reply(responses, events, intent, in_lookup), {})]
+    elif action_name == context_replies.REPEAT_ACTION:
+        said = context_replies.repeated_answers(responses, events, intent, tracker.get_slot("business_type"))
+    else:
+        ranking = (latest.parse_data.get("intent_ranking") if latest else None) or []
+        response, buttons = context_replies.clarify_reply(ranking, tracker.get_slot("language"))
+        said = [(response, {})]
+    uttered = []
+    for response, fill_ins in said:
+        # as Rasa says a remote action's responses (RemoteAction._utter_responses)
+        message = await nlg.generate(response, tracker, output_channel.name(), **fill_ins)
+        if not message:
+            continue
+        message["utter_action"] = response
+        if buttons:
+            message["buttons"] = [*(message.get("buttons") or []), *buttons]
+        uttered.append(create_bot_utterance(message))
+    return uttered
+
+
+def answers_while_the_action_server_is_down(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Wraps the remote actions' and the look-up form's run. When the action server cannot be
+    reached, follow-ups, repeated answers and the clarifying question are said by Rasa itself
+    (`said_in_context`). For a status look-up, the person is told it is unavailable, and a look-up
+    that waits for a reference still lets the rules answer a question asked meanwhile. The
+    conversation's state is left as it was (as when Rasa drops the events), so the look-up picks
+    up where it was once the action server is back. "Cancel" still cancels: a look-up nobody can
+    leave would ask for a reference after every message."""
     from rasa.core.actions.action import ActionBotResponse, ActionExecutionRejection
     from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
     from rasa.shared.core.events import ActiveLoop, SlotSet
@@ -251,6 +294,10 @@ def says_when_lookups_are_unavailable(run: Callable[..., Awaitable[Any]]) -> Cal
         except TurnOverdue:
             raise  # the gateway has stopped waiting: nobody would read the reply
         except (RasaException, asyncio.TimeoutError) as failure:
+            said = await said_in_context(action.name(), output_channel, nlg, tracker, domain)
+            if said is not None:
+                logger.error("Action server unavailable, answered without it: %s: %s", type(failure).__name__, failure)
+                return said
             if action.name() not in (STATUS_LOOKUP_FORM, STATUS_LOOKUP_ACTION, STATUS_LOOKUP_CANCEL):
                 raise
             # the action name and the action server's address; nothing a person typed
@@ -279,7 +326,7 @@ def configure() -> None:
     if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):
         remote_actions.ActionRetrieveResponse.run = answers_within_topic(remote_actions.ActionRetrieveResponse.run)
     if not getattr(FormAction.run, "wrapped", False):
-        FormAction.run = says_when_lookups_are_unavailable(FormAction.run)
+        FormAction.run = answers_while_the_action_server_is_down(FormAction.run)
     if getattr(remote_actions.RemoteAction.run, "guarded", False):
         return
     timeout = LagAwareTimeout(
@@ -289,7 +336,7 @@ def configure() -> None:
     # aiohttp's own timeout, which counts the lag, only as a last resort: the watchdog decides
     remote_actions.DEFAULT_REQUEST_TIMEOUT = max(timeout.cap, timeout.budget) + 1
     breaker = ActionServerBreaker(float(env("ACTION_COOLDOWN", str(DEFAULT_ACTION_COOLDOWN))))
-    guarded = says_when_lookups_are_unavailable(breaker.guard(timeout.bound(remote_actions.RemoteAction.run)))
+    guarded = answers_while_the_action_server_is_down(breaker.guard(timeout.bound(remote_actions.RemoteAction.run)))
     guarded.guarded = True  # type: ignore[attr-defined]
     remote_actions.RemoteAction.run = guarded
     remote_actions.RemoteAction._validate_action_result = compiled_action_result_check(

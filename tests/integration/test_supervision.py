@@ -240,6 +240,10 @@ def test_action_server_killed_knowledge_keeps_working_and_lookups_come_back(supe
     with supervised.paused():
         assert chat.say("How much does it cost to join PIP?")[0]["topic"] == "cost"
         assert chat_fr.say("Qui peut adhérer au programme PEP?")[0]["topic"] == "eligibility"
+        # follow-ups about the last answer (the action server's work): Rasa says them itself
+        assert chat.say("how long does that take?")[0]["topic"] == "processing_time"
+        repeated = chat_fr.say("can you answer in English?")
+        assert repeated[-1]["topic"] == "eligibility" and repeated[-1]["lang"] == "en"
         reply = texts(chat.say("check my application status"))
         assert "try again" in reply.lower() and "pip-pep@cbsa-asfc.gc.ca" in reply
         reply_fr = texts(chat_fr.say("je veux vérifier l'état de ma demande"))

@@ -3,7 +3,8 @@
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import ActionClarifyQuestion, closest_topics
+from actions.clarify import ActionClarifyQuestion
+from bot.core.context_replies import closest_topics
 from bot.rasa_ext.nlg import MostSpecificResponseNLG
 from tests.unit.speech import domain_dict, spoken
 

@@ -5,7 +5,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.followup import ActionAnswerFollowup, followup_response
+from actions.followup import ActionAnswerFollowup
+from bot.core.context_replies import followup_response
 
 DOMAIN = {
     "responses": {
@@ -47,7 +48,7 @@ DOMAIN = {
     ],
 )
 def test_the_followup_is_answered_about_the_previous_reply(context, kind, expected):
-    assert followup_response(DOMAIN, context, kind) == expected
+    assert followup_response(DOMAIN["responses"], context, kind) == expected
 
 
 async def test_the_action_reads_the_last_answer_or_status_from_the_conversation():
@@ -66,8 +67,14 @@ def test_after_the_fast_card_fee_a_followup_is_about_the_fast_card_not_pip(answe
     from tests.unit.speech import domain_dict
 
     # The fee is filed under cost, yet "how long does that take?" asks about the card, not PIP's 3 to 12 months.
-    assert followup_response(domain_dict(), {"answer": answer}, "duration") == "utter_fast_driver_card/processing_time"
-    assert followup_response(domain_dict(), {"answer": answer}, "meaning") == "utter_fast_driver_card/overview"
+    assert (
+        followup_response(domain_dict()["responses"], {"answer": answer}, "duration")
+        == "utter_fast_driver_card/processing_time"
+    )
+    assert (
+        followup_response(domain_dict()["responses"], {"answer": answer}, "meaning")
+        == "utter_fast_driver_card/overview"
+    )
 
 
 async def test_what_does_that_mean_during_the_look_up_explains_what_it_asks_for():

@@ -18,10 +18,10 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import closest_topics
 from actions.status_lookup import ValidateStatusLookupForm
 from bot.core import contacts, topics
 from bot.core.business_types import BUSINESS_TYPES, PHRASES, find_business_type
+from bot.core.context_replies import closest_topics
 from bot.core.identifiers import NLU_REGEXES, find_business_number, find_reference
 from bot.core.paths import ROOT
 from bot.gateway.chat_turn import clean_text

@@ -12,8 +12,8 @@ from rasa.shared.exceptions import RasaException
 from bot.rasa_ext.rasa_process import (
     ActionServerBreaker,
     TurnOverdue,
+    answers_while_the_action_server_is_down,
     compiled_action_result_check,
-    says_when_lookups_are_unavailable,
 )
 
 
@@ -82,7 +82,7 @@ async def test_a_look_up_that_cannot_reach_the_action_server_says_so(said, name,
     async def unreachable(action, *args):
         raise failure
 
-    run = says_when_lookups_are_unavailable(unreachable)
+    run = answers_while_the_action_server_is_down(unreachable)
     assert await run(Action(name), "channel", "nlg", tracker("check_status"), "domain") == [
         "said utter_status_unavailable"
     ]
@@ -105,7 +105,7 @@ async def test_a_question_asked_while_the_look_up_waits_is_still_answered_when_i
     async def unreachable(action, *args):
         raise RasaException("Couldn't connect")
 
-    run = says_when_lookups_are_unavailable(unreachable)
+    run = answers_while_the_action_server_is_down(unreachable)
     form = Action("status_lookup_form")
     with pytest.raises(ActionExecutionRejection):
         await run(form, "c", "n", tracker("cost", "status_lookup_form"), "d")
@@ -123,7 +123,7 @@ async def test_cancel_still_ends_the_look_up_when_the_action_server_is_down(said
     async def unreachable(action, *args):
         raise RasaException("Couldn't connect")
 
-    run = says_when_lookups_are_unavailable(unreachable)
+    run = answers_while_the_action_server_is_down(unreachable)
     events = await run(Action("action_cancel_lookup"), "c", "n", tracker("cancel", "status_lookup_form"), "d")
     assert said == ["utter_lookup_cancelled"]
     assert events[0] == "said utter_lookup_cancelled"
@@ -136,27 +136,27 @@ async def test_cancel_still_ends_the_look_up_when_the_action_server_is_down(said
 
 
 async def test_a_look_up_that_answers_is_untouched_and_other_actions_fail_as_before(said):
-    assert await says_when_lookups_are_unavailable(answers)(Action(), "c", "n", "t", "d") == ["events"]
+    assert await answers_while_the_action_server_is_down(answers)(Action(), "c", "n", "t", "d") == ["events"]
 
     async def refused(action, *args):
         raise RasaException("Couldn't connect")
 
     with pytest.raises(RasaException):
-        await says_when_lookups_are_unavailable(refused)(Action("action_answer_followup"), "c", "n", "t", "d")
+        await answers_while_the_action_server_is_down(refused)(Action("action_not_said_by_rasa"), "c", "n", "t", "d")
 
     async def rejected(action, *args):
         raise ActionExecutionRejection("status_lookup_form", "no reference in the message")
 
     # the form did not get a reference (a question asked meanwhile): Rasa's rules take over, as before
     with pytest.raises(ActionExecutionRejection):
-        await says_when_lookups_are_unavailable(rejected)(Action("status_lookup_form"), "c", "n", "t", "d")
+        await answers_while_the_action_server_is_down(rejected)(Action("status_lookup_form"), "c", "n", "t", "d")
 
     async def overdue(action, *args):
         raise TurnOverdue()
 
     # the gateway has stopped waiting for this turn: nothing is said
     with pytest.raises(TurnOverdue):
-        await says_when_lookups_are_unavailable(overdue)(Action(), "c", "n", "t", "d")
+        await answers_while_the_action_server_is_down(overdue)(Action(), "c", "n", "t", "d")
     assert said == []
 
 

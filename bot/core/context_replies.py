@@ -1,0 +1,166 @@
+"""What the assistant says when the reply depends on the conversation rather than on the message
+alone: a follow-up ("what does that mean?", "is that free?"), the last answer again (in the other
+language, or for the kind of business just named), and the clarifying question with the closest
+topics as buttons.
+
+One source for the action server (actions/followup.py, actions/clarify.py), which says these
+replies, and for Rasa, which says them itself while the action server cannot be reached
+(bot/rasa_ext/rasa_process.py): both pass the conversation's events as Rasa serialises them and
+the domain's responses. Each function returns the responses to say, as (name, fill-ins) pairs,
+or for the clarifying question the response and its buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.core.answer_ids import overview_of, topic_of
+from bot.core.followups import FOLLOWUP_KINDS, followup_answer
+from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics, title
+
+FOLLOWUP_ACTION = "action_answer_followup"
+REPEAT_ACTION = "action_repeat_answer"
+CLARIFY_ACTION = "action_clarify_question"
+
+UNCLEAR = "utter_followup_unclear"
+# "what does that mean?" asked right after the look-up's question for a reference
+LOOKUP_EXPLAINED = "utter_status_lookup_explained"
+# Said before the general answer when nothing in it is specific to the kind of business asked
+# about: more honest than repeating it as if it were tailored. Its variations, one per kind of
+# business and language, are in domain/core.yml.
+NOTHING_SPECIFIC = "utter_followup_nothing_specific"
+# the intents that start the look-up (data/rules/status_lookup.yml)
+LOOKUP_STARTS = (STATUS_LOOKUP_INTENT, "inform_lookup_details")
+
+MAX_CHOICES = 3
+MIN_CONFIDENCE = 0.05  # topics below this are noise, not candidates
+
+Events = list[dict[str, Any]]
+Said = list[tuple[str, dict[str, Any]]]
+
+
+def _custom(event: dict[str, Any]) -> dict[str, Any]:
+    return ((event.get("data") or {}).get("custom")) or {}
+
+
+def last_reply_context(events: Events) -> dict[str, Any]:
+    """What the last answer or status reply was about: {"answer": id} or {"status": id}."""
+    for event in reversed(events):
+        if event.get("event") != "bot":
+            continue
+        custom = _custom(event)
+        if custom.get("answer"):
+            return {"answer": custom["answer"]}
+        if custom.get("status"):
+            return {"status": custom["status"]}
+    return {}
+
+
+def last_answers(events: Events) -> list[str]:
+    """The responses of the last turn that gave knowledge answers, in order: two when it answered
+    a message that asked two things (bot/rasa_ext/question_parts.py); none if a status came since."""
+    found: list[str] = []
+    for event in reversed(events):
+        if event.get("event") == "user" and found:
+            break
+        if event.get("event") != "bot":
+            continue
+        custom = _custom(event)
+        if custom.get("answer"):
+            found.append(f"utter_{custom['answer']}")
+        elif custom.get("status") and not found:
+            return []
+    return found[::-1]
+
+
+def since_lookup_started(events: Events) -> Events:
+    """The conversation from the message that started the status look-up: during the look-up,
+    "how long does that take?" is about what was said since, not an answer given before it."""
+    for index in range(len(events) - 1, -1, -1):
+        intent = ((events[index].get("parse_data") or {}).get("intent") or {}).get("name")
+        if events[index].get("event") == "user" and intent in LOOKUP_STARTS:
+            return events[index:]
+    return events
+
+
+def _answer_explaining(responses: Mapping[str, Any], status: str) -> str | None:
+    # every response is looked at, so `custom_of` (one response) does not fit here
+    for name, variations in responses.items():
+        custom = (variations or [{}])[0].get("custom") or {}
+        if status in (custom.get("explains_status") or []) and name.startswith("utter_"):
+            return name[len("utter_") :]
+    return None
+
+
+def followup_response(responses: Mapping[str, Any], context: dict[str, Any], kind: str) -> str:
+    """The response that answers this kind of follow-up after that reply."""
+    answer = context.get("answer")
+    if context.get("status"):
+        answer = _answer_explaining(responses, context["status"])
+        if kind == "meaning":
+            return f"utter_{answer}" if answer else UNCLEAR
+    target = followup_answer(responses, answer, kind)
+    return f"utter_{target}" if target else UNCLEAR
+
+
+def followup_reply(responses: Mapping[str, Any], events: Events, intent: str | None, in_lookup: bool) -> str:
+    """The response to a follow-up, asked during a status look-up or not."""
+    kind = FOLLOWUP_KINDS.get(intent or "", "meaning")
+    if in_lookup:
+        if kind == "meaning":
+            return LOOKUP_EXPLAINED
+        events = since_lookup_started(events)
+    return followup_response(responses, last_reply_context(events), kind)
+
+
+def has_variation_for(responses: Mapping[str, Any], response: str, business_type: str) -> bool:
+    """Whether the domain tailors this response to that kind of business."""
+    for variation in responses.get(response) or []:
+        for condition in variation.get("condition") or []:
+            if condition.get("name") == "business_type" and condition.get("value") == business_type:
+                return True
+    return False
+
+
+def _tailored(responses: Mapping[str, Any], answer: str, business_type: str) -> str:
+    # a specific answer rarely differs by kind of business; its topic's overview may
+    overview = overview_of(topic_of(answer))
+    if not has_variation_for(responses, answer, business_type) and has_variation_for(
+        responses, overview, business_type
+    ):
+        return overview
+    return answer
+
+
+def repeated_answers(
+    responses: Mapping[str, Any], events: Events, intent: str | None, business_type: str | None
+) -> Said:
+    """The last answers again, to be said with the current language and kind of business (the
+    NLG picks the variation that fits them)."""
+    answers = last_answers(events)
+    if not answers:
+        return [("utter_how_can_help", {})] if intent == "inform_business_type" else []
+    said: Said = []
+    if intent == "inform_business_type" and business_type:
+        answers = [_tailored(responses, answer, business_type) for answer in answers]
+        if not any(has_variation_for(responses, answer, business_type) for answer in answers):
+            said.append((NOTHING_SPECIFIC, {"topic": topic_of(answers[0][len("utter_") :])}))
+    return said + [(answer, {}) for answer in answers]
+
+
+def closest_topics(intent_ranking: list[dict[str, Any]]) -> list[str]:
+    topics = knowledge_topics()
+    ranked = [
+        r["name"] for r in intent_ranking if r.get("name") in topics and (r.get("confidence") or 0) >= MIN_CONFIDENCE
+    ]
+    return ranked[:MAX_CHOICES]
+
+
+def clarify_reply(intent_ranking: list[dict[str, Any]], language: str | None) -> tuple[str, list[dict[str, str]]]:
+    """The clarifying question and its buttons: the closest topics, then "talk to a person"."""
+    language = language or "en"
+    choices = closest_topics(intent_ranking)
+    buttons = [{"title": title(t, language), "payload": f"/{t}"} for t in choices]
+    buttons.append({"title": title("human_handoff", language), "payload": "/ask_human"})
+    return ("utter_clarify" if choices else "utter_clarify_no_candidate"), buttons

@@ -1,0 +1,139 @@
+"""While the action server is down, Rasa says the follow-ups, repeated answers and the clarifying
+question itself (bot/rasa_ext/rasa_process.py), with the same rules as the action server
+(bot/core/context_replies.py): the same conversation gets the same reply either way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa.core.channels import CollectingOutputChannel
+from rasa.shared.core.events import ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clarify import ActionClarifyQuestion
+from actions.followup import ActionAnswerFollowup, ActionRepeatAnswer
+from bot.rasa_ext.nlg import MostSpecificResponseNLG
+from bot.rasa_ext.rasa_process import answers_while_the_action_server_is_down
+from tests.unit.speech import domain, domain_dict, spoken
+
+
+def user(text: str, intent: str, ranking: list[dict[str, Any]] | None = None) -> UserUttered:
+    parse = {"intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking or [], "entities": []}
+    return UserUttered(text, parse["intent"], [], parse)
+
+
+def answered(answer: str, topic: str) -> BotUttered:
+    return BotUttered("(the answer)", {"custom": {"topic": topic, "answer": answer}})
+
+
+class Unreachable:
+    def __init__(self, name: str) -> None:
+        self.action_name = name
+
+    def name(self) -> str:
+        return self.action_name
+
+
+async def unreachable(action, *args):
+    raise RasaException("Couldn't connect to the action server")
+
+
+async def said_by_rasa(action_name: str, tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+    run = answers_while_the_action_server_is_down(unreachable)
+    nlg = MostSpecificResponseNLG(domain=domain())
+    events = await run(Unreachable(action_name), CollectingOutputChannel(), nlg, tracker, domain())
+    assert all(isinstance(event, BotUttered) for event in events)
+    return [event.message() for event in events]
+
+
+async def said_by_the_action_server(action, tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+    latest = tracker.latest_message
+    sdk_tracker = Tracker(
+        tracker.sender_id,
+        tracker.current_slot_values(),
+        latest.parse_data if latest else {},
+        [event.as_dict() for event in tracker.events],
+        False,
+        None,
+        {"name": tracker.active_loop_name} if tracker.active_loop_name else {},
+        "action_listen",
+    )
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, sdk_tracker, domain_dict())
+    return await spoken(dispatcher.messages, tracker.current_slot_values())
+
+
+def conversation(*events) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events("visitor", list(events), slots=domain().slots)
+
+
+def replies(messages: list[dict[str, Any]]) -> list[tuple[str, Any, Any]]:
+    return [(m.get("text"), (m.get("custom") or {}).get("answer"), m.get("buttons")) for m in messages]
+
+
+async def test_is_that_free_after_the_fast_card_is_the_cards_fee_in_french_without_the_action_server():
+    tracker = conversation(
+        SlotSet("language", "fr"),
+        user("comment avoir la carte EXPRES", "fast_driver_card"),
+        answered("fast_driver_card/overview", "fast_driver_card"),
+        user("pis c'est gratuit?", "ask_if_that_costs"),
+    )
+    said = await said_by_rasa("action_answer_followup", tracker)
+    assert [(m["custom"]["answer"], m["custom"]["lang"]) for m in said] == [("cost/fast_card_fee", "fr")]
+    assert replies(said) == replies(await said_by_the_action_server(ActionAnswerFollowup(), tracker))
+
+
+async def test_what_does_that_mean_during_a_look_up_explains_the_reference_without_the_action_server():
+    tracker = conversation(
+        user("check my status", "check_status"),
+        ActiveLoop("status_lookup_form"),
+        SlotSet("requested_slot", "application_reference"),
+        user("what does that mean?", "ask_what_that_means"),
+    )
+    said = await said_by_rasa("action_answer_followup", tracker)
+    assert "PIP-2026-00123" in said[0]["text"]
+    assert replies(said) == replies(await said_by_the_action_server(ActionAnswerFollowup(), tracker))
+
+
+async def test_switching_to_english_repeats_both_answers_in_english_without_the_action_server():
+    tracker = conversation(
+        SlotSet("language", "fr"),
+        user("c'est gratuit et ça prend combien de temps?", "cost"),
+        answered("cost/overview", "cost"),
+        answered("processing_time/overview", "processing_time"),
+        SlotSet("language", "en"),
+        user("in English please", "use_english"),
+    )
+    said = await said_by_rasa("action_repeat_answer", tracker)
+    assert [(m["custom"]["answer"], m["custom"]["lang"]) for m in said] == [
+        ("cost/overview", "en"),
+        ("processing_time/overview", "en"),
+    ]
+    assert replies(said) == replies(await said_by_the_action_server(ActionRepeatAnswer(), tracker))
+
+
+async def test_a_kind_of_business_with_nothing_tailored_says_so_without_the_action_server():
+    tracker = conversation(
+        user("how long does it take", "processing_time"),
+        answered("processing_time/overview", "processing_time"),
+        SlotSet("business_type", "warehouse"),
+        user("we're a warehouse", "inform_business_type"),
+    )
+    said = await said_by_rasa("action_repeat_answer", tracker)
+    assert replies(said) == replies(await said_by_the_action_server(ActionRepeatAnswer(), tracker))
+    assert len(said) >= 1 and said[-1]["custom"]["topic"] == "processing_time"
+
+
+@pytest.mark.parametrize("language, first", [("en", "Fees and costs"), ("fr", "Frais et coûts")])
+async def test_the_clarifying_question_offers_the_closest_topics_without_the_action_server(language, first):
+    ranking = [{"name": "cost", "confidence": 0.4}, {"name": "fast_driver_card", "confidence": 0.3}]
+    tracker = conversation(SlotSet("language", language), user("hmm the card money", "nlu_fallback", ranking))
+    said = await said_by_rasa("action_clarify_question", tracker)
+    buttons = said[0]["buttons"]
+    assert [b["payload"] for b in buttons][-3:] == ["/cost", "/fast_driver_card", "/ask_human"]
+    assert any(b["title"] == first for b in buttons)
+    assert replies(said) == replies(await said_by_the_action_server(ActionClarifyQuestion(), tracker))
