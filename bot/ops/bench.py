@@ -703,17 +703,22 @@ def side_section(side: Side, concurrency: int) -> str:
             + f"; the assistant's processes together {served:.1f}.",
         ]
     if side.name == "ours":
+        # one at a time, a kind of turn's p95 shows which turns make the whole p95
+        one, many = by_kind(side.sequential), by_kind(side.concurrent)
         lines += [
             "",
-            f"By kind of turn ({concurrency} at once):",
+            f"By kind of turn (one at a time; {concurrency} at once):",
             "",
             '| kind of turn | n | p50 ms | p95 ms | errors | "try again" |',
             "|---|---|---|---|---|---|",
         ]
-        lines += [
-            f"| {k} | {v['n']} | {v['p50']:.0f} | {v['p95']:.0f} | {v['errors']} | {v['try_again']} |"
-            for k, v in by_kind(side.concurrent).items()
-        ]
+        empty = {"n": 0, "p50": 0.0, "p95": 0.0, "errors": 0, "try_again": 0}
+        for k in sorted(set(one) | set(many)):
+            a, b = one.get(k, empty), many.get(k, empty)
+            lines.append(
+                f"| {k} | {a['n']}; {b['n']} | {a['p50']:.0f}; {b['p50']:.0f} | {a['p95']:.0f}; {b['p95']:.0f} "
+                f"| {a['errors']}; {b['errors']} | {a['try_again']}; {b['try_again']} |"
+            )
     return "\n".join(lines)
 
 
