@@ -450,8 +450,8 @@ def describe(name: str, servers: list[LocalServer]) -> tuple[str, str]:
             )
         return (
             "the action server",
-            "status look-ups and follow-up questions are unavailable (people are "
-            "asked to try again); knowledge questions are still answered",
+            "status look-ups are unavailable (people are asked to try again); "
+            "knowledge questions and follow-ups are still answered",
         )
     if kind == "rasa":
         if several:
