@@ -712,12 +712,20 @@ def side_section(side: Side, concurrency: int) -> str:
             '| kind of turn | n | p50 ms | p95 ms | errors | "try again" |',
             "|---|---|---|---|---|---|",
         ]
-        empty = {"n": 0, "p50": 0.0, "p95": 0.0, "errors": 0, "try_again": 0}
+
+        def cell(run: dict[str, dict[str, float]], kind: str, key: str) -> str:
+            value = run.get(kind, {}).get(key)
+            return "–" if value is None else (f"{value:.0f}" if isinstance(value, float) else str(value))
+
         for k in sorted(set(one) | set(many)):
-            a, b = one.get(k, empty), many.get(k, empty)
             lines.append(
-                f"| {k} | {a['n']}; {b['n']} | {a['p50']:.0f}; {b['p50']:.0f} | {a['p95']:.0f}; {b['p95']:.0f} "
-                f"| {a['errors']}; {b['errors']} | {a['try_again']}; {b['try_again']} |"
+                "| "
+                + k
+                + " | "
+                + " | ".join(
+                    f"{cell(one, k, key)}; {cell(many, k, key)}" for key in ("n", "p50", "p95", "errors", "try_again")
+                )
+                + " |"
             )
     return "\n".join(lines)
 

@@ -246,6 +246,8 @@ async def said_in_context(action_name: str, output_channel, nlg, tracker, domain
         message["utter_action"] = response
         if buttons:
             message["buttons"] = [*(message.get("buttons") or []), *buttons]
+        # what the action server's message adds to the reply's metadata: its response and fill-ins
+        message.update({key: value for key, value in {"template": response, **fill_ins}.items() if value})
         uttered.append(create_bot_utterance(message))
     return uttered
 
@@ -294,7 +296,12 @@ def answers_while_the_action_server_is_down(run: Callable[..., Awaitable[Any]]) 
         except TurnOverdue:
             raise  # the gateway has stopped waiting: nobody would read the reply
         except (RasaException, asyncio.TimeoutError) as failure:
-            said = await said_in_context(action.name(), output_channel, nlg, tracker, domain)
+            try:
+                said = await said_in_context(action.name(), output_channel, nlg, tracker, domain)
+            except Exception:
+                # the action server's failure stays the one reported; this one is logged beside it
+                logger.exception("Could not answer without the action server")
+                raise failure from None
             if said is not None:
                 logger.error("Action server unavailable, answered without it: %s: %s", type(failure).__name__, failure)
                 return said

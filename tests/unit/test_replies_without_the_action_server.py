@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rasa.core.channels import CollectingOutputChannel
 from rasa.shared.core.events import ActiveLoop, BotUttered, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.exceptions import RasaException
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -51,17 +51,8 @@ async def said_by_rasa(action_name: str, tracker: DialogueStateTracker) -> list[
 
 
 async def said_by_the_action_server(action, tracker: DialogueStateTracker) -> list[dict[str, Any]]:
-    latest = tracker.latest_message
-    sdk_tracker = Tracker(
-        tracker.sender_id,
-        tracker.current_slot_values(),
-        latest.parse_data if latest else {},
-        [event.as_dict() for event in tracker.events],
-        False,
-        None,
-        {"name": tracker.active_loop_name} if tracker.active_loop_name else {},
-        "action_listen",
-    )
+    # the tracker as Rasa sends it to the action server (RemoteAction._action_call_format)
+    sdk_tracker = Tracker.from_dict(tracker.current_state(EventVerbosity.ALL))
     dispatcher = CollectingDispatcher()
     await action.run(dispatcher, sdk_tracker, domain_dict())
     return await spoken(dispatcher.messages, tracker.current_slot_values())
@@ -71,8 +62,8 @@ def conversation(*events) -> DialogueStateTracker:
     return DialogueStateTracker.from_events("visitor", list(events), slots=domain().slots)
 
 
-def replies(messages: list[dict[str, Any]]) -> list[tuple[str, Any, Any]]:
-    return [(m.get("text"), (m.get("custom") or {}).get("answer"), m.get("buttons")) for m in messages]
+def replies(messages: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(m.get("text"), m.get("custom"), m.get("buttons")) for m in messages]
 
 
 async def test_is_that_free_after_the_fast_card_is_the_cards_fee_in_french_without_the_action_server():
@@ -125,7 +116,9 @@ async def test_a_kind_of_business_with_nothing_tailored_says_so_without_the_acti
     )
     said = await said_by_rasa("action_repeat_answer", tracker)
     assert replies(said) == replies(await said_by_the_action_server(ActionRepeatAnswer(), tracker))
-    assert len(said) >= 1 and said[-1]["custom"]["topic"] == "processing_time"
+    # "nothing specific to warehouses" (filled with the topic), then the general answer again
+    assert [m["custom"]["topic"] for m in said] == ["processing_time", "processing_time"]
+    assert "{" not in said[0]["text"] and said[1]["custom"]["answer"] == "processing_time/overview"
 
 
 @pytest.mark.parametrize("language, first", [("en", "Fees and costs"), ("fr", "Frais et coûts")])
@@ -137,3 +130,15 @@ async def test_the_clarifying_question_offers_the_closest_topics_without_the_act
     assert [b["payload"] for b in buttons][-3:] == ["/cost", "/fast_driver_card", "/ask_human"]
     assert any(b["title"] == first for b in buttons)
     assert replies(said) == replies(await said_by_the_action_server(ActionClarifyQuestion(), tracker))
+
+
+async def test_a_fault_in_the_fallback_still_reports_the_action_servers_failure(monkeypatch, caplog):
+    def broken(*args):
+        raise KeyError("custom")
+
+    monkeypatch.setattr("bot.core.context_replies.followup_reply", broken)
+    tracker = conversation(user("what does that mean?", "ask_what_that_means"))
+    run = answers_while_the_action_server_is_down(unreachable)
+    with pytest.raises(RasaException, match="Couldn't connect"):
+        await run(Unreachable("action_answer_followup"), CollectingOutputChannel(), None, tracker, domain())
+    assert "Could not answer without the action server" in caplog.text

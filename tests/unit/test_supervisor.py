@@ -165,7 +165,7 @@ def test_restart_settings_come_from_the_environment_and_bad_values_get_a_clear_m
 def test_each_process_is_described_by_what_people_notice_while_it_is_down(tmp_path):
     one = local_servers([(5005, 5055)], tmp_path, "sqlite:///x.db", redis="")
     assert describe("actions", one)[0] == "the action server"
-    assert "knowledge questions are still answered" in describe("actions", one)[1]
+    assert "knowledge questions and follow-ups are still answered" in describe("actions", one)[1]
     assert "web pages stay up" in describe("rasa", one)[1]
     assert describe("gateway", one) == ("the gateway", "the web pages and the chat cannot be reached")
     two = one + [one[0].__class__(2, 5006, 5056, tmp_path / "endpoints-2.yml")]
