@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.answer_ids import overview_of, topic_of
-from bot.core.followups import FOLLOWUP_KINDS, followup_answer
+from bot.core.followups import FOLLOWUP_KINDS, GENERAL_ANSWER, custom_of, followup_answer
 from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics, title
 
 FOLLOWUP_ACTION = "action_answer_followup"
@@ -164,3 +164,25 @@ def clarify_reply(intent_ranking: list[dict[str, Any]], language: str | None) ->
     buttons = [{"title": title(t, language), "payload": f"/{t}"} for t in choices]
     buttons.append({"title": title("human_handoff", language), "payload": "/ask_human"})
     return ("utter_clarify" if choices else "utter_clarify_no_candidate"), buttons
+
+
+# "is that free?" is often read as a cost question rather than a follow-up: so short, it still asks
+# about the answer just given
+SHORT_QUESTION_WORDS = 4
+
+
+def named_followup(responses: Mapping[str, Any], events: Events, topic: str, text: str) -> str | None:
+    """The answer a short cost or processing-time question gets right after an answer that names its
+    own for that kind ("c'est tu payant?" after the FAST card's application: the card's fee, not
+    PIP's); None when the question is longer, of another topic, or nothing is named."""
+    kind = next((kind for kind, general in GENERAL_ANSWER.items() if topic_of(general) == topic), None)
+    if kind is None or len(text.split()) > SHORT_QUESTION_WORDS or text.startswith("/"):
+        return None  # a button's payload ("/cost") asks for the topic itself
+    answer = last_reply_context(events).get("answer")
+    if not answer or topic_of(answer) == topic:
+        return None
+    for source in (answer, overview_of(topic_of(answer))):
+        target = (custom_of(responses, source).get("followups") or {}).get(kind)
+        if target:
+            return str(target)
+    return None

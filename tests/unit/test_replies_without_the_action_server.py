@@ -142,3 +142,46 @@ async def test_a_fault_in_the_fallback_still_reports_the_action_servers_failure(
     with pytest.raises(RasaException, match="Couldn't connect"):
         await run(Unreachable("action_answer_followup"), CollectingOutputChannel(), None, tracker, domain())
     assert "Could not answer without the action server" in caplog.text
+
+
+async def answered_by_rasa(topic: str, tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+    from rasa.core.actions.action import ActionRetrieveResponse
+
+    from bot.rasa_ext.rasa_process import answers_within_topic
+
+    async def selected(action, *args):
+        return [BotUttered("(the answer the NLU selected)", {"custom": {"answer": "selected"}})]
+
+    nlg = MostSpecificResponseNLG(domain=domain())
+    run = answers_within_topic(selected)
+    events = await run(ActionRetrieveResponse(f"utter_{topic}"), CollectingOutputChannel(), nlg, tracker, domain())
+    return [event.message() for event in events]
+
+
+@pytest.mark.parametrize(
+    "question, language", [("is that free?", "en"), ("c'est tu payant?", "fr"), ("how much?", "en")]
+)
+async def test_a_short_cost_question_after_the_fast_card_gets_the_cards_fee_not_pips(question, language):
+    """Read as a cost question rather than a follow-up, "is that free?" got "No. The CBSA charges no
+    fee to apply to PIP": wrong for a FAST card, which has a fee."""
+    tracker = conversation(
+        SlotSet("language", language),
+        user("how do drivers get a FAST card", "fast_driver_card"),
+        answered("fast_driver_card/overview", "fast_driver_card"),
+        user(question, "cost"),
+    )
+    said = await answered_by_rasa("cost", tracker)
+    assert [(m["custom"]["answer"], m["custom"]["lang"]) for m in said] == [("cost/fast_card_fee", language)]
+
+
+@pytest.mark.parametrize("question", ["how much does it cost to join PIP?", "/cost"])
+async def test_a_full_cost_question_or_a_button_still_gets_the_answer_the_nlu_chose(question):
+    asked = user(question, "cost")
+    asked.parse_data["response_selector"] = {"cost": {"response": {"intent_response_key": "cost/application_fee"}}}
+    tracker = conversation(
+        user("how do drivers get a FAST card", "fast_driver_card"),
+        answered("fast_driver_card/overview", "fast_driver_card"),
+        asked,
+    )
+    said = await answered_by_rasa("cost", tracker)
+    assert [m["custom"]["answer"] for m in said] == ["selected"]
