@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.answer_ids import overview_of, topic_of
-from bot.core.followups import FOLLOWUP_KINDS, GENERAL_ANSWER, custom_of, followup_answer
+from bot.core.followups import FOLLOWUP_KINDS, GENERAL_ANSWER, followup_answer, named_followup_answer
 from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics, title
 
 FOLLOWUP_ACTION = "action_answer_followup"
@@ -181,8 +181,4 @@ def named_followup(responses: Mapping[str, Any], events: Events, topic: str, tex
     answer = last_reply_context(events).get("answer")
     if not answer or topic_of(answer) == topic:
         return None
-    for source in (answer, overview_of(topic_of(answer))):
-        target = (custom_of(responses, source).get("followups") or {}).get(kind)
-        if target:
-            return str(target)
-    return None
+    return named_followup_answer(responses, answer, kind)

@@ -28,14 +28,23 @@ def custom_of(responses: Mapping[str, Any], answer: str) -> dict[str, Any]:
     return variations[0].get("custom") or {}
 
 
+def named_followup_answer(responses: Mapping[str, Any], answer: str, kind: str) -> str | None:
+    """The answer id that answer names for this kind of follow-up, or else its topic's overview
+    names (None: neither names one)."""
+    for source in (answer, overview_of(topic_of(answer))):
+        target = (custom_of(responses, source).get("followups") or {}).get(kind)
+        if target:
+            return str(target)
+    return None
+
+
 def followup_answer(responses: Mapping[str, Any], answer: str | None, kind: str) -> str | None:
     """The answer id for this kind of follow-up after that answer (None: nothing to say)."""
     if answer:
+        named = named_followup_answer(responses, answer, kind)
+        if named:
+            return named
         overview = overview_of(topic_of(answer))
-        for source in (answer, overview):
-            target = (custom_of(responses, source).get("followups") or {}).get(kind)
-            if target:
-                return str(target)
         if kind == "meaning":
             return overview if answer != overview else None
     return GENERAL_ANSWER.get(kind)
