@@ -55,6 +55,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.answer_ids import topic_of
 from bot.core.code_fingerprint import CodeFingerprinted
+from bot.rasa_ext.nlu import FEW_KNOWN_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -338,12 +339,13 @@ class LinearTopicClassifier(CodeFingerprinted, GraphComponent, IntentClassifier)
         known = [blocks[name].nnz if scipy.sparse.issparse(blocks[name]) else 1 for name in names]
         if not known:
             return False
-        if not any(known):
-            return True
         limit = self.config.get("one_known_word_enough_up_to")  # None: one known word is always enough
         longer = limit is not None and len(message.get(TOKENS_NAMES[TEXT]) or []) > int(limit)
         words, others = known[0], known[1:]
-        return longer and words <= 1 and not any(others)
+        few = not any(known) or (longer and words <= 1 and not any(others))
+        if few:
+            message.set(FEW_KNOWN_WORDS, True)
+        return few
 
     def _persist(self) -> None:
         import skops.io

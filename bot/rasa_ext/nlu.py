@@ -24,6 +24,9 @@ from bot.core.language import SWITCH_INTENTS, detect_language, strip_accents
 from bot.core.paths import SPACY_DIR
 
 LANGUAGE = "language"  # message attribute, entity and slot name
+# Message attribute: the topic classifier found too few words it knows ("qqqq zzz ??"), so the
+# detected language is a guess (Lingua always picks one) that must not switch the conversation.
+FEW_KNOWN_WORDS = "few_known_words"
 
 
 def _hint(message: Message) -> Optional[str]:
@@ -177,7 +180,9 @@ class LanguageEntityExtractor(CodeFingerprinted, GraphComponent):
     """Turns the detected language into a `language` entity that fills the slot.
 
     Runs after intent classification so that "answer in French, please" (written in
-    English) switches the conversation to French.
+    English) switches the conversation to French, and so that a message of words the model
+    does not know keeps the page's language, or else the conversation's: a French reader who
+    types "qqqq zzz" is told in French that the assistant did not understand.
     """
 
     @classmethod
@@ -193,7 +198,8 @@ class LanguageEntityExtractor(CodeFingerprinted, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name")
-            language = SWITCH_INTENTS.get(intent) or message.get(LANGUAGE)
+            detected = _hint(message) if message.get(FEW_KNOWN_WORDS) else message.get(LANGUAGE)
+            language = SWITCH_INTENTS.get(intent) or detected
             if not language:
                 continue  # ambiguous and no hint: the conversation keeps its language
             entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != LANGUAGE]

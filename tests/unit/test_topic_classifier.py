@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.rasa_ext.linear_classifier import LinearTopicClassifier
+from bot.rasa_ext.nlu import FEW_KNOWN_WORDS
 from bot.rasa_ext.sentence_embeddings import SentenceEmbeddingFeaturizer, embed
 
 EXAMPLES = {
@@ -161,12 +162,15 @@ def test_gibberish_with_no_known_word_gets_no_topic_whatever_its_letters_suggest
     # "not understood" (a clarifying question, then a person), not a topic or out-of-scope.
     message = trained("qwzx blorp vrrt")
     assert message.get("intent") == {"name": None, "confidence": 0.0}
+    assert message.get(FEW_KNOWN_WORDS)  # its detected language is a guess too (bot/rasa_ext/nlu.py)
     assert trained("qwzx fee").get("intent")["name"] == "cost"  # one known word is enough in two
+    assert not trained("qwzx fee").get(FEW_KNOWN_WORDS)
 
 
 def test_one_known_word_among_gibberish_does_not_decide_the_topic(trained):
     # "asdkjh qwe pip pip lolz" went to program_overview on "pip" alone.
     assert trained("qwzx fee blorp vrrt").get("intent") == {"name": None, "confidence": 0.0}
+    assert trained("qwzx fee blorp vrrt").get(FEW_KNOWN_WORDS)
     assert trained("qwzx fee fee blorp").get("intent") == {"name": None, "confidence": 0.0}  # the same word twice
     assert trained("what are the fees").get("intent")["name"] == "cost"  # several known words
     assert trained("the fee blorp").get("intent")["name"] == "cost"
