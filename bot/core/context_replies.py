@@ -123,14 +123,30 @@ def has_variation_for(responses: Mapping[str, Any], response: str, business_type
     return False
 
 
-def _tailored(responses: Mapping[str, Any], answer: str, business_type: str) -> str:
+def answer_for_business(responses: Mapping[str, Any], topic: str, business_type: str) -> str | None:
+    """The topic's specific answer written for that kind of business (its `custom.for_business_types`
+    lists it: "can warehouses join?" for warehouse operators), if it has one."""
+    prefix = f"utter_{topic}/"
+    for name, variations in responses.items():
+        custom = (variations or [{}])[0].get("custom") or {}
+        if name.startswith(prefix) and business_type in (custom.get("for_business_types") or []):
+            return name
+    return None
+
+
+def _tailored(responses: Mapping[str, Any], answer: str, business_type: str) -> tuple[str, bool]:
+    """The response that answers again for that kind of business, and whether it is made for it:
+    the answer's own variation for it, else its topic overview's, else the topic's answer written
+    for that kind of business ("and for warehouses?" after the brokers' answer), else the answer."""
     # a specific answer rarely differs by kind of business; its topic's overview may
-    overview = overview_of(topic_of(answer))
-    if not has_variation_for(responses, answer, business_type) and has_variation_for(
-        responses, overview, business_type
-    ):
-        return overview
-    return answer
+    if has_variation_for(responses, answer, business_type):
+        return answer, True
+    topic = topic_of(answer[len("utter_") :])
+    overview = f"utter_{overview_of(topic)}"
+    if has_variation_for(responses, overview, business_type):
+        return overview, True
+    written_for = answer_for_business(responses, topic, business_type)
+    return (written_for, True) if written_for else (answer, False)
 
 
 def repeated_answers(
@@ -143,8 +159,9 @@ def repeated_answers(
         return [("utter_how_can_help", {})] if intent == "inform_business_type" else []
     said: Said = []
     if intent == "inform_business_type" and business_type:
-        answers = [_tailored(responses, answer, business_type) for answer in answers]
-        if not any(has_variation_for(responses, answer, business_type) for answer in answers):
+        tailored = [_tailored(responses, answer, business_type) for answer in answers]
+        answers = list(dict.fromkeys(answer for answer, _ in tailored))  # two answers may become one
+        if not any(made_for_it for _, made_for_it in tailored):
             said.append((NOTHING_SPECIFIC, {"topic": topic_of(answers[0][len("utter_") :])}))
     return said + [(answer, {}) for answer in answers]
 

@@ -175,3 +175,18 @@ def test_every_status_has_a_label_and_a_meaning_in_both_languages(status):
     for lang, variation in variations.items():
         assert variation["custom"]["label"] and len(variation["text"].split()) >= 8, (status, lang)
     assert variations["en"]["custom"]["label"] != variations["fr"]["custom"]["label"]
+
+
+def test_an_answer_written_for_kinds_of_business_names_real_ones_each_once_per_topic():
+    from bot.core.business_types import PHRASES
+
+    seen: dict[tuple[str, str], str] = {}
+    for name, variations in knowledge_answers().items():
+        kinds = [(v.get("custom") or {}).get("for_business_types") for v in variations]
+        assert all(k == kinds[0] for k in kinds), f"{name}: its languages differ"
+        for kind in kinds[0] or []:
+            assert kind in PHRASES, f"{name}: {kind} is not a kind of business"
+            topic = name[len("utter_") :].split("/")[0]
+            assert (topic, kind) not in seen, f"{name} and {seen.get((topic, kind))} are both for {kind}"
+            seen[(topic, kind)] = name
+    assert len(seen) >= 10

@@ -82,3 +82,22 @@ async def test_repeats_the_last_knowledge_answer():
 async def test_without_a_previous_answer_asks_what_they_want_to_know():
     assert (await run([]))[0]["response"] == "utter_how_can_help"
     assert await run([], intent="use_french") == []
+
+
+async def test_a_kind_of_business_gets_the_topics_answer_written_for_it():
+    # "can brokers join?", then "and for warehouses?": the answer on warehouses, not "nothing
+    # specific to warehouse operators" and the brokers' answer again.
+    events = [{"event": "bot", "data": {"custom": {"topic": "eligibility", "answer": "eligibility/brokers"}}}]
+    domain = {
+        "responses": {
+            "utter_eligibility/overview": [{"text": "general"}],
+            "utter_eligibility/brokers": [{"text": "brokers", "custom": {"for_business_types": ["customs_broker"]}}],
+            "utter_eligibility/warehouses": [
+                {"text": "warehouses", "custom": {"for_business_types": ["exporter", "warehouse_operator"]}}
+            ],
+        }
+    }
+    warehouses = await run(events, slots={"business_type": "warehouse_operator", "language": "en"}, domain=domain)
+    assert [m["response"] for m in warehouses] == ["utter_eligibility/warehouses"]
+    couriers = await run(events, slots={"business_type": "courier", "language": "en"}, domain=domain)
+    assert [m["response"] for m in couriers][1:] == ["utter_eligibility/brokers"]  # nothing for them: said so
