@@ -70,6 +70,16 @@ def test_gibberish_gets_a_clarifying_question_then_a_person(assistant):
     assert "1-800-461-9999" in second["text"]
 
 
+def test_gibberish_in_a_french_conversation_is_answered_in_french_and_keeps_it_french(assistant):
+    # Lingua calls "qqqqqq zzz ??" English; the person writes in French and reads the French page.
+    chat = assistant.conversation("fr")
+    assert chat.say("Bonjour")[0]["lang"] == "fr"
+    clarify = chat.say("qqqqqq zzz ??")[0]
+    assert (clarify["topic"], clarify["lang"]) == ("fallback", "fr")
+    # The conversation is still French: "ok" (either language) is answered in French.
+    assert all(m["lang"] == "fr" for m in chat.say("ok"))
+
+
 def test_chat_id_is_stable_for_a_conversation(assistant):
     chat = assistant.conversation()
     chat.say("hi")
@@ -151,6 +161,20 @@ def test_followups_are_answered_about_what_was_just_said(assistant):
     assert first["topic"] == "fast_driver_card"
     assert chat.say("how long does that take?")[0]["answer"] == "fast_driver_card/processing_time"
     assert chat.say("is that free?")[0]["answer"] == "cost/fast_card_fee"
+
+
+@pytest.mark.parametrize(
+    "lang, question, other_kind",
+    [
+        ("en", "Can customs brokers join PIP?", "and what about warehouse operators?"),
+        ("fr", "Est-ce qu'un courtier en douane peut adhérer au PEP?", "et pour un exploitant d'entrepôt?"),
+    ],
+)
+def test_another_kind_of_business_gets_the_answer_written_for_it(assistant, lang, question, other_kind):
+    chat = assistant.conversation(lang)
+    assert chat.say(question)[0]["answer"] == "eligibility/broker_shipping_agent"
+    (answer,) = chat.say(other_kind)
+    assert (answer["answer"], answer["lang"]) == ("eligibility/exporters_forwarders_warehouses", lang)
 
 
 def test_what_does_that_mean_after_a_status_explains_that_status(assistant):
