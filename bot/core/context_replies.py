@@ -57,6 +57,15 @@ def last_reply_context(events: Events) -> dict[str, Any]:
     return {}
 
 
+def previous_turn(events: Events) -> Events:
+    """The events between the last two messages of the person: what was said to the one before
+    the message being answered."""
+    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return []
+    return events[users[-2] + 1 : users[-1]]
+
+
 def last_answers(events: Events) -> list[str]:
     """The responses of the last turn that gave knowledge answers, in order: two when it answered
     a message that asked two things (bot/rasa_ext/question_parts.py); none if a status came since."""
@@ -191,11 +200,12 @@ SHORT_QUESTION_WORDS = 4
 def named_followup(responses: Mapping[str, Any], events: Events, topic: str, text: str) -> str | None:
     """The answer a short cost or processing-time question gets right after an answer that names its
     own for that kind ("c'est tu payant?" after the FAST card's application: the card's fee, not
-    PIP's); None when the question is longer, of another topic, or nothing is named."""
+    PIP's); None when the question is longer, of another topic, or nothing is named, or when the
+    answer was not the reply to the message just before (a greeting or another question since)."""
     kind = next((kind for kind, general in GENERAL_ANSWER.items() if topic_of(general) == topic), None)
     if kind is None or len(text.split()) > SHORT_QUESTION_WORDS or text.startswith("/"):
         return None  # a button's payload ("/cost") asks for the topic itself
-    answer = last_reply_context(events).get("answer")
+    answer = last_reply_context(previous_turn(events)).get("answer")
     if not answer or topic_of(answer) == topic:
         return None
     return named_followup_answer(responses, answer, kind)

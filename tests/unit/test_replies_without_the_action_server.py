@@ -174,6 +174,20 @@ async def test_a_short_cost_question_after_the_fast_card_gets_the_cards_fee_not_
     assert [(m["custom"]["answer"], m["custom"]["lang"]) for m in said] == [("cost/fast_card_fee", language)]
 
 
+async def test_a_short_cost_question_after_something_else_is_not_about_an_older_answer():
+    asked = user("is it free?", "cost")
+    asked.parse_data["response_selector"] = {"cost": {"response": {"intent_response_key": "cost/overview"}}}
+    tracker = conversation(
+        user("how do drivers get a FAST card", "fast_driver_card"),
+        answered("fast_driver_card/overview", "fast_driver_card"),
+        user("ok thanks", "thank"),
+        BotUttered("You're welcome.", {"custom": {"topic": "smalltalk"}}),
+        asked,
+    )
+    said = await answered_by_rasa("cost", tracker)
+    assert [m["custom"]["answer"] for m in said] == ["selected"]
+
+
 @pytest.mark.parametrize("question", ["how much does it cost to join PIP?", "/cost"])
 async def test_a_full_cost_question_or_a_button_still_gets_the_answer_the_nlu_chose(question):
     asked = user(question, "cost")
