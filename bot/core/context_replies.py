@@ -146,7 +146,9 @@ def answer_for_business(responses: Mapping[str, Any], topic: str, business_type:
 def _tailored(responses: Mapping[str, Any], answer: str, business_type: str) -> tuple[str, bool]:
     """The response that answers again for that kind of business, and whether it is made for it:
     the answer's own variation for it, else its topic overview's, else the topic's answer written
-    for that kind of business ("and for warehouses?" after the brokers' answer), else the answer."""
+    for that kind of business ("and for warehouses?" after the brokers' answer), else the answer,
+    or the overview when the answer was written for other kinds of business (the carriers' benefits
+    are not the general answer for a warehouse)."""
     # a specific answer rarely differs by kind of business; its topic's overview may
     if has_variation_for(responses, answer, business_type):
         return answer, True
@@ -155,7 +157,10 @@ def _tailored(responses: Mapping[str, Any], answer: str, business_type: str) -> 
     if has_variation_for(responses, overview, business_type):
         return overview, True
     written_for = answer_for_business(responses, topic, business_type)
-    return (written_for, True) if written_for else (answer, False)
+    if written_for:
+        return written_for, True
+    for_others = ((responses.get(answer) or [{}])[0].get("custom") or {}).get("for_business_types")
+    return (overview if for_others and overview in responses else answer), False
 
 
 def repeated_answers(
