@@ -191,7 +191,10 @@ class ActionLookupStatus(Action):
             dispatcher.utter_message(response="utter_status_locked")
             return cleared() + [SlotSet("lookup_failures", float(failures)), SlotSet("lookup_locked", True)]
         dispatcher.utter_message(response="utter_status_not_found", left=MAX_FAILURES - failures)
-        return cleared() + [SlotSet("lookup_failures", float(failures))]
+        # The reference is kept, so that "sorry, 100000001" is checked with it straight away; a
+        # new reference replaces it. The reply is the same whichever of the two was wrong.
+        kept = [event for event in cleared() if event["name"] != "application_reference"]
+        return kept + [SlotSet("lookup_failures", float(failures))]
 
     async def _agent_lookup(self, dispatcher, domain, agent, reference, number, language) -> list:
         # A reference is more precise than a business number: use it when both are given.

@@ -61,6 +61,23 @@ def test_unknown_reference_and_wrong_business_number_get_identical_replies(assis
     assert replies[0] == replies[1] and "couldn't find" in replies[0]
 
 
+@pytest.mark.parametrize(
+    "lang, start, correction, found",
+    [
+        ("en", "check my application status", "sorry, it's 100000003", "More information requested"),
+        ("fr", "je veux l'état de ma demande", "oups, c'est 100000003", "Renseignements supplémentaires demandés"),
+    ],
+)
+def test_a_corrected_business_number_is_checked_with_the_reference_given_before(
+    assistant, lang, start, correction, found
+):
+    chat = assistant.conversation(lang)
+    chat.say(start)
+    failed = texts(chat.say("PIP-2026-00103 999999999"))
+    assert "couldn't find" in failed or "aucune demande" in failed
+    assert found in texts(chat.say(correction))
+
+
 def test_fourth_attempt_after_three_failures_is_refused(assistant):
     chat = assistant.conversation("en")
     for _ in range(3):

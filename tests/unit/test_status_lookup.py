@@ -100,6 +100,13 @@ async def test_unknown_reference_and_wrong_business_number_get_identical_replies
     assert unknown == mismatch
 
 
+async def test_after_a_failure_the_reference_is_kept_and_the_business_number_forgotten():
+    # "sorry, 100000001" right after a failed try is then checked with the reference given before.
+    _, events = await lookup({"application_reference": "PIP-2026-00103", "business_number": "999999999"})
+    assert "application_reference" not in events and events["business_number"] is None
+    assert events["lookup_failures"] == 1.0
+
+
 async def test_three_failures_lock_the_conversation_and_the_fourth_is_refused():
     slots = {"application_reference": "PIP-2026-00103", "business_number": "999999999", "lookup_failures": 0.0}
     for _ in (1, 2):
