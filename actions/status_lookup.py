@@ -108,7 +108,7 @@ class ValidateStatusLookupForm(FormValidationAction):
             return {}  # the agent gave a business number instead: extracted below
         if looks_like_reference(text) or not self._is_interruption(tracker):
             if not find_business_number(text):
-                dispatcher.utter_message(response="utter_status_bad_reference")
+                dispatcher.utter_message(response=_wrong_detail_reply(text, "utter_status_bad_reference"))
             return {"application_reference": None}  # stay in the form and ask again
         return {}  # a question: answer it, then come back
 
@@ -122,9 +122,17 @@ class ValidateStatusLookupForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != "business_number":
             return {}
         if looks_like_number(text) or not self._is_interruption(tracker):
-            dispatcher.utter_message(response="utter_status_bad_business_number")
+            dispatcher.utter_message(response=_wrong_detail_reply(text, "utter_status_bad_business_number"))
             return {"business_number": None}
         return {}
+
+
+def _wrong_detail_reply(text: str, wrong_format: str) -> str:
+    """A try at the detail asked gets its format; words with no number at all ("what do I do
+    now?") get what the two details are and why both are needed."""
+    if any(character.isdigit() for character in text) or looks_like_reference(text):
+        return wrong_format
+    return "utter_status_lookup_explained"
 
 
 def status_words(domain: DomainDict, found: dict[str, Any], language: str) -> dict[str, str]:

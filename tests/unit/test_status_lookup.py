@@ -74,6 +74,16 @@ async def test_wrong_format_is_explained_in_french():
     assert "9 chiffres" in messages[0] and slots["business_number"] is None
 
 
+@pytest.mark.parametrize("slot", ["application_reference", "business_number"])
+async def test_words_without_a_number_get_what_is_needed_and_why(slot):
+    # "je dois faire quoi maintenant?" got "that is not the format of a reference"
+    messages, slots = await validate(
+        {"requested_slot": slot, "language": "fr"}, "je dois faire quoi maintenant?", intent="nlu_fallback"
+    )
+    assert "Agence du revenu du Canada" in messages[0] and "PIP-2026-00123" in messages[0]
+    assert slots[slot] is None
+
+
 async def test_a_question_in_the_middle_is_left_to_the_dialogue():
     messages, slots = await validate({"requested_slot": "business_number"}, "how much does PIP cost?", intent="cost")
     assert messages == [] and "business_number" not in slots
