@@ -1,8 +1,9 @@
 """The application status look-up: a form for traders, direct look-ups for agents.
 
 Traders must give the application reference AND the matching business number; a
-mismatch gets exactly the same reply as an unknown reference, and three failures lock
-look-ups for the conversation. Agents are recognized only from the message metadata that
+mismatch gets exactly the same reply as an unknown reference (the reference is kept, so a
+corrected business number alone is checked again), and three failures lock look-ups for the
+conversation. Agents are recognized only from the message metadata that
 the gateway adds for a signed-in agent session (the Rasa channel accepts only the
 gateway), never from anything a trader can type.
 """
