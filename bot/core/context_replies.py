@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.answer_ids import overview_of, topic_of
-from bot.core.followups import FOLLOWUP_KINDS, GENERAL_ANSWER, followup_answer, named_followup_answer
+from bot.core.followups import FOLLOWUP_KINDS, GENERAL_ANSWER, custom_of, followup_answer, named_followup_answer
 from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics, title
 
 FOLLOWUP_ACTION = "action_answer_followup"
@@ -159,7 +159,7 @@ def _tailored(responses: Mapping[str, Any], answer: str, business_type: str) -> 
     written_for = answer_for_business(responses, topic, business_type)
     if written_for:
         return written_for, True
-    for_others = ((responses.get(answer) or [{}])[0].get("custom") or {}).get("for_business_types")
+    for_others = custom_of(responses, answer[len("utter_") :]).get("for_business_types")
     return (overview if for_others and overview in responses else answer), False
 
 
