@@ -83,3 +83,45 @@ def test_each_reply_states_its_language():
 def test_general_variation_when_nothing_tailored_matches():
     assert choose(language="fr", business_type="exporter") == "general fr"
     assert choose(language="en", business_type="customs_broker") == "general en"
+
+
+def look_up_turns(*turns, language="en"):
+    """A conversation in a status look-up: the form asked for the reference, then `turns`."""
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.unit.speech import domain
+
+    events = [
+        SlotSet("language", language),
+        ActionExecuted("action_listen"),
+        UserUttered("check my status", {"name": "check_status"}),
+        ActionExecuted("status_lookup_form"),
+        ActiveLoop("status_lookup_form"),
+        SlotSet("requested_slot", "application_reference"),
+        ActionExecuted("action_listen"),
+    ]
+    for intent, action in turns:
+        events += [UserUttered(intent, {"name": intent}), *([ActionExecuted(action)] if action else [])]
+    return DialogueStateTracker.from_events("s", events, slots=domain().slots)
+
+
+async def ask_again(tracker):
+    from tests.unit.speech import domain
+
+    nlg = MostSpecificResponseNLG(domain=domain())
+    return (await nlg.generate("utter_ask_application_reference", tracker, "gateway"))["text"]
+
+
+async def test_a_question_answered_during_a_look_up_is_followed_by_a_short_reminder_not_the_first_question():
+    first = await ask_again(look_up_turns())
+    assert first.startswith("To check a status, I need")
+    after_a_question = await ask_again(look_up_turns(("cost", "utter_cost")))
+    assert after_a_question.startswith("Your status check is still open") and "cancel" in after_a_question
+    french = await ask_again(look_up_turns(("cost", "utter_cost"), language="fr"))
+    assert french.startswith("Votre vérification d'état est toujours ouverte") and "annuler" in french
+
+
+async def test_a_wrong_reference_gets_the_question_again_not_the_reminder():
+    # Nothing but the form answered: the person tried to answer, so the question is asked as before.
+    assert (await ask_again(look_up_turns(("inform_lookup_details", None)))).startswith("To check a status")
