@@ -241,9 +241,25 @@ def parts_to_parse(texts: Iterable[str], parses: dict[str, dict[str, Any]]) -> l
     from bot.rasa_ext.question_parts import by_questions
 
     wanted: dict[str, None] = {}
+
+    def parse_known(part: str) -> dict[str, Any]:
+        if part in parses:
+            return parses[part]
+        wanted.setdefault(part)
+        return {}
+
     for text in texts:
-        by_questions(text, parses[text], lambda part: wanted.setdefault(part) or {})
+        by_questions(text, parses[text], parse_known)
     return sorted(wanted)
+
+
+def parse_every_part(
+    texts: Iterable[str], parses: dict[str, dict[str, Any]], parse_all: Callable[[list[str]], None]
+) -> None:
+    """Parses the questions inside the texts, then those inside them: the question after a greeting
+    is found only once the greeting's message is parsed, and its own questions once it is."""
+    while parts := [p for p in parts_to_parse(texts, parses) if p not in parses]:
+        parse_all(parts)
 
 
 def prediction_of(
@@ -446,7 +462,7 @@ def evaluate(model: Path, out: Path = RESULTS) -> dict[str, dict[str, Any]]:
     sets = question_sets()
     texts = {q.text for questions in sets.values() for q in questions}
     parser.parse_all(texts)
-    parser.parse_all(parts_to_parse(texts, parser.parses))
+    parse_every_part(texts, parser.parses, parser.parse_all)
     return write_results({name: [parser.predict(q) for q in questions] for name, questions in sets.items()}, out)
 
 

@@ -134,8 +134,9 @@ def run(config: Path, out: Path, asked: list[str] | None = None) -> dict[str, di
         pipeline.train(training_data)
         # The NLU reads the text alone: a batch parses as one message at a time does.
         parses = dict(zip(texts, pipeline.parse(texts), strict=True))
-        parts = [p for p in evaluation.parts_to_parse(texts, parses) if p not in parses]
-        parses.update(zip(parts, pipeline.parse(parts), strict=True))
+        evaluation.parse_every_part(
+            texts, parses, lambda parts: parses.update(zip(parts, pipeline.parse(parts), strict=True))
+        )
     embeddings.save()
     replies = evaluation.replies_of_intents()
     for text in asked or []:

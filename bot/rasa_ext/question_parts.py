@@ -18,6 +18,10 @@ What counts as a question (for splitting only; the NLU decides what it is about)
 A message that asks where its application is, and something else, gets that answer first, then
 the status look-up, which asks for the reference (THEN_LOOK_UP).
 
+A greeting or thanks before a question ("hello! how long does PIP take?", "Bonjour, est-ce que le
+PEP est gratuit?", "thanks, and who do I email?") took the whole message to the greeting, or made
+it not understood: the question after it is parsed on its own and, when it is understood, answered.
+
 The threshold was chosen on blind batches 1 to 17, which had already been read: of their 254
 two-in-one questions, 0.5 answered the second question of 124, and gave 38 of the 3,957
 one-question messages a second answer (most of them a real second question that the writer had
@@ -35,7 +39,16 @@ from typing import Any, Callable, Mapping, Optional
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NOT_UNDERSTOOD
 
 from bot.core.answer_ids import overview_of, topic_of
-from bot.core.followups import FOLLOWUP_KINDS, GENERAL_ANSWER, followup_answer
+from bot.core.business_types import business_types_in, fitting_business_types
+from bot.core.context_replies import answer_for_business
+from bot.core.followups import (
+    FOLLOWUP_KINDS,
+    GENERAL_ANSWER,
+    asks_about_nothing_named,
+    custom_of,
+    followup_answer,
+    named_followup_answer,
+)
 from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics
 
 SECOND_ANSWER = "second_answer"  # the key of the parse data that holds it (an answer id)
@@ -108,6 +121,18 @@ _RELAYED_NEXT = re.compile(
     re.IGNORECASE,
 )
 _QUESTION_START = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
+# A greeting or thanks that opens a message, with what may follow it ("hi there,", "merci beaucoup!")
+_PLEASANTRY = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening|day)|thanks|thank you|thx|ty|"
+    r"many thanks|cheers|bonjour|bonsoir|salut|allo|allô|coucou|merci|bonne journée)"
+    r"(?: (?:there|all|everyone|team|again|a lot|so much|very much|for that|for the info|beaucoup|bien|"
+    r"encore|à vous|à tous|madame|monsieur|pour l'info|pour la réponse))*)\b[ ,!.:;)-]+",
+    re.IGNORECASE,
+)
+# What the greeting or thanks of a message may have been taken for
+_PLEASANTRY_INTENTS = frozenset({"greet", "thank", NOT_UNDERSTOOD})
+# What the question after it may be, to be answered in its place ("thanks, that's all I needed" stays thanks)
+_ASKED_AFTER_A_PLEASANTRY = frozenset({STATUS_LOOKUP_INTENT, "ask_human", "out_of_scope", *FOLLOWUP_KINDS})
 _SPACES = re.compile(r"\s+")
 # A sentence ends at "?" or "!", or at "." before a capital letter (not after "U.S." or "p. ex.") or
 # before a word that starts another question in lower case ("... on our dashboard. also, can you...").
@@ -247,6 +272,15 @@ def question_parts(text: str) -> list[str]:
     return list(dict.fromkeys(p for p in parts if len(p.split()) >= MIN_WORDS))[:MAX_PARTS]
 
 
+def after_pleasantry(text: str) -> Optional[str]:
+    """The question after a greeting or thanks that opens the message, if one follows."""
+    opening = _PLEASANTRY.match(_SPACES.sub(" ", text.strip()))
+    if not opening:
+        return None
+    rest = _LEADING_WORD.sub("", _SPACES.sub(" ", text.strip())[opening.end() :]).strip()
+    return rest if len(rest.split()) >= MIN_WORDS else None
+
+
 def chosen_answer(parse: dict[str, Any]) -> tuple[Optional[str], float, Optional[str]]:
     """The topic a parse chose, its confidence, and the answer selected within that topic."""
     intent = parse.get("intent") or {}
@@ -278,6 +312,37 @@ def by_questions(
     parse_part: Callable[[str], dict[str, Any]],
     responses: Optional[Mapping[str, Any]] = None,
 ) -> dict[str, Any]:
+    """The message's parse, read question by question when it asks several things (_by_questions),
+    its first answer fit for the kind of business the message names (for_the_business_named)."""
+    return for_the_business_named(text, _by_questions(text, parse, parse_part, responses), responses or {})
+
+
+def for_the_business_named(text: str, parse: dict[str, Any], responses: Mapping[str, Any]) -> dict[str, Any]:
+    """An answer written for other kinds of business than the one the message names ("I run a small
+    import business. Can I join?" chose the carriers' answer) gives way to its topic's answer written
+    for that kind, or else to the topic's overview."""
+    named = business_types_in(text)
+    topic, _, answer = chosen_answer(parse)
+    written_for = set(custom_of(responses, answer).get("for_business_types") or []) if answer else set()
+    if not named or not written_for or fitting_business_types(named) & written_for or not topic:
+        return parse
+    tailored = [found for kind in sorted(named) if (found := answer_for_business(responses, topic, kind))]
+    better = tailored[0][len("utter_") :] if tailored else overview_of(topic)
+    selectors = dict(parse.get("response_selector") or {})
+    chosen = selectors[topic]
+    selectors[topic] = {
+        **chosen,
+        "response": {**chosen["response"], "intent_response_key": better, "utter_action": f"utter_{better}"},
+    }
+    return {**parse, "response_selector": selectors}
+
+
+def _by_questions(
+    text: str,
+    parse: dict[str, Any],
+    parse_part: Callable[[str], dict[str, Any]],
+    responses: Optional[Mapping[str, Any]] = None,
+) -> dict[str, Any]:
     """The message's parse, read question by question when it asks several things.
 
     `parse` is the whole message's parse; `parse_part` parses one question of it the same way;
@@ -292,6 +357,14 @@ def by_questions(
     """
     topics = knowledge_topics()
     first_topic, _, _ = chosen_answer(parse)
+    question = after_pleasantry(text) if first_topic in _PLEASANTRY_INTENTS else None
+    if question:
+        question_parse = parse_part(question)
+        topic, confidence, _ = chosen_answer(question_parse)
+        asked = topic in topics or topic in _ASKED_AFTER_A_PLEASANTRY
+        if asked and confidence >= FIRST_TOPIC_CONFIDENCE:
+            parse = {**parse, **{key: question_parse[key] for key in PARSE_OF_THE_ANSWER if key in question_parse}}
+            first_topic, text = topic, question
     # the whole message's ranking, before a question of it may stand in for it below
     whole = {r.get("name"): float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or []}
     if first_topic not in topics and first_topic not in (NOT_UNDERSTOOD, STATUS_LOOKUP_INTENT):
@@ -299,14 +372,14 @@ def by_questions(
     parts = question_parts(text)
     if len(parts) < 2:
         return parse
-    answered = []  # (confidence, topic, answer, the question's parse) for knowledge topics
+    answered = []  # (confidence, topic, answer, the question's parse, the question) for knowledge topics
     about_the_first = []  # (confidence, kind) of questions that ask about the first
     look_up = first_topic == STATUS_LOOKUP_INTENT
     for part in parts:
         part_parse = parse_part(part)
         topic, confidence, answer = chosen_answer(part_parse)
         if topic in topics:
-            answered.append((confidence, topic, answer or overview_of(topic), part_parse))
+            answered.append((confidence, topic, answer or overview_of(topic), part_parse, part))
         elif (followup := _about_the_first(part_parse)) is not None:
             about_the_first.append(followup)
         look_up = look_up or (topic == STATUS_LOOKUP_INTENT and confidence >= SECOND_TOPIC_CONFIDENCE)
@@ -324,7 +397,15 @@ def by_questions(
     # (confidence, answer, whether it says more than the first): another question of the first's
     # topic is left to the first answer; a follow-up may name another answer of the first's topic
     # (the card's processing time after the card's application), but not its overview
-    candidates = [(confidence, answer, topic != first_topic) for confidence, topic, answer, _ in answered]
+    candidates = []
+    for confidence, topic, answer, _, part in answered:
+        # "How much is the FAST card and how long does it take to get one?": the card's time, not PIP's
+        kind = asks_about_nothing_named(answer, part)
+        followed = named_followup_answer(responses or {}, first_answer, kind) if kind else None
+        if followed:
+            candidates.append((confidence, followed, followed not in (first_answer, overview_of(first_topic or ""))))
+        else:
+            candidates.append((confidence, answer, topic != first_topic))
     for confidence, kind in about_the_first:
         followed = followup_answer(responses or {}, first_answer, kind)
         if followed:

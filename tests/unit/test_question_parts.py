@@ -340,3 +340,87 @@ def test_hostile_spacing_cannot_stall_the_parser():
 
 def test_the_same_question_twice_is_parsed_once():
     assert question_parts("Is PIP free? Is PIP free? Is PIP free?") == ["Is PIP free?"]
+
+
+@pytest.mark.parametrize(
+    ("text", "whole", "question"),
+    [
+        ("hello! how long does PIP take?", parse("greet", 0.41), "how long does PIP take?"),
+        ("Bonjour, est-ce que le PEP est gratuit?", parse("nlu_fallback", 0.35), "est-ce que le PEP est gratuit?"),
+        ("thanks, and who do I email?", parse("thank", 0.47), "who do I email?"),
+    ],
+)
+def test_a_question_after_a_greeting_or_thanks_is_answered(text, whole, question):
+    answered = parse("cost", 0.8, "cost/overview")
+    read = by_questions(text, whole, {question: answered}.__getitem__)
+    assert read["intent"]["name"] == "cost"
+    assert read["response_selector"]["cost"]["response"]["intent_response_key"] == "cost/overview"
+    assert read["entities"] == whole["entities"]  # the message's own language
+
+
+def test_a_greeting_alone_or_with_words_not_understood_stays_a_greeting():
+    greeting = parse("greet", 0.9)
+    assert by_questions("hello!", greeting, {}.__getitem__) == greeting
+    unsure = {"I need some help": parse("nlu_fallback", 0.35), "how long does PIP take?": parse("cost", 0.4)}
+    assert by_questions("Hi there, I need some help", greeting, unsure.__getitem__) == greeting
+    assert by_questions("hello! how long does PIP take?", greeting, unsure.__getitem__) == greeting
+    # thanks with words that ask nothing stays thanks
+    thanks = parse("thank", 0.6)
+    said = {"that's exactly what I needed.": parse("how_can_help", 0.7)}
+    assert by_questions("Thanks, that's exactly what I needed.", thanks, said.__getitem__) == thanks
+    # a question that only looks like a greeting's words is not cut
+    highway = parse("eligibility", 0.9)
+    assert by_questions("Highway carriers can join?", highway, {}.__getitem__) == highway
+
+
+WRITTEN_FOR = {
+    "utter_eligibility/overview": [{"custom": {}}],
+    "utter_eligibility/carriers_and_couriers": [{"custom": {"for_business_types": ["carrier", "courier"]}}],
+    "utter_eligibility/us_importer": [{"custom": {"for_business_types": ["us_importer"]}}],
+    "utter_eligibility/us_carrier": [{"custom": {"for_business_types": ["us_carrier"]}}],
+}
+
+
+def answer_for(text, answer):
+    read = by_questions(text, parse("eligibility", 0.7, answer), {}.__getitem__, WRITTEN_FOR)
+    return read["response_selector"]["eligibility"]["response"]["intent_response_key"]
+
+
+def test_an_answer_written_for_other_kinds_of_business_gives_way_to_the_one_for_the_kind_named():
+    # an importer is not given the carriers' answer: the topic's overview covers importers
+    assert answer_for("I run a small import business. Can I join?", "eligibility/carriers_and_couriers") == (
+        "eligibility/overview"
+    )
+    # the answer written for the kind named, when the topic has one
+    assert answer_for("we're a US importer, can we join?", "eligibility/carriers_and_couriers") == (
+        "eligibility/us_importer"
+    )
+    # kept: written for a kind the message names, or for every kind, or no kind named
+    assert answer_for("we're a trucking company, can we join?", "eligibility/carriers_and_couriers") == (
+        "eligibility/carriers_and_couriers"
+    )
+    assert answer_for("I import shoes. Can couriers join?", "eligibility/carriers_and_couriers") == (
+        "eligibility/carriers_and_couriers"
+    )
+    assert answer_for("we're an importer, can we join?", "eligibility/overview") == "eligibility/overview"
+    # a kind named in general terms fits the answer for a narrower one: a trucking company in Ohio
+    assert answer_for("a trucking company based in Ohio, can we join?", "eligibility/us_carrier") == (
+        "eligibility/us_carrier"
+    )
+
+
+def test_a_second_question_that_names_nothing_asks_about_the_first():
+    text = "How much is the FAST card and how long does it take to get one?"
+    card = parse("fast_driver_card", 0.8, "fast_driver_card/how_to_apply")
+    parts = {
+        "How much is the FAST card": card,
+        "how long does it take to get one?": parse("processing_time", 0.8, "processing_time/how_long"),
+    }
+    assert by_questions(text, card, parts.__getitem__, RESPONSES)["second_answer"] == "fast_driver_card/processing_time"
+    # named: PIP's own time
+    text = "How much is the FAST card and how long does PIP take?"
+    parts = {
+        "How much is the FAST card": card,
+        "how long does PIP take?": parse("processing_time", 0.8, "processing_time/how_long"),
+    }
+    assert by_questions(text, card, parts.__getitem__, RESPONSES)["second_answer"] == "processing_time/how_long"
