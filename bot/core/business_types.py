@@ -79,8 +79,32 @@ PHRASES = {
         "service de messagerie",
         "compagnie de messagerie",
     ],
-    "importer": ["importer", "importers", "import company", "importateur", "importateurs"],
-    "exporter": ["exporter", "exporters", "export company", "exportateur", "exportateurs"],
+    "importer": [
+        "importer",
+        "importers",
+        "import company",
+        "import business",
+        "import firm",
+        "importing company",
+        "importing business",
+        "importateur",
+        "importateurs",
+        "entreprise d'importation",
+        "compagnie d'importation",
+        "societe d'importation",
+    ],
+    "exporter": [
+        "exporter",
+        "exporters",
+        "export company",
+        "export business",
+        "exporting company",
+        "exporting business",
+        "exportateur",
+        "exportateurs",
+        "entreprise d'exportation",
+        "compagnie d'exportation",
+    ],
     "freight_forwarder": [
         "freight forwarder",
         "freight forwarders",
@@ -143,3 +167,18 @@ def find_business_type(text: str) -> tuple[str, int, int] | None:
     if not match:
         return None
     return _VALUE[match.group(1)], match.start(), match.end()
+
+
+# A kind named in general terms covers narrower ones: "a trucking company based in Ohio" names a
+# carrier, and the answer for U.S. carriers fits it.
+NARROWER = {"carrier": ("us_carrier", "courier"), "importer": ("us_importer",)}
+
+
+def business_types_in(text: str) -> set[str]:
+    """Every kind of business the text names ("we're a carrier and also import": both)."""
+    return {_VALUE[match.group(1)] for match in _PATTERN.finditer(strip_accents((text or "").lower()))}
+
+
+def fitting_business_types(named: set[str]) -> set[str]:
+    """The kinds an answer may be written for and still fit a message that names these."""
+    return named.union(*(NARROWER.get(kind, ()) for kind in named))
