@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.answer_ids import overview_of, topic_of
-from bot.core.followups import FOLLOWUP_KINDS, GENERAL_ANSWER, custom_of, followup_answer, named_followup_answer
+from bot.core.followups import (
+    FOLLOWUP_KINDS,
+    GENERAL_ANSWER,
+    asks_about_nothing_named,
+    custom_of,
+    followup_answer,
+    named_followup_answer,
+)
 from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics, title
 
 FOLLOWUP_ACTION = "action_answer_followup"
@@ -202,14 +209,26 @@ def clarify_reply(intent_ranking: list[dict[str, Any]], language: str | None) ->
 SHORT_QUESTION_WORDS = 4
 
 
-def named_followup(responses: Mapping[str, Any], events: Events, topic: str, text: str) -> str | None:
-    """The answer a short cost or processing-time question gets right after an answer that names its
-    own for that kind ("c'est tu payant?" after the FAST card's application: the card's fee, not
-    PIP's); None when the question is longer, of another topic, or nothing is named, or when the
-    answer was not the reply to the message just before (a greeting or another question since)."""
+def asks_about_the_last_answer(text: str, chosen: str | None) -> bool:
+    """Whether a cost or time question may ask about the answer just given: a short one ("is that
+    free?"), or one whose chosen answer is PIP's own time or fee while it does not name the program
+    ("how long does it take to get one?" after the FAST card's answer)."""
+    if text.startswith("/"):
+        return False  # a button's payload ("/cost") asks for the topic itself
+    return len(text.split()) <= SHORT_QUESTION_WORDS or asks_about_nothing_named(chosen, text) is not None
+
+
+def named_followup(
+    responses: Mapping[str, Any], events: Events, topic: str, text: str, chosen: str | None = None
+) -> str | None:
+    """The answer a cost or processing-time question that asks about the last answer gets right after
+    an answer that names its own for that kind ("c'est tu payant?" after the FAST card's application:
+    the card's fee, not PIP's); None when the question does not ask about it (asks_about_the_last_answer),
+    is of another topic, or nothing is named, or when the answer was not the reply to the message just
+    before (a greeting or another question since). `chosen`: the answer the NLU chose for the question."""
     kind = next((kind for kind, general in GENERAL_ANSWER.items() if topic_of(general) == topic), None)
-    if kind is None or len(text.split()) > SHORT_QUESTION_WORDS or text.startswith("/"):
-        return None  # a button's payload ("/cost") asks for the topic itself
+    if kind is None or not asks_about_the_last_answer(text, chosen):
+        return None
     answer = last_reply_context(previous_turn(events)).get("answer")
     if not answer or topic_of(answer) == topic:
         return None

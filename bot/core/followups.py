@@ -11,6 +11,7 @@ another question in the same message: "How long does PIP take? Is it free?").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,38 @@ from bot.core.answer_ids import overview_of, topic_of
 FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
 # the topic that answers a kind of follow-up when nothing more specific does
 GENERAL_ANSWER = {"duration": overview_of("processing_time"), "cost": overview_of("cost")}
+# The answers a time or cost question gets when it names nothing of its own ("how long does it take to
+# get one?", "c'est combien?"): PIP's own time and fees. Right after an answer that names its own
+# follow-up of that kind (the FAST card's), such a question asks about that answer.
+NOTHING_NAMED = {
+    "duration": frozenset({"processing_time/overview", "processing_time/how_long"}),
+    "cost": frozenset({"cost/overview", "cost/application_fee", "cost/membership_fee"}),
+}
+_NAMES_THE_PROGRAM = re.compile(
+    r"\b(?:pip|pep|partners in protection|partenaires en protection|programs?|programmes?|memberships?|"
+    r"adh[ée]sions?|members?|membres?)\b",
+    re.IGNORECASE,
+)
+
+
+# Words that point back at what was just said: "how long does it take to get one?", "how long do they
+# have?", "c'est combien pour l'avoir?". "Combien de temps avant la décision?" points at nothing.
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|one|that|this|them|they|those|these|ça|ca|cela|ceci|ils|elles|leur)\b"
+    r"|\bl['’](?:avoir|obtenir|recevoir|renouveler)\b|\b(?:la|le|les) (?:recevoir|obtenir|renouveler)\b"
+    r"|\ben (?:avoir|obtenir) une?\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_nothing_named(answer: str | None, text: str) -> str | None:
+    """The kind of follow-up ("duration", "cost") that a question is when the answer chosen for it is
+    one of PIP's own times or fees while its words point back at what was just said and do not name
+    the program; None otherwise."""
+    kind = next((kind for kind, answers in NOTHING_NAMED.items() if answer in answers), None)
+    if kind is None or _NAMES_THE_PROGRAM.search(text) or not _POINTS_BACK.search(text):
+        return None
+    return kind
 
 
 def custom_of(responses: Mapping[str, Any], answer: str) -> dict[str, Any]:

@@ -172,13 +172,13 @@ def compiled_action_result_check(spec: dict) -> Callable[[Any, dict], bool]:
 
 def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Wraps ActionRetrieveResponse.run: the answer within its topic (the overview when the NLU
-    chose none; for a short cost or time question right after an answer, the one that answer names:
+    chose none; for a cost or time question about the answer just given, the one that answer names:
     bot/core/context_replies.py), then the answer to the message's second question, if it asks one, and the status
     look-up when the message asks where its application is too."""
     from rasa.core.actions.action import ActionBotResponse
     from rasa.shared.core.events import FollowupAction
 
-    from bot.core.context_replies import SHORT_QUESTION_WORDS, named_followup
+    from bot.core.context_replies import asks_about_the_last_answer, named_followup
     from bot.core.topics import STATUS_LOOKUP_FORM
     from bot.rasa_ext.answer_selection import best_answer_within
     from bot.rasa_ext.question_parts import SECOND_ANSWER, THEN_LOOK_UP
@@ -189,10 +189,11 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
         selectors = parse_data.get("response_selector") or {}
         topic = action.intent_name_from_action(action.action_name)
         text = str(parse_data.get("text") or "")
-        if text and len(text.split()) <= SHORT_QUESTION_WORDS:
+        chosen = ((selectors.get(topic) or {}).get("response") or {}).get("intent_response_key")
+        if text and asks_about_the_last_answer(text, chosen):
             # "is that free?" right after the FAST card's application: the card's fee
             events = [event.as_dict() for event in tracker.events]
-            named = named_followup(domain.responses, events, topic, text)
+            named = named_followup(domain.responses, events, topic, text, chosen)
             if named:
                 action.utter_action = f"utter_{named}"
                 return await ActionBotResponse.run(action, output_channel, nlg, tracker, domain)

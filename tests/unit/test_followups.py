@@ -152,3 +152,21 @@ async def test_a_turn_that_answered_two_questions_is_repeated_whole():
     dispatcher = CollectingDispatcher()
     await ActionRepeatAnswer().run(dispatcher, tracker, DOMAIN)
     assert [m["response"] for m in dispatcher.messages] == ["utter_cost/overview", "utter_processing_time/overview"]
+
+
+@pytest.mark.parametrize(
+    "answer, text, kind",
+    [
+        ("processing_time/how_long", "how long does it take to get one?", "duration"),
+        ("processing_time/overview", "how long do they have?", "duration"),
+        ("cost/overview", "et ça coûte combien pour l'avoir?", "cost"),
+        # names the program, points at nothing, or got an answer of its own
+        ("processing_time/how_long", "how long does it take to join PIP?", None),
+        ("processing_time/how_long", "Combien de temps avant la décision?", None),
+        ("cost/site_validation_fee", "how much does it cost to get one?", None),
+    ],
+)
+def test_a_time_or_cost_question_asks_about_what_was_just_said_only_when_it_points_back_at_it(answer, text, kind):
+    from bot.core.followups import asks_about_nothing_named
+
+    assert asks_about_nothing_named(answer, text) == kind

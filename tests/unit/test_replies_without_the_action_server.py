@@ -199,3 +199,36 @@ async def test_a_full_cost_question_or_a_button_still_gets_the_answer_the_nlu_ch
     )
     said = await answered_by_rasa("cost", tracker)
     assert [m["custom"]["answer"] for m in said] == ["selected"]
+
+
+@pytest.mark.parametrize(
+    "question, chosen, topic, language, expected",
+    [
+        # longer than "is that free?", but naming nothing of its own: about the card just answered
+        (
+            "how long does it take to get one?",
+            "processing_time/how_long",
+            "processing_time",
+            "en",
+            "fast_driver_card/processing_time",
+        ),
+        ("et ça coûte combien pour l'avoir?", "cost/overview", "cost", "fr", "cost/fast_card_fee"),
+        # a question that names a fee of its own keeps the answer the NLU chose
+        ("how much does it cost to get a site validation?", "cost/site_validation_fee", "cost", "en", "selected"),
+        # one that names the program asks about the program
+        ("how long does it take to get PIP?", "processing_time/how_long", "processing_time", "en", "selected"),
+    ],
+)
+async def test_a_time_or_cost_question_that_names_nothing_asks_about_the_answer_just_given(
+    question, chosen, topic, language, expected
+):
+    asked = user(question, topic)
+    asked.parse_data["response_selector"] = {topic: {"response": {"intent_response_key": chosen}}}
+    tracker = conversation(
+        SlotSet("language", language),
+        user("how do drivers get a FAST card", "fast_driver_card"),
+        answered("fast_driver_card/overview", "fast_driver_card"),
+        asked,
+    )
+    said = await answered_by_rasa(topic, tracker)
+    assert [m["custom"]["answer"] for m in said] == [expected]
