@@ -19,14 +19,20 @@ from bot.core.answer_ids import overview_of, topic_of
 
 # the follow-up intents and the kind of follow-up each asks (data/rules/conversation.yml)
 FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
-# the topic that answers a kind of follow-up when nothing more specific does
-GENERAL_ANSWER = {"duration": overview_of("processing_time"), "cost": overview_of("cost")}
-# The answers a time or cost question gets when it names nothing of its own ("how long does it take to
-# get one?", "c'est combien?"): PIP's own time and fees. Right after an answer that names its own
+# the topic that answers a kind of follow-up when nothing more specific does ("apply": where and how
+# to apply, asked about what was just said, "where do I apply for it?", has no follow-up intent)
+GENERAL_ANSWER = {
+    "duration": "processing_time/overview",
+    "cost": "cost/overview",
+    "apply": "application_process/overview",
+}
+# The answers a time, cost or where-to-apply question gets when it names nothing of its own ("how long
+# does it take to get one?", "c'est combien?", "where do I apply for it?"): PIP's own. Right after an answer that names its own
 # follow-up of that kind (the FAST card's), such a question asks about that answer.
 NOTHING_NAMED = {
     "duration": frozenset({"processing_time/overview", "processing_time/how_long"}),
     "cost": frozenset({"cost/overview", "cost/application_fee", "cost/membership_fee"}),
+    "apply": frozenset({"application_process/overview", "application_process/online_only"}),
 }
 _NAMES_THE_PROGRAM = re.compile(
     r"\b(?:pip|pep|partners in protection|partenaires en protection|programs?|programmes?|memberships?|"
@@ -39,6 +45,7 @@ _NAMES_THE_PROGRAM = re.compile(
 # have?", "c'est combien pour l'avoir?". "Combien de temps avant la décision?" points at nothing.
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|one|that|this|them|they|those|these|ça|ca|cela|ceci|ils|elles|leur)\b"
+    r"|\b(?:his|her|their|sa|son|leur) (?:application|demande)\b"
     r"|\bl['’](?:avoir|obtenir|recevoir|renouveler)\b|\b(?:la|le|les) (?:recevoir|obtenir|renouveler)\b"
     r"|\ben (?:avoir|obtenir) une?\b",
     re.IGNORECASE,

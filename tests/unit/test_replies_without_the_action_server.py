@@ -232,3 +232,28 @@ async def test_a_time_or_cost_question_that_names_nothing_asks_about_the_answer_
     )
     said = await answered_by_rasa(topic, tracker)
     assert [m["custom"]["answer"] for m in said] == [expected]
+
+
+@pytest.mark.parametrize(
+    "question, chosen, language",
+    [
+        ("where do I apply for it? the trusted trader portal?", "application_process/online_only", "en"),
+        ("pis il fait sa demande où?", "application_process/online_only", "fr"),
+        ("how do I apply?", "application_process/overview", "en"),
+    ],
+)
+async def test_where_to_apply_right_after_the_fast_card_is_where_drivers_apply_not_the_portal(
+    question, chosen, language
+):
+    """'where do I apply for it? the trusted trader portal?' after the FAST card got 'You apply
+    online, in the Trusted Trader Portal': drivers apply in the U.S. TTP system."""
+    asked = user(question, "application_process")
+    asked.parse_data["response_selector"] = {"application_process": {"response": {"intent_response_key": chosen}}}
+    tracker = conversation(
+        SlotSet("language", language),
+        user("How much is the FAST card?", "cost"),
+        answered("cost/fast_card_fee", "cost"),
+        asked,
+    )
+    said = await answered_by_rasa("application_process", tracker)
+    assert [m["custom"]["answer"] for m in said] == ["fast_driver_card/where_to_apply"]
