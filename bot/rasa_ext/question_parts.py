@@ -131,8 +131,12 @@ _PLEASANTRY = re.compile(
 )
 # What the greeting or thanks of a message may have been taken for
 _PLEASANTRY_INTENTS = frozenset({"greet", "thank", NOT_UNDERSTOOD})
-# What the question after it may be, to be answered in its place ("thanks, that's all I needed" stays thanks)
-_ASKED_AFTER_A_PLEASANTRY = frozenset({STATUS_LOOKUP_INTENT, "ask_human", "out_of_scope", *FOLLOWUP_KINDS})
+# What the question after it may be, to be answered in its place ("thanks, that's all I needed" stays
+# thanks; "hey, what can you help me with?" stays a greeting, not a hand-off), and how sure: "est-ce que le
+# PEP est gratuit?" alone is cost at 0.49; below, "Bonjour, suis-je bien sur l'assistant du PEP?"
+# became the program's overview.
+_ASKED_AFTER_A_PLEASANTRY = frozenset({STATUS_LOOKUP_INTENT, "out_of_scope", *FOLLOWUP_KINDS})
+AFTER_A_PLEASANTRY_CONFIDENCE = 0.45
 _SPACES = re.compile(r"\s+")
 # A sentence ends at "?" or "!", or at "." before a capital letter (not after "U.S." or "p. ex.") or
 # before a word that starts another question in lower case ("... on our dashboard. also, can you...").
@@ -362,7 +366,7 @@ def _by_questions(
         question_parse = parse_part(question)
         topic, confidence, _ = chosen_answer(question_parse)
         asked = topic in topics or topic in _ASKED_AFTER_A_PLEASANTRY
-        if asked and confidence >= FIRST_TOPIC_CONFIDENCE:
+        if asked and confidence >= AFTER_A_PLEASANTRY_CONFIDENCE:
             parse = {**parse, **{key: question_parse[key] for key in PARSE_OF_THE_ANSWER if key in question_parse}}
             first_topic, text = topic, question
     # the whole message's ranking, before a question of it may stand in for it below
