@@ -6,7 +6,9 @@ answer for each kind of follow-up, and a topic's overview names the default for 
 Without either: the topic's overview to "what does that mean?", and the general answers on
 processing time and cost. One source for the action server (actions/followup.py, a follow-up
 asked in its own message) and for Rasa (bot/rasa_ext/question_parts.py, one asked after
-another question in the same message: "How long does PIP take? Is it free?").
+another question in the same message: "How long does PIP take? Is it free?"; and
+bot/rasa_ext/rasa_process.py, a time, cost or where-to-apply question that points back at the
+answer just given: "where do I apply for it?" after the FAST card's answer).
 """
 
 from __future__ import annotations
@@ -19,16 +21,16 @@ from bot.core.answer_ids import overview_of, topic_of
 
 # the follow-up intents and the kind of follow-up each asks (data/rules/conversation.yml)
 FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
-# the topic that answers a kind of follow-up when nothing more specific does ("apply": where and how
-# to apply, asked about what was just said, "where do I apply for it?", has no follow-up intent)
+# the answer a kind of follow-up gets when nothing more specific does ("apply", where and how to apply
+# asked about what was just said, "where do I apply for it?", has no follow-up intent of its own)
 GENERAL_ANSWER = {
     "duration": "processing_time/overview",
     "cost": "cost/overview",
     "apply": "application_process/overview",
 }
 # The answers a time, cost or where-to-apply question gets when it names nothing of its own ("how long
-# does it take to get one?", "c'est combien?", "where do I apply for it?"): PIP's own. Right after an answer that names its own
-# follow-up of that kind (the FAST card's), such a question asks about that answer.
+# does it take to get one?", "c'est combien?", "where do I apply for it?"): PIP's own. Right after an
+# answer that names its own follow-up of that kind (the FAST card's), such a question asks about it.
 NOTHING_NAMED = {
     "duration": frozenset({"processing_time/overview", "processing_time/how_long"}),
     "cost": frozenset({"cost/overview", "cost/application_fee", "cost/membership_fee"}),
@@ -53,9 +55,9 @@ _POINTS_BACK = re.compile(
 
 
 def asks_about_nothing_named(answer: str | None, text: str) -> str | None:
-    """The kind of follow-up ("duration", "cost") that a question is when the answer chosen for it is
-    one of PIP's own times or fees while its words point back at what was just said and do not name
-    the program; None otherwise."""
+    """The kind of follow-up ("duration", "cost", "apply") that a question is when the answer chosen
+    for it is PIP's own time, fee or way to apply while its words point back at what was just said and
+    do not name the program; None otherwise."""
     kind = next((kind for kind, answers in NOTHING_NAMED.items() if answer in answers), None)
     if kind is None or _NAMES_THE_PROGRAM.search(text) or not _POINTS_BACK.search(text):
         return None
