@@ -278,10 +278,11 @@ def question_parts(text: str) -> list[str]:
 
 def after_pleasantry(text: str) -> Optional[str]:
     """The question after a greeting or thanks that opens the message, if one follows."""
-    opening = _PLEASANTRY.match(_SPACES.sub(" ", text.strip()))
+    text = _SPACES.sub(" ", text.strip())
+    opening = _PLEASANTRY.match(text)
     if not opening:
         return None
-    rest = _LEADING_WORD.sub("", _SPACES.sub(" ", text.strip())[opening.end() :]).strip()
+    rest = _LEADING_WORD.sub("", text[opening.end() :]).strip()
     return rest if len(rest.split()) >= MIN_WORDS else None
 
 
