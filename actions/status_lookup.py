@@ -137,14 +137,27 @@ def _wrong_detail_reply(text: str, wrong_format: str) -> str:
 
 
 def status_words(domain: DomainDict, found: dict[str, Any], language: str) -> dict[str, str]:
-    """What fills a status reply's template: the status's name and meaning, and its date."""
+    """What fills a status reply's template: the status's name and meaning, its date, and what the
+    record says about it (the visit's date, what is asked for, the reason), on a line of its own."""
     responses = domain.get("responses") or {}
+    detail = status_text.recorded_detail(responses, found["status"], found.get("details"), language)
     return {
         "status": found["status"],
         "label": status_text.label(responses, found["status"], language),
         "meaning": status_text.meaning(responses, found["status"], language),
         "since": status_text.format_date(found["status_date"], language),
+        "detail": f"{detail}\n" if detail else "",
     }
+
+
+def status_context(domain: DomainDict, found: dict[str, Any], language: str) -> list[EventType]:
+    """What the trader's next questions may be about: "when is the visit?", "what's missing?",
+    "can we appeal?" get their own file's answer (the knowledge answers' variations conditioned on
+    `looked_up_status`, domain/knowledge/), with the recorded detail or where to find it."""
+    detail = status_text.detail_or_pointer(
+        domain.get("responses") or {}, found["status"], found.get("details"), language
+    )
+    return [SlotSet("looked_up_status", found["status"]), SlotSet("status_detail", detail)]
 
 
 def history_lines(domain: DomainDict, found: dict[str, Any], language: str) -> str:
@@ -194,7 +207,7 @@ class ActionLookupStatus(Action):
                 masked=mask_business_number(found["business_number"]),
                 **status_words(domain, found, language),
             )
-            return cleared() + [SlotSet("lookup_failures", 0.0)]
+            return cleared() + [SlotSet("lookup_failures", 0.0), *status_context(domain, found, language)]
         failures = int(tracker.get_slot("lookup_failures") or 0) + 1
         if failures >= MAX_FAILURES:
             dispatcher.utter_message(response="utter_status_locked")

@@ -47,7 +47,13 @@ class StatusChange(Base):
     application_id = Column(Integer, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
     status = Column(String(40), nullable=False)
     changed_on = Column(Date, nullable=False)
-    note = Column(Text, nullable=False, default="")
+    note = Column(Text, nullable=False, default="")  # for agents: free text, in the language it was written in
+    # What the trader is told about this change, in either language (actions/status_lookup.py): the
+    # date of a site validation booked, the items an information request asks for (ids, comma-separated),
+    # the reason for a denial, suspension or cancellation (an id). Ids are named in domain/status.yml.
+    visit_on = Column(Date, nullable=True)
+    requested = Column(String(200), nullable=True)
+    reason = Column(String(60), nullable=True)
     application = relationship("Application", back_populates="history")
 
 

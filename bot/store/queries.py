@@ -43,6 +43,13 @@ def _as_dict(application: Application, history: bool) -> dict[str, Any]:
             application.history[-1].changed_on if application.history else application.submitted_on
         ).isoformat(),
     }
+    current = application.history[-1] if application.history else None
+    # what the trader is told about the current status (no notes: those are for agents)
+    data["details"] = {
+        "visit_on": current.visit_on.isoformat() if current is not None and current.visit_on else None,
+        "requested": [item for item in (current.requested or "").split(",") if item] if current is not None else [],
+        "reason": current.reason if current is not None else None,
+    }
     if history:
         data["history"] = [
             {"date": c.changed_on.isoformat(), "status": c.status, "note": c.note} for c in application.history
@@ -236,6 +243,21 @@ def count_applications(session: Session) -> int:
     return session.execute(select(func.count(Application.id))).scalar_one()
 
 
+def _status_change(entry: dict[str, Any]) -> StatusChange:
+    """One dated entry of a fixture's history, with what the trader is told about it (optional)."""
+    visit_on, requested = entry.get("visit_on"), entry.get("requested") or []
+    if isinstance(requested, str):
+        requested = [requested]
+    return StatusChange(
+        status=entry["status"],
+        changed_on=dt.date.fromisoformat(str(entry["date"])),
+        note=entry.get("note", ""),
+        visit_on=dt.date.fromisoformat(str(visit_on)) if visit_on else None,
+        requested=",".join(str(item) for item in requested) or None,
+        reason=entry.get("reason"),
+    )
+
+
 def load_applications(session: Session, path: Path) -> int:
     """Loads (or replaces) the applications of a fixture file. Returns how many."""
     entries = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("applications") or []
@@ -255,9 +277,6 @@ def load_applications(session: Session, path: Path) -> int:
             submitted_on=dt.date.fromisoformat(str(history[0]["date"])),
             status=entry["status"],
         )
-        application.history = [
-            StatusChange(status=h["status"], changed_on=dt.date.fromisoformat(str(h["date"])), note=h.get("note", ""))
-            for h in history
-        ]
+        application.history = [_status_change(h) for h in history]
         session.add(application)
     return len(entries)

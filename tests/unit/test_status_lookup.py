@@ -345,3 +345,139 @@ async def test_a_message_whose_signature_fails_mid_form_does_not_flip_the_agent_
     form = tracker(slots, "how much does PIP cost?", "cost", metadata=foreign)
     events = await ValidateStatusLookupForm().run(dispatcher, form, DOMAIN)
     assert dispatcher.messages == [] and events == []
+
+
+# --- what the record says about its status, and the questions that follow a look-up ----------
+
+
+@pytest.mark.parametrize(
+    "reference, number, language, told",
+    [
+        ("PIP-2026-00104", "100000004", "en", "booked for December 9, 2026"),
+        ("PIP-2026-00104", "100000004", "fr", "prévue le 9 décembre 2026"),
+        ("PIP-2026-00103", "100000003", "en", "your seal procedures and your personnel screening policy"),
+        (
+            "PIP-2026-00103",
+            "100000003",
+            "fr",
+            "vos procédures relatives aux scellés et votre politique de filtrage du personnel",
+        ),
+        ("PIP-2025-00202", "200000002", "en", "12 months of cross-border trade"),
+        ("PIP-2025-00202", "200000002", "fr", "12 mois d'activités commerciales transfrontalières"),
+        ("PIP-2023-00302", "300000002", "en", "action plan was not completed"),
+        ("PIP-2021-00303", "300000003", "fr", "exigences minimales de sécurité"),
+    ],
+)
+async def test_a_status_reply_says_what_the_record_says_about_it(reference, number, language, told):
+    # "when is the visit?", "what's missing?", "why were we denied?": the trial's first questions after a status
+    messages, _ = await lookup({"language": language, "application_reference": reference, "business_number": number})
+    assert told in messages[0]
+
+
+async def test_a_status_without_details_says_nothing_more_and_hides_the_agents_notes():
+    messages, slots = await lookup({"application_reference": "PIP-2026-00102", "business_number": "100000002"})
+    assert "Security profile assigned" not in messages[0] and "\n\n" not in messages[0]
+    assert slots["looked_up_status"] == "under_review" and slots["status_detail"] is None
+
+
+@pytest.mark.parametrize(
+    "reference, number, asked, language, wanted, unwanted",
+    [
+        # "when is the visit?" after "Site validation scheduled" got "if your application is approved ..."
+        (
+            "PIP-2026-00104",
+            "100000004",
+            "review_process/site_validation_when",
+            "en",
+            "December 9, 2026",
+            "If your application",
+        ),
+        (
+            "PIP-2026-00104",
+            "100000004",
+            "review_process/site_validation_when",
+            "fr",
+            "9 décembre 2026",
+            "Si votre demande",
+        ),
+        (
+            "PIP-2026-00103",
+            "100000003",
+            "review_process/request_for_information",
+            "en",
+            "seal procedures",
+            "not a refusal",
+        ),
+        ("PIP-2026-00103", "100000003", "membership_obligations/information_requests", "fr", "scellés", "Les membres"),
+        # a denied applicant asking "can I appeal?" heard about the cancelled members' 30 days first
+        (
+            "PIP-2025-00202",
+            "200000002",
+            "suspension_and_appeals/cancellation_appeal",
+            "en",
+            "no formal appeal",
+            "30 days",
+        ),
+        ("PIP-2025-00202", "200000002", "suspension_and_appeals/denial_review", "fr", "12 mois", "30 jours"),
+        ("PIP-2023-00302", "300000002", "suspension_and_appeals/suspension_reasons", "en", "action plan", "can face"),
+        (
+            "PIP-2021-00303",
+            "300000003",
+            "suspension_and_appeals/suspension_reasons",
+            "fr",
+            "30 jours",
+            "peut faire l'objet",
+        ),
+    ],
+)
+async def test_after_a_look_up_a_question_about_the_file_gets_the_files_answer(
+    reference, number, asked, language, wanted, unwanted
+):
+    _, context = await lookup({"language": language, "application_reference": reference, "business_number": number})
+    reply = (await spoken([{"response": f"utter_{asked}"}], {"language": language, **context}))[0]
+    assert wanted in reply["text"] and unwanted not in reply["text"] and "{" not in reply["text"]
+    assert reply["custom"]["answer"] == asked and reply["custom"]["lang"] == language
+
+
+async def test_the_same_question_without_a_look_up_gets_the_general_answer():
+    reply = (await spoken([{"response": "utter_review_process/site_validation_when"}], {"language": "en"}))[0]
+    assert reply["text"].startswith("If your application is approved")
+
+
+def test_a_record_without_the_detail_points_to_where_it_is():
+    from bot.core import status_text
+
+    responses = DOMAIN["responses"]
+    for language in ("en", "fr"):
+        for status in status_text.DETAIL_KIND:
+            assert status_text.recorded_detail(responses, status, {}, language) == ""
+            assert "pip-pep@cbsa-asfc.gc.ca" in status_text.detail_or_pointer(responses, status, {}, language)
+        # an id the domain has no words for is not shown as a code
+        unknown = {"requested": ["seal_procedures", "no_such_item"], "reason": "no_such_reason"}
+        assert "no_such" not in status_text.detail_or_pointer(responses, "info_requested", unknown, language)
+        assert "no_such" not in status_text.detail_or_pointer(responses, "denied", unknown, language)
+    assert status_text.detail_or_pointer(responses, "approved", {"reason": "action_plan_overdue"}, "en") is None
+
+
+def test_every_detail_the_demo_data_names_is_written_in_both_languages():
+    import yaml
+
+    from bot.core.paths import ROOT
+
+    applications = yaml.safe_load((ROOT / "data" / "demo" / "applications.yml").read_text(encoding="utf-8"))[
+        "applications"
+    ]
+    named = {
+        f"utter_status_{kind}_{item}"
+        for application in applications
+        for change in application["history"]
+        for kind, items in (
+            ("requested", change.get("requested") or []),
+            ("reason", [change.get("reason")] if change.get("reason") else []),
+        )
+        for item in items
+    }
+    assert len(named) >= 5
+    for response in named:
+        languages = {c["value"] for v in DOMAIN["responses"][response] for c in v.get("condition") or []} | {"en"}
+        assert languages == {"en", "fr"}, response
