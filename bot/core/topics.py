@@ -31,6 +31,7 @@ def title(topic: str, language: str) -> str:
 # The status look-up: the intent that asks for it, the form that runs it and the action that looks
 # the application up once the form is complete (data/rules/status_lookup.yml)
 STATUS_LOOKUP_INTENT = "check_status"
+HANDOFF_INTENT = "ask_human"  # "I want to talk to a person"
 STATUS_LOOKUP_FORM = "status_lookup_form"
 STATUS_LOOKUP_ACTION = "action_lookup_status"
 STATUS_LOOKUP_CANCEL = "action_cancel_lookup"  # "cancel" or goodbye while the form waits
@@ -43,7 +44,7 @@ STATUS_LOOKUP_CLEARED_SLOTS = ("application_reference", "business_number", "requ
 TOPIC_OF_INTENT = {
     STATUS_LOOKUP_INTENT: "application_status",
     "inform_lookup_details": "application_status",
-    "ask_human": "human_handoff",
+    HANDOFF_INTENT: "human_handoff",
     "out_of_scope": "out_of_scope",
     "nlu_fallback": "fallback",
     "greet": "smalltalk",

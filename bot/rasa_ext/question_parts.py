@@ -49,11 +49,12 @@ from bot.core.followups import (
     followup_answer,
     named_followup_answer,
 )
-from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics
+from bot.core.topics import HANDOFF_INTENT, STATUS_LOOKUP_INTENT, knowledge_topics
 
 SECOND_ANSWER = "second_answer"  # the key of the parse data that holds it (an answer id)
 THEN_LOOK_UP = "then_look_up"  # the key of the parse data that says the status look-up follows the answers
 SECOND_TOPIC_CONFIDENCE = 0.5
+HANDOFF_ANSWER = "human_handoff"  # said as utter_human_handoff (domain/core.yml)
 # A short second question is often less sure of itself ("ça nous donne quoi au juste?" 0.47): when
 # the whole message also ranks its topic (at WHOLE_SUPPORT or more), SUPPORTED_CONFIDENCE is enough.
 # Chosen on blind batches 1-48 (read): 20 more second questions answered, 14 more second answers to
@@ -379,6 +380,7 @@ def _by_questions(
         return parse
     answered = []  # (confidence, topic, answer, the question's parse, the question) for knowledge topics
     about_the_first = []  # (confidence, kind) of questions that ask about the first
+    hand_off = []  # confidences of the parts that ask for a person
     look_up = first_topic == STATUS_LOOKUP_INTENT
     for part in parts:
         part_parse = parse_part(part)
@@ -387,6 +389,8 @@ def _by_questions(
             answered.append((confidence, topic, answer or overview_of(topic), part_parse, part))
         elif (followup := _about_the_first(part_parse)) is not None:
             about_the_first.append(followup)
+        elif topic == HANDOFF_INTENT:
+            hand_off.append(confidence)
         look_up = look_up or (topic == STATUS_LOOKUP_INTENT and confidence >= SECOND_TOPIC_CONFIDENCE)
     answered.sort(key=lambda found: found[0], reverse=True)
     if first_topic not in topics:
@@ -416,6 +420,9 @@ def _by_questions(
         if followed:
             says_more = followed not in (first_answer, overview_of(first_topic or ""))
             candidates.append((confidence, followed, says_more))
+    # "How long do we have to appeal, and can I talk to an actual person about it?": the answer, then
+    # the ways to reach people. Only after a knowledge answer: a hand-off asked first is one reply.
+    candidates.extend((confidence, HANDOFF_ANSWER, True) for confidence in hand_off)
     candidates.sort(key=lambda found: found[0], reverse=True)
     for confidence, answer, other in candidates:
         backed = confidence >= SUPPORTED_CONFIDENCE and whole.get(topic_of(answer), 0.0) >= WHOLE_SUPPORT

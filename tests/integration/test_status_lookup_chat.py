@@ -52,6 +52,26 @@ def test_matching_pair_in_one_message_gets_the_status_in_french(assistant):
     assert "Validation des lieux prévue" in texts(answer)
 
 
+@pytest.mark.parametrize(
+    "language, asked, looked_up, question, told",
+    [
+        # the trial's first question after "Site validation scheduled" got "if your application is approved..."
+        ("en", "check my application status", "PIP-2026-00104 100000004", "when is the visit?", "December 9, 2026"),
+        ("fr", "Où en est ma demande?", "PIP-2026-00103 et 100000003", "qu'est-ce qui manque exactement?", "scellés"),
+        # a denied applicant asking "can I appeal?" heard about the cancelled members' 30-day appeal first
+        ("en", "where is my application?", "PIP-2025-00202 BN 200000002", "can I appeal?", "no formal appeal"),
+    ],
+)
+def test_a_question_after_the_status_is_answered_for_that_file(assistant, language, asked, looked_up, question, told):
+    chat = assistant.conversation(language)
+    chat.say(asked)
+    status = texts(chat.say(looked_up))
+    reply = chat.say(question)
+    assert told in texts(reply) and reply[0]["lang"] == language
+    # the status reply already said it, from the record, in the trader's language
+    assert told in status
+
+
 def test_unknown_reference_and_wrong_business_number_get_identical_replies(assistant):
     replies = []
     for reference, number in (("PIP-2026-99999", "100000003"), ("PIP-2026-00103", "999999999")):

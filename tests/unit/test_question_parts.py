@@ -208,10 +208,17 @@ def test_no_second_answer_when_unsure_or_the_same_topic_or_not_a_knowledge_answe
     question = "how long does it take to get approved?"
     assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("processing_time", 0.4)}) is None
     assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("cost", 0.9, "cost/fast_card_fee")}) is None
-    assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("ask_human", 0.9)}) is None
+    assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("out_of_scope", 0.9)}) is None
+    assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("ask_human", 0.4)}) is None
     # the whole message answered by another kind of reply: one reply, as before
     assert second_answer(parse("ask_human", 0.9)) is None
     assert second_answer(parse("out_of_scope", 0.9)) is None
+
+
+def test_asking_for_a_person_after_a_question_gets_the_answer_then_the_ways_to_reach_people():
+    # "How long do we have to appeal, and can I talk to an actual person about it?" got the answer alone
+    question = "how long does it take to get approved?"
+    assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("ask_human", 0.8)}) == "human_handoff"
 
 
 def test_a_less_sure_second_question_is_answered_when_the_whole_message_ranks_its_topic_too():
