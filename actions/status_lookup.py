@@ -58,9 +58,15 @@ def agent_of(tracker: Tracker) -> str | None:
     return signed_agent(tracker)
 
 
+FILE_STATUS_SLOT = "looked_up_status"  # the file the trader last proved is theirs: its status
+FILE_DETAIL_SLOT = "status_detail"  # and what its record says, one slot per language (_en, _fr)
+FILE_SLOTS = (FILE_STATUS_SLOT, f"{FILE_DETAIL_SLOT}_en", f"{FILE_DETAIL_SLOT}_fr")
+
+
 def cleared() -> list[EventType]:
-    """Personal slots are forgotten once a look-up ends."""
-    return [SlotSet(slot, None) for slot in STATUS_LOOKUP_CLEARED_SLOTS]
+    """Personal slots are forgotten once a look-up ends, and so is the file looked up before: a
+    broker checking a second client must not get the first one's answers."""
+    return [SlotSet(slot, None) for slot in (*STATUS_LOOKUP_CLEARED_SLOTS, *FILE_SLOTS)]
 
 
 class ValidateStatusLookupForm(FormValidationAction):
@@ -153,11 +159,16 @@ def status_words(domain: DomainDict, found: dict[str, Any], language: str) -> di
 def status_context(domain: DomainDict, found: dict[str, Any], language: str) -> list[EventType]:
     """What the trader's next questions may be about: "when is the visit?", "what's missing?",
     "can we appeal?" get their own file's answer (the knowledge answers' variations conditioned on
-    `looked_up_status`, domain/knowledge/), with the recorded detail or where to find it."""
-    detail = status_text.detail_or_pointer(
-        domain.get("responses") or {}, found["status"], found.get("details"), language
-    )
-    return [SlotSet("looked_up_status", found["status"]), SlotSet("status_detail", detail)]
+    `looked_up_status`, domain/knowledge/), with the recorded detail or where to find it, in each
+    language."""
+    responses = domain.get("responses") or {}
+    return [SlotSet(FILE_STATUS_SLOT, found["status"])] + [
+        SlotSet(
+            f"{FILE_DETAIL_SLOT}_{lang}",
+            status_text.detail_or_pointer(responses, found["status"], found.get("details"), lang),
+        )
+        for lang in ("en", "fr")  # a trader may ask the next question in the other language
+    ]
 
 
 def history_lines(domain: DomainDict, found: dict[str, Any], language: str) -> str:

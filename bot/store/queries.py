@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ def _as_dict(application: Application, history: bool) -> dict[str, Any]:
             application.history[-1].changed_on if application.history else application.submitted_on
         ).isoformat(),
     }
-    current = application.history[-1] if application.history else None
+    latest = application.history[-1] if application.history else None
+    current = latest if latest is not None and latest.status == application.status else None
     # what the trader is told about the current status (no notes: those are for agents)
     data["details"] = {
         "visit_on": current.visit_on.isoformat() if current is not None and current.visit_on else None,
@@ -243,11 +245,18 @@ def count_applications(session: Session) -> int:
     return session.execute(select(func.count(Application.id))).scalar_one()
 
 
+_DETAIL_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
+
+
 def _status_change(entry: dict[str, Any]) -> StatusChange:
     """One dated entry of a fixture's history, with what the trader is told about it (optional)."""
     visit_on, requested = entry.get("visit_on"), entry.get("requested") or []
     if isinstance(requested, str):
         requested = [requested]
+    named = [str(item) for item in requested] + ([str(entry["reason"])] if entry.get("reason") else [])
+    # ids that domain/status.yml names (utter_status_requested_<id>), not free text; the column holds 200
+    if any(not _DETAIL_ID.fullmatch(item) for item in named) or len(",".join(map(str, requested))) > 200:
+        raise ValueError(f"status change of {entry.get('date')}: `requested` and `reason` are short ids")
     return StatusChange(
         status=entry["status"],
         changed_on=dt.date.fromisoformat(str(entry["date"])),

@@ -248,3 +248,20 @@ def test_the_conversation_store_readers_and_purge_bound_the_log_too(tmp_path, mo
     monkeypatch.setattr(tracker_retention, "make_engine", spying_make_engine)
     assert tracker_retention.delete_tracker_events_older_than(30, url) == 0
     assert limits == [engine_module.WAL_SIZE_LIMIT]
+
+
+def test_a_fixtures_status_details_are_short_ids_not_free_text(database, tmp_path):
+    fixture = tmp_path / "apps.yml"
+    fixture.write_text(
+        "applications:\n"
+        "  - {reference: PIP-2026-00999, business_number: '123456789', company: X, status: denied,\n"
+        "     history: [{date: 2026-01-02, status: denied, reason: 'Twelve months not shown.'}]}\n"
+    )
+    with pytest.raises(ValueError, match="short ids"):
+        database.call(load_applications, fixture)
+
+
+def test_a_trader_gets_the_details_of_the_current_status_only(database):
+    found = database.call(find_for_applicant, "PIP-2026-00104", "100000004", "client")
+    assert found["details"] == {"visit_on": "2026-12-09", "requested": [], "reason": None}
+    assert "history" not in found
