@@ -29,6 +29,8 @@ from bot.core.identifiers import (
     mask_business_number,
 )
 from bot.core.topics import (
+    FILE_DETAIL_SLOTS,
+    FILE_STATUS_SLOT,
     STATUS_LOOKUP_ACTION,
     STATUS_LOOKUP_CANCEL,
     STATUS_LOOKUP_CANCELLED,
@@ -58,15 +60,9 @@ def agent_of(tracker: Tracker) -> str | None:
     return signed_agent(tracker)
 
 
-FILE_STATUS_SLOT = "looked_up_status"  # the file the trader last proved is theirs: its status
-FILE_DETAIL_SLOT = "status_detail"  # and what its record says, one slot per language (_en, _fr)
-FILE_SLOTS = (FILE_STATUS_SLOT, f"{FILE_DETAIL_SLOT}_en", f"{FILE_DETAIL_SLOT}_fr")
-
-
 def cleared() -> list[EventType]:
-    """Personal slots are forgotten once a look-up ends, and so is the file looked up before: a
-    broker checking a second client must not get the first one's answers."""
-    return [SlotSet(slot, None) for slot in (*STATUS_LOOKUP_CLEARED_SLOTS, *FILE_SLOTS)]
+    """What a look-up leaves behind, forgotten once it ends (bot/core/topics.py says what and why)."""
+    return [SlotSet(slot, None) for slot in STATUS_LOOKUP_CLEARED_SLOTS]
 
 
 class ValidateStatusLookupForm(FormValidationAction):
@@ -156,18 +152,15 @@ def status_words(domain: DomainDict, found: dict[str, Any], language: str) -> di
     }
 
 
-def status_context(domain: DomainDict, found: dict[str, Any], language: str) -> list[EventType]:
+def status_context(domain: DomainDict, found: dict[str, Any]) -> list[EventType]:
     """What the trader's next questions may be about: "when is the visit?", "what's missing?",
     "can we appeal?" get their own file's answer (the knowledge answers' variations conditioned on
     `looked_up_status`, domain/knowledge/), with the recorded detail or where to find it, in each
     language."""
     responses = domain.get("responses") or {}
     return [SlotSet(FILE_STATUS_SLOT, found["status"])] + [
-        SlotSet(
-            f"{FILE_DETAIL_SLOT}_{lang}",
-            status_text.detail_or_pointer(responses, found["status"], found.get("details"), lang),
-        )
-        for lang in ("en", "fr")  # a trader may ask the next question in the other language
+        SlotSet(slot, status_text.detail_or_pointer(responses, found["status"], found.get("details"), lang))
+        for lang, slot in FILE_DETAIL_SLOTS.items()  # a trader may ask the next question in the other language
     ]
 
 
@@ -218,7 +211,7 @@ class ActionLookupStatus(Action):
                 masked=mask_business_number(found["business_number"]),
                 **status_words(domain, found, language),
             )
-            return cleared() + [SlotSet("lookup_failures", 0.0), *status_context(domain, found, language)]
+            return cleared() + [SlotSet("lookup_failures", 0.0), *status_context(domain, found)]
         failures = int(tracker.get_slot("lookup_failures") or 0) + 1
         if failures >= MAX_FAILURES:
             dispatcher.utter_message(response="utter_status_locked")

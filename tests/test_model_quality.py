@@ -6,11 +6,10 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 
 from bot.core.paths import ROOT
 from bot.ops.cli import TRAINING_DATA, quiet_env
-from bot.ops.evaluation import evaluate, question_sets
+from bot.ops.evaluation import evaluate, question_sets, read_yaml
 from bot.ops.near_copies import near_copy_finders
 
 ALLOWED_WARNINGS = [
@@ -102,7 +101,7 @@ def test_the_chosen_answer_states_the_fact_asked(scores, name):
 
 def test_test_questions_are_not_in_the_training_data():
     def examples(path):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         return {
             line.strip()[2:].strip().lower()
             for block in data.get("nlu", [])

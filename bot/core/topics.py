@@ -36,8 +36,20 @@ STATUS_LOOKUP_FORM = "status_lookup_form"
 STATUS_LOOKUP_ACTION = "action_lookup_status"
 STATUS_LOOKUP_CANCEL = "action_cancel_lookup"  # "cancel" or goodbye while the form waits
 STATUS_LOOKUP_CANCELLED = "utter_lookup_cancelled"  # what it says
-# what a person typed for the look-up, and what it asked last: forgotten once it ends, however it ends
-STATUS_LOOKUP_CLEARED_SLOTS = ("application_reference", "business_number", "requested_slot")
+# The file the trader last proved is theirs: its status, and what its record says about it in each
+# language (the knowledge answers' variations for the trader's own file read them, domain/knowledge/)
+FILE_STATUS_SLOT = "looked_up_status"
+FILE_DETAIL_SLOTS = {"en": "status_detail_en", "fr": "status_detail_fr"}
+# What a person typed for the look-up, what it asked last, and the file looked up before: forgotten
+# once a look-up ends, however it ends (a broker checking a second client must not get the first
+# one's answers); a successful look-up then sets the file's slots again.
+STATUS_LOOKUP_CLEARED_SLOTS = (
+    "application_reference",
+    "business_number",
+    "requested_slot",
+    FILE_STATUS_SLOT,
+    *FILE_DETAIL_SLOTS.values(),
+)
 
 # The topic of the answer each non-knowledge intent gets when asked with nothing before it
 # (knowledge intents are topic ids themselves). One source for `make eval` and the review inbox.

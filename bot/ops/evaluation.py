@@ -59,6 +59,13 @@ OUT_OF_SCOPE = "out_of_scope"
 # Labels of questions the assistant should decline: outside its scope, or not understandable
 # on their own ("fallback": "and the other one?" with nothing before it).
 TO_DECLINE = (OUT_OF_SCOPE, "fallback")
+# libyaml's loader where PyYAML was built with it: the 32,000 test questions took a minute to read with
+# the pure-Python one, several times in a CI run.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path) -> Any:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
 
 
 @dataclass
@@ -111,7 +118,7 @@ def topic_of(intent: str | None) -> str:
 
 
 def own_questions(lang: str) -> list[Question]:
-    data = yaml.safe_load((NLU_TESTS / f"test_{lang}.yml").read_text(encoding="utf-8"))
+    data = read_yaml(NLU_TESTS / f"test_{lang}.yml")
     questions = []
     for block in data["nlu"]:
         label = block["intent"]
@@ -152,35 +159,31 @@ def blind_batches(lang: str) -> dict[str, list[Question]]:
             raise ValueError(f"{path.name}: a blind batch is named batch<number>_{lang}.yml")
         numbered[int(named.group(1))] = path
     # In the order written: batch 10 after batch 9, not after batch 1 as the file names sort.
-    return {
-        f"batch{number}": _from_yaml(yaml.safe_load(numbered[number].read_text(encoding="utf-8"))["questions"], lang)
-        for number in sorted(numbered)
-    }
-
-
-def blind_questions(lang: str) -> list[Question]:
-    return [q for batch in blind_batches(lang).values() for q in batch]
+    return {f"batch{number}": _from_yaml(read_yaml(numbered[number])["questions"], lang) for number in sorted(numbered)}
 
 
 def real_questions(lang: str) -> list[Question]:
     path = BLIND / "real_questions.yml"
     if not path.exists():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [q for q in _from_yaml(data["questions"]) if q.lang == lang]
+    return [q for q in _from_yaml(read_yaml(path)["questions"]) if q.lang == lang]
 
 
 def question_sets() -> dict[str, list[Question]]:
+    batches = {lang: blind_batches(lang) for lang in LANGUAGES}  # each file read once
+
+    def blind(lang: str) -> list[Question]:
+        return [q for batch in batches[lang].values() for q in batch]
+
     sets = {}
-    for kind, load in (("own", own_questions), ("blind", blind_questions), ("real", real_questions)):
+    for kind, load in (("own", own_questions), ("blind", blind), ("real", real_questions)):
         for lang in LANGUAGES:
             questions = load(lang)
             if questions:
                 sets[f"{kind} {lang}"] = questions
     for lang in LANGUAGES:
-        batches = blind_batches(lang)
-        if len(batches) > 1:
-            sets.update({f"blind {name} {lang}": questions for name, questions in batches.items()})
+        if len(batches[lang]) > 1:
+            sets.update({f"blind {name} {lang}": questions for name, questions in batches[lang].items()})
     return sets
 
 
@@ -305,12 +308,12 @@ def replies_of_intents(rules_dir: Path = ROOT / "data" / "rules", domain_dir: Pa
     first_slots = {
         form: (spec or {}).get("required_slots") or [""]
         for path in sorted(domain_dir.rglob("*.yml"))
-        for form, spec in ((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("forms") or {}).items()
+        for form, spec in ((read_yaml(path) or {}).get("forms") or {}).items()
     }
     responses = answer_texts(domain_dir)
     replies: dict[str, str] = {}
     for path in sorted(rules_dir.glob("*.yml")):
-        for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or []:
+        for rule in (read_yaml(path) or {}).get("rules") or []:
             steps = rule.get("steps") or []
             if rule.get("condition") or rule.get("conversation_start") or len(steps) < 2:
                 continue
@@ -331,7 +334,7 @@ def domain_responses(domain_dir: Path = ROOT / "domain") -> dict[str, list[dict[
     """Response name -> its variations, from every file of the domain (read once)."""
     responses: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(domain_dir.rglob("*.yml")):
-        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+        responses.update((read_yaml(path) or {}).get("responses") or {})
     return responses
 
 

@@ -138,6 +138,31 @@ _PLEASANTRY_INTENTS = frozenset({"greet", "thank", NOT_UNDERSTOOD})
 # became the program's overview.
 _ASKED_AFTER_A_PLEASANTRY = frozenset({STATUS_LOOKUP_INTENT, "out_of_scope", *FOLLOWUP_KINDS})
 AFTER_A_PLEASANTRY_CONFIDENCE = 0.45
+# "and for seals?", "et l'Union européenne?", "what about the seals?": a follow-up that names only its
+# subject. Its opening makes it read as a kind of business ("and for brokers?", inform_business_type)
+# or leaves it not understood. When it names no kind of business, its subject is parsed on its own
+# and, when that is understood as a knowledge topic (as sure as a question after a greeting), answered.
+_SUBJECT_OPENING = re.compile(
+    r"^(?:(?:and|et|pis|puis|ok|so|but|alors|also|aussi|mais)(?![-'’\w])[ ,.]*)*"
+    r"(?:(?:what|how) about|as for|for|about|regarding|pour ce qui est d[eu']|en ce qui concerne|quant (?:à|a|aux|au)|"
+    r"côté|cote|pour|concernant)?\b[ ,]*",
+    re.IGNORECASE,
+)
+_SUBJECT_ONLY_INTENTS = frozenset({"inform_business_type", NOT_UNDERSTOOD})
+MAX_SUBJECT_WORDS = 6  # longer, it asks a question of its own, which the NLU reads whole
+# What is left of "so what?", "pour vrai?" asks nothing by itself ("for how long?" is a follow-up, left
+# to the NLU); what is left of "and the other one?", "et pour eux autres?", "and for us?" points back at
+# something said before or at the people talking, which a subject parsed alone cannot know: declined,
+# as the whole message was.
+_ASKS_NOTHING = frozenset(
+    "so what why how when where who sure real really now then "
+    "vrai quoi pourquoi comment combien quand où ou qui alors".split()
+)
+_POINTS_BACK = frozenset(
+    "us we me you it that this those these them him her one ones other others second 2nd first third same "
+    "before after here there nous vous moi toi eux lui elle elles ça ca cela ceci celui celle ceux celles "
+    "autre autres deuxième deuxieme premier première premiere même meme pareil avant après apres là cas".split()
+)
 _SPACES = re.compile(r"\s+")
 # A sentence ends at "?" or "!", or at "." before a capital letter (not after "U.S." or "p. ex.") or
 # before a word that starts another question in lower case ("... on our dashboard. also, can you...").
@@ -287,6 +312,26 @@ def after_pleasantry(text: str) -> Optional[str]:
     return rest if len(rest.split()) >= MIN_WORDS else None
 
 
+def named_subject(text: str) -> Optional[str]:
+    """The subject a short follow-up names after its opening ("seals" in "and for seals?"), if the
+    message opens with one and names no kind of business (that is what "and for brokers?" asks)."""
+    text = _SPACES.sub(" ", text.strip())
+    opening = _SUBJECT_OPENING.match(text)
+    if not opening or not opening.group(0).strip() or business_types_in(text):
+        return None
+    subject = text[opening.end() :].strip(" ?!,;")
+    if subject.endswith(".") and not re.search(r"\b[A-Z]\.$", subject):  # "the U.S." keeps its dot
+        subject = subject.rstrip(".")
+    words = re.findall(r"\w+", subject.lower())  # "l'autre" is "l", "autre"; "celui-là" "celui", "là"
+    if not 0 < len(subject.split()) <= MAX_SUBJECT_WORDS or re.search(r"[,.?!]\s", subject):
+        return None  # longer, or a sentence before another: a question of its own
+    if set(words) <= _ASKS_NOTHING or _POINTS_BACK & set(words):
+        return None
+    if _QUESTION_START.match(subject) or _INVERTED_START.match(subject):
+        return None  # a question of its own ("for how long?"): the NLU reads the whole message
+    return subject
+
+
 def chosen_answer(parse: dict[str, Any]) -> tuple[Optional[str], float, Optional[str]]:
     """The topic a parse chose, its confidence, and the answer selected within that topic."""
     intent = parse.get("intent") or {}
@@ -371,6 +416,13 @@ def _by_questions(
         if asked and confidence >= AFTER_A_PLEASANTRY_CONFIDENCE:
             parse = {**parse, **{key: question_parse[key] for key in PARSE_OF_THE_ANSWER if key in question_parse}}
             first_topic, text = topic, question
+    subject = named_subject(text) if first_topic in _SUBJECT_ONLY_INTENTS else None
+    if subject and len(question_parts(text)) < 2:
+        subject_parse = parse_part(subject)
+        topic, confidence, _ = chosen_answer(subject_parse)
+        if topic in topics and confidence >= AFTER_A_PLEASANTRY_CONFIDENCE:
+            parse = {**parse, **{key: subject_parse[key] for key in PARSE_OF_THE_ANSWER if key in subject_parse}}
+            return parse  # a subject alone asks one thing
     # the whole message's ranking, before a question of it may stand in for it below
     whole = {r.get("name"): float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or []}
     if first_topic not in topics and first_topic not in (NOT_UNDERSTOOD, STATUS_LOOKUP_INTENT):

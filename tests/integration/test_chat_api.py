@@ -177,6 +177,21 @@ def test_another_kind_of_business_gets_the_answer_written_for_it(assistant, lang
     assert (answer["answer"], answer["lang"]) == ("eligibility/exporters_forwarders_warehouses", lang)
 
 
+@pytest.mark.parametrize(
+    "lang, question, subject_only",
+    [
+        ("en", "What security measures does PIP require?", "and for seals?"),
+        ("fr", "Quelles sont les exigences de sécurité du PEP?", "et pour les scellés?"),
+    ],
+)
+def test_a_follow_up_naming_only_its_subject_gets_that_subjects_answer(assistant, lang, question, subject_only):
+    chat = assistant.conversation(lang)
+    assert chat.say(question)[0]["topic"] == "security_requirements"
+    (answer,) = chat.say(subject_only)
+    assert (answer["answer"], answer["lang"]) == ("security_requirements/seals", lang)
+    assert "17712" in answer["text"]
+
+
 def test_what_does_that_mean_after_a_status_explains_that_status(assistant):
     chat = assistant.conversation("fr")
     chat.say("Je veux vérifier l'état de ma demande")

@@ -3,7 +3,7 @@
 
 import pytest
 
-from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, question_parts
+from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, named_subject, question_parts
 
 
 @pytest.mark.parametrize(
@@ -378,6 +378,72 @@ def test_a_greeting_alone_or_with_words_not_understood_stays_a_greeting():
     # a question that only looks like a greeting's words is not cut
     highway = parse("eligibility", 0.9)
     assert by_questions("Highway carriers can join?", highway, {}.__getitem__) == highway
+
+
+@pytest.mark.parametrize(
+    ("text", "whole", "subject"),
+    [
+        ("et pour les scellés?", parse("inform_business_type", 0.52), "les scellés"),
+        ("and for seals?", parse("inform_business_type", 0.47), "seals"),
+        ("what about the seals?", parse("inform_business_type", 0.46), "the seals"),
+        ("et l'Union européenne?", parse("inform_business_type", 0.64), "l'Union européenne"),
+        ("and from outside Canada?", parse("nlu_fallback", 0.35), "from outside Canada"),
+    ],
+)
+def test_a_follow_up_that_names_only_its_subject_is_answered_about_it(text, whole, subject):
+    seals = parse("security_requirements", 0.62, "security_requirements/seals")
+    read = by_questions(text, whole, {subject: seals}.__getitem__)
+    assert read["intent"]["name"] == "security_requirements"
+    assert read["response_selector"]["security_requirements"]["response"]["intent_response_key"] == (
+        "security_requirements/seals"
+    )
+    assert read["entities"] == whole["entities"]  # the message's own language
+    # its subject not understood, or not a knowledge topic: as the whole message was read
+    for unsure in (parse("security_requirements", 0.4), parse("out_of_scope", 0.9), parse("nlu_fallback", 0.35)):
+        assert by_questions(text, whole, {subject: unsure}.__getitem__) == whole
+
+
+def test_a_follow_up_naming_a_kind_of_business_or_asking_a_question_is_not_read_as_a_subject():
+    brokers = parse("inform_business_type", 0.76)
+    assert by_questions("what about brokers?", brokers, {}.__getitem__) == brokers  # "and for brokers?" asks that
+    assert by_questions("et pour un entrepôt?", brokers, {}.__getitem__) == brokers
+    # no opening: a message the NLU did not understand, not a follow-up
+    unsure = parse("nlu_fallback", 0.3)
+    assert by_questions("seals", unsure, {}.__getitem__) == unsure
+    # a knowledge answer stays what the whole message chose
+    fee = parse("cost", 0.6)
+    assert by_questions("and the fee?", fee, {}.__getitem__) == fee
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("quant aux scellés?", "scellés"),
+        ("OK. And for seals?", "seals"),
+        ("and for the U.S.?", "the U.S."),  # an abbreviation keeps its dot
+        ("en ce qui concerne les caméras?", "les caméras"),
+        ("as for the fee?", "the fee"),
+        # no subject: the people talking, a word that asks nothing alone, a question of its own
+        ("what about us?", None),
+        ("et nous?", None),
+        ("so what?", None),
+        ("pour vrai?", None),
+        ("for how long?", None),
+        ("pour combien de temps?", None),
+        ("et alors?", None),
+        # a kind of business ("and for brokers?" asks that), two questions, no opening
+        ("and the other one?", None),
+        ("et pour eux autres?", None),
+        ("ok mais celui-là?", None),
+        ("Puis-je parler à une vraie personne?", None),  # "Puis-je" asks; it does not follow up
+        ("ok I hit submit. now what?", None),
+        ("et pour les courtiers?", None),
+        ("what about seals, and how much?", None),
+        ("seals", None),
+    ],
+)
+def test_the_subject_a_short_follow_up_names(text, subject):
+    assert named_subject(text) == subject
 
 
 WRITTEN_FOR = {

@@ -128,10 +128,14 @@ async def test_cancel_still_ends_the_look_up_when_the_action_server_is_down(said
     assert said == ["utter_lookup_cancelled"]
     assert events[0] == "said utter_lookup_cancelled"
     assert events[1] == ActiveLoop(None)
+    # what the look-up was given and the file looked up before, as action_cancel_lookup clears them
     assert {(e.key, e.value) for e in events[2:]} == {
         ("application_reference", None),
         ("business_number", None),
         ("requested_slot", None),
+        ("looked_up_status", None),
+        ("status_detail_en", None),
+        ("status_detail_fr", None),
     }
 
 
