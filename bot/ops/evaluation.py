@@ -162,21 +162,24 @@ def blind_batches(lang: str) -> dict[str, list[Question]]:
     return {f"batch{number}": _from_yaml(read_yaml(numbered[number])["questions"], lang) for number in sorted(numbered)}
 
 
-def real_questions(lang: str) -> list[Question]:
+def real_questions() -> list[Question]:
+    """The questions copied from public pages, both languages (tests/nlu/blind/real_questions.yml)."""
     path = BLIND / "real_questions.yml"
-    if not path.exists():
-        return []
-    return [q for q in _from_yaml(read_yaml(path)["questions"]) if q.lang == lang]
+    return _from_yaml(read_yaml(path)["questions"]) if path.exists() else []
 
 
 def question_sets() -> dict[str, list[Question]]:
     batches = {lang: blind_batches(lang) for lang in LANGUAGES}  # each file read once
+    real = real_questions()
 
     def blind(lang: str) -> list[Question]:
         return [q for batch in batches[lang].values() for q in batch]
 
+    def real_in(lang: str) -> list[Question]:
+        return [q for q in real if q.lang == lang]
+
     sets = {}
-    for kind, load in (("own", own_questions), ("blind", blind), ("real", real_questions)):
+    for kind, load in (("own", own_questions), ("blind", blind), ("real", real_in)):
         for lang in LANGUAGES:
             questions = load(lang)
             if questions:

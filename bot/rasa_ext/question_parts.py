@@ -34,7 +34,7 @@ messages for 19 more two-in-one questions answered. docs/evaluation.md, session 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Container, Mapping, Optional
 
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NOT_UNDERSTOOD
 
@@ -388,6 +388,24 @@ def for_the_business_named(text: str, parse: dict[str, Any], responses: Mapping[
     return {**parse, "response_selector": selectors}
 
 
+def _with_answer_of(parse: dict[str, Any], part_parse: dict[str, Any]) -> dict[str, Any]:
+    """The message's parse with a part's topic and answer: the message's own text, language and entities."""
+    return {**parse, **{key: part_parse[key] for key in PARSE_OF_THE_ANSWER if key in part_parse}}
+
+
+def _answered_alone(
+    parse: dict[str, Any], part: str, parse_part: Callable[[str], dict[str, Any]], answerable: Container[str]
+) -> Optional[tuple[dict[str, Any], str]]:
+    """(the message's parse with the part's answer, the part's topic) when the part, parsed alone, is one
+    of the answerable topics at AFTER_A_PLEASANTRY_CONFIDENCE or more: the question after a greeting,
+    the subject after "and for"."""
+    part_parse = parse_part(part)
+    topic, confidence, _ = chosen_answer(part_parse)
+    if topic is None or topic not in answerable or confidence < AFTER_A_PLEASANTRY_CONFIDENCE:
+        return None
+    return _with_answer_of(parse, part_parse), topic
+
+
 def _by_questions(
     text: str,
     parse: dict[str, Any],
@@ -409,20 +427,12 @@ def _by_questions(
     topics = knowledge_topics()
     first_topic, _, _ = chosen_answer(parse)
     question = after_pleasantry(text) if first_topic in _PLEASANTRY_INTENTS else None
-    if question:
-        question_parse = parse_part(question)
-        topic, confidence, _ = chosen_answer(question_parse)
-        asked = topic in topics or topic in _ASKED_AFTER_A_PLEASANTRY
-        if asked and confidence >= AFTER_A_PLEASANTRY_CONFIDENCE:
-            parse = {**parse, **{key: question_parse[key] for key in PARSE_OF_THE_ANSWER if key in question_parse}}
-            first_topic, text = topic, question
+    if question and (found := _answered_alone(parse, question, parse_part, {*topics, *_ASKED_AFTER_A_PLEASANTRY})):
+        parse, first_topic = found
+        text = question
     subject = named_subject(text) if first_topic in _SUBJECT_ONLY_INTENTS else None
-    if subject and len(question_parts(text)) < 2:
-        subject_parse = parse_part(subject)
-        topic, confidence, _ = chosen_answer(subject_parse)
-        if topic in topics and confidence >= AFTER_A_PLEASANTRY_CONFIDENCE:
-            parse = {**parse, **{key: subject_parse[key] for key in PARSE_OF_THE_ANSWER if key in subject_parse}}
-            return parse  # a subject alone asks one thing
+    if subject and len(question_parts(text)) < 2 and (found := _answered_alone(parse, subject, parse_part, topics)):
+        return found[0]  # a subject alone asks one thing
     # the whole message's ranking, before a question of it may stand in for it below
     whole = {r.get("name"): float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or []}
     if first_topic not in topics and first_topic not in (NOT_UNDERSTOOD, STATUS_LOOKUP_INTENT):
@@ -448,9 +458,7 @@ def _by_questions(
     if first_topic not in topics:
         if not answered or answered[0][0] < FIRST_TOPIC_CONFIDENCE:
             return parse
-        chosen = answered[0][3]
-        # the question's topic and answer; the message's own text, language and entities
-        parse = {**parse, **{key: chosen[key] for key in PARSE_OF_THE_ANSWER if key in chosen}}
+        parse = _with_answer_of(parse, answered[0][3])
         first_topic = answered[0][1]
     if look_up:
         parse = {**parse, THEN_LOOK_UP: True}

@@ -18,11 +18,16 @@ ignores), so threadpoolctl (a scikit-learn dependency) limits it around each cal
 Training, which has the machine to itself, embeds its 7,500 examples on every core: on 2 cores,
 2.3 minutes instead of 4.5.
 
+Numbers of four digits or more (a reference, a business number, a phone number, a date; not a
+memorandum's "D23-1-1") are embedded with every digit written 0, in training and in use alike: their value says nothing about
+what is asked, and so "PIP-2026-00103" and "PIP-2025-00417" are one text to the model. Short
+numbers ("30 days", "5 years") are embedded as written: they can matter to the question.
+
 When one message is parsed at a time (the server; `make eval` too), the embeddings of the last
 CACHED_TEXTS texts are kept (a few MB): people send the same short texts again and again ("hi",
-"yes", "thanks", "how do I apply?"), and the embedding is most of a parse's time. A text with a
-digit or an "@" is not kept: a reference, a business number, a phone number or an e-mail address
-is asked once, and it is personal data.
+"yes", "thanks", "how do I apply?", a reference alone), and the embedding is most of a parse's
+time. The kept texts are the written-0 ones, so no reference, business number or phone number is
+kept; a text with an "@" (an e-mail address: personal data) is never kept.
 """
 
 from __future__ import annotations
@@ -47,9 +52,14 @@ from bot.core.code_fingerprint import CodeFingerprinted
 
 BATCH = 64  # sentences per call: one call per sentence is several times slower in training
 CACHED_TEXTS = 4096
-# Never kept. Everything bot.core.privacy.mask masks has a digit or an "@"; this wider test is cheap
-# on every message and keeps the privacy module out of the model's inputs (bot/ops/cli.py).
-_PERSONAL = re.compile(r"\d|@")
+# Digits, possibly with separators ("100 000 003", "613-555-0199", "2026-00103"). One of four
+# digits or more with a group of three or more is written 0; a memorandum's number ("D23-1-1") or
+# a section's ("4.2.1.3") is not. Self-contained rather than bot.core.privacy's patterns: this is a
+# model input (bot/ops/cli.py), and privacy's patterns change for reasons of their own.
+_NUMBER = re.compile(r"\d(?:[\s./-]?\d)*")
+_DIGIT = re.compile(r"\d")
+_GROUP_OF_THREE = re.compile(r"\d{3}")
+_NEVER_KEPT = "@"
 
 _model: Optional[Any] = None
 _threads: Optional[Any] = None  # threadpoolctl's view of the loaded OpenMP libraries
@@ -85,9 +95,24 @@ def _kept_embedding(text: str) -> np.ndarray:
     return vector
 
 
+def long_numbers_zeroed(text: str) -> str:
+    """The text the model embeds: each number of four digits or more written with 0s."""
+
+    def zeroed(number: re.Match[str]) -> str:
+        found = number.group(0)
+        long = len(_DIGIT.findall(found)) >= 4 and _GROUP_OF_THREE.search(found)
+        return _DIGIT.sub("0", found) if long else found
+
+    return _NUMBER.sub(zeroed, text)
+
+
 def embed_one(text: str) -> np.ndarray:
-    """The embedding of one text, from the cache when it has been seen (see the module's note)."""
-    return embed([text])[0] if _PERSONAL.search(text) else _kept_embedding(text)
+    """The embedding of one text, from the cache when it has been seen (see the module's note).
+
+    It zeroes the text itself (again, for the featurizer: zeroing is idempotent), so that nothing
+    it keeps holds a long number, whoever calls it."""
+    zeroed = long_numbers_zeroed(text)
+    return embed([zeroed])[0] if _NEVER_KEPT in zeroed else _kept_embedding(zeroed)
 
 
 def training_threads() -> int:
@@ -141,7 +166,7 @@ class SentenceEmbeddingFeaturizer(CodeFingerprinted, DenseFeaturizer, GraphCompo
         # Every message with a text gets the feature, even an empty one: a classifier needs
         # the same features on every example.
         with_text = [message for message in messages if message.get(TEXT) is not None]
-        texts = [str(message.get(TEXT)) for message in with_text]
+        texts = [long_numbers_zeroed(str(message.get(TEXT))) for message in with_text]
         vectors = [one(text) for text in texts] if one else embed(texts, threads)
         for message, vector in zip(with_text, vectors, strict=True):
             self.add_features_to_message(sequence=None, sentence=vector[np.newaxis, :], attribute=TEXT, message=message)

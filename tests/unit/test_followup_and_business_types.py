@@ -19,6 +19,9 @@ from bot.core.business_types import find_business_type
         ("what about couriers", "courier"),
         ("Un entrepôt peut-il adhérer", "warehouse_operator"),
         ("importateur americain", "us_importer"),
+        ("and for truckers?", "carrier"),  # a new-user trial's follow-up
+        ("et pour les camionneurs?", "carrier"),
+        ("we're American truckers", "us_carrier"),
     ],
 )
 def test_business_types(text, value):

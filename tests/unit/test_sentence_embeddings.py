@@ -1,9 +1,13 @@
-"""The server keeps the embeddings of texts it has seen, never of texts with personal data."""
+"""The server keeps the embeddings of texts it has seen, never with personal data, and a number's
+value does not change what the model sees."""
 
 import numpy as np
 import pytest
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
 
-from bot.rasa_ext.sentence_embeddings import embed, embed_one
+from bot.rasa_ext import sentence_embeddings
+from bot.rasa_ext.sentence_embeddings import SentenceEmbeddingFeaturizer, embed, embed_one, long_numbers_zeroed
 
 
 def test_a_text_seen_before_is_not_embedded_again_and_gets_the_same_features():
@@ -15,8 +19,55 @@ def test_a_text_seen_before_is_not_embedded_again_and_gets_the_same_features():
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["status of PIP-2026-00123, business number 123456789", "please write to jane.doe@example.com about PIP"],
+    ("text", "seen_as"),
+    [
+        ("PIP-2026-00123", "PIP-0000-00000"),
+        ("mon NE est 100 000 003", "mon NE est 000 000 000"),
+        ("BN 123456789RM0001 please", "BN 000000000RM0000 please"),
+        ("100\u202f000\u202f003", "000\u202f000\u202f000"),  # French thin spaces
+        ("call me at 613-555-0199", "call me at 000-000-0000"),
+        ("we applied in March 2026", "we applied in March 0000"),
+        ("is the card good for 5 years or 10?", "is the card good for 5 years or 10?"),
+        ("can we appeal within 30 days?", "can we appeal within 30 days?"),
+        ("D23-1-1, section 4.2, 24/7", "D23-1-1, section 4.2, 24/7"),
+    ],
 )
-def test_a_text_with_a_number_or_an_email_address_is_not_kept(text):
+def test_numbers_of_four_digits_or_more_are_seen_with_zeros_and_short_ones_as_written(text, seen_as):
+    assert long_numbers_zeroed(text) == seen_as
+    assert long_numbers_zeroed(seen_as) == seen_as  # the featurizer and the cache both zero: idempotent
+
+
+def test_two_references_are_one_text_to_the_model_and_the_second_is_not_embedded_again(monkeypatch):
+    embedded: list[str] = []
+    real_embed = sentence_embeddings.embed
+
+    def counting_embed(texts, threads=1):
+        embedded.extend(texts)
+        return real_embed(texts, threads)
+
+    monkeypatch.setattr(sentence_embeddings, "embed", counting_embed)
+    featurizer = SentenceEmbeddingFeaturizer(SentenceEmbeddingFeaturizer.get_default_config(), "embedding")
+    first, second = (
+        Message({TEXT: "status of PIP-2031-00987 please"}),
+        Message({TEXT: "status of PIP-2031-00555 please"}),
+    )
+    featurizer.process([first])
+    featurizer.process([second])
+    features = [m.get_dense_features(TEXT)[1].features for m in (first, second)]
+    np.testing.assert_array_equal(features[0], features[1])
+    assert embedded == ["status of PIP-0000-00000 please"]  # embedded once, and never with the reference
+
+
+def test_training_and_a_message_in_use_see_the_same_zeroed_text():
+    featurizer = SentenceEmbeddingFeaturizer(SentenceEmbeddingFeaturizer.get_default_config(), "embedding")
+    alone, in_a_batch = Message({TEXT: "reference PIP-2026-00103"}), Message({TEXT: "reference PIP-2026-00103"})
+    featurizer.process([alone])
+    featurizer.process([in_a_batch, Message({TEXT: "hello"})])  # the batch path, as in training
+    np.testing.assert_allclose(
+        alone.get_dense_features(TEXT)[1].features, in_a_batch.get_dense_features(TEXT)[1].features, atol=1e-6
+    )
+
+
+def test_a_text_with_an_email_address_is_not_kept():
+    text = "please write to jane.doe@example.com about PIP"
     assert embed_one(text) is not embed_one(text)
