@@ -18,16 +18,17 @@ ignores), so threadpoolctl (a scikit-learn dependency) limits it around each cal
 Training, which has the machine to itself, embeds its 7,500 examples on every core: on 2 cores,
 2.3 minutes instead of 4.5.
 
-Numbers of four digits or more (a reference, a business number, a phone number, a date; not a
-memorandum's "D23-1-1") are embedded with every digit written 0, in training and in use alike: their value says nothing about
-what is asked, and so "PIP-2026-00103" and "PIP-2025-00417" are one text to the model. Short
-numbers ("30 days", "5 years") are embedded as written: they can matter to the question.
+Numbers of six digits or more (a reference's "2026-00103", a business number, a phone number, a
+date) are embedded with every digit written 0, in training and in use alike: their value says
+nothing about what is asked, so "PIP-2026-00103" and "PIP-2025-00417" are one text to the model.
+Shorter numbers are embedded as written: "30 days", "ISO 17712" (seals), "D23-1-1" mean something.
 
 When one message is parsed at a time (the server; `make eval` too), the embeddings of the last
 CACHED_TEXTS texts are kept (a few MB): people send the same short texts again and again ("hi",
 "yes", "thanks", "how do I apply?", a reference alone), and the embedding is most of a parse's
-time. The kept texts are the written-0 ones, so no reference, business number or phone number is
-kept; a text with an "@" (an e-mail address: personal data) is never kept.
+time. What is kept is the text as embedded, and only when it holds no e-mail address ("@") and
+no number of four digits or more that is not all 0s: no reference, business number, phone number
+or part of one is kept, only the fact that a message had one.
 """
 
 from __future__ import annotations
@@ -52,14 +53,13 @@ from bot.core.code_fingerprint import CodeFingerprinted
 
 BATCH = 64  # sentences per call: one call per sentence is several times slower in training
 CACHED_TEXTS = 4096
-# Digits, possibly with separators ("100 000 003", "613-555-0199", "2026-00103"). One of four
-# digits or more with a group of three or more is written 0; a memorandum's number ("D23-1-1") or
-# a section's ("4.2.1.3") is not. Self-contained rather than bot.core.privacy's patterns: this is a
-# model input (bot/ops/cli.py), and privacy's patterns change for reasons of their own.
+# Digits, possibly with separators ("100 000 003", "613-555-0199", "2026-00103"). Self-contained
+# rather than bot.core.privacy's patterns: this is a model input (bot/ops/cli.py), and privacy's
+# patterns change for reasons of their own.
 _NUMBER = re.compile(r"\d(?:[\s./-]?\d)*")
 _DIGIT = re.compile(r"\d")
-_GROUP_OF_THREE = re.compile(r"\d{3}")
-_NEVER_KEPT = "@"
+ZEROED_DIGITS = 6  # a number of this many digits or more is embedded as 0s
+KEPT_DIGITS = 3  # a text with a number of more digits than this, not all 0s, is never kept
 
 _model: Optional[Any] = None
 _threads: Optional[Any] = None  # threadpoolctl's view of the loaded OpenMP libraries
@@ -96,23 +96,29 @@ def _kept_embedding(text: str) -> np.ndarray:
 
 
 def long_numbers_zeroed(text: str) -> str:
-    """The text the model embeds: each number of four digits or more written with 0s."""
+    """The text the model embeds: each number of ZEROED_DIGITS digits or more written with 0s."""
 
     def zeroed(number: re.Match[str]) -> str:
         found = number.group(0)
-        long = len(_DIGIT.findall(found)) >= 4 and _GROUP_OF_THREE.search(found)
-        return _DIGIT.sub("0", found) if long else found
+        return _DIGIT.sub("0", found) if len(_DIGIT.findall(found)) >= ZEROED_DIGITS else found
 
     return _NUMBER.sub(zeroed, text)
 
 
-def embed_one(text: str) -> np.ndarray:
-    """The embedding of one text, from the cache when it has been seen (see the module's note).
+def may_be_kept(embedded_text: str) -> bool:
+    """Whether a text as embedded holds no e-mail address and no number, or part of one, worth hiding."""
+    return "@" not in embedded_text and not any(
+        len(digits := _DIGIT.findall(number)) > KEPT_DIGITS and set(digits) != {"0"}
+        for number in _NUMBER.findall(embedded_text)
+    )
 
-    It zeroes the text itself (again, for the featurizer: zeroing is idempotent), so that nothing
-    it keeps holds a long number, whoever calls it."""
+
+def embed_one(text: str) -> np.ndarray:
+    """The embedding of one text, from the cache when it has been seen and may be kept (the module's note).
+
+    It zeroes the text itself (again, for the featurizer: zeroing is idempotent), whoever calls it."""
     zeroed = long_numbers_zeroed(text)
-    return embed([zeroed])[0] if _NEVER_KEPT in zeroed else _kept_embedding(zeroed)
+    return _kept_embedding(zeroed) if may_be_kept(zeroed) else embed([zeroed])[0]
 
 
 def training_threads() -> int:

@@ -23,18 +23,37 @@ def test_a_text_seen_before_is_not_embedded_again_and_gets_the_same_features():
     [
         ("PIP-2026-00123", "PIP-0000-00000"),
         ("mon NE est 100 000 003", "mon NE est 000 000 000"),
-        ("BN 123456789RM0001 please", "BN 000000000RM0000 please"),
+        ("BN 123456789RM0001 please", "BN 000000000RM0001 please"),
         ("100\u202f000\u202f003", "000\u202f000\u202f000"),  # French thin spaces
         ("call me at 613-555-0199", "call me at 000-000-0000"),
-        ("we applied in March 2026", "we applied in March 0000"),
+        ("we applied on 2026-03-15", "we applied on 0000-00-00"),
         ("is the card good for 5 years or 10?", "is the card good for 5 years or 10?"),
-        ("can we appeal within 30 days?", "can we appeal within 30 days?"),
+        ("do we need ISO 17712 seals, or ISO 28000?", "do we need ISO 17712 seals, or ISO 28000?"),
+        ("we applied in March 2026", "we applied in March 2026"),
         ("D23-1-1, section 4.2, 24/7", "D23-1-1, section 4.2, 24/7"),
     ],
 )
-def test_numbers_of_four_digits_or_more_are_seen_with_zeros_and_short_ones_as_written(text, seen_as):
+def test_numbers_of_six_digits_or_more_are_seen_as_zeros_and_shorter_ones_as_written(text, seen_as):
     assert long_numbers_zeroed(text) == seen_as
     assert long_numbers_zeroed(seen_as) == seen_as  # the featurizer and the cache both zero: idempotent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "please write to jane.doe@example.com about PIP",
+        "our reference ends in 00123",  # part of a reference: too short to be zeroed, never kept either
+        "BN 123456789RM0001 please",  # the program account's 0001 is left as written
+        "do we need ISO 17712 seals?",
+    ],
+)
+def test_a_text_with_an_email_address_or_a_number_of_four_digits_or_more_is_not_kept(text):
+    assert embed_one(text) is not embed_one(text)
+
+
+def test_a_text_whose_long_numbers_were_zeroed_is_kept():
+    assert embed_one("status of PIP-2026-00123 please") is embed_one("status of PIP-2024-00999 please")
+    assert embed_one("is it valid for 5 years?") is embed_one("is it valid for 5 years?")
 
 
 def test_two_references_are_one_text_to_the_model_and_the_second_is_not_embedded_again(monkeypatch):
@@ -48,14 +67,14 @@ def test_two_references_are_one_text_to_the_model_and_the_second_is_not_embedded
     monkeypatch.setattr(sentence_embeddings, "embed", counting_embed)
     featurizer = SentenceEmbeddingFeaturizer(SentenceEmbeddingFeaturizer.get_default_config(), "embedding")
     first, second = (
-        Message({TEXT: "status of PIP-2031-00987 please"}),
-        Message({TEXT: "status of PIP-2031-00555 please"}),
+        Message({TEXT: "where is PIP-2031-00987 at"}),
+        Message({TEXT: "where is PIP-2031-00555 at"}),
     )
     featurizer.process([first])
     featurizer.process([second])
     features = [m.get_dense_features(TEXT)[1].features for m in (first, second)]
     np.testing.assert_array_equal(features[0], features[1])
-    assert embedded == ["status of PIP-0000-00000 please"]  # embedded once, and never with the reference
+    assert embedded == ["where is PIP-0000-00000 at"]  # embedded once, and never with the reference
 
 
 def test_training_and_a_message_in_use_see_the_same_zeroed_text():
@@ -66,8 +85,3 @@ def test_training_and_a_message_in_use_see_the_same_zeroed_text():
     np.testing.assert_allclose(
         alone.get_dense_features(TEXT)[1].features, in_a_batch.get_dense_features(TEXT)[1].features, atol=1e-6
     )
-
-
-def test_a_text_with_an_email_address_is_not_kept():
-    text = "please write to jane.doe@example.com about PIP"
-    assert embed_one(text) is not embed_one(text)
