@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.domain import domain_or_loaded
 from bot.core.context_replies import FOLLOWUP_ACTION, REPEAT_ACTION, followup_reply, repeated_answers
 from bot.core.topics import STATUS_LOOKUP_FORM
 
@@ -29,7 +30,7 @@ class ActionRepeatAnswer(Action):
         return REPEAT_ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        responses = domain.get("responses") or {}
+        responses = domain_or_loaded(domain).get("responses") or {}
         for response, fill_ins in repeated_answers(
             responses, tracker.events, _intent(tracker), tracker.get_slot("business_type")
         ):
@@ -46,6 +47,8 @@ class ActionAnswerFollowup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         in_lookup = (tracker.active_loop or {}).get("name") == STATUS_LOOKUP_FORM
-        response = followup_reply(domain.get("responses") or {}, tracker.events, _intent(tracker), in_lookup)
+        response = followup_reply(
+            domain_or_loaded(domain).get("responses") or {}, tracker.events, _intent(tracker), in_lookup
+        )
         dispatcher.utter_message(response=response)
         return []

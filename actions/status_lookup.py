@@ -19,6 +19,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.domain import domain_or_loaded
 from actions.gateway_assertion import signed_agent, signed_client
 from bot.core import status_text
 from bot.core.identifiers import (
@@ -70,7 +71,7 @@ class ValidateStatusLookupForm(FormValidationAction):
         return "validate_status_lookup_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
+        events = await super().run(dispatcher, tracker, domain_or_loaded(domain))
         # Whether the form's question takes the agent's wording (domain/status.yml, console_agent).
         # Set only before the form has asked anything, and only when it changes: once a question is
         # asked, Rasa counts any slot the validation sets as an answer, and a question the person
@@ -187,6 +188,7 @@ class ActionLookupStatus(Action):
         return STATUS_LOOKUP_ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        domain = domain_or_loaded(domain)
         language = language_of(tracker)
         if tracker.get_slot("lookup_locked"):
             dispatcher.utter_message(response="utter_status_locked")

@@ -60,6 +60,9 @@ async def test_the_action_reads_the_last_answer_or_status_from_the_conversation(
     dispatcher = CollectingDispatcher()
     await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN)
     assert dispatcher.messages[0]["response"] == "utter_suspension_and_appeals/after_denial"
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFollowup().run(dispatcher, tracker, {})  # as Rasa calls it: the real domain is read, not sent
+    assert dispatcher.messages[0]["response"] == "utter_suspension_and_appeals/denial_review"
 
 
 @pytest.mark.parametrize("answer", ["cost/fast_card_fee", "cost/fast_lane_costs"])

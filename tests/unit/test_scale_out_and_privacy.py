@@ -265,3 +265,13 @@ async def test_a_number_left_in_an_abandoned_form_is_removed_by_the_daily_purge(
     # Emptied, so a person who comes back is asked again (a masked text would pass for a number).
     assert (await store.retrieve("left")).get_slot("business_number") is None
     assert stored(store, "typing")[1]["value"] == "100000003"  # maybe still needed
+
+
+def test_rasa_is_told_not_to_send_the_domain_with_each_action_call(tmp_path):
+    """The action server reads it itself (actions/domain.py): about 300 KB of JSON a call saved."""
+    import yaml
+
+    from bot.rasa_ext.endpoints import write_endpoints
+
+    written = yaml.safe_load(write_endpoints(tmp_path / "endpoints.yml", 5055).read_text())
+    assert written["action_endpoint"] == {"url": "http://127.0.0.1:5055/webhook", "enable_selective_domain": True}

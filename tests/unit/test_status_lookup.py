@@ -542,3 +542,15 @@ def test_every_detail_the_demo_data_names_is_written_in_both_languages():
             for v in DOMAIN["responses"][response]
         )
         assert languages == ["en", "fr"], response
+
+
+async def test_without_the_domain_in_the_call_the_action_server_reads_its_own():
+    """Rasa sends no domain (selective domain, bot/rasa_ext/endpoints.py): the form's validation needs
+    its required slots and the look-up its status texts all the same."""
+    slots = {"application_reference": "PIP-2026-00103", "business_number": "100000003"}
+    dispatcher = CollectingDispatcher()
+    events = await ValidateStatusLookupForm().run(dispatcher, tracker({}, "PIP-2026-00103 and 100000003"), {})
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}.items() >= slots.items()
+    dispatcher = CollectingDispatcher()
+    await ActionLookupStatus().run(dispatcher, tracker(slots), {})
+    assert "More information requested" in (await said(dispatcher, slots))[0]
