@@ -53,7 +53,7 @@ from bot.core.code_fingerprint import CodeFingerprinted
 
 BATCH = 64  # sentences per call: one call per sentence is several times slower in training
 CACHED_TEXTS = 4096
-# Digits, possibly with separators ("100 000 003", "613-555-0199", "2026-00103"). Self-contained
+# Digits, possibly with separators ("100 000 003", "2026-00103", a phone number written with dashes). Self-contained
 # rather than bot.core.privacy's patterns: this is a model input (bot/ops/cli.py), and privacy's
 # patterns change for reasons of their own.
 _NUMBER = re.compile(r"\d(?:[\s./-]?\d)*")
