@@ -22,6 +22,8 @@ Numbers of six digits or more (a reference's "2026-00103", a business number, a 
 date) are embedded with every digit written 0, in training and in use alike: their value says
 nothing about what is asked, so "PIP-2026-00103" and "PIP-2025-00417" are one text to the model.
 Shorter numbers are embedded as written: "30 days", "ISO 17712" (seals), "D23-1-1" mean something.
+Digits joined by one space, dot, slash or dash count as one number ("100 000 003"; also "March 15
+2026", zeroed: harmless).
 
 When one message is parsed at a time (the server; `make eval` too), the embeddings of the last
 CACHED_TEXTS texts are kept (a few MB): people send the same short texts again and again ("hi",
@@ -57,6 +59,9 @@ CACHED_TEXTS = 4096
 # rather than bot.core.privacy's patterns: this is a model input (bot/ops/cli.py), and privacy's
 # patterns change for reasons of their own.
 _NUMBER = re.compile(r"\d(?:[\s./-]?\d)*")
+# Wider, for what may be kept: a phone number whose area code is in brackets is zeroed all but its
+# area code, which must not be kept either.
+_NUMBER_TO_HIDE = re.compile(r"\d(?:[\s./()+-]*\d)*")
 _DIGIT = re.compile(r"\d")
 ZEROED_DIGITS = 6  # a number of this many digits or more is embedded as 0s
 KEPT_DIGITS = 3  # a text with a number of more digits than this, not all 0s, is never kept
@@ -109,7 +114,7 @@ def may_be_kept(embedded_text: str) -> bool:
     """Whether a text as embedded holds no e-mail address and no number, or part of one, worth hiding."""
     return "@" not in embedded_text and not any(
         len(digits := _DIGIT.findall(number)) > KEPT_DIGITS and set(digits) != {"0"}
-        for number in _NUMBER.findall(embedded_text)
+        for number in _NUMBER_TO_HIDE.findall(embedded_text)
     )
 
 

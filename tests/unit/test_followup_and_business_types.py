@@ -22,6 +22,7 @@ from bot.core.business_types import find_business_type
         ("and for truckers?", "carrier"),  # a new-user trial's follow-up
         ("et pour les camionneurs?", "carrier"),
         ("we're American truckers", "us_carrier"),
+        ("et pour les camionneurs des États-Unis?", "us_carrier"),
     ],
 )
 def test_business_types(text, value):
@@ -34,9 +35,12 @@ def test_no_business_type_in_plain_questions():
 
 
 async def run(events, intent="inform_business_type", slots=None, domain=None):
+    """The action on a hand-made domain, or on the real one (domain/) when none is given."""
+    from tests.unit.speech import domain_dict
+
     tracker = Tracker("s", slots or {}, {"intent": {"name": intent}}, events, False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
-    await ActionRepeatAnswer().run(dispatcher, tracker, domain or {})
+    await ActionRepeatAnswer().run(dispatcher, tracker, domain or domain_dict())
     return dispatcher.messages
 
 

@@ -45,6 +45,9 @@ def test_numbers_of_six_digits_or_more_are_seen_as_zeros_and_shorter_ones_as_wri
         "our reference ends in 00123",  # part of a reference: too short to be zeroed, never kept either
         "BN 123456789RM0001 please",  # the program account's 0001 is left as written
         "do we need ISO 17712 seals?",
+        "call me at (613) 555-0199",  # the area code is left as written by the zeroing: not kept either
+        "+1 (613) 555-0199",
+        "(613)555-0199",
     ],
 )
 def test_a_text_with_an_email_address_or_a_number_of_four_digits_or_more_is_not_kept(text):
