@@ -36,8 +36,12 @@ class Application(Base):
     line_of_business = Column(String(50), nullable=False)
     submitted_on = Column(Date, nullable=False)
     status = Column(String(40), nullable=False)
+    # Changes of the same day in the order they were recorded (the id): the last one is the current status.
     history = relationship(
-        "StatusChange", order_by="StatusChange.changed_on", back_populates="application", cascade="all, delete-orphan"
+        "StatusChange",
+        order_by="(StatusChange.changed_on, StatusChange.id)",
+        back_populates="application",
+        cascade="all, delete-orphan",
     )
 
 

@@ -3,6 +3,7 @@
 import pytest
 import yaml
 from alembic import command
+from sqlalchemy import text
 
 import bot.store.engine as engine_module
 from bot.store.engine import Database, DatabaseUnavailable
@@ -161,6 +162,35 @@ applications:
     assert database.call(load_applications, fixture) == 1
     assert database.call(count_applications) == before
     assert database.call(find_for_applicant, "PIP-2026-00103", "100000003", "client")["status"] == "approved"
+
+
+def test_two_changes_on_one_day_keep_their_order(database, tmp_path):
+    # An information request answered and a visit booked the same day: the trader is told about the
+    # later one, and an agent reads them in the order they happened, whatever order the database returns.
+    fixture = tmp_path / "same_day.yml"
+    fixture.write_text("""
+applications:
+  - reference: PIP-2026-00103
+    business_number: "100000003"
+    company: Fundy Customs Brokerage Co.
+    status: site_validation_scheduled
+    history:
+      - {date: 2026-06-20, status: submitted}
+      - {date: 2026-11-20, status: info_requested, requested: [floor_plan]}
+      - {date: 2026-11-20, status: site_validation_scheduled, visit_on: 2026-12-10}
+""")
+    database.call(load_applications, fixture)
+    with database.session() as s:  # the same row written again, last: PostgreSQL then reads it last
+        columns = "id, application_id, status, changed_on, note, visit_on, requested, reason"
+        row = s.execute(text(f"select {columns} from status_changes where status = 'info_requested'")).one()
+        s.execute(text("delete from status_changes where id = :id"), {"id": row.id})
+        s.execute(
+            text(f"insert into status_changes ({columns}) values (:{columns.replace(', ', ', :')})"), row._asdict()
+        )
+    found = database.call(find_for_applicant, "PIP-2026-00103", "100000003", "client")
+    assert found["details"]["visit_on"] == "2026-12-10" and found["details"]["requested"] == []
+    history = database.call(agent_lookup, "alice", "PIP-2026-00103", None)[0]["history"]
+    assert [h["status"] for h in history] == ["submitted", "info_requested", "site_validation_scheduled"]
 
 
 def test_bad_fixture_is_refused(database, tmp_path):
