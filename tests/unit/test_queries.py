@@ -1,5 +1,7 @@
 """Queries: a trader needs the matching pair; agents see everything and are audited."""
 
+from pathlib import Path
+
 import pytest
 import yaml
 from alembic import command
@@ -148,16 +150,17 @@ def test_a_reference_under_attack_gives_each_client_few_tries(database):
     assert database.call(find_for_applicant, "PIP-2026-00103", "100000003", "owner") is not None
 
 
+def fixture_of_00103(tmp_path, status: str, history: list[dict]) -> Path:
+    """A fixture file that replaces demo application PIP-2026-00103 with this status and history."""
+    fixture = tmp_path / "00103.yml"
+    entry = {"reference": "PIP-2026-00103", "business_number": "100000003", "company": "Fundy Customs Brokerage Co."}
+    fixture.write_text(yaml.safe_dump({"applications": [{**entry, "status": status, "history": history}]}))
+    return fixture
+
+
 def test_fixture_loading_replaces_by_reference(database, tmp_path):
-    fixture = tmp_path / "more.yml"
-    fixture.write_text("""
-applications:
-  - reference: PIP-2026-00103
-    business_number: "100000003"
-    company: Fundy Customs Brokerage Co.
-    status: approved
-    history: [{date: 2026-06-20, status: submitted}, {date: 2026-11-20, status: approved}]
-""")
+    history = [{"date": "2026-06-20", "status": "submitted"}, {"date": "2026-11-20", "status": "approved"}]
+    fixture = fixture_of_00103(tmp_path, "approved", history)
     before = database.call(count_applications)
     assert database.call(load_applications, fixture) == 1
     assert database.call(count_applications) == before
@@ -167,18 +170,12 @@ applications:
 def test_two_changes_on_one_day_keep_their_order(database, tmp_path):
     # An information request answered and a visit booked the same day: the trader is told about the
     # later one, and an agent reads them in the order they happened, whatever order the database returns.
-    fixture = tmp_path / "same_day.yml"
-    fixture.write_text("""
-applications:
-  - reference: PIP-2026-00103
-    business_number: "100000003"
-    company: Fundy Customs Brokerage Co.
-    status: site_validation_scheduled
-    history:
-      - {date: 2026-06-20, status: submitted}
-      - {date: 2026-11-20, status: info_requested, requested: [floor_plan]}
-      - {date: 2026-11-20, status: site_validation_scheduled, visit_on: 2026-12-10}
-""")
+    history = [
+        {"date": "2026-06-20", "status": "submitted"},
+        {"date": "2026-11-20", "status": "info_requested", "requested": ["floor_plan"]},
+        {"date": "2026-11-20", "status": "site_validation_scheduled", "visit_on": "2026-12-10"},
+    ]
+    fixture = fixture_of_00103(tmp_path, "site_validation_scheduled", history)
     database.call(load_applications, fixture)
     with database.session() as s:  # the same row written again, last: PostgreSQL then reads it last
         columns = "id, application_id, status, changed_on, note, visit_on, requested, reason"
@@ -188,7 +185,8 @@ applications:
             text(f"insert into status_changes ({columns}) values (:{columns.replace(', ', ', :')})"), row._asdict()
         )
     found = database.call(find_for_applicant, "PIP-2026-00103", "100000003", "client")
-    assert found["details"]["visit_on"] == "2026-12-10" and found["details"]["requested"] == []
+    assert found["details"]["visit_on"] == "2026-12-10"
+    assert found["details"]["requested"] == []
     history = database.call(agent_lookup, "alice", "PIP-2026-00103", None)[0]["history"]
     assert [h["status"] for h in history] == ["submitted", "info_requested", "site_validation_scheduled"]
 
