@@ -6,6 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import ActionRepeatAnswer
 from bot.core.business_types import find_business_type
+from tests.unit.speech import domain_dict, spoken
 
 
 @pytest.mark.parametrize(
@@ -36,8 +37,6 @@ def test_no_business_type_in_plain_questions():
 
 async def run(events, intent="inform_business_type", slots=None, domain=None):
     """The action on a hand-made domain, or on the real one (domain/) when none is given."""
-    from tests.unit.speech import domain_dict
-
     tracker = Tracker("s", slots or {}, {"intent": {"name": intent}}, events, False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     await ActionRepeatAnswer().run(dispatcher, tracker, domain or domain_dict())
@@ -55,8 +54,6 @@ TAILORED_FOR_COURIERS = {
 
 
 async def test_says_plainly_when_nothing_is_specific_to_that_kind_of_business():
-    from tests.unit.speech import spoken
-
     events = [{"event": "bot", "text": "...", "data": {"custom": {"topic": "benefits", "answer": "benefits/overview"}}}]
     brokers = await run(
         events, slots={"business_type": "customs_broker", "language": "fr"}, domain=TAILORED_FOR_COURIERS
