@@ -32,7 +32,6 @@ from bot.core.identifiers import (
 from bot.core.topics import (
     FILE_DETAIL_SLOTS,
     FILE_STATUS_SLOT,
-    STATUS_LOOKUP_ACTION,
     STATUS_LOOKUP_CANCEL,
     STATUS_LOOKUP_CANCELLED,
     STATUS_LOOKUP_CLEARED_SLOTS,
@@ -71,7 +70,8 @@ class ValidateStatusLookupForm(FormValidationAction):
         return "validate_status_lookup_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        events = await super().run(dispatcher, tracker, domain_or_loaded(domain))
+        domain = domain_or_loaded(domain)
+        events = await super().run(dispatcher, tracker, domain)
         # Whether the form's question takes the agent's wording (domain/status.yml, console_agent).
         # Set only before the form has asked anything, and only when it changes: once a question is
         # asked, Rasa counts any slot the validation sets as an answer, and a question the person
@@ -80,7 +80,17 @@ class ValidateStatusLookupForm(FormValidationAction):
         nothing_asked_yet = tracker.get_slot("requested_slot") is None
         if nothing_asked_yet and bool(tracker.get_slot("console_agent")) != console_agent:
             events.append(SlotSet("console_agent", console_agent))
+        validated = _with_slots_set(tracker, events)
+        if await self._is_complete(dispatcher, validated, domain):
+            # Looked up in the call that validated the last detail, rather than by an action the
+            # rules run after the form: one call to the action server for that turn, not two. The
+            # look-up clears requested_slot, which ends the form.
+            events += await look_up(dispatcher, validated, domain)
         return events
+
+    async def _is_complete(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> bool:
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return all(tracker.get_slot(slot) is not None for slot in required)
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -129,6 +139,22 @@ class ValidateStatusLookupForm(FormValidationAction):
             dispatcher.utter_message(response=_wrong_detail_reply(text, "utter_status_bad_business_number"))
             return {"business_number": None}
         return {}
+
+
+def _with_slots_set(tracker: Tracker, events: list[EventType]) -> Tracker:
+    """The tracker as it will be once Rasa applies the validation's slots (the events themselves
+    are not copied: the look-up only reads them)."""
+    slots = {**tracker.slots, **{event["name"]: event["value"] for event in events if event.get("event") == "slot"}}
+    return Tracker(
+        tracker.sender_id,
+        slots,
+        tracker.latest_message,
+        tracker.events,
+        tracker.is_paused(),
+        tracker.followup_action,
+        tracker.active_loop,
+        tracker.latest_action_name,
+    )
 
 
 def _wrong_detail_reply(text: str, wrong_format: str) -> str:
@@ -181,64 +207,59 @@ def history_lines(domain: DomainDict, found: dict[str, Any], language: str) -> s
     )
 
 
-class ActionLookupStatus(Action):
-    """Runs when the form is complete: the look-up itself."""
-
-    def name(self) -> str:
-        return STATUS_LOOKUP_ACTION
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        domain = domain_or_loaded(domain)
-        language = language_of(tracker)
-        if tracker.get_slot("lookup_locked"):
-            dispatcher.utter_message(response="utter_status_locked")
-            return cleared()
-        reference = tracker.get_slot("application_reference")
-        number = tracker.get_slot("business_number")
-        agent = agent_of(tracker)
-        try:
-            if agent:
-                return await self._agent_lookup(dispatcher, domain, agent, reference, number, language)
-            # Guesses are counted per client; without the gateway's word, per conversation.
-            client = signed_client(tracker) or f"s:{tracker.sender_id}"[:32]
-            found = await database().run(find_for_applicant, reference or "", number or "", client)
-        except DatabaseUnavailable as failure:
-            logger.warning("status look-up failed: database unavailable (%s)", failure)
-            dispatcher.utter_message(response="utter_status_unavailable")
-            return cleared()
-        if found:
-            dispatcher.utter_message(
-                response="utter_status_found",
-                reference=found["reference"],
-                masked=mask_business_number(found["business_number"]),
-                **status_words(domain, found, language),
-            )
-            return cleared() + [SlotSet("lookup_failures", 0.0), *status_context(domain, found)]
-        failures = int(tracker.get_slot("lookup_failures") or 0) + 1
-        if failures >= MAX_FAILURES:
-            dispatcher.utter_message(response="utter_status_locked")
-            return cleared() + [SlotSet("lookup_failures", float(failures)), SlotSet("lookup_locked", True)]
-        dispatcher.utter_message(response="utter_status_not_found", left=MAX_FAILURES - failures)
-        # The reference is kept, so that "sorry, 100000001" is checked with it straight away; a
-        # new reference replaces it. The reply is the same whichever of the two was wrong.
-        kept = [event for event in cleared() if event["name"] != "application_reference"]
-        return kept + [SlotSet("lookup_failures", float(failures))]
-
-    async def _agent_lookup(self, dispatcher, domain, agent, reference, number, language) -> list:
-        # A reference is more precise than a business number: use it when both are given.
-        found = await database().run(agent_lookup, agent, reference, None if reference else number)
-        if not found:
-            dispatcher.utter_message(response="utter_status_none_agent", query=reference or number)
-        for application in found:
-            dispatcher.utter_message(
-                response="utter_status_found_agent",
-                company=application["company"],
-                reference=application["reference"],
-                business_number=application["business_number"],
-                history=history_lines(domain, application, language),
-                **status_words(domain, application, language),
-            )
+async def look_up(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    """The look-up itself, once the form has both details (an agent: either one)."""
+    language = language_of(tracker)
+    if tracker.get_slot("lookup_locked"):
+        dispatcher.utter_message(response="utter_status_locked")
         return cleared()
+    reference = tracker.get_slot("application_reference")
+    number = tracker.get_slot("business_number")
+    agent = agent_of(tracker)
+    try:
+        if agent:
+            return await _agent_lookup(dispatcher, domain, agent, reference, number, language)
+        # Guesses are counted per client; without the gateway's word, per conversation.
+        client = signed_client(tracker) or f"s:{tracker.sender_id}"[:32]
+        found = await database().run(find_for_applicant, reference or "", number or "", client)
+    except DatabaseUnavailable as failure:
+        logger.warning("status look-up failed: database unavailable (%s)", failure)
+        dispatcher.utter_message(response="utter_status_unavailable")
+        return cleared()
+    if found:
+        dispatcher.utter_message(
+            response="utter_status_found",
+            reference=found["reference"],
+            masked=mask_business_number(found["business_number"]),
+            **status_words(domain, found, language),
+        )
+        return cleared() + [SlotSet("lookup_failures", 0.0), *status_context(domain, found)]
+    failures = int(tracker.get_slot("lookup_failures") or 0) + 1
+    if failures >= MAX_FAILURES:
+        dispatcher.utter_message(response="utter_status_locked")
+        return cleared() + [SlotSet("lookup_failures", float(failures)), SlotSet("lookup_locked", True)]
+    dispatcher.utter_message(response="utter_status_not_found", left=MAX_FAILURES - failures)
+    # The reference is kept, so that "sorry, 100000001" is checked with it straight away; a
+    # new reference replaces it. The reply is the same whichever of the two was wrong.
+    kept = [event for event in cleared() if event["name"] != "application_reference"]
+    return kept + [SlotSet("lookup_failures", float(failures))]
+
+
+async def _agent_lookup(dispatcher, domain, agent, reference, number, language) -> list[EventType]:
+    # A reference is more precise than a business number: use it when both are given.
+    found = await database().run(agent_lookup, agent, reference, None if reference else number)
+    if not found:
+        dispatcher.utter_message(response="utter_status_none_agent", query=reference or number)
+    for application in found:
+        dispatcher.utter_message(
+            response="utter_status_found_agent",
+            company=application["company"],
+            reference=application["reference"],
+            business_number=application["business_number"],
+            history=history_lines(domain, application, language),
+            **status_words(domain, application, language),
+        )
+    return cleared()
 
 
 class ActionCancelLookup(Action):

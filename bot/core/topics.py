@@ -28,12 +28,11 @@ def title(topic: str, language: str) -> str:
     return topic
 
 
-# The status look-up: the intent that asks for it, the form that runs it and the action that looks
-# the application up once the form is complete (data/rules/status_lookup.yml)
+# The status look-up: the intent that asks for it and the form that runs it; the form's validation
+# (actions/status_lookup.py) looks the application up once the form is complete
 STATUS_LOOKUP_INTENT = "check_status"
 HANDOFF_INTENT = "ask_human"  # "I want to talk to a person"
 STATUS_LOOKUP_FORM = "status_lookup_form"
-STATUS_LOOKUP_ACTION = "action_lookup_status"
 STATUS_LOOKUP_CANCEL = "action_cancel_lookup"  # "cancel" or goodbye while the form waits
 STATUS_LOOKUP_CANCELLED = "utter_lookup_cancelled"  # what it says
 # The file the trader last proved is theirs: its status, and what its record says about it in each

@@ -277,7 +277,6 @@ def answers_while_the_action_server_is_down(run: Callable[..., Awaitable[Any]]) 
     from rasa.shared.exceptions import RasaException
 
     from bot.core.topics import (
-        STATUS_LOOKUP_ACTION,
         STATUS_LOOKUP_CANCEL,
         STATUS_LOOKUP_CANCELLED,
         STATUS_LOOKUP_CLEARED_SLOTS,
@@ -316,7 +315,7 @@ def answers_while_the_action_server_is_down(run: Callable[..., Awaitable[Any]]) 
             if said is not None:
                 logger.error("Action server unavailable, answered without it: %s: %s", type(failure).__name__, failure)
                 return said
-            if action.name() not in (STATUS_LOOKUP_FORM, STATUS_LOOKUP_ACTION, STATUS_LOOKUP_CANCEL):
+            if action.name() not in (STATUS_LOOKUP_FORM, STATUS_LOOKUP_CANCEL):
                 raise
             # the action name and the action server's address; nothing a person typed
             logger.error("Status look-up unavailable: %s: %s", type(failure).__name__, failure)

@@ -76,7 +76,7 @@ async def test_the_breaker_opens_on_the_lag_aware_timeout_and_the_call_is_cancel
 
     class Action:
         def name(self):
-            return "action_lookup_status"
+            return "action_answer_followup"
 
     async def run(action):
         try:
@@ -88,7 +88,7 @@ async def test_the_breaker_opens_on_the_lag_aware_timeout_and_the_call_is_cancel
     guarded = breaker.guard(timeout.bound(run))
     with pytest.raises(asyncio.TimeoutError):
         await guarded(Action())
-    assert cancelled == ["action_lookup_status"]
+    assert cancelled == ["action_answer_followup"]
     assert breaker.open_until > 0
 
 
@@ -102,7 +102,7 @@ async def test_several_calls_in_one_turn_stop_at_the_turn_end_without_opening_th
 
     class Action:
         def name(self):
-            return "action_lookup_status"
+            return "action_answer_followup"
 
     async def run(action):
         await asyncio.sleep(0.3)  # each call within its own budget

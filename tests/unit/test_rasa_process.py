@@ -18,7 +18,7 @@ from bot.rasa_ext.rasa_process import (
 
 
 class Action:
-    def __init__(self, name="action_lookup_status"):
+    def __init__(self, name="status_lookup_form"):
         self.calls = 0
         self.action_name = name
 
@@ -74,7 +74,7 @@ def said(monkeypatch):
     return uttered
 
 
-@pytest.mark.parametrize("name", ["status_lookup_form", "action_lookup_status"])
+@pytest.mark.parametrize("name", ["status_lookup_form"])
 @pytest.mark.parametrize("failure", [RasaException("Couldn't connect"), asyncio.TimeoutError()])
 async def test_a_look_up_that_cannot_reach_the_action_server_says_so(said, name, failure):
     """Rasa drops a failed action's events: without this, the person saw nothing at all."""

@@ -215,7 +215,7 @@ async def test_tracker_store_masks_what_people_type_and_the_number_once_used(tra
 
     # Next turn: the reference arrives, the look-up runs and clears the slot.
     tracker.update(UserUttered("PIP-2026-00103", parse_data={"text": "PIP-2026-00103", "intent": {"name": "inform"}}))
-    tracker.update(ActionExecuted("action_lookup_status"))
+    tracker.update(ActionExecuted("status_lookup_form"))
     tracker.update(SlotSet("business_number", None))
     await store.save(tracker)
     assert "100000003" not in json.dumps(stored(store, "person"))

@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import status_lookup
-from actions.status_lookup import ActionCancelLookup, ActionLookupStatus, ValidateStatusLookupForm
+from actions.status_lookup import ActionCancelLookup, ValidateStatusLookupForm
 from bot.core.signing import sign_assertion
 from bot.store.engine import DatabaseUnavailable
 from bot.store.queries import audit_log
@@ -50,8 +50,9 @@ async def said(dispatcher, slots):
 
 
 async def lookup(slots, agent=None, **forged):
+    """The form's validation with the details already given: the form is complete, so it looks up."""
     dispatcher = CollectingDispatcher()
-    events = await ActionLookupStatus().run(dispatcher, tracker(slots, agent=agent, **forged), DOMAIN)
+    events = await ValidateStatusLookupForm().run(dispatcher, tracker(slots, agent=agent, **forged), DOMAIN)
     return await said(dispatcher, slots), {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
@@ -61,9 +62,17 @@ async def validate(slots, text, intent="inform_lookup_details", agent=None):
     return await said(dispatcher, slots), {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-async def test_both_details_in_one_message_fill_the_form():
-    _, slots = await validate({"requested_slot": "application_reference"}, "PIP-2026-00103 100 000 003")
-    assert slots["application_reference"] == "PIP-2026-00103" and slots["business_number"] == "100000003"
+async def test_both_details_in_one_message_fill_the_form_and_get_the_status_in_the_same_call():
+    dispatcher = CollectingDispatcher()
+    asked = tracker({"requested_slot": "application_reference"}, "PIP-2026-00103 100 000 003")
+    events = await ValidateStatusLookupForm().run(dispatcher, asked, DOMAIN)
+    slot_events = [(e["name"], e["value"]) for e in events if e["event"] == "slot"]
+    assert ("application_reference", "PIP-2026-00103") in slot_events
+    assert ("business_number", "100000003") in slot_events
+    assert "More information requested" in (await said(dispatcher, {}))[0]
+    # Then forgotten, and requested_slot cleared: that ends Rasa's form, with no second action call.
+    final = dict(slot_events)
+    assert final["application_reference"] is None and final["requested_slot"] is None
 
 
 async def test_details_in_either_order():
@@ -170,15 +179,15 @@ async def test_cancel_forgets_the_details():
     assert SlotSet("business_number", None) in events
 
 
-async def test_agent_gives_only_a_business_number_at_the_start():
-    _, slots = await validate({}, "100000002", agent="alice")
-    assert slots["business_number"] == "100000002" and slots.get("requested_slot") is None
+async def test_agent_gives_only_a_business_number_at_the_start_and_gets_the_look_up():
+    messages, slots = await validate({}, "100000002", agent="alice")
+    assert "Boréal Import Inc." in messages[0] and slots["requested_slot"] is None
 
 
 async def test_a_status_reply_says_which_status_and_where_to_ask_about_the_file():
     dispatcher = CollectingDispatcher()
     slots = {"language": "fr", "application_reference": "PIP-2026-00103", "business_number": "100000003"}
-    await ActionLookupStatus().run(dispatcher, tracker(slots), DOMAIN)
+    await ValidateStatusLookupForm().run(dispatcher, tracker(slots), DOMAIN)
     (reply,) = await spoken(dispatcher.messages, slots)
     assert reply["custom"]["status"] == "info_requested" and reply["custom"]["lang"] == "fr"
     assert [s["url"] for s in reply["custom"]["sources"]] == [
@@ -559,5 +568,5 @@ async def test_without_the_domain_in_the_call_the_action_server_reads_its_own():
         "application_reference": "PIP-2026-00103"
     }
     dispatcher = CollectingDispatcher()
-    await ActionLookupStatus().run(dispatcher, tracker(slots), {})
+    await ValidateStatusLookupForm().run(dispatcher, tracker(slots), {})
     assert "More information requested" in (await said(dispatcher, slots))[0]
