@@ -96,7 +96,7 @@ class ValidateStatusLookupForm(FormValidationAction):
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
         if tracker.get_slot("lookup_locked"):
-            return []  # nothing to ask: the submit action explains the lock-out
+            return []  # nothing to ask: look_up(), in the same call, explains the lock-out
         both = ["application_reference", "business_number"]
         if agent_of(tracker):
             # Agents need one of the two: once either is filled, only the filled ones are

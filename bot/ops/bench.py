@@ -16,7 +16,7 @@ message of a conversation against the others, the slowest conversation's p95, ea
 peak memory, the time to ready, the load average, and ours/stock ratios beside the targets
 of issue #13. Numbers, not pass/fail.
 
-    python -m bot.ops.bench [--sequential 10] [--concurrency 50] [--model FILE]
+    python -m bot.ops.bench [--sequential 10] [--concurrency 50] [--servers 1]
     python -m bot.ops.bench --only ours --profile results/profile   # py-spy during the concurrent run
 """
 

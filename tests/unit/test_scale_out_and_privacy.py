@@ -223,6 +223,22 @@ async def test_tracker_store_masks_what_people_type_and_the_number_once_used(tra
     assert retrieved.get_slot("business_number") is None and len(retrieved.events) == len(tracker.events)
 
 
+async def test_a_number_set_and_cleared_in_one_turn_is_never_stored(tracker_store):
+    """The form's validation looks the application up in the call that takes the number: the number
+    is set and cleared within one save."""
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store, domain = tracker_store
+    tracker = DialogueStateTracker("one-turn", domain.slots)
+    tracker.update(UserUttered("100000003", parse_data={"text": "100000003", "intent": {"name": "inform"}}))
+    tracker.update(ActionExecuted("status_lookup_form"))
+    tracker.update(SlotSet("business_number", "100000003"))
+    tracker.update(SlotSet("business_number", None))
+    await store.save(tracker)
+    assert "100000003" not in json.dumps(stored(store, "one-turn"))
+
+
 # --- logs --------------------------------------------------------------------------------
 
 

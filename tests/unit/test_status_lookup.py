@@ -100,6 +100,21 @@ async def test_a_question_in_the_middle_is_left_to_the_dialogue():
     assert messages == [] and "business_number" not in slots
 
 
+async def test_a_question_mid_form_with_one_detail_kept_looks_nothing_up(monkeypatch):
+    """The look-up runs inside the validation: only when the form has both details, never for a
+    question asked while it waits, nor when it starts again with the reference kept from a failure."""
+
+    async def no_look_up(*args):
+        raise AssertionError("looked up")
+
+    monkeypatch.setattr(status_lookup, "look_up", no_look_up)
+    kept = {"application_reference": "PIP-2026-00103", "requested_slot": "business_number"}
+    messages, slots = await validate(kept, "how much does PIP cost?", intent="cost")
+    assert messages == [] and "requested_slot" not in slots
+    messages, slots = await validate({"application_reference": "PIP-2026-00103"}, "check my status", "check_status")
+    assert "PIP-2026-00103" not in str(messages) and slots.get("business_number") is None
+
+
 async def test_matching_pair_gets_status_date_meaning_and_next_step_then_slots_are_cleared():
     messages, slots = await lookup({"application_reference": "PIP-2026-00103", "business_number": "100000003"})
     text = messages[0]
