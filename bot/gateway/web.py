@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.core.bilingual import json_error, request_lang
 from bot.core.language import load_detector
 from bot.core.log_privacy import install as install_log_masking
+from bot.core.long_lived import set_aside_what_was_loaded
 from bot.core.settings import Settings
 from bot.core.signing import pseudonym, sign_assertion
 from bot.core.topics import all_topics
@@ -261,6 +262,7 @@ async def openapi_document(request: web.Request) -> web.Response:
 async def load_language_detector(app: web.Application) -> None:
     """Before the gateway listens: the first person's message would otherwise wait for it."""
     await asyncio.get_running_loop().run_in_executor(None, load_detector)
+    set_aside_what_was_loaded()  # the detector and everything imported: loaded for good
 
 
 def create_app(

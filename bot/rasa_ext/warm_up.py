@@ -18,6 +18,8 @@ import logging
 import time
 from typing import Any
 
+from bot.core.long_lived import set_aside_what_was_loaded
+
 logger = logging.getLogger(__name__)
 
 WARM_UP_LIMIT = 30.0  # seconds: a parse that hangs would hang real messages too; do not wait for it
@@ -37,6 +39,7 @@ async def warm_up(agent: Any) -> None:
         await asyncio.wait_for(_predict_each_question(agent), WARM_UP_LIMIT)
     except Exception as error:  # noqa: BLE001 - whatever it is, the server must still answer
         logger.warning("The warm-up failed (%s); answering without it", type(error).__name__)
+    set_aside_what_was_loaded()
 
 
 async def _predict_each_question(agent: Any) -> None:
