@@ -1,10 +1,10 @@
 """The domain the actions read: Rasa sends none (`enable_selective_domain`, bot/rasa_ext/endpoints.py).
 
 Rasa would JSON-encode the whole domain (about 300 KB) into every call to the action server, and
-the action server decode it: several milliseconds of CPU a call, for
-the same content every time. The action server reads it once, at start, from domain/: the files
-the served model was trained from (`make run` trains again when they change), with Rasa's own
-loader, so it is the dictionary Rasa would have sent.
+the action server decode it: several milliseconds of CPU a call, for the same content every time.
+The action server reads it once, at start, from domain/: the files the served model was trained
+from (`make run` trains again when they change), with Rasa's own loader, so it is the dictionary
+Rasa would have sent.
 """
 
 from __future__ import annotations

@@ -262,7 +262,11 @@ async def openapi_document(request: web.Request) -> web.Response:
 async def load_language_detector(app: web.Application) -> None:
     """Before the gateway listens: the first person's message would otherwise wait for it."""
     await asyncio.get_running_loop().run_in_executor(None, load_detector)
-    set_aside_what_was_loaded()  # the detector and everything imported: loaded for good
+
+
+async def set_aside_long_lived(app: web.Application) -> None:
+    """Once start-up is done: the detector and everything imported stay for the process's life."""
+    set_aside_what_was_loaded()
 
 
 def create_app(
@@ -289,6 +293,7 @@ def create_app(
         setup_pages(app)
     app.cleanup_ctx.append(gateway.retry_unsaved_lines)
     app.on_startup.append(load_language_detector)  # type: ignore[arg-type]  # as on_cleanup below
+    app.on_startup.append(set_aside_long_lived)  # type: ignore[arg-type]  # last: after everything loads
     app.on_cleanup.append(gateway.close)  # type: ignore[arg-type]  # aiosignal 1.4 vs aiohttp 3.9 stubs
     return app
 

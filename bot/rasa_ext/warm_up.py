@@ -8,7 +8,8 @@ one question per language and predicts the next action for it, on a tracker that
 memory: nothing is saved, no action runs (the action server may not be up yet), no insight is
 recorded. The channel's health check (bot/rasa_ext/channel.py) says "ready" only once this is done,
 so `make run` and a load balancer that checks it wait for it (with several servers, `make run` is
-ready once one of them is).
+ready once one of them is). Start-up is then over: what it loaded is set aside from the garbage
+collector (bot/core/long_lived.py).
 """
 
 from __future__ import annotations

@@ -74,16 +74,15 @@ def said(monkeypatch):
     return uttered
 
 
-@pytest.mark.parametrize("name", ["status_lookup_form"])
 @pytest.mark.parametrize("failure", [RasaException("Couldn't connect"), asyncio.TimeoutError()])
-async def test_a_look_up_that_cannot_reach_the_action_server_says_so(said, name, failure):
+async def test_a_look_up_that_cannot_reach_the_action_server_says_so(said, failure):
     """Rasa drops a failed action's events: without this, the person saw nothing at all."""
 
     async def unreachable(action, *args):
         raise failure
 
     run = answers_while_the_action_server_is_down(unreachable)
-    assert await run(Action(name), "channel", "nlg", tracker("check_status"), "domain") == [
+    assert await run(Action("status_lookup_form"), "channel", "nlg", tracker("check_status"), "domain") == [
         "said utter_status_unavailable"
     ]
     assert said == ["utter_status_unavailable"]
