@@ -38,10 +38,11 @@ import yaml
 
 from bot.core.answer_ids import topic_of as topic_of_answer
 from bot.core.language import SWITCH_INTENTS
+from bot.core.machine import usable_cores
 from bot.core.paths import ROOT
 from bot.core.topics import STATUS_LOOKUP_INTENT
 from bot.core.topics import TOPIC_OF_INTENT as INTENT_TOPICS
-from bot.ops.shared_work import share_out, usable_cores
+from bot.ops.shared_work import share_out
 
 LANGUAGES = ("en", "fr")
 NLU_TESTS = ROOT / "tests" / "nlu"

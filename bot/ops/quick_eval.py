@@ -55,9 +55,9 @@ class EmbeddingsOnDisk:
     def __call__(self, texts: list[str], threads: int = 1) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
         if missing:
-            from bot.rasa_ext.sentence_embeddings import training_threads
+            from bot.core.machine import usable_cores
 
-            self.vectors.update(zip(missing, self.embed(missing, training_threads()), strict=True))
+            self.vectors.update(zip(missing, self.embed(missing, usable_cores()), strict=True))
             self.added += len(missing)
         return np.vstack([self.vectors[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -20,11 +19,6 @@ T = TypeVar("T")
 CHUNK = 25  # texts a process takes at a time
 CHUNK_TIMEOUT = 600.0  # seconds a chunk may take elsewhere (loading the model included) before it is done here
 MIN_TEXTS_PER_PROCESS = 200  # fewer: loading the model in another process costs more than it saves
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (a container's share, not the host's count)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def share_out(

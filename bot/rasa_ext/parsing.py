@@ -1,13 +1,18 @@
 """Rasa parses each message on its one event loop: while the sentence embedding of one
 message is computed (most of a parse's time), no other conversation moves, and the
-second core stays idle. Here each parse runs in one worker thread instead. The embedding
+second core stays idle. Here each parse runs in a worker thread instead. The embedding
 engine is C called through ctypes, which releases the GIL, so the loop meanwhile saves
 trackers, predicts actions and calls the action server for other conversations.
 
-One worker, so parses never run at the same time (the NLU components need not be
-thread-safe among themselves); the policies, which run on the loop meanwhile, share no
-component with the NLU graph. Applied inside the Rasa server only (by `configure()` in
-bot/rasa_ext/rasa_process.py); training and `make eval` parse as Rasa does.
+One worker per core, so that the embeddings of two new questions are computed side by side:
+on the 400 questions of blind batches 60-67 (none embedded before), two workers parsed 41-45
+questions a second against 20-23 for one, with the same parse for every question
+(docs/benchmarks.md, session 38). The NLU components are read-only once loaded: the embedding
+engine allocates its buffers per call, the thread limit it runs under (threadpoolctl) is each
+thread's own OpenMP setting, and the cache of embeddings is functools' thread-safe one. The
+policies, which run on the loop meanwhile, share no component with the NLU graph. Applied inside
+the Rasa server only (by `configure()` in bot/rasa_ext/rasa_process.py); training and `make eval`
+parse as Rasa does.
 
 A message that asks two things is parsed question by question too, in the same worker
 (bot/rasa_ext/question_parts.py); the answer for its other question goes in the parse data
@@ -22,7 +27,9 @@ import functools
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Optional
 
-_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu-parse")
+from bot.core.machine import usable_cores
+
+_WORKERS = ThreadPoolExecutor(max_workers=usable_cores(), thread_name_prefix="nlu-parse")
 
 
 def install() -> None:
@@ -47,7 +54,7 @@ def install() -> None:
         parse = functools.partial(parse_with_parts, self, message, tracker, only_output_properties)
         # the context goes along, so log masking and the turn's deadline see the same values
         context = contextvars.copy_context()
-        parse_data: Dict[str, Any] = await asyncio.get_running_loop().run_in_executor(_WORKER, context.run, parse)
+        parse_data: Dict[str, Any] = await asyncio.get_running_loop().run_in_executor(_WORKERS, context.run, parse)
         # what Rasa's parse_message does after the graph (its debug log of the text left out)
         self._update_full_retrieval_intent(parse_data)
         self._check_for_unseen_features(parse_data)

@@ -28,7 +28,7 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
   which first re-checks the schema itself: about 60 ms of CPU per action call, most of a
   status turn's time (measured with py-spy). The schema is compiled once here instead;
   replies are checked exactly as before.
-- Messages are parsed in a worker thread, off Rasa's event loop (bot/rasa_ext/parsing.py).
+- Messages are parsed in worker threads, one per core, off Rasa's event loop (bot/rasa_ext/parsing.py).
 - A topic chosen with a button ("/eligibility") skips the NLU pipeline, so the
   answer selector never picks a specific answer and Rasa's `utter_<topic>` retrieval
   action would say nothing. It answers with the topic's overview (`utter_<topic>/overview`).

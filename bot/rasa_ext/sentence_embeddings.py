@@ -36,7 +36,6 @@ or part of one is kept, only the fact that a message had one.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import threading
 from typing import Any, Callable, Dict, List, Optional
@@ -52,6 +51,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.code_fingerprint import CodeFingerprinted
+from bot.core.machine import usable_cores
 
 BATCH = 64  # sentences per call: one call per sentence is several times slower in training
 CACHED_TEXTS = 4096
@@ -126,13 +126,6 @@ def embed_one(text: str) -> np.ndarray:
     return _kept_embedding(zeroed) if may_be_kept(zeroed) else embed([zeroed])[0]
 
 
-def training_threads() -> int:
-    """The cores this process may use (Linux knows its CPU affinity; elsewhere, every core)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(CodeFingerprinted, DenseFeaturizer, GraphComponent):
     """Adds the sentence embedding of a message's text as a dense sentence feature."""
@@ -163,7 +156,7 @@ class SentenceEmbeddingFeaturizer(CodeFingerprinted, DenseFeaturizer, GraphCompo
         return cls({**cls.get_default_config(), **config}, execution_context.node_name)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._add_features(training_data.training_examples, threads=training_threads())
+        self._add_features(training_data.training_examples, threads=usable_cores())
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 
+from bot.core.machine import usable_cores
 from bot.rasa_ext.parsing import install
 
 
@@ -62,6 +63,44 @@ def test_other_conversations_move_while_a_message_is_parsed(monkeypatch):
     assert parse_data["text"] == "can a broker join?"
     assert parse_data["intent"]["full_retrieval_intent_name"] == "eligibility/overview"
     assert processor.checked == "can a broker join?"
+
+
+class OverlapCountingProcessor(SlowNluProcessor):
+    """Counts how many parses run at the same moment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running = 0
+        self.most_at_once = 0
+        self.lock = threading.Lock()
+
+    def _parse_message_with_graph(self, message, tracker, only_output_properties=True):
+        with self.lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            return super()._parse_message_with_graph(message, tracker, only_output_properties)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def test_new_questions_of_two_conversations_are_parsed_side_by_side(monkeypatch):
+    # Each embedding of a new question keeps a core busy: one parse at a time left the second core idle.
+    monkeypatch.setattr(MessageProcessor, "parse_message", MessageProcessor.parse_message)  # undone after
+    install()
+    processor = OverlapCountingProcessor()
+
+    async def two_conversations():
+        await asyncio.gather(
+            *(
+                MessageProcessor.parse_message(processor, UserMessage(text, sender_id=sender))
+                for text, sender in (("can a broker join?", "a"), ("combien ça coûte?", "b"))
+            )
+        )
+
+    asyncio.run(two_conversations())
+    assert processor.most_at_once == min(2, usable_cores())
 
 
 class TopicPerTextProcessor(SlowNluProcessor):
