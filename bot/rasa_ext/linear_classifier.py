@@ -98,10 +98,22 @@ class CalibratedProbabilities:
     def predict_proba(self, features: scipy.sparse.csr_matrix) -> np.ndarray:
         if self.binary:
             return self.calibrated.predict_proba(features)
+        return self._calibrated([np.asarray(features @ weights) for weights, *_ in self.folds])
+
+    def predict_proba_one(self, columns: np.ndarray, values: np.ndarray, width: int) -> np.ndarray:
+        """predict_proba of one row given by its non-zero entries, the same to rounding, without
+        building a SciPy matrix: SciPy's checks took most of the time of a message's row."""
+        if self.binary:
+            row = scipy.sparse.csr_matrix((values, columns, [0, values.shape[0]]), shape=(1, width))
+            return self.calibrated.predict_proba(row)[0]
+        return self._calibrated([(values @ weights[columns])[np.newaxis, :] for weights, *_ in self.folds])[0]
+
+    def _calibrated(self, products: List[np.ndarray]) -> np.ndarray:
+        """The probabilities from each fold's product of the features with its SVM's weights."""
         labels = len(self.classes_)
-        total = np.zeros((features.shape[0], labels))
-        for weights, intercept, columns, slopes, offsets in self.folds:
-            scores = np.asarray(features @ weights) + intercept  # LinearSVC.decision_function
+        total = np.zeros((products[0].shape[0], labels))
+        for product, (_, intercept, columns, slopes, offsets) in zip(products, self.folds, strict=True):
+            scores = product + intercept  # LinearSVC.decision_function
             fold = np.zeros_like(total)
             fold[:, columns] = scipy.special.expit(-(slopes * scores + offsets))
             # Normalised as scikit-learn does: uniform where every sigmoid gave 0.
@@ -249,19 +261,27 @@ class LinearTopicClassifier(CodeFingerprinted, GraphComponent, IntentClassifier)
         return scipy.sparse.hstack(columns).tocsr()
 
     def _row(self, blocks: Dict[str, Any]) -> scipy.sparse.csr_matrix:
-        """One message's features, as `_matrix([blocks])` makes them (the same to rounding), in a tenth
-        of the time: scikit-learn's and SciPy's checks on every call took 4.5 of the 5 ms a message
+        """One message's features, as `_matrix([blocks])` makes them (the same to rounding)."""
+        columns, values, width = self._row_entries(blocks)
+        return scipy.sparse.csr_matrix((values, columns, [0, values.shape[0]]), shape=(1, width))
+
+    def _row_entries(self, blocks: Dict[str, Any]) -> Tuple[np.ndarray, np.ndarray, int]:
+        """The columns and values of one message's features, and the width of the row, with NumPy
+        alone: scikit-learn's and SciPy's checks on every call took 4.5 of the 5 ms a message
         each classifier took (docs/benchmarks.md, session 15). The tf-idf is the one `train` fits:
         sublinear counts (1 + log), times the idf, scaled to unit length per block."""
         values, columns, width = [], [], 0
         for origin, kind in self.blocks.items():
             if kind == "sparse":
-                counts = blocks[origin].tocsr()  # repeated entries summed, as in _matrix
+                entries = blocks[origin].tocoo()
+                # repeated entries summed, as in _matrix; columns in order, as SciPy keeps them
+                present, position = np.unique(entries.col, return_inverse=True)
+                counts = np.bincount(position, weights=entries.data, minlength=present.shape[0])
                 idf = self.idf[origin]
-                weighted = (np.log(counts.data) + 1) * idf[counts.indices]
+                weighted = (np.log(counts) + 1) * idf[present]
                 length = np.sqrt(np.dot(weighted, weighted))
                 values.append(weighted / length if length else weighted)
-                columns.append(counts.indices + width)
+                columns.append(present + width)
                 width += idf.shape[0]
             else:
                 # Scaled in the embedding's own type (float32) and widened after, as in _matrix.
@@ -271,8 +291,7 @@ class LinearTopicClassifier(CodeFingerprinted, GraphComponent, IntentClassifier)
                 values.append(dense[kept])
                 columns.append(kept + width)
                 width += dense.shape[0]
-        data = np.concatenate(values)
-        return scipy.sparse.csr_matrix((data, np.concatenate(columns), [0, data.shape[0]]), shape=(1, width))
+        return np.concatenate(columns), np.concatenate(values), width
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -285,7 +304,7 @@ class LinearTopicClassifier(CodeFingerprinted, GraphComponent, IntentClassifier)
                 # Not trained, features missing or not understood (see _not_understood): no label.
                 self.set_ranking(message, [])
                 continue
-            probabilities = self.probabilities.predict_proba(self._row(blocks))[0]
+            probabilities = self.probabilities.predict_proba_one(*self._row_entries(blocks))
             if self.model and "nearest" in self.model:
                 weight = float(self.config["nearest_weight"])
                 probabilities = (1 - weight) * probabilities + weight * self._nearest(blocks)
@@ -402,11 +421,18 @@ class LinearAnswerSelector(LinearTopicClassifier):
             },
             RESPONSE_SELECTOR_RANKING_KEY: rows,
         }
-        # Every topic it was trained on, as the ResponseSelector lists them, even when this message has no ranking.
-        trained = self.model["classifier"].classes_ if self.model else []
-        topics = sorted({topic_of(str(answer)) for answer in trained})
         message.set(
             RESPONSE_SELECTOR_PROPERTY_NAME,
-            {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: topics, RESPONSE_SELECTOR_DEFAULT_INTENT: prediction},
+            {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: self._trained_topics(), RESPONSE_SELECTOR_DEFAULT_INTENT: prediction},
             add_to_output=True,
         )
+
+    def _trained_topics(self) -> List[str]:
+        """Every topic it was trained on, as the ResponseSelector lists them, even when a message has no
+        ranking; worked out once per trained model (it took 0.2 ms a message)."""
+        kept = getattr(self, "_topics_of_model", None)
+        if kept is None or kept[0] is not self.model:
+            trained = self.model["classifier"].classes_ if self.model else []
+            kept = (self.model, sorted({topic_of(str(answer)) for answer in trained}))
+            self._topics_of_model = kept
+        return list(kept[1])

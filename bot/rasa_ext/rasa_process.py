@@ -29,6 +29,7 @@ builds our input channel (bot/rasa_ext/channel.py), early in its start-up.
   status turn's time (measured with py-spy). The schema is compiled once here instead;
   replies are checked exactly as before.
 - Messages are parsed in worker threads, one per core, off Rasa's event loop (bot/rasa_ext/parsing.py).
+- The model's graph runs its nodes in order, without dask's scheduler (bot/rasa_ext/graph_runner.py).
 - A topic chosen with a button ("/eligibility") skips the NLU pipeline, so the
   answer selector never picks a specific answer and Rasa's `utter_<topic>` retrieval
   action would say nothing. It answers with the topic's overview (`utter_<topic>/overview`).
@@ -336,10 +337,12 @@ def configure() -> None:
 
     from bot.core.log_privacy import install
     from bot.core.settings import env
+    from bot.rasa_ext.graph_runner import install as run_graph_in_order
     from bot.rasa_ext.parsing import install as parse_off_loop
 
     install()
     parse_off_loop()
+    run_graph_in_order()
     if not getattr(remote_actions.ActionRetrieveResponse.run, "wrapped", False):
         remote_actions.ActionRetrieveResponse.run = answers_within_topic(remote_actions.ActionRetrieveResponse.run)
     if not getattr(FormAction.run, "wrapped", False):

@@ -301,6 +301,11 @@ def test_the_fast_probabilities_are_exactly_scikit_learns(labels):
     fast = CalibratedProbabilities(calibrated)
     assert list(fast.classes_) == list(calibrated.classes_)
     assert np.array_equal(fast.predict_proba(questions), calibrated.predict_proba(questions))
+    # and a message's row, given by its entries, as the server ranks it
+    for number in range(questions.shape[0]):
+        row = questions[number]
+        one = fast.predict_proba_one(row.indices, row.data, row.shape[1])
+        assert np.allclose(one, calibrated.predict_proba(row)[0], rtol=0, atol=1e-12)
 
 
 def test_a_message_s_features_are_those_training_made(storage_and_context):
