@@ -60,6 +60,7 @@ MODEL_INPUTS = [
     "bot/core/paths.py",
     "bot/core/code_fingerprint.py",  # the components' key in Rasa's training cache
     "bot/core/answer_ids.py",
+    "bot/core/machine.py",  # the cores training embeds on
     "policies",  # RepeatedMisunderstandingPolicy
 ]
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]
