@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.store.models import (
@@ -173,28 +174,40 @@ def record_feedback(session: Session, chat_id: str, topic: str, helpful: bool, r
     session.add(Feedback(chat_id=chat_id, topic=topic, helpful=helpful, reason=reason))
 
 
+# Built once, and run without the ORM's unit of work: a transcript write (twice a turn) spent most of
+# its time building statements and tracking objects (docs/benchmarks.md, session 38).
+_CONVERSATION_OF = select(Conversation.id).where(Conversation.sender == bindparam("sender"))
+_TOUCH_CONVERSATION = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("conversation"))
+    .values(last_at=func.now())
+    .execution_options(synchronize_session=False)  # no Conversation object is loaded to update
+)
+
+
 def append_transcript(session: Session, sender: str, chat_id: str, lines: list[dict[str, Any]]) -> None:
     """Appends lines (role, text masked, and optionally topic, lang and at) to the
     conversation of this session, which it creates the first time."""
-    conversation = session.execute(select(Conversation).where(Conversation.sender == sender)).scalar_one_or_none()
+    conversation = session.execute(_CONVERSATION_OF, {"sender": sender}).scalar_one_or_none()
     if conversation is None:
-        conversation = Conversation(sender=sender, chat_id=chat_id)
-        session.add(conversation)
-        session.flush()
-    conversation.last_at = func.now()
-    for line in lines:
-        when = {"at": line["at"]} if line.get("at") else {}  # when it was said, if written later
-        lang = line.get("lang") if line.get("lang") in ("en", "fr") else None
-        session.add(
-            TranscriptLine(
-                conversation_id=conversation.id,
-                role=line["role"],
-                text=line["text"],
-                topic=line.get("topic"),
-                lang=lang,
-                **when,
-            )
-        )
+        created = session.execute(insert(Conversation).values(sender=sender, chat_id=chat_id))
+        conversation = created.inserted_primary_key[0]
+    else:
+        session.execute(_TOUCH_CONVERSATION, {"conversation": conversation})
+    for said_when, group in itertools.groupby(lines, key=lambda line: bool(line.get("at"))):
+        # Lines written later say when they were said; the others are stamped by the database.
+        rows = [
+            {
+                "conversation_id": conversation,
+                "role": line["role"],
+                "text": line["text"],
+                "topic": line.get("topic"),
+                "lang": line.get("lang") if line.get("lang") in ("en", "fr") else None,
+                **({"at": line["at"]} if said_when else {}),
+            }
+            for line in group
+        ]
+        session.execute(insert(TranscriptLine), rows)
 
 
 def transcript(session: Session, sender: str) -> list[dict[str, Any]] | None:
