@@ -124,17 +124,32 @@ class CalibratedProbabilities:
         return total / len(self.folds)
 
 
-_blas: Optional[Any] = None
+_blas: Optional[Any] = None  # threadpoolctl's view of the BLAS libraries only
 
 
-def one_blas_thread() -> Any:
-    """A context in which BLAS (numpy's matrix products) runs on one thread."""
+def _blas_libraries() -> Any:
     global _blas
     if _blas is None:
         from threadpoolctl import ThreadpoolController
 
-        _blas = ThreadpoolController()
-    return _blas.limit(limits=1, user_api="blas")
+        # BLAS alone: a limiter restores, on leaving, every library its controller sees, and the
+        # embedding's OpenMP limit (bot/rasa_ext/sentence_embeddings.py) must not be undone here.
+        _blas = ThreadpoolController().select(user_api="blas")
+    return _blas
+
+
+def one_blas_thread() -> Any:
+    """A context in which BLAS (numpy's matrix products) runs on one thread: on 2 cores, BLAS's second
+    thread doubled the CPU of a 0.4 ms product for nothing, and waiting for a thread the OS has set
+    aside is how a short step takes a second."""
+    return _blas_libraries().limit(limits=1)
+
+
+def keep_blas_on_one_thread() -> None:
+    """BLAS on one thread for good, in a server: parses run in several threads at once
+    (bot/rasa_ext/parsing.py), and one_blas_thread's limits, set and restored in each, would
+    otherwise undo each other while both run."""
+    _blas_libraries().limit(limits=1)
 
 
 def sentence_blocks(message: Message) -> Dict[str, Any]:
@@ -304,10 +319,11 @@ class LinearTopicClassifier(CodeFingerprinted, GraphComponent, IntentClassifier)
                 # Not trained, features missing or not understood (see _not_understood): no label.
                 self.set_ranking(message, [])
                 continue
-            probabilities = self.probabilities.predict_proba_one(*self._row_entries(blocks))
-            if self.model and "nearest" in self.model:
-                weight = float(self.config["nearest_weight"])
-                probabilities = (1 - weight) * probabilities + weight * self._nearest(blocks)
+            with one_blas_thread():  # the products below are BLAS's
+                probabilities = self.probabilities.predict_proba_one(*self._row_entries(blocks))
+                if self.model and "nearest" in self.model:
+                    weight = float(self.config["nearest_weight"])
+                    probabilities = (1 - weight) * probabilities + weight * self._nearest(blocks)
             ranking = sorted(
                 ((str(name), float(p)) for name, p in zip(self.probabilities.classes_, probabilities, strict=True)),
                 key=lambda pair: pair[1],
@@ -329,10 +345,7 @@ class LinearTopicClassifier(CodeFingerprinted, GraphComponent, IntentClassifier)
         assert self.model is not None and self.probabilities is not None
         stored = self.model["nearest"]
         vectors, labels = stored["vectors"], stored["labels"]
-        # One thread: on 2 cores, BLAS's second thread doubled the CPU of a 0.4 ms product for nothing,
-        # and waiting for a thread the OS has set aside is how a short step takes a second.
-        with one_blas_thread():
-            similarity = vectors @ np.asarray(blocks[str(stored["block"])]).ravel()
+        similarity = vectors @ np.asarray(blocks[str(stored["block"])]).ravel()
         count = min(int(self.config["nearest_examples"]), similarity.shape[0])
         nearest = np.argpartition(-similarity, count - 1)[:count]
         votes = np.exp((similarity[nearest] - similarity[nearest].max()) / float(self.config["nearest_temperature"]))

@@ -7,9 +7,11 @@ trackers, predicts actions and calls the action server for other conversations.
 One worker per core, so that the embeddings of two new questions are computed side by side:
 on the 400 questions of blind batches 60-67 (none embedded before), two workers parsed 41-45
 questions a second against 20-23 for one, with the same parse for every question
-(docs/benchmarks.md, session 38). The NLU components are read-only once loaded: the embedding
+(docs/benchmarks.md, session 38). The NLU components share nothing they change while parsing, but
+caches that grow under the GIL (spaCy's vocabulary, functools' cache of embeddings): the embedding
 engine allocates its buffers per call, the thread limit it runs under (threadpoolctl) is each
-thread's own OpenMP setting, and the cache of embeddings is functools' thread-safe one. The
+thread's own OpenMP setting, and BLAS, whose setting is the process's, is kept on one thread once
+the server is warmed up (bot/rasa_ext/warm_up.py). The
 policies, which run on the loop meanwhile, share no component with the NLU graph. Applied inside
 the Rasa server only (by `configure()` in bot/rasa_ext/rasa_process.py); training and `make eval`
 parse as Rasa does.

