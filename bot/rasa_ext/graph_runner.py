@@ -76,4 +76,4 @@ def install() -> None:
     """Replaces DaskGraphRunner.run in this process."""
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    DaskGraphRunner.run = run  # type: ignore[method-assign]
+    DaskGraphRunner.run = run
