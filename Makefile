@@ -74,7 +74,7 @@ eval: setup
 	$(PY) -m bot.ops.evaluation $(if $(filter 1,$(CV)),--cross-validation)
 
 # The same NLU scores in about 4 minutes, for trying a change (no dialogue, no model file; the
-# embeddings kept in results/eval/embeddings.pkl): confirm with make eval before reporting.
+# embeddings kept in results/eval/embeddings.npz): confirm with make eval before reporting.
 quick-eval: setup
 	$(PY) -m bot.ops.quick_eval
 

