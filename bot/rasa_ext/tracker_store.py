@@ -132,6 +132,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         self.freshness_query = sa.select(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).where(
             self.SQLEvent.sender_id == sa.bindparam("sender_id")
         )
+        self.insert_event = sa.insert(self.SQLEvent.__table__)
         self.cache_size = int(cache_size)
         self.cache: OrderedDict[str, CachedConversation] = OrderedDict()
         self.clock = time.time
@@ -202,13 +203,13 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 stored = itertools.islice(tracker.events, len(entry.events), len(tracker.events))
                 new_events = [self._masked(event) for event in stored]
             rows = [self._row(sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()
+            # A Core insert per row: the ORM's unit of work (objects, identity map, flush) cost more
+            # than the writes themselves, for rows nobody reads back as objects.
+            ids = [session.execute(self.insert_event, row).inserted_primary_key[0] for row in rows]
             cleared = self._cleared_personal_slots(tracker)
             if cleared:
                 self._mask_slot_history(sender_id, cleared, session)
-            ids = [row.id for row in rows]
-            data = [row.data for row in rows]
+            data = [row["data"] for row in rows]
             session.commit()
         if entry is None or cleared:
             self.cache.pop(sender_id, None)  # read again at the next retrieve
@@ -227,17 +228,18 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         for event in super()._additional_events(session, tracker):
             yield self._masked(event)
 
-    def _row(self, sender_id: str, event: Event) -> Any:
-        """The row Rasa's save writes for the event."""
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> Dict[str, Any]:
+        """The row Rasa's save writes for the event, as column values."""
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     def _extend(self, entry: CachedConversation, ids: List[int], data: List[str]) -> None:
         """The cached conversation after the save: its new events as a retrieve would read them."""
