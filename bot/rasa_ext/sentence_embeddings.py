@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import re
 import tempfile
@@ -75,6 +76,7 @@ ZEROED_DIGITS = 6  # a number of this many digits or more is embedded as 0s
 KEPT_DIGITS = 3  # a text with a number of more digits than this, not all 0s, is never kept
 TRAINING_EMBEDDINGS = VAR / "embeddings" / "training.npz"
 
+logger = logging.getLogger(__name__)
 _model: Optional[Any] = None
 _threads: Optional[Any] = None  # threadpoolctl's view of the loaded OpenMP libraries
 _model_lock = threading.Lock()
@@ -228,6 +230,10 @@ class SentenceEmbeddingFeaturizer(CodeFingerprinted, DenseFeaturizer, GraphCompo
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         kept = EmbeddingsOnDisk(TRAINING_EMBEDDINGS, embed)
         self._add_features(training_data.training_examples, threads=usable_cores(), many=kept)
+        logger.info(
+            f"Sentence embeddings: {kept.added} of {len(kept.asked)} training texts embedded, "
+            f"the others kept from {kept.path}."
+        )
         kept.save(only_asked=True)  # examples since removed leave the file
         return training_data
 
