@@ -13,7 +13,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -22,6 +22,10 @@ from bot.core.business_types import find_business_type
 from bot.core.code_fingerprint import CodeFingerprinted
 from bot.core.language import SWITCH_INTENTS, detect_language, strip_accents
 from bot.core.paths import SPACY_DIR
+from bot.rasa_ext.training_fingerprints import Token, install_sparse_fingerprints
+
+# The tokenizer is in every pipeline, so importing it is where training learns the cheaper fingerprints.
+install_sparse_fingerprints()
 
 LANGUAGE = "language"  # message attribute, entity and slot name
 # Message attribute: the topic classifier found too few words it knows ("qqqq zzz ??"), so the

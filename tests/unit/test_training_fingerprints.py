@@ -1,0 +1,55 @@
+"""The cheaper training fingerprints still tell apart what differs: a stale or colliding fingerprint would
+make the next training reuse a featurizer's output for data that changed."""
+
+import numpy as np
+import rasa.shared.nlu.training_data.util
+import scipy.sparse
+from rasa.nlu.tokenizers.tokenizer import Token as RasaToken
+from rasa.shared.nlu.training_data.features import Features
+
+from bot.rasa_ext import nlu  # noqa: F401 (importing the tokenizer installs the sparse fingerprints)
+from bot.rasa_ext.training_fingerprints import Token, sparse_matrix_fingerprint
+
+
+def test_a_token_fingerprint_is_rasas_own() -> None:
+    ours, rasas = Token("sécurité", 4, lemma="securite"), RasaToken("sécurité", 4, lemma="securite")
+    ours.set("pos", "NOUN")
+    rasas.set("pos", "NOUN")
+    assert ours.fingerprint() == rasas.fingerprint()
+
+
+def test_a_token_changed_after_its_fingerprint_gets_a_new_one() -> None:
+    token = Token("apply", 0, lemma="apply")
+    before = token.fingerprint()
+    token.lemma = "applied"
+    after_lemma = token.fingerprint()
+    token.set("pos", "VERB")
+    after_set = token.fingerprint()
+    token.end = 9
+    assert len({before, after_lemma, after_set, token.fingerprint()}) == 4
+    assert token.fingerprint() == RasaToken("apply", 0, 9, data={"pos": "VERB"}, lemma="applied").fingerprint()
+
+
+def test_sparse_features_differing_anywhere_have_different_fingerprints() -> None:
+    base = scipy.sparse.coo_matrix(([1.0, 2.0], ([0, 1], [3, 5])), shape=(2, 8))
+    others = [
+        scipy.sparse.coo_matrix(([1.0, 3.0], ([0, 1], [3, 5])), shape=(2, 8)),  # a value
+        scipy.sparse.coo_matrix(([1.0, 2.0], ([0, 1], [3, 6])), shape=(2, 8)),  # a column
+        scipy.sparse.coo_matrix(([1.0, 2.0], ([0, 0], [3, 5])), shape=(2, 8)),  # a row
+        scipy.sparse.coo_matrix(([1.0, 2.0], ([0, 1], [3, 5])), shape=(2, 9)),  # a longer vocabulary
+        scipy.sparse.coo_matrix(([1.0, 2.0], ([0, 1], [3, 5])), shape=(2, 8), dtype=np.float32),
+    ]
+    fingerprints = {sparse_matrix_fingerprint(m) for m in [base, *others]}
+    assert len(fingerprints) == 1 + len(others)
+    assert sparse_matrix_fingerprint(base.tocsr()) == sparse_matrix_fingerprint(base.copy())
+
+
+def test_rasa_fingerprints_features_the_cheaper_way_once_the_tokenizer_is_imported() -> None:
+    assert rasa.shared.nlu.training_data.util.sparse_matrix_to_string is sparse_matrix_fingerprint
+    matrix = scipy.sparse.csr_matrix(np.eye(3))
+
+    def fingerprint(values: scipy.sparse.spmatrix) -> str:
+        return Features(values, "sequence", "text", "words").fingerprint()
+
+    assert fingerprint(matrix) == fingerprint(matrix.copy())
+    assert fingerprint(matrix) != fingerprint(matrix * 2)
