@@ -11,10 +11,30 @@ from bot.rasa_ext import nlu  # noqa: F401 (importing the tokenizer installs the
 from bot.rasa_ext.training_fingerprints import Token, sparse_matrix_fingerprint
 
 
-def test_a_token_fingerprint_is_rasas_own() -> None:
-    ours, rasas = Token("sécurité", 4, lemma="securite"), RasaToken("sécurité", 4, lemma="securite")
-    ours.set("pos", "NOUN")
-    rasas.set("pos", "NOUN")
+def test_tokens_alike_have_one_fingerprint_and_tokens_that_differ_another() -> None:
+    def token(text: str = "sécurité", start: int = 4, lemma: str = "securite", **data: object) -> Token:
+        made = Token(text, start, lemma=lemma)
+        for name, value in data.items():
+            made.set(name, value)
+        return made
+
+    same = token(pattern={"reference": False}).fingerprint()
+    assert same == token(pattern={"reference": False}).fingerprint()
+    others = [
+        token(text="securite"),
+        token(start=5),
+        token(lemma="sécurité"),
+        token(pattern={"reference": True}),
+        token(pattern={"business_number": False}),
+        token(),
+    ]
+    assert len({same, *(other.fingerprint() for other in others)}) == 1 + len(others)
+
+
+def test_a_token_whose_data_json_cannot_write_is_fingerprinted_the_way_rasa_does() -> None:
+    ours, rasas = Token("apply", 0, lemma="apply"), RasaToken("apply", 0, lemma="apply")
+    for token in (ours, rasas):
+        token.set("vector", np.arange(3))
     assert ours.fingerprint() == rasas.fingerprint()
 
 
@@ -27,7 +47,9 @@ def test_a_token_changed_after_its_fingerprint_gets_a_new_one() -> None:
     after_set = token.fingerprint()
     token.end = 9
     assert len({before, after_lemma, after_set, token.fingerprint()}) == 4
-    assert token.fingerprint() == RasaToken("apply", 0, 9, data={"pos": "VERB"}, lemma="applied").fingerprint()
+    fresh = Token("apply", 0, 9, lemma="applied")
+    fresh.set("pos", "VERB")
+    assert token.fingerprint() == fresh.fingerprint()
 
 
 def test_sparse_features_differing_anywhere_have_different_fingerprints() -> None:
