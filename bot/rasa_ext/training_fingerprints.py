@@ -7,6 +7,8 @@ the 255 s of a training, by py-spy. Here:
 
 - `Token`: the tokenizer's tokens are hashed from one JSON text of their attributes, and keep that
   fingerprint until they change (the RegexFeaturizer marks each token with the patterns it matches).
+  A change is an attribute assigned or a `set()`, the way Rasa's components change tokens; a component
+  that wrote into `token.data` directly would leave the old fingerprint.
 - `install_sparse_fingerprints()`: a sparse matrix is hashed from its shape and its arrays' bytes.
 
 A token or matrix that differs still gets another fingerprint. The values are not Rasa's: they are only
@@ -57,9 +59,11 @@ class Token(RasaToken):
 
 
 def sparse_matrix_fingerprint(matrix: scipy.sparse.spmatrix) -> str:
-    """A stable hash of a sparse matrix's shape, coordinates and values (same matrix, same hash)."""
+    """A stable hash of a sparse matrix's shape, coordinates and values, with their types (the same
+    matrix stored the same way, the same hash)."""
     coo = matrix.tocoo()
-    digest = hashlib.sha256(repr((coo.shape, str(coo.data.dtype))).encode())
+    header = (coo.shape, coo.nnz, str(coo.row.dtype), str(coo.col.dtype), str(coo.data.dtype))
+    digest = hashlib.sha256(repr(header).encode())
     for array in (coo.row, coo.col, coo.data):
         digest.update(array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes())
     return digest.hexdigest()

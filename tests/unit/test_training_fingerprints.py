@@ -2,6 +2,7 @@
 make the next training reuse a featurizer's output for data that changed."""
 
 import numpy as np
+import pytest
 import rasa.shared.nlu.training_data.util
 import scipy.sparse
 from rasa.nlu.tokenizers.tokenizer import Token as RasaToken
@@ -29,6 +30,8 @@ def test_tokens_alike_have_one_fingerprint_and_tokens_that_differ_another() -> N
         token(),
     ]
     assert len({same, *(other.fingerprint() for other in others)}) == 1 + len(others)
+    in_another_order = token(pattern={"reference": False, "business_number": True}).fingerprint()
+    assert in_another_order == token(pattern={"business_number": True, "reference": False}).fingerprint()
 
 
 def test_a_token_whose_data_json_cannot_write_is_fingerprinted_the_way_rasa_does() -> None:
@@ -66,6 +69,13 @@ def test_sparse_features_differing_anywhere_have_different_fingerprints() -> Non
     assert sparse_matrix_fingerprint(base.tocsr()) == sparse_matrix_fingerprint(base.copy())
 
 
+def test_sparse_features_with_the_same_bytes_in_other_types_have_different_fingerprints() -> None:
+    whole = scipy.sparse.coo_matrix((np.array([1], dtype=np.int64), ([0], [0])), shape=(1, 2))
+    tiny = scipy.sparse.coo_matrix((np.array([1]).view(np.float64), ([0], [0])), shape=(1, 2))
+    assert whole.data.tobytes() == tiny.data.tobytes()
+    assert sparse_matrix_fingerprint(whole) != sparse_matrix_fingerprint(tiny)
+
+
 def test_rasa_fingerprints_features_the_cheaper_way_once_the_tokenizer_is_imported() -> None:
     assert rasa.shared.nlu.training_data.util.sparse_matrix_to_string is sparse_matrix_fingerprint
     matrix = scipy.sparse.csr_matrix(np.eye(3))
@@ -75,3 +85,40 @@ def test_rasa_fingerprints_features_the_cheaper_way_once_the_tokenizer_is_import
 
     assert fingerprint(matrix) == fingerprint(matrix.copy())
     assert fingerprint(matrix) != fingerprint(matrix * 2)
+
+
+def test_the_regex_featurizer_marking_the_tokenizers_tokens_changes_their_fingerprints(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.rasa_ext import spacy_pipelines
+    from bot.rasa_ext.nlu import BilingualSpacyTokenizer, LanguageDetector
+
+    if not spacy_pipelines.built(nlu.SPACY_DIR):  # the blank pipelines `make setup` builds
+        spacy_pipelines.build(tmp_path / "spacy")
+        monkeypatch.setattr(nlu, "SPACY_DIR", tmp_path / "spacy")
+    message = Message.build(text="status of PIP-2026-00412 please", intent="check_status")
+    LanguageDetector().process([message])
+    BilingualSpacyTokenizer(BilingualSpacyTokenizer.get_default_config()).process([message])
+    tokens = message.get("text_tokens")
+    assert tokens and all(isinstance(token, Token) for token in tokens)
+    before = [token.fingerprint() for token in tokens]
+    data = TrainingData([message], regex_features=[{"name": "reference", "pattern": r"PIP-\d{4}-\d{5}"}])
+    (tmp_path / "storage").mkdir()
+    featurizer = RegexFeaturizer.create(
+        RegexFeaturizer.get_default_config(),
+        LocalModelStorage(tmp_path / "storage"),
+        Resource("patterns"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    featurizer.train(data)
+    featurizer.process_training_data(data)
+    after = [token.fingerprint() for token in tokens]
+    assert all(a != b for a, b in zip(before, after, strict=True))
+    assert after == [Token(t.text, t.start, t.end, data=dict(t.data), lemma=t.lemma).fingerprint() for t in tokens]
