@@ -111,3 +111,17 @@ def logged():
         logger.setLevel(level)
         logger.disabled = disabled
     logging.disable(previous_disable)
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory):
+    """The real tokenizer, on the blank pipelines `make setup` builds (built here if missing)."""
+    from bot.rasa_ext import nlu, spacy_pipelines
+
+    folder = nlu.SPACY_DIR
+    if not spacy_pipelines.built(folder):
+        folder = tmp_path_factory.mktemp("spacy")
+        spacy_pipelines.build(folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nlu, "SPACY_DIR", folder)
+        yield nlu.BilingualSpacyTokenizer(nlu.BilingualSpacyTokenizer.get_default_config())

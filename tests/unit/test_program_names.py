@@ -1,6 +1,5 @@
 """The program's name counts as its acronym in the word features (bot/rasa_ext/nlu.py)."""
 
-import pytest
 from rasa.nlu.tokenizers.tokenizer import Token
 
 from bot.rasa_ext.nlu import BilingualSpacyTokenizer
@@ -97,20 +96,6 @@ def test_the_same_words_in_another_order_or_meaning_stay_words():
         "of",
         "cargo",
     ]
-
-
-@pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory):
-    """The real tokenizer, on the blank pipelines `make setup` builds (built here if missing)."""
-    from bot.rasa_ext import nlu, spacy_pipelines
-
-    folder = nlu.SPACY_DIR
-    if not spacy_pipelines.built(folder):
-        folder = tmp_path_factory.mktemp("spacy")
-        spacy_pipelines.build(folder)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(nlu, "SPACY_DIR", folder)
-        yield BilingualSpacyTokenizer(BilingualSpacyTokenizer.get_default_config())
 
 
 def words_of(tokenizer: BilingualSpacyTokenizer, text: str) -> list[tuple[str, str]]:

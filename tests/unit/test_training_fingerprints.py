@@ -2,7 +2,6 @@
 make the next training reuse a featurizer's output for data that changed."""
 
 import numpy as np
-import pytest
 import rasa.shared.nlu.training_data.util
 import scipy.sparse
 from rasa.nlu.tokenizers.tokenizer import Token as RasaToken
@@ -87,9 +86,7 @@ def test_rasa_fingerprints_features_the_cheaper_way_once_the_tokenizer_is_import
     assert fingerprint(matrix) != fingerprint(matrix * 2)
 
 
-def test_the_regex_featurizer_marking_the_tokenizers_tokens_changes_their_fingerprints(
-    tmp_path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_regex_featurizer_marking_the_tokenizers_tokens_changes_their_fingerprints(tmp_path, tokenizer) -> None:
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
@@ -97,15 +94,11 @@ def test_the_regex_featurizer_marking_the_tokenizers_tokens_changes_their_finger
     from rasa.shared.nlu.training_data.message import Message
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    from bot.rasa_ext import spacy_pipelines
-    from bot.rasa_ext.nlu import BilingualSpacyTokenizer, LanguageDetector
+    from bot.rasa_ext.nlu import LanguageDetector
 
-    if not spacy_pipelines.built(nlu.SPACY_DIR):  # the blank pipelines `make setup` builds
-        spacy_pipelines.build(tmp_path / "spacy")
-        monkeypatch.setattr(nlu, "SPACY_DIR", tmp_path / "spacy")
     message = Message.build(text="status of PIP-2026-00412 please", intent="check_status")
     LanguageDetector().process([message])
-    BilingualSpacyTokenizer(BilingualSpacyTokenizer.get_default_config()).process([message])
+    tokenizer.process([message])
     tokens = message.get("text_tokens")
     assert tokens and all(isinstance(token, Token) for token in tokens)
     before = [token.fingerprint() for token in tokens]
