@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.answer_ids import overview_of, topic_of
+from bot.core.business_types import BUSINESS_TYPES
 from bot.core.followups import (
     FOLLOWUP_KINDS,
     GENERAL_ANSWER,
@@ -150,6 +151,15 @@ def answer_for_business(responses: Mapping[str, Any], topic: str, business_type:
     return None
 
 
+def kinds_meant(written_for: list[str], business_type: str) -> list[str]:
+    """The kinds of business a follow-up names, read in the last answer's setting: right after the
+    answer for U.S. carriers, "what about importers?" asks about U.S. importers first."""
+    us_kind = f"us_{business_type}"
+    if written_for and all(kind.startswith("us_") for kind in written_for) and us_kind in BUSINESS_TYPES:
+        return [us_kind, business_type]
+    return [business_type]
+
+
 def _tailored(responses: Mapping[str, Any], answer: str, business_type: str) -> tuple[str, bool]:
     """The response that answers again for that kind of business, and whether it is made for it:
     the answer's own variation for it, else its topic overview's, else the topic's answer written
@@ -163,10 +173,11 @@ def _tailored(responses: Mapping[str, Any], answer: str, business_type: str) -> 
     overview = f"utter_{overview_of(topic)}"
     if has_variation_for(responses, overview, business_type):
         return overview, True
-    written_for = answer_for_business(responses, topic, business_type)
-    if written_for:
-        return written_for, True
-    for_others = custom_of(responses, answer[len("utter_") :]).get("for_business_types")
+    for_others = custom_of(responses, answer[len("utter_") :]).get("for_business_types") or []
+    for kind in kinds_meant(for_others, business_type):
+        written_for = answer_for_business(responses, topic, kind)
+        if written_for:
+            return written_for, True
     return (overview if for_others and overview in responses else answer), False
 
 

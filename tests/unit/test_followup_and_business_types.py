@@ -106,3 +106,26 @@ async def test_a_kind_of_business_gets_the_topics_answer_written_for_it():
     # Nothing for couriers: said so, and the general answer, not the brokers' one again.
     couriers = await run(events, slots={"business_type": "courier", "language": "en"}, domain=domain)
     assert [m["response"] for m in couriers][1:] == ["utter_eligibility/overview"]
+
+
+@pytest.mark.parametrize(
+    "after, named, expected",
+    [
+        # a new-user trial: "what about importers?" right after the U.S. carriers' answer
+        ("eligibility/us_carrier", "importer", "utter_eligibility/us_importer"),
+        ("eligibility/us_importer", "carrier", "utter_eligibility/us_carrier"),
+    ],
+)
+async def test_a_kind_named_after_an_answer_for_us_businesses_is_read_as_the_us_kind(after, named, expected):
+    events = [{"event": "bot", "data": {"custom": {"topic": "eligibility", "answer": after}}}]
+    said = await run(events, slots={"business_type": named, "language": "en"})
+    assert [m["response"] for m in said] == [expected]
+
+
+async def test_a_kind_named_after_a_general_answer_keeps_its_general_meaning():
+    # after the brokers' answer, "and importers?" is not about U.S. importers
+    events = [
+        {"event": "bot", "data": {"custom": {"topic": "eligibility", "answer": "eligibility/broker_shipping_agent"}}}
+    ]
+    said = await run(events, slots={"business_type": "importer", "language": "en"})
+    assert "utter_eligibility/us_importer" not in [m["response"] for m in said]
