@@ -57,6 +57,7 @@ TOPIC_OF_INTENT = {
     "inform_lookup_details": "application_status",
     HANDOFF_INTENT: "human_handoff",
     "out_of_scope": "out_of_scope",
+    "ask_for_decision": "out_of_scope",  # declined: the assistant cannot approve or change anything
     "nlu_fallback": "fallback",
     "greet": "smalltalk",
     "goodbye": "smalltalk",
@@ -111,6 +112,7 @@ NON_TOPIC_FORM_INTERRUPTIONS = frozenset(
         "use_english",
         "goodbye",
         "out_of_scope",
+        "ask_for_decision",
         # follow-ups: "what does that mean?" after the form's question explains what it asks for
         "ask_what_that_means",
         "ask_how_long_that_takes",

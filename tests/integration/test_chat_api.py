@@ -215,6 +215,21 @@ def test_two_questions_in_one_message_get_two_answers(assistant, lang, text):
     assert all(a["lang"] == lang and a["sources"] for a in answers)
 
 
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("en", "Which number do I call from outside Canada, and what are your hours?"),
+        ("fr", "C'est quoi le numéro de téléphone du PEP? Pis c'est ouvert à quelle heure?"),
+    ],
+)
+def test_a_second_question_of_the_same_topic_gets_its_own_answer(assistant, lang, text):
+    # a new-user trial: the hours were dropped, as both questions are the contact topic's
+    answers = assistant.conversation(lang).say(text)
+    assert [a["topic"] for a in answers] == ["contact", "contact"]
+    assert answers[1]["answer"] == "contact/bis_hours" and answers[0]["answer"] != "contact/bis_hours"
+    assert all(a["lang"] == lang for a in answers)
+
+
 def test_one_question_gets_one_answer(assistant):
     answers = assistant.conversation("en").say("What's the difference between PIP and C-TPAT?")
     assert [a["topic"] for a in answers] == ["ctpat"]

@@ -179,13 +179,16 @@ def test_a_long_message_cannot_make_a_turn_parse_without_end():
     assert len(question_parts(text)) == MAX_PARTS
 
 
-def parse(topic, confidence, answer=None):
+def parse(topic, confidence, answer=None, answer_confidence=None):
+    response = {"intent_response_key": answer or f"{topic}/overview"}
+    if answer_confidence is not None:
+        response["confidence"] = answer_confidence
     return {
         "text": "the message",
         "intent": {"name": topic, "confidence": confidence},
         "intent_ranking": [{"name": topic, "confidence": confidence}],
         "entities": [{"entity": "language", "value": "en"}],
-        "response_selector": {topic: {"response": {"intent_response_key": answer or f"{topic}/overview"}}},
+        "response_selector": {topic: {"response": response}},
     }
 
 
@@ -207,12 +210,37 @@ def test_the_other_question_gets_its_topics_answer():
 def test_no_second_answer_when_unsure_or_the_same_topic_or_not_a_knowledge_answer():
     question = "how long does it take to get approved?"
     assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("processing_time", 0.4)}) is None
-    assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("cost", 0.9, "cost/fast_card_fee")}) is None
+    assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("cost", 0.9, "cost/fast_card_fee", 0.5)}) is None
     assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("out_of_scope", 0.9)}) is None
     assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("ask_human", 0.4)}) is None
     # the whole message answered by another kind of reply: one reply, as before
     assert second_answer(parse("ask_human", 0.9)) is None
     assert second_answer(parse("out_of_scope", 0.9)) is None
+
+
+def test_a_second_question_of_the_same_topic_gets_its_own_answer_when_surely_another():
+    # a new-user trial: "which number do I dial, and what are their hours?" lost its second question
+    question = "how long does it take to get approved?"
+    first = parse("cost", 0.7, "cost/application_fee")
+    assert (
+        second_answer(first, {**PARTS, question: parse("cost", 0.9, "cost/fast_card_fee", 0.9)}) == "cost/fast_card_fee"
+    )
+    # not the first answer again, nor the topic's overview, nor an unsure topic or answer
+    for same in (
+        parse("cost", 0.9, "cost/application_fee", 0.9),
+        parse("cost", 0.9, "cost/overview", 0.9),
+        parse("cost", 0.45, "cost/fast_card_fee", 0.9),
+        parse("cost", 0.9, "cost/fast_card_fee", 0.6),
+    ):
+        assert second_answer(first, {**PARTS, question: same}) is None
+    # a question of another topic comes first, even when less sure
+    three = "Is PIP free? What does a FAST card cost? And how long does it take to get approved?"
+    parts = {
+        "Is PIP free?": parse("cost", 0.8, "cost/application_fee", 0.9),
+        "What does a FAST card cost?": parse("cost", 0.9, "cost/fast_card_fee", 0.9),
+        "how long does it take to get approved?": parse("processing_time", 0.6, "processing_time/how_long", 0.9),
+    }
+    assert by_questions(three, first, parts.__getitem__)["second_answer"] == "processing_time/how_long"
 
 
 def test_asking_for_a_person_after_a_question_gets_the_answer_then_the_ways_to_reach_people():
