@@ -108,6 +108,7 @@ NON_TOPIC_FORM_INTERRUPTIONS = frozenset(
         "ask_human",
         "cancel",
         "bot_challenge",
+        "thank",  # "merci" while the reference is awaited: thanked, and the look-up still waits
         "use_french",
         "use_english",
         "goodbye",
