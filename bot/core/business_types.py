@@ -186,6 +186,9 @@ def find_business_type(text: str) -> tuple[str, int, int] | None:
 # A kind named in general terms covers narrower ones: "a trucking company based in Ohio" names a
 # carrier, and the answer for U.S. carriers fits it.
 NARROWER = {"carrier": ("us_carrier", "courier"), "importer": ("us_importer",)}
+# The kinds that are U.S.-based businesses: answers written only for them set the scene for a
+# follow-up ("what about importers?" right after the U.S. carriers' answer asks about U.S. importers).
+US_BASED = frozenset({"us_carrier", "us_importer"})
 
 
 def business_types_in(text: str) -> set[str]:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.answer_ids import overview_of, topic_of
-from bot.core.business_types import BUSINESS_TYPES
+from bot.core.business_types import NARROWER, US_BASED
 from bot.core.followups import (
     FOLLOWUP_KINDS,
     GENERAL_ANSWER,
@@ -154,9 +154,8 @@ def answer_for_business(responses: Mapping[str, Any], topic: str, business_type:
 def kinds_meant(written_for: list[str], business_type: str) -> list[str]:
     """The kinds of business a follow-up names, read in the last answer's setting: right after the
     answer for U.S. carriers, "what about importers?" asks about U.S. importers first."""
-    us_kind = f"us_{business_type}"
-    if written_for and all(kind.startswith("us_") for kind in written_for) and us_kind in BUSINESS_TYPES:
-        return [us_kind, business_type]
+    if written_for and set(written_for) <= US_BASED:
+        return [*(kind for kind in NARROWER.get(business_type, ()) if kind in US_BASED), business_type]
     return [business_type]
 
 

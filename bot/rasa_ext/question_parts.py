@@ -339,19 +339,21 @@ def named_subject(text: str) -> Optional[str]:
     return subject
 
 
+def _selected(parse: dict[str, Any]) -> dict[str, Any]:
+    """The answer selector's choice within the topic the parse chose."""
+    topic = (parse.get("intent") or {}).get("name")
+    return ((parse.get("response_selector") or {}).get(topic) or {}).get("response") or {}
+
+
 def chosen_answer(parse: dict[str, Any]) -> tuple[Optional[str], float, Optional[str]]:
     """The topic a parse chose, its confidence, and the answer selected within that topic."""
     intent = parse.get("intent") or {}
-    topic = intent.get("name")
-    selected = ((parse.get("response_selector") or {}).get(topic) or {}).get("response") or {}
-    return topic, float(intent.get("confidence") or 0.0), selected.get("intent_response_key")
+    return intent.get("name"), float(intent.get("confidence") or 0.0), _selected(parse).get("intent_response_key")
 
 
 def _answer_confidence(parse: dict[str, Any]) -> float:
     """How sure the answer selector is of the answer it chose within the parse's topic."""
-    topic = (parse.get("intent") or {}).get("name")
-    selected = ((parse.get("response_selector") or {}).get(topic) or {}).get("response") or {}
-    return float(selected.get("confidence") or 0.0)
+    return float(_selected(parse).get("confidence") or 0.0)
 
 
 def _confidence(parse: dict[str, Any], intent: str) -> float:
@@ -449,7 +451,9 @@ def _by_questions(
         return found[0]  # a subject alone asks one thing
     # the whole message's ranking, before a question of it may stand in for it below
     whole = {r.get("name"): float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or []}
-    if first_topic not in topics and first_topic not in (NOT_UNDERSTOOD, STATUS_LOOKUP_INTENT):
+    # "Ça coûte combien pis ça prend combien de temps?" reads whole as "is that free?": its questions,
+    # read one by one, may still name two topics
+    if first_topic not in topics and first_topic not in (NOT_UNDERSTOOD, STATUS_LOOKUP_INTENT, *FOLLOWUP_KINDS):
         return parse  # a greeting, a hand-off, out of scope: one reply as ever
     parts = question_parts(text)
     if len(parts) < 2:

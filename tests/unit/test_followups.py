@@ -173,3 +173,14 @@ def test_a_time_or_cost_question_asks_about_what_was_just_said_only_when_it_poin
     from bot.core.followups import asks_about_nothing_named
 
     assert asks_about_nothing_named(answer, text) == kind
+
+
+def test_how_long_after_more_information_requested_is_about_the_wait_for_the_answer_not_the_site_visit():
+    """ "How long does that take?" right after the status "More information requested" (the
+    domain's own content): it got the site validation's timing, which comes later if at all."""
+    from bot.ops.evaluation import domain_responses
+
+    responses = domain_responses()
+    expected = "utter_processing_time/after_information_request"
+    assert followup_response(responses, {"status": "info_requested"}, "duration") == expected
+    assert followup_response(responses, {"answer": "review_process/request_for_information"}, "duration") == expected

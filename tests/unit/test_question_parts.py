@@ -333,6 +333,23 @@ def test_a_message_not_understood_as_a_whole_is_answered_question_by_question():
     assert by_questions(TEXT, whole, unsure.__getitem__) == whole  # still not understood
 
 
+def test_two_questions_read_whole_as_a_follow_up_are_answered_question_by_question():
+    """ "Ça coûte combien pis ça prend combien de temps?" reads whole as "is that free?" (a follow-up
+    about the last answer): read question by question, it asks about the fee and the wait."""
+    text = "Ça coûte combien pis ça prend combien de temps?"
+    parts = {
+        "Ça coûte combien": parse("cost", 0.7, "cost/application_fee"),
+        "ça prend combien de temps?": parse("processing_time", 0.8, "processing_time/how_long"),
+    }
+    read = by_questions(text, parse("ask_if_that_costs", 0.6), parts.__getitem__)
+    assert read["intent"]["name"] == "processing_time"
+    assert read["second_answer"] == "cost/application_fee"
+    # a follow-up whose questions name no topic surely stays the follow-up
+    unsure = {question: parse("ask_if_that_costs", 0.8) for question in parts}
+    whole = parse("ask_if_that_costs", 0.6)
+    assert by_questions(text, whole, unsure.__getitem__) == whole
+
+
 def test_one_question_is_parsed_once():
     parsed = []
     by_questions("How long does it take to get approved?", parse("processing_time", 0.9), parsed.append)
