@@ -54,12 +54,17 @@ _POINTS_BACK = re.compile(
 )
 
 
+def names_the_program(text: str) -> bool:
+    """Whether the text names PIP itself ("is PIP free?"), not what was just said."""
+    return bool(_NAMES_THE_PROGRAM.search(text))
+
+
 def asks_about_nothing_named(answer: str | None, text: str) -> str | None:
     """The kind of follow-up ("duration", "cost", "apply") that a question is when the answer chosen
     for it is PIP's own time, fee or way to apply while its words point back at what was just said and
     do not name the program; None otherwise."""
     kind = next((kind for kind, answers in NOTHING_NAMED.items() if answer in answers), None)
-    if kind is None or _NAMES_THE_PROGRAM.search(text) or not _POINTS_BACK.search(text):
+    if kind is None or names_the_program(text) or not _POINTS_BACK.search(text):
         return None
     return kind
 

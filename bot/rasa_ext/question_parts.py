@@ -53,6 +53,7 @@ from bot.core.followups import (
     custom_of,
     followup_answer,
     named_followup_answer,
+    names_the_program,
 )
 from bot.core.topics import HANDOFF_INTENT, STATUS_LOOKUP_INTENT, knowledge_topics
 
@@ -362,15 +363,22 @@ def _confidence(parse: dict[str, Any], intent: str) -> float:
     )
 
 
-def _about_the_first(part_parse: dict[str, Any]) -> Optional[tuple[float, str]]:
+def _about_the_first(part_parse: dict[str, Any], part: str) -> Optional[tuple[float, str]]:
     """A question that asks about the one before it ("How long does PIP take? Is it free?"): its
     kind of follow-up, and its confidence, counting the kind's own topic, which asks the same
-    ("is it free?" is cost's as much as a follow-up's): two shares of one ranking, so at most 1."""
+    ("is it free?" is cost's as much as a follow-up's): two shares of one ranking, so at most 1.
+    Read the other way too: a question chosen as the kind's topic ("Can a rail carrier join, and
+    est-ce que c'est payant?": cost), when the follow-up is its runner-up (at WHOLE_SUPPORT or more)
+    and it does not name the program, asks about the first question's subject."""
     intent, confidence, _ = chosen_answer(part_parse)
     kind = FOLLOWUP_KINDS.get(intent or "")
-    if kind not in GENERAL_ANSWER:
-        return None
-    return confidence + _confidence(part_parse, topic_of(GENERAL_ANSWER[kind])), kind
+    if kind in GENERAL_ANSWER:
+        return confidence + _confidence(part_parse, topic_of(GENERAL_ANSWER[kind])), kind
+    for followup, kind in FOLLOWUP_KINDS.items():
+        share = _confidence(part_parse, followup)
+        if kind in GENERAL_ANSWER and topic_of(GENERAL_ANSWER[kind]) == intent and share >= WHOLE_SUPPORT:
+            return (confidence + share, kind) if not names_the_program(part) else None
+    return None
 
 
 def by_questions(
@@ -458,17 +466,20 @@ def _by_questions(
     parts = question_parts(text)
     if len(parts) < 2:
         return parse
-    answered = []  # (confidence, topic, answer, the question's parse, the question) for knowledge topics
+    # (confidence, topic, answer, the question's parse, the question, whether it asks about the first)
+    # for knowledge topics
+    answered = []
     about_the_first = []  # (confidence, kind) of questions that ask about the first
     hand_off = []  # confidences of the parts that ask for a person
     look_up = first_topic == STATUS_LOOKUP_INTENT
     for part in parts:
         part_parse = parse_part(part)
         topic, confidence, answer = chosen_answer(part_parse)
-        if topic in topics:
-            answered.append((confidence, topic, answer or overview_of(topic), part_parse, part))
-        elif (followup := _about_the_first(part_parse)) is not None:
+        followup = _about_the_first(part_parse, part)
+        if followup is not None:
             about_the_first.append(followup)
+        if topic in topics:  # it may still be the first answer when the whole message was not understood
+            answered.append((confidence, topic, answer or overview_of(topic), part_parse, part, followup is not None))
         elif topic == HANDOFF_INTENT:
             hand_off.append(confidence)
         look_up = look_up or (topic == STATUS_LOOKUP_INTENT and confidence >= SECOND_TOPIC_CONFIDENCE)
@@ -488,7 +499,9 @@ def _by_questions(
     said_by_the_first = (first_answer, overview_of(first_topic or ""))
     candidates = []
     same_topic = []
-    for confidence, topic, answer, part_parse, part in answered:
+    for confidence, topic, answer, part_parse, part, about_it in answered:
+        if about_it:
+            continue  # answered about the first, below
         # "How much is the FAST card and how long does it take to get one?": the card's time, not PIP's
         kind = asks_about_nothing_named(answer, part)
         followed = named_followup_answer(responses or {}, first_answer, kind) if kind else None

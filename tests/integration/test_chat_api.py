@@ -203,6 +203,24 @@ def test_what_does_that_mean_after_a_status_explains_that_status(assistant):
 
 
 @pytest.mark.parametrize(
+    "lang, start, how_long",
+    [
+        ("en", "I want to check the status of my application", "how long does that take?"),
+        ("fr", "Je veux vérifier l'état de ma demande", "pis ça prend combien de temps?"),
+    ],
+)
+def test_how_long_after_more_information_requested_is_the_wait_after_answering(assistant, lang, start, how_long):
+    # a new-user trial: it got the site validation's timing, a later step
+    chat = assistant.conversation(lang)
+    chat.say(start)
+    chat.say("PIP-2026-00103")
+    assert chat.say("100000003")[0]["topic"] == "application_status"
+    (answer,) = chat.say(how_long)
+    assert (answer["answer"], answer["lang"]) == ("processing_time/after_information_request", lang)
+    assert "3" in answer["text"] and "12" in answer["text"]
+
+
+@pytest.mark.parametrize(
     "lang, text",
     [
         ("en", "How much does PIP cost, and how long does the review take?"),
@@ -213,6 +231,21 @@ def test_two_questions_in_one_message_get_two_answers(assistant, lang, text):
     answers = assistant.conversation(lang).say(text)
     assert sorted(a["topic"] for a in answers) == ["cost", "processing_time"]
     assert all(a["lang"] == lang and a["sources"] for a in answers)
+
+
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("en", "Can a rail carrier join PIP, and does it cost anything?"),
+        ("fr", "Un transporteur ferroviaire peut-il adhérer au PEP, et est-ce que c'est payant?"),
+    ],
+)
+def test_is_it_free_after_a_question_asks_what_that_costs(assistant, lang, text):
+    # blind batch 87: "est-ce que c'est payant?" is cost's and "is that free?"'s at once, and neither
+    # alone was sure enough, so the fee was dropped
+    answers = assistant.conversation(lang).say(text)
+    assert [a["answer"] for a in answers] == ["eligibility/carriers_and_couriers", "cost/application_fee"]
+    assert all(a["lang"] == lang for a in answers)
 
 
 @pytest.mark.parametrize(

@@ -350,6 +350,37 @@ def test_two_questions_read_whole_as_a_follow_up_are_answered_question_by_questi
     assert by_questions(text, whole, unsure.__getitem__) == whole
 
 
+def ranked(topic, confidence, answer, *others):
+    """A parse whose ranking holds other intents after its own: (name, confidence) pairs."""
+    found = parse(topic, confidence, answer)
+    found["intent_ranking"] += [{"name": name, "confidence": share} for name, share in others]
+    return found
+
+
+def test_a_cost_question_that_is_also_a_follow_up_asks_about_the_first_question():
+    """ "est-ce que c'est payant?" after "Can a rail carrier join?" is cost's (0.45) and "is that free?"'s
+    (0.36): together, sure enough; and it asks what joining costs, not what the site visit costs."""
+    text = "Un transporteur ferroviaire peut-il adhérer au PEP, et est-ce que c'est payant?"
+    domain = {
+        "utter_eligibility/carriers_and_couriers": [{"custom": {"followups": {"cost": "cost/application_fee"}}}],
+    }
+    parts = {
+        "Un transporteur ferroviaire peut-il adhérer au PEP": parse(
+            "eligibility", 0.8, "eligibility/carriers_and_couriers"
+        ),
+        "est-ce que c'est payant?": ranked("cost", 0.45, "cost/site_validation_fee", ("ask_if_that_costs", 0.36)),
+    }
+    whole = parse("eligibility", 0.7, "eligibility/carriers_and_couriers")
+    assert by_questions(text, whole, parts.__getitem__, domain)["second_answer"] == "cost/application_fee"
+    # one that names the program asks about the program's own fee, as a question of its own
+    named = "Un transporteur ferroviaire peut-il adhérer, et est-ce que le PEP est payant?"
+    parts_named = {
+        "Un transporteur ferroviaire peut-il adhérer": parts["Un transporteur ferroviaire peut-il adhérer au PEP"],
+        "est-ce que le PEP est payant?": ranked("cost", 0.6, "cost/overview", ("ask_if_that_costs", 0.3)),
+    }
+    assert by_questions(named, whole, parts_named.__getitem__, domain)["second_answer"] == "cost/overview"
+
+
 def test_one_question_is_parsed_once():
     parsed = []
     by_questions("How long does it take to get approved?", parse("processing_time", 0.9), parsed.append)
