@@ -235,11 +235,17 @@ def named_followup(
     an answer that names its own for that kind ("c'est tu payant?" after the FAST card's application:
     the card's fee, not PIP's); None when the question does not ask about it (asks_about_the_last_answer),
     is of another topic, or nothing is named, or when the answer was not the reply to the message just
-    before (a greeting or another question since). `chosen`: the answer the NLU chose for the question."""
+    before (a greeting or another question since); after a status, the answer that explains it
+    counts as the last answer. `chosen`: the answer the NLU chose for the question."""
     kind = next((kind for kind, general in GENERAL_ANSWER.items() if topic_of(general) == topic), None)
     if kind is None or not asks_about_the_last_answer(text, chosen):
         return None
-    answer = last_reply_context(previous_turn(events)).get("answer")
+    context = last_reply_context(previous_turn(events))
+    # after a status, the answer that explains it ("pis ça prend combien de temps?" after "more
+    # information requested": the wait once the information is sent)
+    answer = context.get("answer") or (
+        _answer_explaining(responses, context["status"]) if context.get("status") else None
+    )
     if not answer or topic_of(answer) == topic:
         return None
     return named_followup_answer(responses, answer, kind)

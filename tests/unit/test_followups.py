@@ -184,3 +184,24 @@ def test_how_long_after_more_information_requested_is_about_the_wait_for_the_ans
     expected = "utter_processing_time/after_information_request"
     assert followup_response(responses, {"status": "info_requested"}, "duration") == expected
     assert followup_response(responses, {"answer": "review_process/request_for_information"}, "duration") == expected
+
+
+def test_a_time_question_that_points_back_after_a_status_asks_about_that_status():
+    """ "pis ça prend combien de temps?" reads as processing time, not as the follow-up intent: right after
+    the status "More information requested" it asks about the wait once the information is sent."""
+    from bot.core.context_replies import named_followup
+    from bot.ops.evaluation import domain_responses
+
+    status_reply = {"event": "bot", "data": {"custom": {"topic": "application_status", "status": "info_requested"}}}
+    events = [
+        {"event": "user", "text": "100000003"},
+        status_reply,
+        {"event": "user", "text": "pis ça prend combien de temps?"},
+    ]
+    asked = named_followup(
+        domain_responses(), events, "processing_time", "pis ça prend combien de temps?", "processing_time/overview"
+    )
+    assert asked == "processing_time/after_information_request"
+    # a question that names the program asks about the program's own time
+    named = "combien de temps prend le PEP?"
+    assert named_followup(domain_responses(), events, "processing_time", named, "processing_time/overview") is None
