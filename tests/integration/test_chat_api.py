@@ -203,6 +203,24 @@ def test_what_does_that_mean_after_a_status_explains_that_status(assistant):
 
 
 @pytest.mark.parametrize(
+    "lang, start, why",
+    [
+        ("en", "I want to check the status of my application", "why?"),
+        ("fr", "Je veux vérifier l'état de ma demande", "pourquoi?"),
+    ],
+)
+def test_why_after_a_denied_status_gives_the_reason_and_the_review(assistant, lang, start, why):
+    # a new-user trial: a bare "why?" after "Denied" was not understood
+    chat = assistant.conversation(lang)
+    chat.say(start)
+    chat.say("PIP-2025-00202")
+    assert chat.say("200000002")[0]["topic"] == "application_status"
+    (answer,) = chat.say(why)
+    assert (answer["answer"], answer["lang"]) == ("suspension_and_appeals/denial_review", lang)
+    assert "12" in answer["text"] and "pip-pep@cbsa-asfc.gc.ca" in answer["text"]
+
+
+@pytest.mark.parametrize(
     "lang, start, how_long",
     [
         ("en", "I want to check the status of my application", "how long does that take?"),

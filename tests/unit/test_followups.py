@@ -186,6 +186,22 @@ def test_how_long_after_more_information_requested_is_about_the_wait_for_the_ans
     assert followup_response(responses, {"answer": "review_process/request_for_information"}, "duration") == expected
 
 
+@pytest.mark.parametrize(
+    "context, kind, expected",
+    [
+        # "combien de temps on a pour corriger?" after the action plan (a new-user trial: not understood)
+        ({"answer": "suspension_and_appeals/action_plan"}, "duration", "utter_suspension_and_appeals/action_plan"),
+        # "do I have to pay for this visit?" after a scheduled site validation (it got the FAST card fee)
+        ({"status": "site_validation_scheduled"}, "cost", "utter_cost/site_validation_fee"),
+        ({"answer": "review_process/site_validation_checks"}, "cost", "utter_cost/site_validation_fee"),
+    ],
+)
+def test_a_followup_after_an_action_plan_or_a_site_visit_is_about_it(context, kind, expected):
+    from bot.ops.evaluation import domain_responses
+
+    assert followup_response(domain_responses(), context, kind) == expected
+
+
 def test_a_time_question_that_points_back_after_a_status_asks_about_that_status():
     """ "pis ça prend combien de temps?" reads as processing time, not as the follow-up intent: right after
     the status "More information requested" it asks about the wait once the information is sent."""
