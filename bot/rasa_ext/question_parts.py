@@ -70,6 +70,9 @@ HANDOFF_ANSWER = "human_handoff"  # said as utter_human_handoff (domain/core.yml
 SUPPORTED_CONFIDENCE = 0.4
 WHOLE_SUPPORT = 0.2
 FIRST_TOPIC_CONFIDENCE = 0.5
+# Two topics the whole message ranks within this of each other ("Can a rail carrier join PIP, and does it
+# cost anything?": cost 0.418, eligibility 0.418) are answered in the order asked: the first question's first.
+ORDER_ASKED_MARGIN = 0.05
 PARSE_OF_THE_ANSWER = ("intent", "intent_ranking", "response_selector")
 MIN_WORDS = 2  # "est-ce payant?" is a question; "why?" alone says nothing the NLU can place
 MAX_PARTS = 4  # each part is one more parse: a long message cannot make a turn cost more than this
@@ -412,6 +415,25 @@ def for_the_business_named(text: str, parse: dict[str, Any], responses: Mapping[
     return {**parse, "response_selector": selectors}
 
 
+def _asked_first_leads(
+    asked_first: Optional[tuple[Optional[str], float, dict[str, Any]]],
+    first_topic: str,
+    whole: Mapping[str, float],
+    topics: Container[str],
+) -> bool:
+    """Whether the first question's own topic, sure of itself and ranked by the whole message (almost) as high
+    as the topic the whole message chose, should lead instead."""
+    if asked_first is None:
+        return False
+    topic, confidence, _ = asked_first
+    return (
+        topic in topics
+        and topic != first_topic
+        and confidence >= FIRST_TOPIC_CONFIDENCE
+        and whole.get(first_topic, 0.0) - whole.get(topic, 0.0) <= ORDER_ASKED_MARGIN
+    )
+
+
 def _with_answer_of(parse: dict[str, Any], part_parse: dict[str, Any]) -> dict[str, Any]:
     """The message's parse with a part's topic and answer: the message's own text, language and entities."""
     return {**parse, **{key: part_parse[key] for key in PARSE_OF_THE_ANSWER if key in part_parse}}
@@ -472,9 +494,11 @@ def _by_questions(
     about_the_first = []  # (confidence, kind) of questions that ask about the first
     hand_off = []  # confidences of the parts that ask for a person
     look_up = first_topic == STATUS_LOOKUP_INTENT
+    asked_first = None  # (topic, confidence, parse) of the first question
     for part in parts:
         part_parse = parse_part(part)
         topic, confidence, answer = chosen_answer(part_parse)
+        asked_first = asked_first or (topic, confidence, part_parse)
         followup = _about_the_first(part_parse, part)
         if followup is not None:
             about_the_first.append(followup)
@@ -484,6 +508,9 @@ def _by_questions(
             hand_off.append(confidence)
         look_up = look_up or (topic == STATUS_LOOKUP_INTENT and confidence >= SECOND_TOPIC_CONFIDENCE)
     answered.sort(key=lambda found: found[0], reverse=True)
+    if first_topic in topics and _asked_first_leads(asked_first, first_topic, whole, topics):
+        parse = _with_answer_of(parse, asked_first[2])
+        first_topic = asked_first[0]
     if first_topic not in topics:
         if not answered or answered[0][0] < FIRST_TOPIC_CONFIDENCE:
             return parse

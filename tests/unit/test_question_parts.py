@@ -381,6 +381,29 @@ def test_a_cost_question_that_is_also_a_follow_up_asks_about_the_first_question(
     assert by_questions(named, whole, parts_named.__getitem__, domain)["second_answer"] == "cost/overview"
 
 
+def test_two_topics_ranked_alike_are_answered_in_the_order_asked():
+    """ "Can a rail carrier join PIP, and does it cost anything?" ranks cost and eligibility alike as a whole:
+    the answer to the first question comes first, then what joining costs."""
+    text = "Can a rail carrier join PIP, and does it cost anything?"
+    domain = {
+        "utter_eligibility/carriers_and_couriers": [{"custom": {"followups": {"cost": "cost/application_fee"}}}],
+    }
+    parts = {
+        "Can a rail carrier join PIP": parse("eligibility", 0.72, "eligibility/carriers_and_couriers"),
+        "does it cost anything?": ranked("cost", 0.6, "cost/overview", ("ask_if_that_costs", 0.3)),
+    }
+    tied = ranked("cost", 0.418, "cost/overview", ("eligibility", 0.418))
+    answered = by_questions(text, tied, parts.__getitem__, domain)
+    assert answered["intent"]["name"] == "eligibility"
+    assert answered["response_selector"]["eligibility"]["response"]["intent_response_key"] == (
+        "eligibility/carriers_and_couriers"
+    )
+    assert answered["second_answer"] == "cost/application_fee"
+    # a whole message clearly about the second question keeps it first
+    clear = ranked("cost", 0.6, "cost/overview", ("eligibility", 0.3))
+    assert by_questions(text, clear, parts.__getitem__, domain)["intent"]["name"] == "cost"
+
+
 def test_one_question_is_parsed_once():
     parsed = []
     by_questions("How long does it take to get approved?", parse("processing_time", 0.9), parsed.append)
