@@ -508,7 +508,11 @@ def _by_questions(
             hand_off.append(confidence)
         look_up = look_up or (topic == STATUS_LOOKUP_INTENT and confidence >= SECOND_TOPIC_CONFIDENCE)
     answered.sort(key=lambda found: found[0], reverse=True)
+    # the whole message's own answer, when the first question's leads instead: the whole may have read the
+    # second question better than that question alone ("..., et elle est bonne pour combien d'années?")
+    displaced = []
     if first_topic in topics and _asked_first_leads(asked_first, first_topic, whole, topics):
+        displaced.append((whole.get(first_topic, 0.0), chosen_answer(parse)[2] or overview_of(first_topic), True))
         parse = _with_answer_of(parse, asked_first[2])
         first_topic = asked_first[0]
     if first_topic not in topics:
@@ -549,6 +553,7 @@ def _by_questions(
     # "How long do we have to appeal, and can I talk to an actual person about it?": the answer, then
     # the ways to reach people. Only after a knowledge answer: a hand-off asked first is one reply.
     candidates.extend((confidence, HANDOFF_ANSWER, True) for confidence in hand_off)
+    candidates.extend(displaced)
     candidates.sort(key=lambda found: found[0], reverse=True)
     for confidence, answer, other in candidates:
         backed = confidence >= SUPPORTED_CONFIDENCE and whole.get(topic_of(answer), 0.0) >= WHOLE_SUPPORT

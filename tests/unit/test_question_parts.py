@@ -399,6 +399,16 @@ def test_two_topics_ranked_alike_are_answered_in_the_order_asked():
         "eligibility/carriers_and_couriers"
     )
     assert answered["second_answer"] == "cost/application_fee"
+    # the whole message's own answer stays for the second question when that question alone is not understood
+    card = "Combien coûte la carte EXPRES, et elle est bonne pour combien d'années?"
+    card_parts = {
+        "Combien coûte la carte EXPRES": parse("cost", 0.59, "cost/fast_card_fee"),
+        "elle est bonne pour combien d'années?": parse("nlu_fallback", 0.35),
+    }
+    card_whole = ranked("fast_driver_card", 0.494, "fast_driver_card/validity_and_renewal", ("cost", 0.459))
+    card_answered = by_questions(card, card_whole, card_parts.__getitem__)
+    assert card_answered["intent"]["name"] == "cost"
+    assert card_answered["second_answer"] == "fast_driver_card/validity_and_renewal"
     # a whole message clearly about the second question keeps it first
     clear = ranked("cost", 0.6, "cost/overview", ("eligibility", 0.3))
     assert by_questions(text, clear, parts.__getitem__, domain)["intent"]["name"] == "cost"
