@@ -415,23 +415,22 @@ def for_the_business_named(text: str, parse: dict[str, Any], responses: Mapping[
     return {**parse, "response_selector": selectors}
 
 
-def _asked_first_leads(
+def _asked_first_leading(
     asked_first: Optional[tuple[Optional[str], float, dict[str, Any]]],
     first_topic: str,
     whole: Mapping[str, float],
     topics: Container[str],
-) -> bool:
-    """Whether the first question's own topic, sure of itself and ranked by the whole message (almost) as high
-    as the topic the whole message chose, should lead instead."""
+) -> Optional[tuple[str, dict[str, Any]]]:
+    """(topic, parse) of the first question when its own topic, sure of itself and ranked by the whole message
+    (almost) as high as the topic the whole message chose, should lead instead; None otherwise."""
     if asked_first is None:
-        return False
-    topic, confidence, _ = asked_first
-    return (
-        topic in topics
-        and topic != first_topic
-        and confidence >= FIRST_TOPIC_CONFIDENCE
-        and whole.get(first_topic, 0.0) - whole.get(topic, 0.0) <= ORDER_ASKED_MARGIN
-    )
+        return None
+    topic, confidence, part_parse = asked_first
+    if topic is None or topic not in topics or topic == first_topic or confidence < FIRST_TOPIC_CONFIDENCE:
+        return None
+    if whole.get(first_topic, 0.0) - whole.get(topic, 0.0) > ORDER_ASKED_MARGIN:
+        return None
+    return topic, part_parse
 
 
 def _with_answer_of(parse: dict[str, Any], part_parse: dict[str, Any]) -> dict[str, Any]:
@@ -511,10 +510,12 @@ def _by_questions(
     # the whole message's own answer, when the first question's leads instead: the whole may have read the
     # second question better than that question alone ("..., et elle est bonne pour combien d'années?")
     displaced = []
-    if first_topic in topics and _asked_first_leads(asked_first, first_topic, whole, topics):
-        displaced.append((whole.get(first_topic, 0.0), chosen_answer(parse)[2] or overview_of(first_topic), True))
-        parse = _with_answer_of(parse, asked_first[2])
-        first_topic = asked_first[0]
+    if first_topic is not None and first_topic in topics:
+        leading = _asked_first_leading(asked_first, first_topic, whole, topics)
+        if leading is not None:
+            displaced.append((whole.get(first_topic, 0.0), chosen_answer(parse)[2] or overview_of(first_topic), True))
+            first_topic, first_parse = leading
+            parse = _with_answer_of(parse, first_parse)
     if first_topic not in topics:
         if not answered or answered[0][0] < FIRST_TOPIC_CONFIDENCE:
             return parse
