@@ -464,8 +464,10 @@ def _by_questions(
     one gets ("..., is it free?": bot/core/followups.py). The result holds the answer to the
     other question under SECOND_ANSWER; and when the whole message was not understood (two
     topics can each win half of it), its most confident question about a knowledge topic
-    chooses the first answer. A message that asks where an application is and a knowledge
-    question ("where is our application, and how long does it usually take?") gets the answer
+    chooses the first answer; when the whole message ranks the first question's topic about as
+    high as the one it chose (ORDER_ASKED_MARGIN), the first question's answer comes first. A
+    message that asks where an application is and a knowledge question ("where is our
+    application, and how long does it usually take?") gets the answer
     first, then the status look-up (THEN_LOOK_UP): the look-up asks for a reference, and the
     answer would be lost behind it.
     """

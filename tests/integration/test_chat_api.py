@@ -192,47 +192,39 @@ def test_a_follow_up_naming_only_its_subject_gets_that_subjects_answer(assistant
     assert "17712" in answer["text"]
 
 
+START_LOOKUP = {"en": "I want to check the status of my application", "fr": "Je veux vérifier l'état de ma demande"}
+
+
+def after_status(assistant, lang, reference, business_number):
+    """A conversation in that language right after a demo application's status was looked up."""
+    chat = assistant.conversation(lang)
+    chat.say(START_LOOKUP[lang])
+    chat.say(reference)
+    assert chat.say(business_number)[0]["topic"] == "application_status"
+    return chat
+
+
 def test_what_does_that_mean_after_a_status_explains_that_status(assistant):
-    chat = assistant.conversation("fr")
-    chat.say("Je veux vérifier l'état de ma demande")
-    chat.say("PIP-2026-00103")
-    status = chat.say("100000003")
-    assert status[0]["topic"] == "application_status"
+    chat = after_status(assistant, "fr", "PIP-2026-00103", "100000003")
     explained = chat.say("qu'est-ce que ça veut dire?")[0]
     assert explained["answer"] == "review_process/request_for_information" and explained["lang"] == "fr"
 
 
-@pytest.mark.parametrize(
-    "lang, start, why",
-    [
-        ("en", "I want to check the status of my application", "why?"),
-        ("fr", "Je veux vérifier l'état de ma demande", "pourquoi?"),
-    ],
-)
-def test_why_after_a_denied_status_gives_the_reason_and_the_review(assistant, lang, start, why):
+@pytest.mark.parametrize("lang, why", [("en", "why?"), ("fr", "pourquoi?")])
+def test_why_after_a_denied_status_gives_the_reason_and_the_review(assistant, lang, why):
     # a new-user trial: a bare "why?" after "Denied" was not understood
-    chat = assistant.conversation(lang)
-    chat.say(start)
-    chat.say("PIP-2025-00202")
-    assert chat.say("200000002")[0]["topic"] == "application_status"
+    chat = after_status(assistant, lang, "PIP-2025-00202", "200000002")
     (answer,) = chat.say(why)
     assert (answer["answer"], answer["lang"]) == ("suspension_and_appeals/denial_review", lang)
     assert "12" in answer["text"] and "pip-pep@cbsa-asfc.gc.ca" in answer["text"]
 
 
 @pytest.mark.parametrize(
-    "lang, start, how_long",
-    [
-        ("en", "I want to check the status of my application", "how long does that take?"),
-        ("fr", "Je veux vérifier l'état de ma demande", "pis ça prend combien de temps?"),
-    ],
+    "lang, how_long", [("en", "how long does that take?"), ("fr", "pis ça prend combien de temps?")]
 )
-def test_how_long_after_more_information_requested_is_the_wait_after_answering(assistant, lang, start, how_long):
+def test_how_long_after_more_information_requested_is_the_wait_after_answering(assistant, lang, how_long):
     # a new-user trial: it got the site validation's timing, a later step
-    chat = assistant.conversation(lang)
-    chat.say(start)
-    chat.say("PIP-2026-00103")
-    assert chat.say("100000003")[0]["topic"] == "application_status"
+    chat = after_status(assistant, lang, "PIP-2026-00103", "100000003")
     (answer,) = chat.say(how_long)
     assert (answer["answer"], answer["lang"]) == ("processing_time/after_information_request", lang)
     assert "3" in answer["text"] and "12" in answer["text"]
