@@ -256,8 +256,12 @@ def test_a_less_sure_second_question_is_answered_when_the_whole_message_ranks_it
     assert second_answer(alone, unsure) is None
     backed = {**alone, "intent_ranking": [*alone["intent_ranking"], {"name": "processing_time", "confidence": 0.25}]}
     assert second_answer(backed, unsure) == "processing_time/review_length"
-    too_unsure = {**PARTS, question: parse("processing_time", 0.35)}
+    # declined were it sent alone
+    too_unsure = {**PARTS, question: parse("processing_time", 0.3)}
     assert second_answer(backed, too_unsure) is None
+    # the whole message hardly ranks it
+    weakly = {**alone, "intent_ranking": [*alone["intent_ranking"], {"name": "processing_time", "confidence": 0.1}]}
+    assert second_answer(weakly, unsure) is None
     # the whole message's own ranking, also when it was not understood and its first question stands in
     not_understood = {**parse("nlu_fallback", 0.35), "intent_ranking": backed["intent_ranking"][1:]}
     unsure_both = {"Is PIP free": parse("cost", 0.8), question: parse("processing_time", 0.45)}
