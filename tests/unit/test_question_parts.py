@@ -2,8 +2,16 @@
 (bot/rasa_ext/question_parts.py)."""
 
 import pytest
+import yaml
 
-from bot.rasa_ext.question_parts import MAX_PARTS, by_questions, named_subject, question_parts
+from bot.core.paths import ROOT
+from bot.rasa_ext.question_parts import (
+    MAX_PARTS,
+    SUPPORTED_CONFIDENCE,
+    by_questions,
+    named_subject,
+    question_parts,
+)
 
 
 @pytest.mark.parametrize(
@@ -247,6 +255,13 @@ def test_asking_for_a_person_after_a_question_gets_the_answer_then_the_ways_to_r
     # "How long do we have to appeal, and can I talk to an actual person about it?" got the answer alone
     question = "how long does it take to get approved?"
     assert second_answer(parse("cost", 0.7), {**PARTS, question: parse("ask_human", 0.8)}) == "human_handoff"
+
+
+def test_a_backed_second_question_needs_what_a_question_sent_alone_needs():
+    # SUPPORTED_CONFIDENCE is config.yml's decline threshold: a part that would be declined alone stays unanswered
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    (fallback,) = [c for c in config["pipeline"] if c["name"] == "FallbackClassifier"]
+    assert fallback["threshold"] == SUPPORTED_CONFIDENCE
 
 
 def test_a_less_sure_second_question_is_answered_when_the_whole_message_ranks_its_topic_too():
