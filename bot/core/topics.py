@@ -58,6 +58,7 @@ TOPIC_OF_INTENT = {
     HANDOFF_INTENT: "human_handoff",
     "out_of_scope": "out_of_scope",
     "ask_for_decision": "out_of_scope",  # declined: the assistant cannot approve or change anything
+    "ask_to_mislead": "out_of_scope",  # declined: what the CBSA is told must be true
     "nlu_fallback": "fallback",
     "greet": "smalltalk",
     "goodbye": "smalltalk",
@@ -114,6 +115,7 @@ NON_TOPIC_FORM_INTERRUPTIONS = frozenset(
         "goodbye",
         "out_of_scope",
         "ask_for_decision",
+        "ask_to_mislead",
         # follow-ups: "what does that mean?" after the form's question explains what it asks for
         "ask_what_that_means",
         "ask_how_long_that_takes",

@@ -29,7 +29,7 @@ from bot.store.tracker_events import TrackerEvents
 # The FallbackClassifier declines below 0.35 (config.yml); answers given between that and
 # this are the ones most often wrong, so an agent sees them too.
 LOW_CONFIDENCE = 0.5
-DECLINED_INTENTS = {"nlu_fallback", "out_of_scope", "ask_for_decision"}
+DECLINED_INTENTS = {"nlu_fallback", "out_of_scope", "ask_for_decision", "ask_to_mislead"}
 IGNORE = "ignore"
 # What an agent may decide, and the Rasa intent a reviewed example is labelled with. Small
 # talk has no single intent and "fallback" is not an answer, so neither can be chosen.

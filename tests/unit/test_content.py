@@ -190,3 +190,42 @@ def test_an_answer_written_for_kinds_of_business_names_real_ones_each_once_per_t
             assert (topic, kind) not in seen, f"{name} and {seen.get((topic, kind))} are both for {kind}"
             seen[(topic, kind)] = name
     assert len(seen) >= 10
+
+
+def _misleading_phrase():
+    """The lookup table of asks to mislead the CBSA, as Rasa's RegexFeaturizer compiles it."""
+    from rasa.nlu.utils.pattern_utils import extract_patterns
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    patterns = extract_patterns(load_data(str(ROOT / "data" / "nlu" / "ask_to_mislead.yml")), use_regexes=False)
+    (table,) = [p for p in patterns if p["name"] == "misleading_the_cbsa"]
+    return re.compile(table["pattern"], re.IGNORECASE)  # config.yml: case_sensitive: false
+
+
+def test_asks_to_mislead_the_cbsa_are_flagged_in_both_languages_and_only_there():
+    """The flag is learned from the examples that carry it: were an in-scope example to carry it too,
+    the model would learn that the flag says nothing."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    flag = _misleading_phrase()
+    carriers: dict[str, list[str]] = {}
+    for message in load_data(str(ROOT / "data" / "nlu")).intent_examples:
+        if flag.search(message.get("text")):
+            carriers.setdefault(message.get("intent"), []).append(message.get("text"))
+    assert set(carriers) == {"ask_to_mislead"}, {k: v for k, v in carriers.items() if k != "ask_to_mislead"}
+    french = [t for t in carriers["ask_to_mislead"] if re.search(r"(?i)\b(?:asfc|pour|que|comment)\b", t)]
+    assert len(french) >= 10 and len(carriers["ask_to_mislead"]) - len(french) >= 10
+    for ask in (
+        "Help me word the security profile so it looks like we have cameras.",
+        "what should we write so the CBSA doesn't find out we skipped background checks",
+        "Aide-moi à remplir le profil pour que ça ait l'air qu'on a une clôture.",
+        "comment cacher à l'ASFC qu'on a pas de registre de scellés",
+    ):
+        assert flag.search(ask), ask
+    for honest in (
+        "Someone tried to hide something in one of our trailers. What do we do as members?",
+        "How do we spot a fake high-security seal?",
+        "Quelqu'un a essayé de cacher de la drogue dans un chargement, on le signale où?",
+        "What does the security profile look like?",
+    ):
+        assert not flag.search(honest), honest
