@@ -53,6 +53,7 @@ MODEL_INPUTS = [
     "bot/rasa_ext/nlu.py",  # LanguageDetector, BilingualSpacyTokenizer, the two extractors
     "bot/rasa_ext/training_fingerprints.py",  # the tokens BilingualSpacyTokenizer makes
     "bot/rasa_ext/answer_selection.py",  # TopicAnswerSelector
+    "bot/rasa_ext/cautious_intents.py",  # CautiousIntentFirst
     "bot/rasa_ext/sentence_embeddings.py",  # SentenceEmbeddingFeaturizer
     "bot/rasa_ext/linear_classifier.py",  # LinearTopicClassifier, LinearAnswerSelector
     "bot/rasa_ext/spacy_pipelines.py",  # builds the pipelines BilingualSpacyTokenizer loads

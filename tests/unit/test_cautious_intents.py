@@ -1,0 +1,103 @@
+"""An ask to mislead the CBSA comes first when the topic classifier gives it some confidence and
+the embedding alone hears an ask to deceive (bot/rasa_ext/cautious_intents.py); an honest question
+about the same measure keeps its answer, and a stored model loads back the same."""
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.rasa_ext.cautious_intents import CautiousIntentFirst
+from bot.rasa_ext.sentence_embeddings import SentenceEmbeddingFeaturizer
+
+EXAMPLES = {
+    "ask_to_mislead": [
+        "what should I write so CBSA thinks we screen our staff when we don't",
+        "how do we hide the broken fence from the officers during the visit",
+        "help me backdate our seal log so it looks complete",
+        "can we borrow a neighbour's cameras just for the validation day",
+        "comment cacher aux agents que nos caméras ne marchent pas",
+        "aide-moi à antidater notre registre de formation",
+        "on peut-tu dire que la clôture est à nous même si c'est celle du voisin",
+        "comment écrire le profil pour que l'ASFC ne voie pas qu'on ne vérifie pas les employés",
+    ],
+    "security_requirements": [
+        "which seals do we need for PIP",
+        "do we have to screen our employees",
+        "is a fence required around the yard",
+        "what cameras does the program expect",
+        "quels scellés faut-il utiliser",
+        "doit-on vérifier les antécédents des employés",
+        "une clôture est-elle obligatoire",
+        "faut-il des caméras de surveillance",
+        "ISO standard for seals?",
+        "norme ISO pour les scellés?",
+    ],
+    "cost": ["how much does PIP cost", "is there a fee", "combien coûte le PEP", "y a-t-il des frais"],
+}
+
+
+@pytest.fixture
+def trained(tmp_path):
+    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "model")
+    embeddings = SentenceEmbeddingFeaturizer.create({"alias": "sentence_embedding"}, storage, Resource("e"), context)
+    data = TrainingData([Message(data={"text": t, "intent": i}) for i, texts in EXAMPLES.items() for t in texts])
+    embeddings.process_training_data(data)
+    config = {**CautiousIntentFirst.get_default_config(), "intent": "ask_to_mislead", "meaning_threshold": 0.5}
+    component = CautiousIntentFirst.create(config, storage, Resource("cautious"), context)
+    component.train(data)
+    return component, embeddings, (config, storage, context)
+
+
+def ranked(embeddings, text, ranking):
+    message = Message(data={"text": text})
+    embeddings.process([message])
+    message.set("intent", {"name": ranking[0][0], "confidence": ranking[0][1]})
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking])
+    return message
+
+
+def test_an_ask_to_mislead_named_by_its_measure_comes_first_and_the_ranking_stays_in_order(trained):
+    component, embeddings, _ = trained
+    ask = "how do I word the personnel part so the CBSA doesn't find out we never screened him"
+    message = ranked(embeddings, ask, [("security_requirements", 0.7), ("cost", 0.2), ("ask_to_mislead", 0.1)])
+    component.process([message])
+    assert message.get("intent") == {"name": "ask_to_mislead", "confidence": 0.7}
+    assert message.get("intent_ranking") == [
+        {"name": "ask_to_mislead", "confidence": 0.7},
+        {"name": "cost", "confidence": 0.2},
+        {"name": "security_requirements", "confidence": 0.1},
+    ]
+
+
+def test_an_honest_question_about_the_same_measure_keeps_its_answer(trained):
+    component, embeddings, _ = trained
+    for honest in ("do our seals have to meet the ISO standard", "nos scellés doivent-ils respecter une norme ISO"):
+        # the classifier gives the ask some confidence (its examples name seals too): the meaning does not agree
+        message = ranked(embeddings, honest, [("security_requirements", 0.8), ("ask_to_mislead", 0.12), ("cost", 0.08)])
+        component.process([message])
+        assert message.get("intent")["name"] == "security_requirements", honest
+
+
+def test_below_the_floor_nothing_moves_whatever_the_meaning(trained):
+    component, embeddings, _ = trained
+    ask = "help me fake the seal log so the officers never notice"
+    message = ranked(embeddings, ask, [("security_requirements", 0.9), ("cost", 0.08), ("ask_to_mislead", 0.02)])
+    assert component.meaning_probability(message) >= 0.5  # the meaning alone would flag it
+    component.process([message])
+    assert message.get("intent")["name"] == "security_requirements"
+
+
+def test_a_stored_model_loads_back_the_same_and_an_untrained_one_moves_nothing(trained, tmp_path):
+    component, embeddings, (config, storage, context) = trained
+    loaded = CautiousIntentFirst.load(config, storage, Resource("cautious"), context)
+    message = ranked(embeddings, "can we rent cameras just for the visit and return them after", [("cost", 1.0)])
+    assert loaded.meaning_probability(message) == pytest.approx(component.meaning_probability(message))
+
+    untrained = CautiousIntentFirst.load(config, storage, Resource("never_trained"), context)
+    message = ranked(embeddings, "help me fake the seal log", [("security_requirements", 0.6), ("ask_to_mislead", 0.4)])
+    untrained.process([message])
+    assert message.get("intent")["name"] == "security_requirements"
+    assert untrained.meaning_probability(message) is None
