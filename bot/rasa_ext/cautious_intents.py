@@ -17,9 +17,15 @@ that we will not help them mislead anyone, so the intent comes first only when t
 Either alone flagged honest questions: the floor alone 32 (at 0.06) of the 20,145 in-scope blind and
 real questions ("les scellés doivent-ils respecter la norme ISO", "a debt to the Crown, can we still
 apply": the asks' examples name those measures too), the embedding alone 20 or more (docs/evaluation.md,
-session 47). The promoted intent takes the top's confidence and the top takes its place and its
-confidence, so the ranking stays in order and the FallbackClassifier still judges how sure the model
-is that it understood anything at all.
+session 47). The promoted intent takes the higher of the top's confidence and the embedding classifier's
+probability, and the top takes its place and its confidence, so the ranking stays in order. When both
+signals agree the message is understood as an ask even if no topic was sure: the FallbackClassifier
+would otherwise answer "I'm not sure I understood" where the reply on asks to mislead says why not.
+
+The embedding classifier learns from the intent's examples, so adding some can move it a long way: 28 more
+asks, many in Québec French, made it hear an ask in honest French questions ("à quelle date l'arrangement
+avec l'Union européenne est-il entré en vigueur?"), and the whole blind set fell from 0.978 / 0.981 to
+0.974 / 0.977; they were taken out. Run the quick-eval after changing data/nlu/ask_to_mislead.yml.
 
 The binary classifier is scikit-learn's logistic regression; only its weights are stored (NumPy's
 format, read without pickle), and scoring a message is one dot product.
@@ -154,7 +160,8 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
         if meaning is None or meaning < float(self.config["meaning_threshold"]):
             return
         top, cautious = ranking[0], ranking[place]
-        ranking[0] = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: top[PREDICTED_CONFIDENCE_KEY]}
+        confidence = max(float(top[PREDICTED_CONFIDENCE_KEY]), meaning)
+        ranking[0] = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence}
         ranking[place] = {
             INTENT_NAME_KEY: top[INTENT_NAME_KEY],
             PREDICTED_CONFIDENCE_KEY: cautious[PREDICTED_CONFIDENCE_KEY],

@@ -63,13 +63,24 @@ def test_an_ask_to_mislead_named_by_its_measure_comes_first_and_the_ranking_stay
     component, embeddings, _ = trained
     ask = "how do I word the personnel part so the CBSA doesn't find out we never screened him"
     message = ranked(embeddings, ask, [("security_requirements", 0.7), ("cost", 0.2), ("ask_to_mislead", 0.1)])
+    meaning = component.meaning_probability(message)
     component.process([message])
-    assert message.get("intent") == {"name": "ask_to_mislead", "confidence": 0.7}
-    assert message.get("intent_ranking") == [
-        {"name": "ask_to_mislead", "confidence": 0.7},
+    # understood as an ask as surely as the top topic was, or as the embedding classifier is
+    assert message.get("intent") == {"name": "ask_to_mislead", "confidence": max(0.7, meaning)}
+    assert message.get("intent_ranking")[1:] == [
         {"name": "cost", "confidence": 0.2},
         {"name": "security_requirements", "confidence": 0.1},
     ]
+
+
+def test_an_ask_no_topic_was_sure_of_is_understood_as_an_ask(trained):
+    # "not understood" would follow (the FallbackClassifier's 0.35); the reply on asks says why not and what to do
+    component, embeddings, _ = trained
+    ask = "can we borrow our sister company's cameras for the day of the visit and give them back after"
+    message = ranked(embeddings, ask, [("security_requirements", 0.3), ("cost", 0.25), ("ask_to_mislead", 0.2)])
+    component.process([message])
+    assert message.get("intent")["name"] == "ask_to_mislead"
+    assert message.get("intent")["confidence"] >= 0.5  # the embedding classifier's threshold in this test
 
 
 def test_an_honest_question_about_the_same_measure_keeps_its_answer(trained):
