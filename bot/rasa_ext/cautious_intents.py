@@ -21,11 +21,16 @@ session 47). The promoted intent takes the higher of the top's confidence and th
 probability, and the top takes its place and its confidence, so the ranking stays in order. When both
 signals agree the message is understood as an ask even if no topic was sure: the FallbackClassifier
 would otherwise answer "I'm not sure I understood" where the reply on asks to mislead says why not.
+For the same reason an ask already first, but unsure, takes the embedding classifier's probability when
+it reaches the threshold (session 48: "on peut-tu emprunter les caméras de notre compagnie sœur..." was
+first at 0.19 after 8 more examples, and got "not understood").
 
 The embedding classifier learns from the intent's examples, so adding some can move it a long way: 28 more
 asks, many in Québec French, made it hear an ask in honest French questions ("à quelle date l'arrangement
 avec l'Union européenne est-il entré en vigueur?"), and the whole blind set fell from 0.978 / 0.981 to
-0.974 / 0.977; they were taken out. Run the quick-eval after changing data/nlu/ask_to_mislead.yml.
+0.974 / 0.977; they were taken out. 8 more in session 48, half in formal French, and phrases in the lookup
+table, rescued about 17 asks for 2 more honest questions flagged (of about 29,000). Run the quick-eval after
+changing data/nlu/ask_to_mislead.yml.
 
 The binary classifier is scikit-learn's logistic regression; only its weights are stored (NumPy's
 format, read without pickle), and scoring a message is one dot product.
@@ -154,17 +159,20 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
         intent = self.config["intent"]
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
         place = next((i for i, row in enumerate(ranking) if row[INTENT_NAME_KEY] == intent), None)
-        if not place or ranking[place][PREDICTED_CONFIDENCE_KEY] < float(self.config["floor"]):
-            return  # first already, not ranked, or too unlikely
+        if place is None or ranking[place][PREDICTED_CONFIDENCE_KEY] < float(self.config["floor"]):
+            return  # not ranked, or too unlikely
         meaning = self.meaning_probability(message)
         if meaning is None or meaning < float(self.config["meaning_threshold"]):
             return
         top, cautious = ranking[0], ranking[place]
+        # First already but unsure (under the FallbackClassifier's threshold, "not understood"): the
+        # meaning's confidence too, so that the reply says why not and what to do instead.
         confidence = max(float(top[PREDICTED_CONFIDENCE_KEY]), meaning)
         ranking[0] = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence}
-        ranking[place] = {
-            INTENT_NAME_KEY: top[INTENT_NAME_KEY],
-            PREDICTED_CONFIDENCE_KEY: cautious[PREDICTED_CONFIDENCE_KEY],
-        }
+        if place:
+            ranking[place] = {
+                INTENT_NAME_KEY: top[INTENT_NAME_KEY],
+                PREDICTED_CONFIDENCE_KEY: cautious[PREDICTED_CONFIDENCE_KEY],
+            }
         message.set(INTENT, dict(ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

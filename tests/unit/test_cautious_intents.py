@@ -83,6 +83,21 @@ def test_an_ask_no_topic_was_sure_of_is_understood_as_an_ask(trained):
     assert message.get("intent")["confidence"] >= 0.5  # the embedding classifier's threshold in this test
 
 
+def test_an_ask_ranked_first_but_unsure_takes_the_meaning_s_confidence(trained):
+    # first, but under the FallbackClassifier's 0.35: "not understood" would follow
+    component, embeddings, _ = trained
+    ask = "on peut-tu emprunter les caméras de notre compagnie sœur pour la visite pis les remettre après"
+    message = ranked(embeddings, ask, [("ask_to_mislead", 0.2), ("security_requirements", 0.18), ("cost", 0.1)])
+    meaning = component.meaning_probability(message)
+    assert meaning >= 0.5  # the embedding classifier's threshold in this test
+    component.process([message])
+    assert message.get("intent") == {"name": "ask_to_mislead", "confidence": meaning}
+    assert message.get("intent_ranking")[1:] == [
+        {"name": "security_requirements", "confidence": 0.18},
+        {"name": "cost", "confidence": 0.1},
+    ]
+
+
 def test_an_honest_question_about_the_same_measure_keeps_its_answer(trained):
     component, embeddings, _ = trained
     for honest in ("do our seals have to meet the ISO standard", "nos scellés doivent-ils respecter une norme ISO"):

@@ -220,6 +220,8 @@ def test_asks_to_mislead_the_cbsa_are_flagged_in_both_languages_and_only_there()
         "what should we write so the CBSA doesn't find out we skipped background checks",
         "Aide-moi à remplir le profil pour que ça ait l'air qu'on a une clôture.",
         "comment cacher à l'ASFC qu'on a pas de registre de scellés",
+        "We had a seizure two years ago: how do I fill in the history part so that doesn't come up?",
+        "On remplit ça comment pour pas se faire pogner avec nos vérifications?",
     ):
         assert flag.search(ask), ask
     for honest in (
@@ -227,5 +229,7 @@ def test_asks_to_mislead_the_cbsa_are_flagged_in_both_languages_and_only_there()
         "How do we spot a fake high-security seal?",
         "Quelqu'un a essayé de cacher de la drogue dans un chargement, on le signale où?",
         "What does the security profile look like?",
+        "The Submit application button doesn't show up in the portal. What is missing?",
+        "Can we just tick yes on each question of the security profile, or do we need proof?",
     ):
         assert not flag.search(honest), honest
