@@ -231,5 +231,11 @@ def test_asks_to_mislead_the_cbsa_are_flagged_in_both_languages_and_only_there()
         "What does the security profile look like?",
         "The Submit application button doesn't show up in the portal. What is missing?",
         "Can we just tick yes on each question of the security profile, or do we need proof?",
+        # fragments of asks that honest traders type too (session 50's review): a phrase must name the deceit
+        "a driver handed us fake documents at the gate, where do we report it",
+        "un nouvel employé avait des faux papiers, qu'est-ce qu'on fait",
+        "someone could open the trailer in the yard without anyone looking, is that a problem for PIP",
+        "quelqu'un est entré dans l'entrepôt sans que personne le voie, on le signale où",
+        "nos camions se font toujours fouiller, le PEP peut-tu aider pour qu'ils ouvrent pas nos remorques à chaque fois",
     ):
         assert not flag.search(honest), honest
