@@ -74,7 +74,9 @@ WHOLE_SUPPORT = 0.15
 FIRST_TOPIC_CONFIDENCE = 0.5
 # Two topics the whole message ranks within this of each other ("Can a rail carrier join PIP, and does it
 # cost anything?": cost 0.418, eligibility 0.418) are answered in the order asked: the first question's first.
-ORDER_ASKED_MARGIN = 0.05
+# 0.05 until session 50, when new examples put the same message at cost 0.438, eligibility 0.378, and its
+# cost answer came first (docs/evaluation.md, session 50).
+ORDER_ASKED_MARGIN = 0.1
 PARSE_OF_THE_ANSWER = ("intent", "intent_ranking", "response_selector")
 MIN_WORDS = 2  # "est-ce payant?" is a question; "why?" alone says nothing the NLU can place
 MAX_PARTS = 4  # each part is one more parse: a long message cannot make a turn cost more than this
