@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.paths import ROOT
 from bot.ops.cli import TRAINING_DATA, quiet_env
-from bot.ops.evaluation import evaluate, question_sets, read_yaml
+from bot.ops.evaluation import Parser, evaluate, question_sets, read_yaml
 from bot.ops.near_copies import near_copy_finders
 
 ALLOWED_WARNINGS = [
@@ -76,6 +76,22 @@ def test_training_data_validates_cleanly():
         if "UserWarning" in line and not any(re.search(a, line) for a in ALLOWED_WARNINGS)
     ]
     assert warnings == []
+
+
+def test_questions_parsed_together_get_the_parse_of_one_message_at_a_time(trained_model):
+    """The gates below parse thousands of questions a chunk at a time (Parser.parse_together); the
+    server parses one message at a time. If the two differed, the gates would measure another assistant."""
+    sets = question_sets()
+    texts = [q.text for name in ("blind en", "blind fr", "real en", "real fr") for q in sets[name][:15]]
+    texts += [
+        "PIP-2026-00103",
+        "my business number is 100000003",
+        "hi",
+        "Can a rail carrier join PIP, and does it cost anything?",
+    ]
+    parser = Parser(trained_model)
+    together = parser.parse_together(texts)
+    assert [together[text] for text in texts] == [parser.parse(text) for text in texts]
 
 
 @pytest.mark.parametrize("name", GATES)

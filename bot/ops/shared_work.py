@@ -16,30 +16,32 @@ from typing import Any, TypeVar
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CHUNK = 25  # texts a process takes at a time
+CHUNK = 25  # texts a process takes at a time (the evaluation parses them in one run of the model)
 CHUNK_TIMEOUT = 600.0  # seconds a chunk may take elsewhere (loading the model included) before it is done here
 MIN_TEXTS_PER_PROCESS = 200  # fewer: loading the model in another process costs more than it saves
 
 
 def share_out(
     texts: Sequence[str],
-    here: Callable[[str], T],
+    here: Callable[[list[str]], dict[str, T]],
     elsewhere: Callable[[list[str]], dict[str, T]],
     prepare: Callable[..., None],
     prepare_args: tuple[Any, ...],
     processes: int,
 ) -> dict[str, T]:
-    """`here(text)` for every text, in this process and `processes - 1` others. Each other process
-    runs `prepare(*prepare_args)` once (loads what the work needs), then `elsewhere(chunk)` for the
-    chunks it takes, from the front; this process takes them from the back, each chunk once: whoever is
+    """The work on every text, a chunk at a time: `here(chunk)` in this process and `elsewhere(chunk)`
+    in `processes - 1` others. Each other process runs `prepare(*prepare_args)` once (loads what the
+    work needs), then takes chunks from the front; this process takes them from the back, each chunk once: whoever is
     free takes the next. A chunk the others could not do (a process that died or took too long) is
     done here, with a warning. `prepare` and `elsewhere` must be importable functions (the other
     processes are started afresh, not forked: a forked copy of a loaded model and its threads is
     not safe)."""
     done: dict[str, T] = {}
-    if processes < 2 or len(texts) < MIN_TEXTS_PER_PROCESS * 2:
-        return {text: here(text) for text in texts}
     chunks = [list(texts[i : i + CHUNK]) for i in range(0, len(texts), CHUNK)]
+    if processes < 2 or len(texts) < MIN_TEXTS_PER_PROCESS * 2:
+        for chunk in chunks:
+            done.update(here(chunk))
+        return done
     context = multiprocessing.get_context("spawn")
     before = set(multiprocessing.active_children())
     others = ProcessPoolExecutor(processes - 1, mp_context=context, initializer=prepare, initargs=prepare_args)
@@ -47,7 +49,7 @@ def share_out(
         futures: list[Future[dict[str, T]]] = [others.submit(elsewhere, chunk) for chunk in chunks]
         for chunk, future in reversed(list(zip(chunks, futures, strict=True))):
             if future.cancel():
-                done.update((text, here(text)) for text in chunk)
+                done.update(here(chunk))
         for chunk, future in zip(chunks, futures, strict=True):
             if future.cancelled():
                 continue
@@ -55,7 +57,7 @@ def share_out(
                 done.update(future.result(timeout=CHUNK_TIMEOUT))
             except (FutureTimeout, Exception) as failure:  # the pool broke, or a process failed
                 logger.warning("another process could not do a chunk (%s); doing it here", type(failure).__name__)
-                done.update((text, here(text)) for text in chunk)
+                done.update(here(chunk))
     finally:
         # Without waiting: after an error or Ctrl-C, nothing queued is left to run, and a process
         # that hangs is ended.

@@ -30,13 +30,13 @@ def work_elsewhere(texts: list[str]) -> dict[str, tuple[str, int]]:
     return {text: (work(text), os.getpid()) for text in texts}
 
 
-def work_here(text: str) -> tuple[str, int]:
-    return work(text), os.getpid()
+def work_here(texts: list[str]) -> dict[str, tuple[str, int]]:
+    return work_elsewhere(texts)
 
 
-def slow_work_here(text: str) -> tuple[str, int]:
-    time.sleep(0.01)  # so that the other process has started before this one is through
-    return work_here(text)
+def slow_work_here(texts: list[str]) -> dict[str, tuple[str, int]]:
+    time.sleep(0.05)  # so that the other process has started before this one is through
+    return work_here(texts)
 
 
 @pytest.fixture(autouse=True)
