@@ -87,7 +87,11 @@ def test_questions_parsed_together_get_the_parse_of_one_message_at_a_time(traine
         "PIP-2026-00103",
         "my business number is 100000003",
         "hi",
+        "/cost",
+        "qqqq zzz",
+        "ou est rendue notre demande pour le programme",
         "Can a rail carrier join PIP, and does it cost anything?",
+        "We are a carrier. " * 150 + "How much does PIP cost?",  # longer than the embedding model's 512 tokens
     ]
     parser = Parser(trained_model)
     together = parser.parse_together(texts)

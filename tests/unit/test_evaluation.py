@@ -4,8 +4,9 @@ from bot.ops.evaluation import Prediction, Question, mentions, question_sets, sc
 
 
 def one_at_a_time(parser, texts):
-    """Parser.parse_together as the fakes below can do it (tests/test_model_quality.py checks the real one)."""
-    return {text: parser.parse(text) for text in texts}
+    """Parser.parse_together as the fakes below can do it (tests/test_model_quality.py checks the real one):
+    through the agent, not Parser.parse, so that a parse_all that forgot what it parsed would parse again."""
+    return {text: parser.loop.run_until_complete(parser.agent.parse_message(text)) for text in texts}
 
 
 def test_a_fact_is_stated_whatever_the_accents_and_plurals():

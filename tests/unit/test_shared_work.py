@@ -30,7 +30,11 @@ def work_elsewhere(texts: list[str]) -> dict[str, tuple[str, int]]:
     return {text: (work(text), os.getpid()) for text in texts}
 
 
+chunk_sizes_here: list[int] = []
+
+
 def work_here(texts: list[str]) -> dict[str, tuple[str, int]]:
+    chunk_sizes_here.append(len(texts))
     return work_elsewhere(texts)
 
 
@@ -44,6 +48,7 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shared_work, "MIN_TEXTS_PER_PROCESS", 10)
     monkeypatch.setattr(shared_work, "CHUNK", 5)
     _prepared["suffix"] = "x"  # what this process would do: the same as the others
+    chunk_sizes_here.clear()
 
 
 def test_every_text_is_done_once_the_same_wherever_and_both_processes_take_part() -> None:
@@ -52,6 +57,7 @@ def test_every_text_is_done_once_the_same_wherever_and_both_processes_take_part(
     assert sorted(done) == sorted(texts)
     assert all(result == f"{text.upper()}|x" for text, (result, _) in done.items())
     assert len({pid for _, pid in done.values()}) == 2
+    assert chunk_sizes_here and max(chunk_sizes_here) <= shared_work.CHUNK  # a chunk at a time, here too
 
 
 def test_when_the_other_processes_cannot_prepare_everything_is_done_here() -> None:
