@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 
 from bot.core.answer_ids import topic_of as topic_of_answer
+from bot.core.followups import FOLLOWUP_KINDS, followup_answer
 from bot.core.language import SWITCH_INTENTS
 from bot.core.machine import usable_cores
 from bot.core.paths import ROOT
@@ -332,8 +333,9 @@ def prediction_of(
 def replies_of_intents(rules_dir: Path = ROOT / "data" / "rules", domain_dir: Path = ROOT / "domain") -> dict[str, str]:
     """Intent -> the response (name without `utter_`) an unconditional rule answers it with, as
     for a question asked with nothing before it: "talk to a person" is utter_human_handoff; a
-    form's reply is its first question. Rules that run an action other than a form, and knowledge
-    intents (their answer comes from the answer selector), are left out."""
+    form's reply is its first question; "is that free?" with nothing before it gets PIP's own cost
+    (actions/followup.py). Other rules that run an action, and knowledge intents (their answer
+    comes from the answer selector), are left out."""
     first_slots = {
         form: (spec or {}).get("required_slots") or [""]
         for path in sorted(domain_dir.rglob("*.yml"))
@@ -355,6 +357,10 @@ def replies_of_intents(rules_dir: Path = ROOT / "data" / "rules", domain_dir: Pa
                 continue
             if intent and reply in responses:
                 replies.setdefault(intent, reply)
+    for intent, kind in FOLLOWUP_KINDS.items():
+        reply = followup_answer({}, None, kind)  # None for "what does that mean?": nothing to explain
+        if reply in responses:
+            replies.setdefault(intent, reply)
     return replies
 
 

@@ -183,9 +183,12 @@ def test_a_conversation_intent_is_scored_on_the_reply_its_rule_gives():
     # A form's reply is its first question: the status look-up asks for the reference.
     assert replies["check_status"] == "ask_application_reference"
     assert "référence" in texts[replies["check_status"]]["fr"]
-    # Follow-ups are answered by an action (actions/followup.py), knowledge intents by the answer
-    # selector: neither has a rule's reply to score.
+    # A follow-up asked first ("c'est combien l'inscription?") is answered by actions/followup.py
+    # as if about PIP itself; "what does that mean?" has nothing to explain, so no answer to score.
+    assert replies["ask_if_that_costs"] == "cost/overview"
+    assert replies["ask_how_long_that_takes"] == "processing_time/overview"
     assert "ask_what_that_means" not in replies
+    # Knowledge intents are answered by the answer selector, not a rule.
     assert "cost" not in replies
 
 
