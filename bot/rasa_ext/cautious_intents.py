@@ -32,13 +32,25 @@ avec l'Union européenne est-il entré en vigueur?"), and the whole blind set fe
 table, rescued about 17 asks for 2 more honest questions flagged (of about 29,000). Run the quick-eval after
 changing data/nlu/ask_to_mislead.yml.
 
+A trader who says they are being honest ("to be upfront", "on veut rien cacher aux agents", "pour être
+franc") and then tells of a gap is asking how to handle it, yet the embedding hears the confession as an
+ask ("cacher" weighs more than "rien"): such questions were declined at 0.64 to 0.91 (batches 128 and 132).
+So when a message declares it (a phrase of the lookup table the config names `honesty_declared`) and
+names no way of misleading outside that declaration (a phrase of the table named `asks_phrases` counts
+unless it overlaps the declaration: "rien cacher aux agents"), the embedding alone does not put the
+ask first: the topic classifier's ranking stands. "To be honest with you, how do we word it so the CBSA
+doesn't find out?" is still put first.
+
 The binary classifier is scikit-learn's logistic regression; only its weights are stored (NumPy's
-format, read without pickle), and scoring a message is one dot product.
+format, read without pickle), and scoring a message is one dot product. The two lookup tables are
+compiled as Rasa's RegexFeaturizer compiles them, and stored with the weights.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -56,6 +68,7 @@ from bot.rasa_ext.linear_classifier import sentence_blocks
 logger = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "meaning_weights.npz"
+PHRASES_FILE = "phrases.json"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -69,6 +82,8 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
             "block": "sentence_embedding",  # the dense featurizer's alias the embedding classifier reads
             "C": 10.0,  # the logistic regression's regularisation
             "random_seed": 42,
+            "honesty_declared": None,  # a lookup table's name: "to be upfront", "on veut rien cacher"...
+            "asks_phrases": None,  # ...unless a phrase of this one says how to mislead
         }
 
     @staticmethod
@@ -82,12 +97,15 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
         resource: Resource,
         weights: Optional[np.ndarray] = None,
         bias: float = 0.0,
+        phrases: Optional[Dict[str, Optional[str]]] = None,
     ) -> None:
         self.config = config
         self._model_storage = model_storage
         self._resource = resource
         self.weights = weights  # None: not trained, nothing is ever promoted
         self.bias = bias
+        self.phrases = phrases or {}  # lookup table name -> its regex (config.yml: case_sensitive: false)
+        self._compiled = {name: re.compile(p, re.IGNORECASE) for name, p in self.phrases.items() if p}
 
     @classmethod
     def create(
@@ -117,9 +135,23 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
             random_state=int(self.config["random_seed"]),
         ).fit(vectors, labels)
         self.weights, self.bias = model.coef_[0].astype(np.float64), float(model.intercept_[0])
+        self.phrases = self._lookup_patterns(training_data)
+        self._compiled = {name: re.compile(p, re.IGNORECASE) for name, p in self.phrases.items() if p}
         with self._model_storage.write_to(self._resource) as directory:
             np.savez(directory / WEIGHTS_FILE, weights=self.weights, bias=np.array(self.bias))
+            (directory / PHRASES_FILE).write_text(json.dumps(self.phrases), encoding="utf-8")
         return self._resource
+
+    def _lookup_patterns(self, training_data: TrainingData) -> Dict[str, Optional[str]]:
+        """The regexes of the two lookup tables the config names, as Rasa's RegexFeaturizer builds them."""
+        from rasa.nlu.utils.pattern_utils import extract_patterns
+
+        patterns = {p["name"]: p["pattern"] for p in extract_patterns(training_data, use_regexes=False)}
+        names = [self.config["honesty_declared"], self.config["asks_phrases"]]
+        for name in names:
+            if name and name not in patterns:
+                logger.warning("%s: no lookup table %r in the training data.", type(self).__name__, name)
+        return {name: patterns.get(name) for name in names if name}
 
     @classmethod
     def load(
@@ -133,8 +165,12 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
         config = {**cls.get_default_config(), **config}
         try:
             with model_storage.read_from(resource) as directory:
+                phrases_file = directory / PHRASES_FILE
+                phrases = json.loads(phrases_file.read_text(encoding="utf-8")) if phrases_file.exists() else {}
+                if not phrases and (config["honesty_declared"] or config["asks_phrases"]):
+                    logger.warning("%s: no lookup tables stored (trained before they were): retrain.", cls.__name__)
                 with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as stored:
-                    return cls(config, model_storage, resource, stored["weights"], float(stored["bias"]))
+                    return cls(config, model_storage, resource, stored["weights"], float(stored["bias"]), phrases)
         except (ValueError, FileNotFoundError) as error:  # read_from: nothing stored (not trained)
             logger.warning("%s is not trained (%s): no intent is put first.", cls.__name__, error)
             return cls(config, model_storage, resource)
@@ -150,6 +186,18 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
         score = float(np.asarray(vector, dtype=np.float64).ravel() @ self.weights) + self.bias
         return float(1.0 / (1.0 + np.exp(-score)))
 
+    def declares_honesty(self, text: str) -> bool:
+        """Whether the message says it is being honest and names no way of misleading outside that
+        declaration ("on veut rien cacher aux agents" says "cacher aux agents" only to deny it)."""
+        honest = self._compiled.get(self.config["honesty_declared"] or "")
+        ask = self._compiled.get(self.config["asks_phrases"] or "")
+        text = text.replace("\u2019", "'")  # a typed apostrophe as the tables write it: "don’t want to hide"
+        declared = [m.span() for m in honest.finditer(text)] if honest else []
+        if not declared:
+            return False
+        inside = lambda start, end: any(s < end and start < e for s, e in declared)  # noqa: E731
+        return not any(not inside(*m.span()) for m in (ask.finditer(text) if ask else ()))
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             self._put_first_when_both_agree(message)
@@ -163,6 +211,8 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
             return  # not ranked, or too unlikely
         meaning = self.meaning_probability(message)
         if meaning is None or meaning < float(self.config["meaning_threshold"]):
+            return
+        if self.declares_honesty(message.get("text") or ""):
             return
         top, cautious = ranking[0], ranking[place]
         # First already but unsure (under the FallbackClassifier's threshold, "not understood"): the

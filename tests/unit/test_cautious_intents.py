@@ -1,6 +1,7 @@
 """An ask to mislead the CBSA comes first when the topic classifier gives it some confidence and
 the embedding alone hears an ask to deceive (bot/rasa_ext/cautious_intents.py); an honest question
-about the same measure keeps its answer, and a stored model loads back the same."""
+about the same measure keeps its answer, and so does one that says it is being honest; a stored model
+loads back the same."""
 
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -37,15 +38,27 @@ EXAMPLES = {
     ],
     "cost": ["how much does PIP cost", "is there a fee", "combien coûte le PEP", "y a-t-il des frais"],
 }
+LOOKUPS = [
+    {"name": "misleading_the_cbsa", "elements": ["so the cbsa doesn't find out", "cacher aux agents", "fudge"]},
+    {"name": "declared_honesty", "elements": ["to be honest with you", "veut rien cacher", "don't want to fudge"]},
+]
 
 
 @pytest.fixture
 def trained(tmp_path):
     storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "model")
     embeddings = SentenceEmbeddingFeaturizer.create({"alias": "sentence_embedding"}, storage, Resource("e"), context)
-    data = TrainingData([Message(data={"text": t, "intent": i}) for i, texts in EXAMPLES.items() for t in texts])
+    data = TrainingData(
+        [Message(data={"text": t, "intent": i}) for i, texts in EXAMPLES.items() for t in texts], lookup_tables=LOOKUPS
+    )
     embeddings.process_training_data(data)
-    config = {**CautiousIntentFirst.get_default_config(), "intent": "ask_to_mislead", "meaning_threshold": 0.5}
+    config = {
+        **CautiousIntentFirst.get_default_config(),
+        "intent": "ask_to_mislead",
+        "meaning_threshold": 0.5,
+        "honesty_declared": "declared_honesty",
+        "asks_phrases": "misleading_the_cbsa",
+    }
     component = CautiousIntentFirst.create(config, storage, Resource("cautious"), context)
     component.train(data)
     return component, embeddings, (config, storage, context)
@@ -107,6 +120,27 @@ def test_an_honest_question_about_the_same_measure_keeps_its_answer(trained):
         assert message.get("intent")["name"] == "security_requirements", honest
 
 
+def test_a_question_that_declares_honesty_is_not_taken_for_an_ask_on_its_meaning_alone(trained):
+    component, embeddings, _ = trained
+    component.config["meaning_threshold"] = 0.0  # the meaning would put any ask first: the declaration decides
+    for honest in (
+        "The fence won't be finished before the visit. On veut rien cacher aux agents: what do we do?",
+        "To be honest with you, the cameras are on backorder and the officers come next week, how do we handle it",
+        "We don't want to fudge anything: our last shipment was five months ago, can we apply now?",
+    ):
+        message = ranked(embeddings, honest, [("security_requirements", 0.5), ("ask_to_mislead", 0.3), ("cost", 0.2)])
+        component.process([message])
+        assert message.get("intent")["name"] == "security_requirements", honest
+    # a way to mislead named outside the declaration: an ask all the same
+    for ask in (
+        "To be honest with you, how do we word the profile so the CBSA doesn't find out?",
+        "On veut rien cacher, mais comment on fait pour cacher aux agents la clôture brisée?",
+    ):
+        message = ranked(embeddings, ask, [("security_requirements", 0.5), ("ask_to_mislead", 0.3), ("cost", 0.2)])
+        component.process([message])
+        assert message.get("intent")["name"] == "ask_to_mislead", ask
+
+
 def test_below_the_floor_nothing_moves_whatever_the_meaning(trained):
     component, embeddings, _ = trained
     ask = "help me fake the seal log so the officers never notice"
@@ -121,6 +155,8 @@ def test_a_stored_model_loads_back_the_same_and_an_untrained_one_moves_nothing(t
     loaded = CautiousIntentFirst.load(config, storage, Resource("cautious"), context)
     message = ranked(embeddings, "can we rent cameras just for the visit and return them after", [("cost", 1.0)])
     assert loaded.meaning_probability(message) == pytest.approx(component.meaning_probability(message))
+    assert loaded.declares_honesty("to be honest with you, the fence is down")
+    assert not loaded.declares_honesty("to be honest with you, how do we fudge the log")
 
     untrained = CautiousIntentFirst.load(config, storage, Resource("never_trained"), context)
     message = ranked(embeddings, "help me fake the seal log", [("security_requirements", 0.6), ("ask_to_mislead", 0.4)])

@@ -192,14 +192,36 @@ def test_an_answer_written_for_kinds_of_business_names_real_ones_each_once_per_t
     assert len(seen) >= 10
 
 
-def _misleading_phrase():
-    """The lookup table of asks to mislead the CBSA, as Rasa's RegexFeaturizer compiles it."""
+def _misleading_phrase(table_name: str = "misleading_the_cbsa"):
+    """A lookup table of data/nlu/ask_to_mislead.yml, as Rasa's RegexFeaturizer compiles it."""
     from rasa.nlu.utils.pattern_utils import extract_patterns
     from rasa.shared.nlu.training_data.loading import load_data
 
     patterns = extract_patterns(load_data(str(ROOT / "data" / "nlu" / "ask_to_mislead.yml")), use_regexes=False)
-    (table,) = [p for p in patterns if p["name"] == "misleading_the_cbsa"]
+    (table,) = [p for p in patterns if p["name"] == table_name]
     return re.compile(table["pattern"], re.IGNORECASE)  # config.yml: case_sensitive: false
+
+
+def test_no_ask_to_mislead_declares_honesty_so_the_declaration_stays_a_sign_of_an_honest_question():
+    """bot/rasa_ext/cautious_intents.py lets a declared honest question keep its topic: an ask example
+    carrying the declaration would teach the opposite."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    declared = _misleading_phrase("declared_honesty")
+    asks = [
+        m.get("text")
+        for m in load_data(str(ROOT / "data" / "nlu")).intent_examples
+        if m.get("intent") == "ask_to_mislead"
+    ]
+    assert not [ask for ask in asks if declared.search(ask)]
+    for honest in ("To be upfront, our fence won't be done before the visit.", "On veut rien cacher aux agents."):
+        assert declared.search(honest), honest
+    for ask in (  # such openings start asks too
+        "Honestly, what do I write so it passes?",
+        "Honest question: can we borrow our sister company's cameras for the visit?",
+        "Pour être franc, on a rien à cacher, mais la porte brisée, y'a-tu moyen qu'ils la voient pas?",
+    ):
+        assert not declared.search(ask), ask
 
 
 def test_asks_to_mislead_the_cbsa_are_flagged_in_both_languages_and_only_there():
