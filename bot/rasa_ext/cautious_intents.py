@@ -104,8 +104,11 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
         self._resource = resource
         self.weights = weights  # None: not trained, nothing is ever promoted
         self.bias = bias
-        self.phrases = phrases or {}  # lookup table name -> its regex (config.yml: case_sensitive: false)
-        self._compiled = {name: re.compile(p, re.IGNORECASE) for name, p in self.phrases.items() if p}
+        self._use_phrases(phrases or {})
+
+    def _use_phrases(self, phrases: Dict[str, Optional[str]]) -> None:
+        self.phrases = phrases  # lookup table name -> its regex (config.yml: case_sensitive: false)
+        self._compiled = {name: re.compile(p, re.IGNORECASE) for name, p in phrases.items() if p}
 
     @classmethod
     def create(
@@ -135,8 +138,7 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
             random_state=int(self.config["random_seed"]),
         ).fit(vectors, labels)
         self.weights, self.bias = model.coef_[0].astype(np.float64), float(model.intercept_[0])
-        self.phrases = self._lookup_patterns(training_data)
-        self._compiled = {name: re.compile(p, re.IGNORECASE) for name, p in self.phrases.items() if p}
+        self._use_phrases(self._lookup_patterns(training_data))
         with self._model_storage.write_to(self._resource) as directory:
             np.savez(directory / WEIGHTS_FILE, weights=self.weights, bias=np.array(self.bias))
             (directory / PHRASES_FILE).write_text(json.dumps(self.phrases), encoding="utf-8")
@@ -195,8 +197,8 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
         declared = [m.span() for m in honest.finditer(text)] if honest else []
         if not declared:
             return False
-        inside = lambda start, end: any(s < end and start < e for s, e in declared)  # noqa: E731
-        return not any(not inside(*m.span()) for m in (ask.finditer(text) if ask else ()))
+        asks = ask.finditer(text) if ask else ()
+        return all(any(s < m.end() and m.start() < e for s, e in declared) for m in asks)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

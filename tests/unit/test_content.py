@@ -192,7 +192,7 @@ def test_an_answer_written_for_kinds_of_business_names_real_ones_each_once_per_t
     assert len(seen) >= 10
 
 
-def _misleading_phrase(table_name: str = "misleading_the_cbsa"):
+def _lookup_table(table_name: str = "misleading_the_cbsa"):
     """A lookup table of data/nlu/ask_to_mislead.yml, as Rasa's RegexFeaturizer compiles it."""
     from rasa.nlu.utils.pattern_utils import extract_patterns
     from rasa.shared.nlu.training_data.loading import load_data
@@ -207,7 +207,7 @@ def test_no_ask_to_mislead_declares_honesty_so_the_declaration_stays_a_sign_of_a
     carrying the declaration would teach the opposite."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    declared = _misleading_phrase("declared_honesty")
+    declared = _lookup_table("declared_honesty")
     asks = [
         m.get("text")
         for m in load_data(str(ROOT / "data" / "nlu")).intent_examples
@@ -229,7 +229,7 @@ def test_asks_to_mislead_the_cbsa_are_flagged_in_both_languages_and_only_there()
     the model would learn that the flag says nothing."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    flag = _misleading_phrase()
+    flag = _lookup_table()
     carriers: dict[str, list[str]] = {}
     for message in load_data(str(ROOT / "data" / "nlu")).intent_examples:
         if flag.search(message.get("text")):
