@@ -54,6 +54,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 import numpy as np
+import scipy.special
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -186,7 +187,7 @@ class CautiousIntentFirst(CodeFingerprinted, GraphComponent):
         if self.weights is None or vector is None:
             return None
         score = float(np.asarray(vector, dtype=np.float64).ravel() @ self.weights) + self.bias
-        return float(1.0 / (1.0 + np.exp(-score)))
+        return float(scipy.special.expit(score))  # the logistic function, without overflow far from 0
 
     def declares_honesty(self, text: str) -> bool:
         """Whether the message says it is being honest and names no way of misleading outside that
