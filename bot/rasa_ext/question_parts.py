@@ -137,9 +137,11 @@ _RELAYED_NEXT = re.compile(
     re.IGNORECASE,
 )
 _QUESTION_START = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
-# A greeting or thanks that opens a message, with what may follow it ("hi there,", "merci beaucoup!")
+# A greeting or thanks that opens a message, with what may follow it ("hi there,", "merci beaucoup!"),
+# and what may come before it ("ok merci, combien de temps encore?")
 _PLEASANTRY = re.compile(
-    r"^(?:(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening|day)|thanks|thank you|thx|ty|"
+    r"^(?:(?:ok|okay|d'accord|parfait|super|great|perfect)[ ,!.]+)?"
+    r"(?:(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening|day)|thanks|thank you|thx|ty|"
     r"many thanks|cheers|bonjour|bonsoir|salut|allo|allô|coucou|merci|bonne journée)"
     r"(?: (?:there|all|everyone|team|again|a lot|so much|very much|for that|for the info|beaucoup|bien|"
     r"encore|à vous|à tous|madame|monsieur|pour l'info|pour la réponse))*)\b[ ,!.:;)-]+",

@@ -483,6 +483,7 @@ def test_the_same_question_twice_is_parsed_once():
         ("hello! how long does PIP take?", parse("greet", 0.41), "how long does PIP take?"),
         ("Bonjour, est-ce que le PEP est gratuit?", parse("nlu_fallback", 0.35), "est-ce que le PEP est gratuit?"),
         ("thanks, and who do I email?", parse("thank", 0.47), "who do I email?"),
+        ("ok merci, combien de temps encore?", parse("thank", 0.62), "combien de temps encore?"),
     ],
 )
 def test_a_question_after_a_greeting_or_thanks_is_answered(text, whole, question):
