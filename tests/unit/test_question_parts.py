@@ -484,6 +484,7 @@ def test_the_same_question_twice_is_parsed_once():
         ("Bonjour, est-ce que le PEP est gratuit?", parse("nlu_fallback", 0.35), "est-ce que le PEP est gratuit?"),
         ("thanks, and who do I email?", parse("thank", 0.47), "who do I email?"),
         ("ok merci, combien de temps encore?", parse("thank", 0.62), "combien de temps encore?"),
+        ("d’accord super merci, et ça coûte combien?", parse("thank", 0.6), "ça coûte combien?"),
     ],
 )
 def test_a_question_after_a_greeting_or_thanks_is_answered(text, whole, question):
@@ -492,6 +493,21 @@ def test_a_question_after_a_greeting_or_thanks_is_answered(text, whole, question
     assert read["intent"]["name"] == "cost"
     assert read["response_selector"]["cost"]["response"]["intent_response_key"] == "cost/overview"
     assert read["entities"] == whole["entities"]  # the message's own language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok thanks",
+        "perfect, thanks a lot, that's all I needed",
+        "super merci, on va attendre des nouvelles de notre demande",
+    ],
+)
+def test_thanks_after_ok_that_asks_nothing_stays_thanks(text):
+    """A closing remark after "ok merci" is not a question to answer, even one that reads as a status request."""
+    thanks = parse("thank", 0.7)
+    status = parse("check_status", 0.66)
+    assert by_questions(text, thanks, lambda part: status) == thanks
 
 
 def test_a_greeting_alone_or_with_words_not_understood_stays_a_greeting():
