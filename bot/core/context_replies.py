@@ -32,6 +32,8 @@ REPEAT_ACTION = "action_repeat_answer"
 CLARIFY_ACTION = "action_clarify_question"
 
 UNCLEAR = "utter_followup_unclear"
+# "so what do I do now?" with nothing said before it
+NEXT_UNCLEAR = "utter_followup_next_unclear"
 # "what does that mean?" asked right after the look-up's question for a reference
 LOOKUP_EXPLAINED = "utter_status_lookup_explained"
 # Said before the general answer when nothing in it is specific to the kind of business asked
@@ -113,19 +115,21 @@ def _answer_explaining(responses: Mapping[str, Any], status: str) -> str | None:
 def followup_response(responses: Mapping[str, Any], context: dict[str, Any], kind: str) -> str:
     """The response that answers this kind of follow-up after that reply."""
     answer = context.get("answer")
+    unclear = NEXT_UNCLEAR if kind == "next" else UNCLEAR
     if context.get("status"):
         answer = _answer_explaining(responses, context["status"])
-        if kind == "meaning":
-            return f"utter_{answer}" if answer else UNCLEAR
+        if kind in ("meaning", "next"):
+            # what the status means for the trader ends with what to do now
+            return f"utter_{answer}" if answer else unclear
     target = followup_answer(responses, answer, kind)
-    return f"utter_{target}" if target else UNCLEAR
+    return f"utter_{target}" if target else unclear
 
 
 def followup_reply(responses: Mapping[str, Any], events: Events, intent: str | None, in_lookup: bool) -> str:
     """The response to a follow-up, asked during a status look-up or not."""
     kind = FOLLOWUP_KINDS.get(intent or "", "meaning")
     if in_lookup:
-        if kind == "meaning":
+        if kind in ("meaning", "next"):
             return LOOKUP_EXPLAINED
         events = since_lookup_started(events)
     return followup_response(responses, last_reply_context(events), kind)

@@ -3,8 +3,8 @@ application is the card's fee, "how long does that take?" its processing time.
 
 Content, kept in the domain next to the answers: an answer's `custom.followups` names the
 answer for each kind of follow-up, and a topic's overview names the default for its topic.
-Without either: the topic's overview to "what does that mean?", and the general answers on
-processing time and cost. One source for the action server (actions/followup.py, a follow-up
+Without either: the topic's overview to "what does that mean?", how to apply to "so what do I do
+now?", and the general answers on processing time and cost. One source for the action server (actions/followup.py, a follow-up
 asked in its own message) and for Rasa (bot/rasa_ext/question_parts.py, one asked after
 another question in the same message: "How long does PIP take? Is it free?"; and
 bot/rasa_ext/rasa_process.py, a time, cost or where-to-apply question that points back at the
@@ -20,7 +20,12 @@ from typing import Any
 from bot.core.answer_ids import overview_of, topic_of
 
 # the follow-up intents and the kind of follow-up each asks (data/rules/conversation.yml)
-FOLLOWUP_KINDS = {"ask_what_that_means": "meaning", "ask_how_long_that_takes": "duration", "ask_if_that_costs": "cost"}
+FOLLOWUP_KINDS = {
+    "ask_what_that_means": "meaning",
+    "ask_how_long_that_takes": "duration",
+    "ask_if_that_costs": "cost",
+    "ask_what_to_do_next": "next",
+}
 # the answer a kind of follow-up gets when nothing more specific does ("apply", where and how to apply
 # asked about what was just said, "where do I apply for it?", has no follow-up intent of its own)
 GENERAL_ANSWER = {
@@ -28,6 +33,9 @@ GENERAL_ANSWER = {
     "cost": "cost/overview",
     "apply": "application_process/overview",
 }
+# "so what do I do now?" after an answer that names no next step of its own, nor its topic's overview
+# (the topics for applicants and members name theirs): for someone finding out about PIP, applying
+NEXT_STEP = "application_process/overview"
 # The answers a time, cost or where-to-apply question gets when it names nothing of its own ("how long
 # does it take to get one?", "c'est combien?", "where do I apply for it?"): PIP's own. Right after an
 # answer that names its own follow-up of that kind (the FAST card's), such a question asks about it.
@@ -94,4 +102,6 @@ def followup_answer(responses: Mapping[str, Any], answer: str | None, kind: str)
         overview = overview_of(topic_of(answer))
         if kind == "meaning":
             return overview if answer != overview else None
+        if kind == "next":
+            return NEXT_STEP
     return GENERAL_ANSWER.get(kind)

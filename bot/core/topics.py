@@ -73,6 +73,7 @@ TOPIC_OF_INTENT = {
     "ask_how_long_that_takes": "processing_time",
     "ask_if_that_costs": "cost",
     "ask_what_that_means": "fallback",
+    "ask_what_to_do_next": "fallback",
     "inform_business_type": "fallback",
 }
 
@@ -120,6 +121,7 @@ NON_TOPIC_FORM_INTERRUPTIONS = frozenset(
         "ask_what_that_means",
         "ask_how_long_that_takes",
         "ask_if_that_costs",
+        "ask_what_to_do_next",
     }
 )
 

@@ -219,6 +219,47 @@ def test_why_after_a_denied_status_gives_the_reason_and_the_review(assistant, la
     assert "12" in answer["text"] and "pip-pep@cbsa-asfc.gc.ca" in answer["text"]
 
 
+@pytest.mark.parametrize("lang, now_what", [("en", "so what should I do now?"), ("fr", "pis là, je fais quoi?")])
+def test_what_to_do_now_after_more_information_requested_is_to_send_it_in_the_portal(assistant, lang, now_what):
+    # a new-user trial: "so what should I do now?" was not understood, "pis là, je fais quoi?" got how to apply
+    chat = after_status(assistant, lang, "PIP-2026-00103", "100000003")
+    (answer,) = chat.say(now_what)
+    assert (answer["answer"], answer["lang"]) == ("review_process/request_for_information", lang)
+    assert "pip-pep@cbsa-asfc.gc.ca" in answer["text"]
+
+
+@pytest.mark.parametrize(
+    "lang, cancelled, where",
+    [
+        ("en", "Our membership was cancelled last week", "where do we file it?"),
+        ("fr", "Notre adhésion a été annulée la semaine passée", "on le dépose où?"),
+    ],
+)
+def test_where_after_the_appeal_answer_is_where_to_file_the_appeal(assistant, lang, cancelled, where):
+    # a new-user trial: "where do we file it?" got how to apply to PIP
+    chat = assistant.conversation(lang)
+    assert chat.say(cancelled)[0]["answer"] == "suspension_and_appeals/cancellation_appeal"
+    (answer,) = chat.say(where)
+    assert (answer["answer"], answer["lang"]) == ("suspension_and_appeals/file_appeal", lang)
+    assert "30" in answer["text"]
+
+
+@pytest.mark.parametrize(
+    "lang, no_number", [("en", "I don't have the business number handy"), ("fr", "attends, c'est quoi un NE?")]
+)
+def test_a_trader_without_the_business_number_at_hand_is_told_where_it_is_and_how_to_stop(assistant, lang, no_number):
+    # a new-user trial: the reply explained the reference first and offered no way out
+    chat = assistant.conversation(lang)
+    chat.say(START_LOOKUP[lang])
+    chat.say("PIP-2026-00103")
+    explained, asked_again = chat.say(no_number)
+    assert explained["text"].startswith({"en": "Your business number", "fr": "Le numéro d'entreprise"}[lang])
+    assert (
+        "pip-pep@cbsa-asfc.gc.ca" in explained["text"] and {"en": "cancel", "fr": "annuler"}[lang] in explained["text"]
+    )
+    assert asked_again["topic"] == "application_status"
+
+
 @pytest.mark.parametrize(
     "lang, how_long", [("en", "how long does that take?"), ("fr", "pis ça prend combien de temps?")]
 )

@@ -22,6 +22,18 @@ DOMAIN = {
         ],
         "utter_fast_driver_card/overview": [{"text": "cards", "custom": {"answer": "fast_driver_card/overview"}}],
         "utter_cost/overview": [{"text": "no fee", "custom": {"answer": "cost/overview"}}],
+        "utter_suspension_and_appeals/cancellation_appeal": [
+            {
+                "text": "30 days",
+                "custom": {
+                    "answer": "suspension_and_appeals/cancellation_appeal",
+                    "followups": {
+                        "apply": "suspension_and_appeals/file_appeal",
+                        "next": "suspension_and_appeals/file_appeal",
+                    },
+                },
+            }
+        ],
         "utter_suspension_and_appeals/after_denial": [
             {
                 "text": "review",
@@ -45,6 +57,13 @@ DOMAIN = {
         ({"status": "submitted"}, "duration", "utter_processing_time/overview"),
         ({}, "cost", "utter_cost/overview"),
         ({}, "meaning", "utter_followup_unclear"),
+        # "so what do I do now?": after a status, what it asks of the trader; after an answer, the step
+        # it names, else how to apply; with nothing before it, a question back
+        ({"status": "denied"}, "next", "utter_suspension_and_appeals/after_denial"),
+        ({"answer": "suspension_and_appeals/cancellation_appeal"}, "next", "utter_suspension_and_appeals/file_appeal"),
+        ({"answer": "suspension_and_appeals/cancellation_appeal"}, "apply", "utter_suspension_and_appeals/file_appeal"),
+        ({"answer": "cost/overview"}, "next", "utter_application_process/overview"),
+        ({}, "next", "utter_followup_next_unclear"),
     ],
 )
 def test_the_followup_is_answered_about_the_previous_reply(context, kind, expected):
