@@ -56,8 +56,12 @@ _NAMES_THE_PROGRAM = re.compile(
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|one|that|this|them|they|those|these|ça|ca|cela|ceci|ils|elles|leur)\b"
     r"|\b(?:his|her|their|sa|son|leur) (?:application|demande)\b"
-    r"|\bl['’](?:avoir|obtenir|recevoir|renouveler)\b|\b(?:la|le|les) (?:recevoir|obtenir|renouveler)\b"
-    r"|\ben (?:avoir|obtenir) une?\b",
+    # French object pronouns before the verb: "où est-ce qu'on le dépose?", "je l'envoie où?"
+    r"|\bl['’](?:avoir|obtenir|recevoir|renouveler|envoi\w*|envoy\w*|d[ée]pos\w*|soum\w*|transm\w*|pr[ée]sent\w*)\b"
+    r"|\b(?:la|le|les) (?:recevoir|obtenir|renouveler|envoi\w*|envoy\w*|d[ée]pos\w*|soum\w*|transm\w*|pr[ée]sent\w*)\b"
+    r"|\ben (?:avoir|obtenir) une?\b"
+    # a deadline just given: "how long do we have?", "on a combien de temps?"
+    r"|\b(?:do|does|did) (?:we|i|they|he|she) (?:have|get)\b|\bon a combien\b|\bavons-nous\b|\bil (?:nous|leur) reste\b",
     re.IGNORECASE,
 )
 

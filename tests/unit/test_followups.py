@@ -182,10 +182,14 @@ async def test_a_turn_that_answered_two_questions_is_repeated_whole():
         ("processing_time/how_long", "how long does it take to get one?", "duration"),
         ("processing_time/overview", "how long do they have?", "duration"),
         ("cost/overview", "et ça coûte combien pour l'avoir?", "cost"),
+        ("application_process/online_only", "où est-ce qu'on le dépose?", "apply"),
+        ("application_process/online_only", "je l'envoie où?", "apply"),
+        ("processing_time/overview", "on a combien de temps?", "duration"),
         # names the program, points at nothing, or got an answer of its own
         ("processing_time/how_long", "how long does it take to join PIP?", None),
         ("processing_time/how_long", "Combien de temps avant la décision?", None),
         ("cost/site_validation_fee", "how much does it cost to get one?", None),
+        ("application_process/online_only", "où déposer la demande?", None),
     ],
 )
 def test_a_time_or_cost_question_asks_about_what_was_just_said_only_when_it_points_back_at_it(answer, text, kind):
