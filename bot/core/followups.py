@@ -3,8 +3,8 @@ application is the card's fee, "how long does that take?" its processing time.
 
 Content, kept in the domain next to the answers: an answer's `custom.followups` names the
 answer for each kind of follow-up, and a topic's overview names the default for its topic.
-Without either: the topic's overview to "what does that mean?", how to apply to "so what do I do
-now?", and the general answers on processing time and cost. One source for the action server (actions/followup.py, a follow-up
+Without either: the topic's overview to "what does that mean?", nothing to "so what do I do now?" (a
+question back: applying is not everyone's next step), and the general answers on processing time and cost. One source for the action server (actions/followup.py, a follow-up
 asked in its own message) and for Rasa (bot/rasa_ext/question_parts.py, one asked after
 another question in the same message: "How long does PIP take? Is it free?"; and
 bot/rasa_ext/rasa_process.py, a time, cost or where-to-apply question that points back at the
@@ -33,9 +33,6 @@ GENERAL_ANSWER = {
     "cost": "cost/overview",
     "apply": "application_process/overview",
 }
-# "so what do I do now?" after an answer that names no next step of its own, nor its topic's overview
-# (the topics for applicants and members name theirs): for someone finding out about PIP, applying
-NEXT_STEP = "application_process/overview"
 # The answers a time, cost or where-to-apply question gets when it names nothing of its own ("how long
 # does it take to get one?", "c'est combien?", "where do I apply for it?"): PIP's own. Right after an
 # answer that names its own follow-up of that kind (the FAST card's), such a question asks about it.
@@ -57,11 +54,12 @@ _POINTS_BACK = re.compile(
     r"\b(?:it|its|one|that|this|them|they|those|these|ça|ca|cela|ceci|ils|elles|leur)\b"
     r"|\b(?:his|her|their|sa|son|leur) (?:application|demande)\b"
     # French object pronouns before the verb: "où est-ce qu'on le dépose?", "je l'envoie où?"
-    r"|\bl['’](?:avoir|obtenir|recevoir|renouveler|envoi\w*|envoy\w*|d[ée]pos\w*|soum\w*|transm\w*|pr[ée]sent\w*)\b"
-    r"|\b(?:la|le|les) (?:recevoir|obtenir|renouveler|envoi\w*|envoy\w*|d[ée]pos\w*|soum\w*|transm\w*|pr[ée]sent\w*)\b"
+    r"|\bl['’](?:avoir|obtenir|recevoir|renouveler|envoie|envoient|envoyer|envoyons|d[ée]pose|d[ée]posent|d[ée]poser|d[ée]posons|soumets|soumet|soumettre|soumettons|transmets|transmet|transmettre|pr[ée]sente|pr[ée]senter|pr[ée]sentons)\b"
+    r"|\b(?:la|le|les) (?:recevoir|obtenir|renouveler|envoie|envoient|envoyer|envoyons|d[ée]pose|d[ée]posent|d[ée]poser|d[ée]posons|soumets|soumet|soumettre|soumettons|transmets|transmet|transmettre|pr[ée]sente|pr[ée]senter|pr[ée]sentons)\b"
     r"|\ben (?:avoir|obtenir) une?\b"
     # a deadline just given: "how long do we have?", "on a combien de temps?"
-    r"|\b(?:do|does|did) (?:we|i|they|he|she) (?:have|get)\b|\bon a combien\b|\bavons-nous\b|\bil (?:nous|leur) reste\b",
+    r"|\bhow (?:long|much time) (?:do|does) (?:we|i|they|he|she) (?:have|get)(?: left)?\s*\??$"
+    r"|^\W*(?:et |pis |ok )?on a combien de temps\b|\bcombien de temps (?:avons-nous|(?:il )?(?:nous|leur) reste)",
     re.IGNORECASE,
 )
 
@@ -106,6 +104,4 @@ def followup_answer(responses: Mapping[str, Any], answer: str | None, kind: str)
         overview = overview_of(topic_of(answer))
         if kind == "meaning":
             return overview if answer != overview else None
-        if kind == "next":
-            return NEXT_STEP
     return GENERAL_ANSWER.get(kind)

@@ -62,7 +62,7 @@ DOMAIN = {
         ({"status": "denied"}, "next", "utter_suspension_and_appeals/after_denial"),
         ({"answer": "suspension_and_appeals/cancellation_appeal"}, "next", "utter_suspension_and_appeals/file_appeal"),
         ({"answer": "suspension_and_appeals/cancellation_appeal"}, "apply", "utter_suspension_and_appeals/file_appeal"),
-        ({"answer": "cost/overview"}, "next", "utter_application_process/overview"),
+        ({"answer": "cost/overview"}, "next", "utter_followup_next_unclear"),
         ({}, "next", "utter_followup_next_unclear"),
     ],
 )
@@ -190,6 +190,11 @@ async def test_a_turn_that_answered_two_questions_is_repeated_whole():
         ("processing_time/how_long", "Combien de temps avant la décision?", None),
         ("cost/site_validation_fee", "how much does it cost to get one?", None),
         ("application_process/online_only", "où déposer la demande?", None),
+        # nouns and questions that name their own subject do not point back
+        ("processing_time/overview", "Combien de temps après la soumission de la demande?", None),
+        ("processing_time/overview", "l'envoi de la demande prend combien de temps?", None),
+        ("cost/overview", "Do we have to pay anything to join?", None),
+        ("processing_time/overview", "how long do we have to wait for an answer?", None),
     ],
 )
 def test_a_time_or_cost_question_asks_about_what_was_just_said_only_when_it_points_back_at_it(answer, text, kind):
@@ -244,3 +249,28 @@ def test_a_time_question_that_points_back_after_a_status_asks_about_that_status(
     # a question that names the program asks about the program's own time
     named = "combien de temps prend le PEP?"
     assert named_followup(domain_responses(), events, "processing_time", named, "processing_time/overview") is None
+
+
+@pytest.mark.parametrize(
+    "context, expected",
+    [
+        # the step the answer names, or its topic's overview names
+        ({"answer": "suspension_and_appeals/cancellation_appeal"}, "suspension_and_appeals/file_appeal"),
+        ({"answer": "eligibility/us_carrier"}, "application_process/overview"),
+        ({"answer": "benefits/fewer_exams"}, "application_process/overview"),
+        ({"answer": "eligibility/broker_shipping_agent"}, "application_process/broker_shipping_agent"),
+        # not eligible yet: the condition again, not how to apply (a new-user trial)
+        ({"answer": "eligibility/trade_history"}, "eligibility/trade_history"),
+        ({"answer": "portal_access/urn"}, "portal_access/overview"),
+        # a driver's lost card or a member's review: applying to PIP is not the next step
+        ({"answer": "fast_driver_card/lost_or_damaged"}, "followup_next_unclear"),
+        ({"answer": "review_process/site_validation_checks"}, "followup_next_unclear"),
+        # after a status, what that status asks of the trader
+        ({"status": "info_requested"}, "review_process/request_for_information"),
+        ({"status": "cancelled"}, "suspension_and_appeals/cancellation_appeal"),
+    ],
+)
+def test_what_to_do_now_in_the_real_domain(context, expected):
+    from bot.ops.evaluation import domain_responses
+
+    assert followup_response(domain_responses(), context, "next") == f"utter_{expected}"
