@@ -232,7 +232,7 @@ def test_what_to_do_now_after_more_information_requested_is_to_send_it_in_the_po
     "lang, cancelled, where",
     [
         ("en", "Our membership was cancelled last week", "where do we file it?"),
-        ("fr", "Notre adhésion a été annulée la semaine passée", "où est-ce qu'on le dépose?"),
+        ("fr", "Notre adhésion a été annulée la semaine passée", "on le soumet où?"),
     ],
 )
 def test_where_after_the_appeal_answer_is_where_to_file_the_appeal(assistant, lang, cancelled, where):
