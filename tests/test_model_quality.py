@@ -17,7 +17,7 @@ ALLOWED_WARNINGS = [
     # utter_default, the form utter_ask_application_reference and utter_ask_business_number,
     # the action server the others);
     # tests/unit/test_content.py checks that every response an action names exists.
-    r"The utterance 'utter_(default|followup_unclear|followup_nothing_specific|clarify|clarify_no_candidate"
+    r"The utterance 'utter_(default|followup_unclear|followup_next_unclear|followup_nothing_specific|clarify|clarify_no_candidate"
     r"|ask_application_reference|ask_business_number|lookup_cancelled"
     r"|status_[a-z_]+)' is not used in any story or rule",
     # Rasa 3.6 adds the retrieval intents found in the NLU data to the domain, which already
