@@ -3,8 +3,9 @@ application is the card's fee, "how long does that take?" its processing time.
 
 Content, kept in the domain next to the answers: an answer's `custom.followups` names the
 answer for each kind of follow-up, and a topic's overview names the default for its topic.
-Without either: the topic's overview to "what does that mean?", nothing to "so what do I do now?" (a
-question back: applying is not everyone's next step), and the general answers on processing time and cost. One source for the action server (actions/followup.py, a follow-up
+Without either: the topic's overview to "what does that mean?", nothing to "so what do I do
+now?" (a question back: applying is not everyone's next step), and the general answers on
+processing time and cost. One source for the action server (actions/followup.py, a follow-up
 asked in its own message) and for Rasa (bot/rasa_ext/question_parts.py, one asked after
 another question in the same message: "How long does PIP take? Is it free?"; and
 bot/rasa_ext/rasa_process.py, a time, cost or where-to-apply question that points back at the
@@ -48,14 +49,19 @@ _NAMES_THE_PROGRAM = re.compile(
 )
 
 
+# Verbs whose object, a pronoun before them, is what was just said ("on le dépose", "l'obtenir"): verbs
+# only, so that nouns ("la soumission", "l'envoi") do not point back
+_VERBS_OF_WHAT_WAS_SAID = (
+    "recevoir|obtenir|renouveler|envoie|envoient|envoyer|envoyons|d[ée]pose|d[ée]posent|d[ée]poser|d[ée]posons|"
+    "soumets|soumet|soumettre|soumettons|transmets|transmet|transmettre|pr[ée]sente|pr[ée]senter|pr[ée]sentons"
+)
 # Words that point back at what was just said: "how long does it take to get one?", "how long do they
 # have?", "c'est combien pour l'avoir?". "Combien de temps avant la décision?" points at nothing.
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|one|that|this|them|they|those|these|ça|ca|cela|ceci|ils|elles|leur)\b"
     r"|\b(?:his|her|their|sa|son|leur) (?:application|demande)\b"
     # French object pronouns before the verb: "où est-ce qu'on le dépose?", "je l'envoie où?"
-    r"|\bl['’](?:avoir|obtenir|recevoir|renouveler|envoie|envoient|envoyer|envoyons|d[ée]pose|d[ée]posent|d[ée]poser|d[ée]posons|soumets|soumet|soumettre|soumettons|transmets|transmet|transmettre|pr[ée]sente|pr[ée]senter|pr[ée]sentons)\b"
-    r"|\b(?:la|le|les) (?:recevoir|obtenir|renouveler|envoie|envoient|envoyer|envoyons|d[ée]pose|d[ée]posent|d[ée]poser|d[ée]posons|soumets|soumet|soumettre|soumettons|transmets|transmet|transmettre|pr[ée]sente|pr[ée]senter|pr[ée]sentons)\b"
+    rf"|\bl['’](?:avoir|{_VERBS_OF_WHAT_WAS_SAID})\b|\b(?:la|le|les) (?:{_VERBS_OF_WHAT_WAS_SAID})\b"
     r"|\ben (?:avoir|obtenir) une?\b"
     # a deadline just given: "how long do we have?", "on a combien de temps?"
     r"|\bhow (?:long|much time) (?:do|does) (?:we|i|they|he|she) (?:have|get)(?: left)?\s*\??$"
