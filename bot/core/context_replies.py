@@ -20,9 +20,11 @@ from bot.core.business_types import NARROWER, US_BASED
 from bot.core.followups import (
     FOLLOWUP_KINDS,
     GENERAL_ANSWER,
+    PROGRAM_VALIDITY,
     asks_about_nothing_named,
     custom_of,
     followup_answer,
+    kind_asked,
     named_followup_answer,
 )
 from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics, title
@@ -127,7 +129,8 @@ def followup_response(responses: Mapping[str, Any], context: dict[str, Any], kin
 
 def followup_reply(responses: Mapping[str, Any], events: Events, intent: str | None, in_lookup: bool) -> str:
     """The response to a follow-up, asked during a status look-up or not."""
-    kind = FOLLOWUP_KINDS.get(intent or "", "meaning")
+    asked = next((str(event.get("text") or "") for event in reversed(events) if event.get("event") == "user"), "")
+    kind = kind_asked(FOLLOWUP_KINDS.get(intent or "", "meaning"), asked)
     if in_lookup:
         if kind in ("meaning", "next"):
             return LOOKUP_EXPLAINED
@@ -242,6 +245,7 @@ def named_followup(
     before (a greeting or another question since); after a status, the answer that explains it
     counts as the last answer. `chosen`: the answer the NLU chose for the question."""
     kind = next((kind for kind, general in GENERAL_ANSWER.items() if topic_of(general) == topic), None)
+    kind = kind_asked(kind, text)
     if kind is None or not asks_about_the_last_answer(text, chosen):
         return None
     context = last_reply_context(previous_turn(events))
@@ -252,4 +256,6 @@ def named_followup(
     )
     if not answer or topic_of(answer) == topic:
         return None
-    return named_followup_answer(responses, answer, kind)
+    named = named_followup_answer(responses, answer, kind)
+    # the time the NLU chose answers how long something takes, never how long it stays valid
+    return named or (PROGRAM_VALIDITY if kind == "validity" else None)

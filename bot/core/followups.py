@@ -34,6 +34,9 @@ GENERAL_ANSWER = {
     "cost": "cost/overview",
     "apply": "application_process/overview",
 }
+# "how long is it valid?" about nothing that names its own: PIP membership's, until revalidation
+# after the 4-year anniversary (not in GENERAL_ANSWER: a question of that topic is no follow-up)
+PROGRAM_VALIDITY = "membership_obligations/revalidation_timing"
 # The answers a time, cost or where-to-apply question gets when it names nothing of its own ("how long
 # does it take to get one?", "c'est combien?", "where do I apply for it?"): PIP's own. Right after an
 # answer that names its own follow-up of that kind (the FAST card's), such a question asks about it.
@@ -70,6 +73,39 @@ _POINTS_BACK = re.compile(
 )
 
 
+# A time question that asks how long one has, not how long something takes: "how long do we have to
+# send it?" after a request for information is the date in the request, not the wait once it is sent
+_ASKS_FOR_A_DEADLINE = re.compile(
+    r"\bhow (?:long|much time) (?:do|does|did) (?:we|i|you|they|he|she) (?:have|get)\b(?! to wait)"
+    r"|\bhow (?:long|much time) (?:is|are) (?:we|they|he|she) given\b"
+    r"|\b(?:what(?:'s| is) the |any |a )deadline\b|\bby when (?:do|must|should|can) \w+\b|\bdue by when\b"
+    r"|\b(?:on a combien de temps|combien de temps (?:avons-nous|a-t-on|on a|(?:il )?(?:nous|leur|me|lui) reste))\b"
+    r"(?! (?:à|a) attendre)"
+    r"|\b(?:quel est le |c['’]est quoi le |y a-t-il un |il y a un |y a-tu un |un )d[ée]lai\b"
+    r"|\bjusqu['’](?:à|a) quand\b|\bd['’]ici quand\b",
+    re.IGNORECASE,
+)
+# A time question that asks how long something stays valid: "how long is it good for?" after the FAST
+# card's answer is the card's five years, not its processing time ("dure", "last" ask both: left out)
+_ASKS_HOW_LONG_VALID = re.compile(
+    r"\b(?:valid|validity|good for|expires?|expiry|valides?|validit[ée]|bonnes? pour|bons? pour|expirer?)\b",
+    re.IGNORECASE,
+)
+# the kinds of follow-up a kind may be answered by, in order: a deadline the answer does not name is
+# the time it names ("how long do we have?" after the appeal answer: its 30 days)
+_ANSWERED_BY = {"deadline": ("deadline", "duration")}
+
+
+def kind_asked(kind: str | None, text: str) -> str | None:
+    """The kind of follow-up a question is, its words read: a time question that asks for a
+    deadline is a "deadline"."""
+    if kind == "duration" and _ASKS_FOR_A_DEADLINE.search(text):
+        return "deadline"
+    if kind == "duration" and _ASKS_HOW_LONG_VALID.search(text):
+        return "validity"
+    return kind
+
+
 def names_the_program(text: str) -> bool:
     """Whether the text names PIP itself ("is PIP free?"), not what was just said."""
     return bool(_NAMES_THE_PROGRAM.search(text))
@@ -80,7 +116,8 @@ def asks_about_nothing_named(answer: str | None, text: str) -> str | None:
     for it is PIP's own time, fee or way to apply while its words point back at what was just said and
     do not name the program; None otherwise."""
     kind = next((kind for kind, answers in NOTHING_NAMED.items() if answer in answers), None)
-    if kind is None or names_the_program(text) or not _POINTS_BACK.search(text):
+    points_back = _POINTS_BACK.search(text) or kind_asked(kind, text) != kind
+    if kind is None or names_the_program(text) or not points_back:
         return None
     return kind
 
@@ -94,10 +131,11 @@ def custom_of(responses: Mapping[str, Any], answer: str) -> dict[str, Any]:
 def named_followup_answer(responses: Mapping[str, Any], answer: str, kind: str) -> str | None:
     """The answer id that answer names for this kind of follow-up, or else its topic's overview
     names (None: neither names one)."""
-    for source in (answer, overview_of(topic_of(answer))):
-        target = (custom_of(responses, source).get("followups") or {}).get(kind)
-        if target:
-            return str(target)
+    for kind_named in _ANSWERED_BY.get(kind, (kind,)):
+        for source in (answer, overview_of(topic_of(answer))):
+            target = (custom_of(responses, source).get("followups") or {}).get(kind_named)
+            if target:
+                return str(target)
     return None
 
 
@@ -110,4 +148,6 @@ def followup_answer(responses: Mapping[str, Any], answer: str | None, kind: str)
         overview = overview_of(topic_of(answer))
         if kind == "meaning":
             return overview if answer != overview else None
-    return GENERAL_ANSWER.get(kind)
+    if kind == "validity":
+        return PROGRAM_VALIDITY
+    return GENERAL_ANSWER.get(_ANSWERED_BY.get(kind, (kind,))[-1])

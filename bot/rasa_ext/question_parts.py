@@ -54,6 +54,7 @@ from bot.core.followups import (
     asks_about_nothing_named,
     custom_of,
     followup_answer,
+    kind_asked,
     named_followup_answer,
     names_the_program,
 )
@@ -386,11 +387,11 @@ def _about_the_first(part_parse: dict[str, Any], part: str) -> Optional[tuple[fl
     intent, confidence, _ = chosen_answer(part_parse)
     kind = FOLLOWUP_KINDS.get(intent or "")
     if kind in GENERAL_ANSWER:
-        return confidence + _confidence(part_parse, topic_of(GENERAL_ANSWER[kind])), kind
+        return confidence + _confidence(part_parse, topic_of(GENERAL_ANSWER[kind])), kind_asked(kind, part)
     for followup, kind in FOLLOWUP_KINDS.items():
         share = _confidence(part_parse, followup)
         if kind in GENERAL_ANSWER and topic_of(GENERAL_ANSWER[kind]) == intent and share >= WHOLE_SUPPORT:
-            return (confidence + share, kind) if not names_the_program(part) else None
+            return (confidence + share, kind_asked(kind, part)) if not names_the_program(part) else None
     return None
 
 
@@ -547,7 +548,7 @@ def _by_questions(
         if about_it:
             continue  # answered about the first, below
         # "How much is the FAST card and how long does it take to get one?": the card's time, not PIP's
-        kind = asks_about_nothing_named(answer, part)
+        kind = kind_asked(asks_about_nothing_named(answer, part), part)
         followed = named_followup_answer(responses or {}, first_answer, kind) if kind else None
         if followed:
             candidates.append((confidence, followed, followed not in said_by_the_first))

@@ -215,6 +215,64 @@ def test_how_long_after_more_information_requested_is_about_the_wait_for_the_ans
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "how long do we have to send it?",
+        "what's the deadline?",
+        "by when do we need to answer?",
+        "on a combien de temps pour l'envoyer?",
+        "c'est quoi le délai?",
+        "on a jusqu'à quand?",
+    ],
+)
+def test_a_deadline_asked_after_more_information_requested_is_the_date_in_the_request_not_the_wait(text):
+    """ "how long do we have to send it?" right after the status "More information requested" (a
+    new-user trial: it got the wait once the information is sent, as if there were no hurry)."""
+    from bot.core.context_replies import followup_reply, named_followup
+    from bot.ops.evaluation import domain_responses
+
+    responses = domain_responses()
+    status_reply = {"event": "bot", "data": {"custom": {"topic": "application_status", "status": "info_requested"}}}
+    events = [{"event": "user", "text": "100000003"}, status_reply, {"event": "user", "text": text}]
+    expected = "review_process/information_request_deadline"
+    assert followup_reply(responses, events, "ask_how_long_that_takes", False) == f"utter_{expected}"
+    assert named_followup(responses, events, "processing_time", text, "processing_time/how_long") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an answer that names no deadline: its time ("how long do we have?" after the appeal: 30 days)
+        ("how long do we have?", "suspension_and_appeals/cancellation_appeal"),
+        ("on a combien de temps?", "suspension_and_appeals/cancellation_appeal"),
+        # how long something takes is not a deadline
+        ("how long does it take after we send it?", "processing_time/after_information_request"),
+    ],
+)
+def test_a_deadline_the_answer_does_not_name_is_the_time_it_names(text, expected):
+    from bot.core.followups import followup_answer, kind_asked
+    from bot.ops.evaluation import domain_responses
+
+    responses = domain_responses()
+    after = (
+        "suspension_and_appeals/cancellation_appeal"
+        if expected.startswith("suspension")
+        else "review_process/request_for_information"
+    )
+    assert followup_answer(responses, after, kind_asked("duration", text)) == expected
+
+
+def test_a_question_that_is_not_about_time_is_never_a_deadline():
+    from bot.core.followups import kind_asked
+
+    assert kind_asked("cost", "what's the deadline?") == "cost"
+    assert kind_asked("duration", "how long does the review take?") == "duration"
+    assert kind_asked("duration", "how long do we have to wait for an answer?") == "duration"
+    assert kind_asked("duration", "on a combien de temps à attendre?") == "duration"
+    assert kind_asked("duration", "combien de temps prend le traitement?") == "duration"
+
+
+@pytest.mark.parametrize(
     "context, kind, expected",
     [
         # "combien de temps on a pour corriger?" after the action plan (a new-user trial: not understood)
@@ -274,3 +332,39 @@ def test_what_to_do_now_in_the_real_domain(context, expected):
     from bot.ops.evaluation import domain_responses
 
     assert followup_response(domain_responses(), context, "next") == f"utter_{expected}"
+
+
+@pytest.mark.parametrize(
+    "last_answer, text, expected",
+    [
+        # a new-user trial: "c'est valide combien de temps?" after the card's answer got PIP's processing time
+        ("fast_driver_card/overview", "c'est valide combien de temps?", "fast_driver_card/validity_and_renewal"),
+        (
+            "fast_driver_card/where_to_apply",
+            "how long is it valid once I get it?",
+            "fast_driver_card/validity_and_renewal",
+        ),
+        # after an answer about PIP: membership's own validity, until the revalidation, not the wait to join
+        ("benefits/fewer_exams", "and how long is that valid?", "membership_obligations/revalidation_timing"),
+    ],
+)
+def test_how_long_something_stays_valid_is_never_how_long_it_takes(last_answer, text, expected):
+    from bot.core.context_replies import named_followup
+    from bot.ops.evaluation import domain_responses
+
+    events = [
+        {"event": "user", "text": "first question"},
+        {"event": "bot", "data": {"custom": {"topic": last_answer.split("/")[0], "answer": last_answer}}},
+        {"event": "user", "text": text},
+    ]
+    assert named_followup(domain_responses(), events, "processing_time", text, "processing_time/overview") == expected
+
+
+def test_how_do_we_get_reinstated_after_a_suspension_is_what_to_do_to_get_it_back():
+    """A new-user trial: "how do we get it back?" after the suspension answers got nothing."""
+    from bot.ops.evaluation import domain_responses
+
+    for answer in ("suspension_and_appeals/suspension_reasons", "suspension_and_appeals/after_suspension"):
+        expected = "utter_suspension_and_appeals/after_suspension"
+        assert followup_response(domain_responses(), {"answer": answer}, "next") == expected
+    assert followup_response(domain_responses(), {"status": "suspended"}, "next").startswith("utter_suspension")
