@@ -22,6 +22,7 @@ from bot.core.followups import (
     GENERAL_ANSWER,
     PROGRAM_VALIDITY,
     asks_about_nothing_named,
+    asks_what_if_missed,
     custom_of,
     followup_answer,
     kind_asked,
@@ -259,3 +260,15 @@ def named_followup(
     named = named_followup_answer(responses, answer, kind)
     # the time the NLU chose answers how long something takes, never how long it stays valid
     return named or (PROGRAM_VALIDITY if kind == "validity" else None)
+
+
+def missed_followup(responses: Mapping[str, Any], events: Events, text: str) -> str | None:
+    """The answer "what if we miss it?" gets right after an answer (or a status) whose date or time
+    limit it asks about: what that answer names for it; None otherwise (the NLU's answer stands)."""
+    if not asks_what_if_missed(text):
+        return None
+    context = last_reply_context(previous_turn(events))
+    answer = context.get("answer") or (
+        _answer_explaining(responses, context["status"]) if context.get("status") else None
+    )
+    return named_followup_answer(responses, answer, "missed") if answer else None

@@ -91,6 +91,19 @@ _ASKS_HOW_LONG_VALID = re.compile(
     r"\b(?:valid|validity|good for|expires?|expiry|valides?|validit[ée]|bonnes? pour|bons? pour|expirer?)\b",
     re.IGNORECASE,
 )
+# "What if we miss it?" right after an answer that gave a date or a time limit: what happens then, as
+# that answer names it (`custom.followups.missed`: the appeal's 30 days → reapplying later; the date in
+# a request for information → write before it passes), whatever topic the words alone suggest (they
+# got the suspension answer, for applicants too)
+_ASKS_WHAT_IF_MISSED = re.compile(
+    r"^\W*(?:(?:and|ok|okay|so|but)\W+)?what (?:if|happens if|happens when) (?:we|i|they|he|she|you|the client|the caller) "
+    r"(?:miss|can'?t make|cannot make|can'?t meet|cannot meet|don'?t make|don'?t meet|(?:are|'re|am|is) late|go over|blow)\b"
+    r"|^\W*(?:(?:et|pis|puis|ok|mais)\W+)?(?:qu'est-ce qui (?:se passe|arrive) |que se passe-t-il |[çc]a fait quoi )?si "
+    r"(?:on|nous|je|j'|il|ils|elle|elles|le client|l'appelant) ?(?:le |la |les )?(?:rate|ratons|manque|manquons|d[ée]passe|"
+    r"d[ée]passons|ne peu[xt] pas respecter|peu[xt] pas respecter|ne pouvons pas respecter|arrive pas|y arrive pas|"
+    r"(?:est|sommes|suis) en retard)",
+    re.IGNORECASE,
+)
 # the kinds of follow-up a kind may be answered by, in order: a deadline the answer does not name is
 # the time it names ("how long do we have?" after the appeal answer: its 30 days)
 _ANSWERED_BY = {"deadline": ("deadline", "duration")}
@@ -104,6 +117,11 @@ def kind_asked(kind: str | None, text: str) -> str | None:
     if kind == "duration" and _ASKS_HOW_LONG_VALID.search(text):
         return "validity"
     return kind
+
+
+def asks_what_if_missed(text: str) -> bool:
+    """Whether the question asks what happens if a date or time limit just given is missed."""
+    return bool(_ASKS_WHAT_IF_MISSED.search(text))
 
 
 def names_the_program(text: str) -> bool:

@@ -179,7 +179,8 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
     from rasa.core.actions.action import ActionBotResponse
     from rasa.shared.core.events import FollowupAction
 
-    from bot.core.context_replies import asks_about_the_last_answer, named_followup
+    from bot.core.context_replies import asks_about_the_last_answer, missed_followup, named_followup
+    from bot.core.followups import asks_what_if_missed
     from bot.core.topics import STATUS_LOOKUP_FORM
     from bot.rasa_ext.answer_selection import best_answer_within
     from bot.rasa_ext.question_parts import SECOND_ANSWER, THEN_LOOK_UP
@@ -191,6 +192,12 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
         topic = action.intent_name_from_action(action.action_name)
         text = str(parse_data.get("text") or "")
         chosen = ((selectors.get(topic) or {}).get("response") or {}).get("intent_response_key")
+        events = [event.as_dict() for event in tracker.events] if asks_what_if_missed(text) else []
+        missed = missed_followup(domain.responses, events, text) if events else None
+        if missed:
+            # "what if we miss it?" after the appeal's 30 days: what happens then, not the suspension answer
+            action.utter_action = f"utter_{missed}"
+            return await ActionBotResponse.run(action, output_channel, nlg, tracker, domain)
         if text and asks_about_the_last_answer(text, chosen):
             # "is that free?" right after the FAST card's application: the card's fee
             events = [event.as_dict() for event in tracker.events]

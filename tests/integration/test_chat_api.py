@@ -229,6 +229,40 @@ def test_what_to_do_now_after_more_information_requested_is_to_send_it_in_the_po
 
 
 @pytest.mark.parametrize(
+    "lang, how_long", [("en", "how long do we have to send it?"), ("fr", "on a combien de temps pour l'envoyer?")]
+)
+def test_a_deadline_asked_after_more_information_requested_is_the_date_in_the_request(assistant, lang, how_long):
+    # a new-user trial: it got the wait once the information is sent, as if there were no hurry
+    chat = after_status(assistant, lang, "PIP-2026-00103", "100000003")
+    (answer,) = chat.say(how_long)
+    assert (answer["answer"], answer["lang"]) == ("review_process/information_request_deadline", lang)
+    assert "pip-pep@cbsa-asfc.gc.ca" in answer["text"]
+
+
+@pytest.mark.parametrize(
+    "lang, card, valid",
+    [
+        ("en", "how do I get a FAST card", "how long is it good for?"),
+        ("fr", "comment je fais pour avoir ma carte expres", "c'est valide combien de temps?"),
+    ],
+)
+def test_how_long_the_fast_card_is_valid_is_its_five_years_not_a_processing_time(assistant, lang, card, valid):
+    # a new-user trial: "c'est valide combien de temps?" after the card's answer got PIP's processing time
+    chat = assistant.conversation(lang)
+    assert chat.say(card)[0]["topic"] == "fast_driver_card"
+    (answer,) = chat.say(valid)
+    assert (answer["answer"], answer["lang"]) == ("fast_driver_card/validity_and_renewal", lang)
+
+
+@pytest.mark.parametrize("lang, now_what", [("en", "so what should I do now?"), ("fr", "pis là, je fais quoi?")])
+def test_what_to_do_now_with_nothing_before_it_asks_back_with_the_next_steps_as_buttons(assistant, lang, now_what):
+    (reply,) = assistant.conversation(lang).say(now_what)
+    assert reply["topic"] == "fallback" and reply["lang"] == lang
+    payloads = [button["payload"] for button in reply.get("buttons") or []]
+    assert payloads == ["/eligibility", "/application_process", "/check_status", "/ask_human"]
+
+
+@pytest.mark.parametrize(
     "lang, cancelled, where",
     [
         ("en", "Our membership was cancelled last week", "where do we file it?"),

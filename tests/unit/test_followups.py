@@ -368,3 +368,49 @@ def test_how_do_we_get_reinstated_after_a_suspension_is_what_to_do_to_get_it_bac
         expected = "utter_suspension_and_appeals/after_suspension"
         assert followup_response(domain_responses(), {"answer": answer}, "next") == expected
     assert followup_response(domain_responses(), {"status": "suspended"}, "next").startswith("utter_suspension")
+
+
+def _after(reply_custom: dict, text: str) -> list:
+    return [
+        {"event": "user", "text": "first question"},
+        {"event": "bot", "data": {"custom": reply_custom}},
+        {"event": "user", "text": text},
+    ]
+
+
+@pytest.mark.parametrize(
+    "last_reply, text, expected",
+    [
+        # a new-user trial: each got the members' suspension answer, applicants included
+        (
+            {"answer": "suspension_and_appeals/cancellation_appeal"},
+            "what if we miss it?",
+            "suspension_and_appeals/reapply_wait",
+        ),
+        (
+            {"answer": "suspension_and_appeals/cancellation_appeal"},
+            "pis si on manque le 30 jours?",
+            "suspension_and_appeals/reapply_wait",
+        ),
+        ({"status": "info_requested"}, "et si on depasse le delai?", "review_process/information_request_deadline"),
+        (
+            {"answer": "review_process/request_for_information"},
+            "Et si nous ne pouvons pas respecter la date?",
+            "review_process/information_request_deadline",
+        ),
+        (
+            {"answer": "suspension_and_appeals/action_plan"},
+            "and what if we can't make it in time?",
+            "suspension_and_appeals/action_plan_missed",
+        ),
+        # an answer that names nothing for it, or a question that is not a what-if on a deadline
+        ({"answer": "fast_driver_card/overview"}, "what if we miss it?", None),
+        ({"answer": "suspension_and_appeals/cancellation_appeal"}, "what if we lose the appeal?", None),
+        ({"answer": "suspension_and_appeals/cancellation_appeal"}, "pis si un gars perd sa carte?", None),
+    ],
+)
+def test_what_if_we_miss_it_is_about_the_date_just_given(last_reply, text, expected):
+    from bot.core.context_replies import missed_followup
+    from bot.ops.evaluation import domain_responses
+
+    assert missed_followup(domain_responses(), _after(last_reply, text), text) == expected
