@@ -34,8 +34,9 @@ GENERAL_ANSWER = {
     "cost": "cost/overview",
     "apply": "application_process/overview",
 }
-# "how long is it valid?" about nothing that names its own: PIP membership's, until revalidation
-# after the 4-year anniversary (not in GENERAL_ANSWER: a question of that topic is no follow-up)
+# "how long is it valid?" after an answer that names no validity of its own: PIP membership's, until the
+# revalidation after the 4-year anniversary (kept out of GENERAL_ANSWER, whose topics mark the questions
+# that may be follow-ups: a membership-obligations question is not one)
 PROGRAM_VALIDITY = "membership_obligations/revalidation_timing"
 # The answers a time, cost or where-to-apply question gets when it names nothing of its own ("how long
 # does it take to get one?", "c'est combien?", "where do I apply for it?"): PIP's own. Right after an
@@ -73,49 +74,68 @@ _POINTS_BACK = re.compile(
 )
 
 
-# A time question that asks how long one has, not how long something takes: "how long do we have to
-# send it?" after a request for information is the date in the request, not the wait once it is sent
+# A time question that asks how long the trader has to do something, not how long something takes:
+# "how long do we have to send it?" after a request for information is the date in the request, not
+# the wait once it is sent. The trader is the subject ("how long do they have to process it?" and "by
+# when can we expect a decision?" ask for the CBSA's time), and "délai de traitement" / "d'attente" is
+# the French for processing time.
+_TRADER = r"(?:we|i|you|the (?:client|caller|company))"
 _ASKS_FOR_A_DEADLINE = re.compile(
-    r"\bhow (?:long|much time) (?:do|does|did) (?:we|i|you|they|he|she) (?:have|get)\b(?! to wait)"
-    r"|\bhow (?:long|much time) (?:is|are) (?:we|they|he|she) given\b"
-    r"|\b(?:what(?:'s| is) the |any |a )deadline\b|\bby when (?:do|must|should|can) \w+\b|\bdue by when\b"
-    r"|\b(?:on a combien de temps|combien de temps (?:avons-nous|a-t-on|on a|(?:il )?(?:nous|leur|me|lui) reste))\b"
-    r"(?! (?:à|a) attendre)"
-    r"|\b(?:quel est le |c['’]est quoi le |y a-t-il un |il y a un |y a-tu un |un )d[ée]lai\b"
-    r"|\bjusqu['’](?:à|a) quand\b|\bd['’]ici quand\b",
+    rf"\bhow (?:long|much time|many days|many weeks) (?:do|does|did) {_TRADER} (?:have|get)\b(?! to wait)"
+    r"|\bhow (?:long|much time|many days) (?:are|is) (?:we|they) given\b"
+    r"|\b(?:what(?:'s| is) (?:the|our|their) |any |a )(?:deadline|time limit)\b|\bwhen is it due\b"
+    r"|\bby when (?:do|must|should) (?:we|i|they) \w+\b|^\W*(?:(?:and|ok|so)\W+)?by when\W*$"
+    r"|\b(?:on a|on dispose de|avons-nous|a-t-on) combien de (?:temps|jours|semaines)\b(?! (?:à|a) attendre)"
+    r"|\bcombien de (?:temps|jours|semaines) (?:avons-nous|a-t-on|on a|(?:il )?(?:nous|leur|lui) reste)\b"
+    r"(?! (?:à|a) attendre| avant (?:la|une) (?:d[ée]cision|r[ée]ponse))"
+    r"|\b(?:quel est (?:le|notre) |c['’]est quoi (?:le|notre) |y a-t-il un |il y a un |y a-tu un )d[ée]lai\b"
+    r"(?! (?:de traitement|d['’]attente|pour (?:avoir|recevoir|obtenir) une r[ée]ponse))"
+    r"|\b(?:on a |nous avons )?jusqu['’](?:à|a) quand\b|^\W*(?:(?:et|pis|ok)\W+)?d['’]ici quand\W*$",
     re.IGNORECASE,
 )
-# A time question that asks how long something stays valid: "how long is it good for?" after the FAST
-# card's answer is the card's five years, not its processing time ("dure", "last" ask both: left out)
+# A time question that asks how long something stays valid, in the shape of such a question: "how long
+# is it good for?" after the FAST card's answer is the card's five years, not its processing time
+# ("valide" alone is also the verb: "pour que l'ASFC valide notre profil"; "dure" and "last" ask both)
 _ASKS_HOW_LONG_VALID = re.compile(
-    r"\b(?:valid|validity|good for|expires?|expiry|valides?|validit[ée]|bonnes? pour|bons? pour|expirer?)\b",
+    r"\bvalid (?:for|until)\b|\b(?:is|are|stays?) (?:it |that |this |they |the card |cards )?valid\b|\bvalidity\b|\bgood for\b"
+    r"|\bexpires?\b|\bexpiry\b|\bvalides? (?:pendant |durant )?(?:combien|jusqu)|\bvalidit[ée]\b"
+    r"|\bbonn?e?s? (?:pour )?(?:combien|jusqu)|\bexpire(?:nt)?\b",
     re.IGNORECASE,
 )
-# "What if we miss it?" right after an answer that gave a date or a time limit: what happens then, as
-# that answer names it (`custom.followups.missed`: the appeal's 30 days → reapplying later; the date in
-# a request for information → write before it passes), whatever topic the words alone suggest (they
-# got the suspension answer, for applicants too)
+# "What if we miss it?": missing a date or time limit just given, named by a word that points back at it
+# ("it", "the deadline", "les 30 jours", "le délai", or a pronoun before the verb), so that "what if we
+# miss the FAST interview?" or "et si on manque de documents?" are not taken for it
+_MISSED_OBJECT_EN = r"(?:it|that|the (?:deadline|date|due date|time limit|window|\d+ days)|(?:our|the) \d+ days)"
 _ASKS_WHAT_IF_MISSED = re.compile(
-    r"^\W*(?:(?:and|ok|okay|so|but)\W+)?what (?:if|happens if|happens when) (?:we|i|they|he|she|you|the client|the caller) "
-    r"(?:miss|can'?t make|cannot make|can'?t meet|cannot meet|don'?t make|don'?t meet|(?:are|'re|am|is) late|go over|blow)\b"
-    r"|^\W*(?:(?:et|pis|puis|ok|mais)\W+)?(?:qu'est-ce qui (?:se passe|arrive) |que se passe-t-il |[çc]a fait quoi )?si "
-    r"(?:on|nous|je|j'|il|ils|elle|elles|le client|l'appelant) ?(?:le |la |les )?(?:rate|ratons|manque|manquons|d[ée]passe|"
-    r"d[ée]passons|ne peu[xt] pas respecter|peu[xt] pas respecter|ne pouvons pas respecter|arrive pas|y arrive pas|"
-    r"(?:est|sommes|suis) en retard)",
+    rf"\bwhat (?:if|happens if) {_TRADER} (?:miss(?:ed)?|can'?t make|cannot make|can'?t meet|cannot meet|don'?t make|"
+    rf"don'?t meet|didn'?t make|didn'?t meet) {_MISSED_OBJECT_EN}\b"
+    rf"|\bwhat (?:if|happens if) {_TRADER}(?: are|'re| were| am|'m| is| was) late\b"
+    rf"|\bwhat (?:if|happens if) {_TRADER} (?:don'?t|can'?t|cannot|didn'?t) (?:answer|reply|respond|file|send it) in time\b"
+    r"|\bwhat if (?:the |our )?(?:deadline|date|time limit) (?:passes|has passed|is missed)\b"
+    r"|\bsi (?:on|nous|je|j['’]|le client|l['’]appelant) ?(?:ne |n['’])?(?:le |la |les |l['’])?"
+    r"(?:rate|ratons|rat[ée]|manque|manquons|manqu[ée]|d[ée]passe|d[ée]passons|d[ée]pass[ée]|respecte pas|respectons pas|"
+    r"peu[xt] pas (?:le |la )?respecter|pouvons pas (?:le |la )?respecter|y arrive pas|y arrivons pas|arrive pas (?:à temps|a temps)|"
+    r"(?:est|sommes|suis) en retard)"
+    r"(?! de\b| d['’]| du\b| des\b| (?:un|une|notre|nos|son|sa|ses|leur|leurs|le budget|notre budget)\b)"
+    r"(?: (?:le|la|les|ce|cette) (?:d[ée]lai|date|[ée]ch[ée]ance|\d+ jours)\b|\W*$| l['’][ée]ch[ée]ance\b)"
+    r"|\bsi (?:le|ce) d[ée]lai (?:est|a été) d[ée]pass[ée]",
     re.IGNORECASE,
 )
+# the kinds of follow-up an answer's `custom.followups` may name (content/CONVENTIONS.md)
+NAMED_KINDS = frozenset({*FOLLOWUP_KINDS.values(), *GENERAL_ANSWER, "deadline", "validity", "missed"})
 # the kinds of follow-up a kind may be answered by, in order: a deadline the answer does not name is
 # the time it names ("how long do we have?" after the appeal answer: its 30 days)
 _ANSWERED_BY = {"deadline": ("deadline", "duration")}
 
 
 def kind_asked(kind: str | None, text: str) -> str | None:
-    """The kind of follow-up a question is, its words read: a time question that asks for a
-    deadline is a "deadline"."""
-    if kind == "duration" and _ASKS_FOR_A_DEADLINE.search(text):
-        return "deadline"
+    """The kind of follow-up a time question ("duration") is, its words read: how long something stays
+    valid ("validity"), checked first since "how long do we have before it expires?" is the card's
+    validity, or how long the trader has to do something ("deadline"); any other kind is kept."""
     if kind == "duration" and _ASKS_HOW_LONG_VALID.search(text):
         return "validity"
+    if kind == "duration" and _ASKS_FOR_A_DEADLINE.search(text):
+        return "deadline"
     return kind
 
 
@@ -168,4 +188,5 @@ def followup_answer(responses: Mapping[str, Any], answer: str | None, kind: str)
             return overview if answer != overview else None
     if kind == "validity":
         return PROGRAM_VALIDITY
+    # a kind answered by another when nothing names it (a deadline by a time) falls back as that one
     return GENERAL_ANSWER.get(_ANSWERED_BY.get(kind, (kind,))[-1])

@@ -139,6 +139,16 @@ def test_followup_targets_exist():
             assert f"utter_{target}" in names, f"{name} points follow-ups to a missing answer {target}"
 
 
+def test_followups_name_only_kinds_the_code_asks_for():
+    """A misspelt kind ("deadine") would be silently never asked for."""
+    from bot.core.followups import NAMED_KINDS as kinds
+
+    for name, variations in knowledge_answers().items():
+        for variation in variations:
+            named = set(((variation.get("custom") or {}).get("followups") or {}))
+            assert named <= kinds, f"{name}: {named - kinds}"
+
+
 def test_no_python_file_refers_to_the_old_single_domain_file():
     for path in list((ROOT / "bot").rglob("*.py")) + list((ROOT / "actions").rglob("*.py")):
         assert "domain.yml" not in path.read_text(encoding="utf-8"), path

@@ -385,12 +385,12 @@ def _after(reply_custom: dict, text: str) -> list:
         (
             {"answer": "suspension_and_appeals/cancellation_appeal"},
             "what if we miss it?",
-            "suspension_and_appeals/reapply_wait",
+            "suspension_and_appeals/appeal_missed",
         ),
         (
             {"answer": "suspension_and_appeals/cancellation_appeal"},
             "pis si on manque le 30 jours?",
-            "suspension_and_appeals/reapply_wait",
+            "suspension_and_appeals/appeal_missed",
         ),
         ({"status": "info_requested"}, "et si on depasse le delai?", "review_process/information_request_deadline"),
         (
@@ -414,3 +414,67 @@ def test_what_if_we_miss_it_is_about_the_date_just_given(last_reply, text, expec
     from bot.ops.evaluation import domain_responses
 
     assert missed_followup(domain_responses(), _after(last_reply, text), text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the CBSA's time, not the trader's (the review)
+        "quel est le délai de traitement?",
+        "c'est quoi le délai pour avoir une réponse?",
+        "y a-t-il un délai d'attente?",
+        "combien de temps il nous reste avant la décision?",
+        "by when can we expect a decision?",
+        "how long do they have to process it?",
+        # validity, not a deadline
+        "how long do we have before it expires?",
+    ],
+)
+def test_a_time_question_about_the_cbsa_or_a_validity_is_no_deadline(text):
+    from bot.core.followups import kind_asked
+
+    assert kind_asked("duration", text) != "deadline"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if we miss our annual portal sign-in?",
+        "what if we miss the FAST interview?",
+        "what if I miss a seal check?",
+        "what if they are late with the decision?",
+        "et si on manque de documents?",
+        "et si on manque un document?",
+        "et si on dépasse notre budget?",
+    ],
+)
+def test_missing_something_else_than_the_date_just_given_is_not_a_missed_deadline(text):
+    """The review: these got the appeal's or the request's answer after those answers."""
+    from bot.core.followups import asks_what_if_missed
+
+    assert not asks_what_if_missed(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if we're late?",
+        "what if we don't answer in time?",
+        "si on ne respecte pas le délai?",
+        "et si le délai est dépassé?",
+    ],
+)
+def test_the_usual_ways_of_asking_about_a_missed_date_are_recognised(text):
+    from bot.core.followups import asks_what_if_missed
+
+    assert asks_what_if_missed(text)
+
+
+def test_a_validity_asked_in_a_second_question_after_an_answer_that_names_none_is_membership_validity():
+    """The review: "How do I apply? And how long is it valid?" got a processing time."""
+    from bot.core.followups import followup_answer, kind_asked
+    from bot.ops.evaluation import domain_responses
+
+    kind = kind_asked("duration", "And how long is it valid?")
+    expected = "membership_obligations/revalidation_timing"
+    assert followup_answer(domain_responses(), "application_process/overview", kind) == expected
