@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 from bot.core.answer_ids import overview_of, topic_of
 
@@ -128,6 +128,10 @@ NAMED_KINDS = frozenset({*FOLLOWUP_KINDS.values(), *GENERAL_ANSWER, "deadline", 
 _ANSWERED_BY = {"deadline": ("deadline", "duration")}
 
 
+@overload
+def kind_asked(kind: str, text: str) -> str: ...
+@overload
+def kind_asked(kind: None, text: str) -> None: ...
 def kind_asked(kind: str | None, text: str) -> str | None:
     """The kind of follow-up a time question ("duration") is, its words read: how long something stays
     valid ("validity"), checked first since "how long do we have before it expires?" is the card's

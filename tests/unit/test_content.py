@@ -145,7 +145,7 @@ def test_followups_name_only_kinds_the_code_asks_for():
 
     for name, variations in knowledge_answers().items():
         for variation in variations:
-            named = set(((variation.get("custom") or {}).get("followups") or {}))
+            named = set((variation.get("custom") or {}).get("followups") or {})
             assert named <= kinds, f"{name}: {named - kinds}"
 
 
