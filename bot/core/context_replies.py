@@ -246,7 +246,7 @@ def named_followup(
     before (a greeting or another question since); after a status, the answer that explains it
     counts as the last answer. `chosen`: the answer the NLU chose for the question."""
     kind = next((kind for kind, general in GENERAL_ANSWER.items() if topic_of(general) == topic), None)
-    kind = kind_asked(kind, text)
+    kind = kind_asked(kind or asks_about_nothing_named(chosen, text), text)
     if kind is None or not asks_about_the_last_answer(text, chosen):
         return None
     context = last_reply_context(previous_turn(events))

@@ -44,7 +44,9 @@ PROGRAM_VALIDITY = "membership_obligations/revalidation_timing"
 NOTHING_NAMED = {
     "duration": frozenset({"processing_time/overview", "processing_time/how_long"}),
     "cost": frozenset({"cost/overview", "cost/application_fee", "cost/membership_fee"}),
-    "apply": frozenset({"application_process/overview", "application_process/online_only"}),
+    # "where do I send it?" reads as the program's e-mail: right after the appeal answer it asks where
+    # the appeal goes (the portal), as "where do I file it?" does
+    "apply": frozenset({"application_process/overview", "application_process/online_only", "contact/program_email"}),
 }
 _NAMES_THE_PROGRAM = re.compile(
     r"\b(?:pip|pep|partners in protection|partenaires en protection|programs?|programmes?|memberships?|"

@@ -240,6 +240,24 @@ def test_a_deadline_asked_after_more_information_requested_is_the_date_in_the_re
 
 
 @pytest.mark.parametrize(
+    "lang, cancelled, missed",
+    [
+        ("en", "our membership was cancelled, can we appeal?", "what if we miss it?"),
+        ("fr", "notre adhésion a été annulée, on peut contester?", "pis si on manque le 30 jours?"),
+    ],
+)
+def test_what_if_we_miss_it_after_the_appeal_answer_is_what_to_do_once_the_30_days_are_past(
+    assistant, lang, cancelled, missed
+):
+    # a new-user trial: it got the members' suspension answer
+    chat = assistant.conversation(lang)
+    assert chat.say(cancelled)[0]["answer"] == "suspension_and_appeals/cancellation_appeal"
+    (answer,) = chat.say(missed)
+    assert (answer["answer"], answer["lang"]) == ("suspension_and_appeals/appeal_missed", lang)
+    assert "30" in answer["text"] and "pip-pep@cbsa-asfc.gc.ca" in answer["text"]
+
+
+@pytest.mark.parametrize(
     "lang, card, valid",
     [
         ("en", "how do I get a FAST card", "how long is it good for?"),
@@ -267,6 +285,9 @@ def test_what_to_do_now_with_nothing_before_it_asks_back_with_the_next_steps_as_
     [
         ("en", "Our membership was cancelled last week", "where do we file it?"),
         ("fr", "Notre adhésion a été annulée la semaine passée", "on le soumet où?"),
+        # a new-user trial: it got the program's e-mail, and the appeal is filed in the portal
+        ("en", "and if they cancel us, can we appeal?", "where do I send it?"),
+        ("fr", "notre adhésion a été annulée, on peut contester?", "on l'envoie où?"),
     ],
 )
 def test_where_after_the_appeal_answer_is_where_to_file_the_appeal(assistant, lang, cancelled, where):

@@ -478,3 +478,23 @@ def test_a_validity_asked_in_a_second_question_after_an_answer_that_names_none_i
     kind = kind_asked("duration", "And how long is it valid?")
     expected = "membership_obligations/revalidation_timing"
     assert followup_answer(domain_responses(), "application_process/overview", kind) == expected
+
+
+def test_where_do_i_send_it_after_the_appeal_answer_is_where_the_appeal_is_filed():
+    """A new-user trial: "where do I send it?" got the program's e-mail; the appeal is filed in the portal."""
+    from bot.core.context_replies import named_followup
+    from bot.ops.evaluation import domain_responses
+
+    text = "where do I send it?"
+    events = _after({"answer": "suspension_and_appeals/cancellation_appeal"}, text)
+    expected = "suspension_and_appeals/file_appeal"
+    assert named_followup(domain_responses(), events, "contact", text, "contact/program_email") == expected
+    # the program's e-mail asked for itself, or right after an answer that names nowhere to apply
+    assert named_followup(domain_responses(), events, "contact", "what's your e-mail?", "contact/program_email") is None
+    # after a request for information (or the status that is one): upload in the portal, brokers e-mail
+    for last_reply in ({"answer": "review_process/request_for_information"}, {"status": "info_requested"}):
+        events = _after(last_reply, text)
+        expected = "contact/send_documents"
+        assert named_followup(domain_responses(), events, "contact", text, "contact/program_email") == expected
+    events = _after({"answer": "benefits/fewer_exams"}, text)
+    assert named_followup(domain_responses(), events, "contact", text, "contact/program_email") is None
