@@ -20,7 +20,6 @@ from bot.core.business_types import NARROWER, US_BASED
 from bot.core.followups import (
     FOLLOWUP_KINDS,
     GENERAL_ANSWER,
-    PROGRAM_VALIDITY,
     asks_about_nothing_named,
     asks_what_if_missed,
     custom_of,
@@ -249,17 +248,10 @@ def named_followup(
     kind = kind_asked(kind or asks_about_nothing_named(chosen, text), text)
     if kind is None or not asks_about_the_last_answer(text, chosen):
         return None
-    context = last_reply_context(previous_turn(events))
-    # after a status, the answer that explains it ("pis ça prend combien de temps?" after "more
-    # information requested": the wait once the information is sent)
-    answer = context.get("answer") or (
-        _answer_explaining(responses, context["status"]) if context.get("status") else None
-    )
+    answer = _answer_just_given(responses, events)
     if not answer or topic_of(answer) == topic:
         return None
-    named = named_followup_answer(responses, answer, kind)
-    # the time the NLU chose answers how long something takes, never how long it stays valid
-    return named or (PROGRAM_VALIDITY if kind == "validity" else None)
+    return named_followup_answer(responses, answer, kind)
 
 
 def missed_followup(responses: Mapping[str, Any], events: Events, text: str) -> str | None:
@@ -267,8 +259,15 @@ def missed_followup(responses: Mapping[str, Any], events: Events, text: str) -> 
     limit it asks about: what that answer names for it; None otherwise (the NLU's answer stands)."""
     if not asks_what_if_missed(text):
         return None
-    context = last_reply_context(previous_turn(events))
-    answer = context.get("answer") or (
-        _answer_explaining(responses, context["status"]) if context.get("status") else None
-    )
+    answer = _answer_just_given(responses, events)
     return named_followup_answer(responses, answer, "missed") if answer else None
+
+
+def _answer_just_given(responses: Mapping[str, Any], events: Events) -> str | None:
+    """The answer in reply to the message before the one being answered; after a status, the answer
+    that explains it ("pis ça prend combien de temps?" after "more information requested": the wait
+    once the information is sent)."""
+    context = last_reply_context(previous_turn(events))
+    if context.get("status"):
+        return _answer_explaining(responses, context["status"])
+    return context.get("answer")

@@ -174,13 +174,14 @@ def custom_of(responses: Mapping[str, Any], answer: str) -> dict[str, Any]:
 
 def named_followup_answer(responses: Mapping[str, Any], answer: str, kind: str) -> str | None:
     """The answer id that answer names for this kind of follow-up, or else its topic's overview
-    names (None: neither names one)."""
+    names (None: neither names one). A validity is never left to the NLU, whose answer would be a
+    processing time: without one named, PIP membership's."""
     for kind_named in _ANSWERED_BY.get(kind, (kind,)):
         for source in (answer, overview_of(topic_of(answer))):
             target = (custom_of(responses, source).get("followups") or {}).get(kind_named)
             if target:
                 return str(target)
-    return None
+    return PROGRAM_VALIDITY if kind == "validity" else None
 
 
 def followup_answer(responses: Mapping[str, Any], answer: str | None, kind: str) -> str | None:

@@ -51,7 +51,6 @@ from bot.core.context_replies import answer_for_business
 from bot.core.followups import (
     FOLLOWUP_KINDS,
     GENERAL_ANSWER,
-    PROGRAM_VALIDITY,
     asks_about_nothing_named,
     custom_of,
     followup_answer,
@@ -551,8 +550,6 @@ def _by_questions(
         # "How much is the FAST card and how long does it take to get one?": the card's time, not PIP's
         kind = kind_asked(asks_about_nothing_named(answer, part), part)
         followed = named_followup_answer(responses or {}, first_answer, kind) if kind else None
-        if kind == "validity" and not followed:
-            followed = PROGRAM_VALIDITY  # how long something stays valid is never a processing time
         if followed:
             candidates.append((confidence, followed, followed not in said_by_the_first))
         elif topic != first_topic:
