@@ -21,10 +21,10 @@ from bot.core.followups import (
     FOLLOWUP_KINDS,
     GENERAL_ANSWER,
     asks_about_nothing_named,
-    asks_what_if_missed,
     custom_of,
     followup_answer,
     kind_asked,
+    kinds_in_words,
     named_followup_answer,
 )
 from bot.core.topics import STATUS_LOOKUP_INTENT, knowledge_topics, title
@@ -54,6 +54,11 @@ Said = list[tuple[str, dict[str, Any]]]
 
 def _custom(event: dict[str, Any]) -> dict[str, Any]:
     return ((event.get("data") or {}).get("custom")) or {}
+
+
+def _latest_text(events: Events) -> str:
+    """What the person wrote last."""
+    return next((str(event.get("text") or "") for event in reversed(events) if event.get("event") == "user"), "")
 
 
 def last_reply_context(events: Events) -> dict[str, Any]:
@@ -129,8 +134,7 @@ def followup_response(responses: Mapping[str, Any], context: dict[str, Any], kin
 
 def followup_reply(responses: Mapping[str, Any], events: Events, intent: str | None, in_lookup: bool) -> str:
     """The response to a follow-up, asked during a status look-up or not."""
-    asked = next((str(event.get("text") or "") for event in reversed(events) if event.get("event") == "user"), "")
-    kind = kind_asked(FOLLOWUP_KINDS.get(intent or "", "meaning"), asked)
+    kind = kind_asked(FOLLOWUP_KINDS.get(intent or "", "meaning"), _latest_text(events))
     if in_lookup:
         if kind in ("meaning", "next"):
             return LOOKUP_EXPLAINED
@@ -221,6 +225,18 @@ def clarify_reply(intent_ranking: list[dict[str, Any]], language: str | None) ->
     return ("utter_clarify" if choices else "utter_clarify_no_candidate"), buttons
 
 
+def declined_reply(
+    responses: Mapping[str, Any], events: Events, intent_ranking: list[dict[str, Any]], language: str | None
+) -> tuple[str, list[dict[str, str]]]:
+    """What a message the NLU declined gets: right after an answer, the answer to a follow-up its words
+    make plain ("elle est valide jusqu'à quand?" after the FAST card's answer: its five years);
+    otherwise the clarifying question and its buttons."""
+    followup = worded_followup(responses, events, _latest_text(events), declined=True)
+    if followup:
+        return f"utter_{followup}", []
+    return clarify_reply(intent_ranking, language)
+
+
 # "is that free?" is often read as a cost question rather than a follow-up: so short, it still asks
 # about the answer just given
 SHORT_QUESTION_WORDS = 4
@@ -254,13 +270,16 @@ def named_followup(
     return named_followup_answer(responses, answer, kind)
 
 
-def missed_followup(responses: Mapping[str, Any], events: Events, text: str) -> str | None:
-    """The answer "what if we miss it?" gets right after an answer (or a status) whose date or time
-    limit it asks about: what that answer names for it; None otherwise (the NLU's answer stands)."""
-    if not asks_what_if_missed(text):
+def worded_followup(responses: Mapping[str, Any], events: Events, text: str, declined: bool = False) -> str | None:
+    """The answer a follow-up its words make plain gets right after an answer (or a status) that names
+    one for it: "what if we miss it?" after the appeal's 30 days, "on peut-tu contester ça?" after a
+    suspension; for a message the NLU declined, also "elle est valide jusqu'à quand?" after the FAST
+    card's answer (kinds_in_words). None otherwise: the NLU's answer, or the clarifying question, stands."""
+    kinds = kinds_in_words(text, declined)
+    answer = _answer_just_given(responses, events) if kinds else None
+    if not answer:
         return None
-    answer = _answer_just_given(responses, events)
-    return named_followup_answer(responses, answer, "missed") if answer else None
+    return next(filter(None, (named_followup_answer(responses, answer, kind) for kind in kinds)), None)
 
 
 def _answer_just_given(responses: Mapping[str, Any], events: Events) -> str | None:

@@ -69,6 +69,8 @@ _POINTS_BACK = re.compile(
     # French object pronouns before the verb: "où est-ce qu'on le dépose?", "je l'envoie où?"
     rf"|\bl['’](?:avoir|{_VERBS_OF_WHAT_WAS_SAID})\b|\b(?:la|le|les) (?:{_VERBS_OF_WHAT_WAS_SAID})\b"
     r"|\ben (?:avoir|obtenir) une?\b"
+    # a fee or cost with "the" presumes one was just named ("ok, how much is the fee?" after the FAST card)
+    r"|\bthe (?:fees?|costs?|price)\b|\b(?:les frais|le co[uû]t|le prix|le tarif)\b"
     # a deadline just given: "how long do we have?", "on a combien de temps?"
     r"|\bhow (?:long|much time) (?:do|does) (?:we|i|they|he|she) (?:have|get)(?: left)?\s*\??$"
     r"|^\W*(?:et |pis |ok )?on a combien de temps\b|\bcombien de temps (?:avons-nous|(?:il )?(?:nous|leur) reste)",
@@ -123,8 +125,21 @@ _ASKS_WHAT_IF_MISSED = re.compile(
     r"|\bsi (?:le|ce) d[ée]lai (?:est|a été) d[ée]pass[ée]",
     re.IGNORECASE,
 )
+# "Can we contest that?": disputing the decision just given, when the words name no decision of their own
+# ("can we appeal a cancellation?" after the suspension answer asks about the cancellation's appeal)
+_ASKS_TO_APPEAL = re.compile(
+    r"\b(?:appeal|contest|dispute|challenge|fight|recourse)\b|\bcontest(?:er|ons)\b|\bfaire appel\b|\ben appeler\b"
+    r"|\b(?:un |le |en |aucun |quel )?recours\b|\bporter (?:ça |ca |cela )?en appel\b|\bun appel\b",
+    re.IGNORECASE,
+)
+_NAMES_A_DECISION = re.compile(
+    r"\b(?:cancel\w*|annul\w*|revok\w*|r[ée]voqu\w*|den(?:y|ied|ial)|refus\w*|reject\w*|rejet\w*)\b",
+    re.IGNORECASE,
+)
+# "On le dépose où?", "where do I send it?": where to file or send what was just said
+_ASKS_WHERE = re.compile(r"\bwhere\b|(?:^|\s)où\b|\bou\s*\??\s*$", re.IGNORECASE)
 # the kinds of follow-up an answer's `custom.followups` may name (content/CONVENTIONS.md)
-NAMED_KINDS = frozenset({*FOLLOWUP_KINDS.values(), *GENERAL_ANSWER, "deadline", "validity", "missed"})
+NAMED_KINDS = frozenset({*FOLLOWUP_KINDS.values(), *GENERAL_ANSWER, "deadline", "validity", "missed", "appeal"})
 # the kinds of follow-up a kind may be answered by, in order: a deadline the answer does not name is
 # the time it names ("how long do we have?" after the appeal answer: its 30 days)
 _ANSWERED_BY = {"deadline": ("deadline", "duration")}
@@ -148,6 +163,25 @@ def kind_asked(kind: str | None, text: str) -> str | None:
 def asks_what_if_missed(text: str) -> bool:
     """Whether the question asks what happens if a date or time limit just given is missed."""
     return bool(_ASKS_WHAT_IF_MISSED.search(text))
+
+
+def asks_to_appeal(text: str) -> bool:
+    """Whether the question asks to contest a decision it does not name ("on peut-tu contester ça?")."""
+    return bool(_ASKS_TO_APPEAL.search(text)) and not _NAMES_A_DECISION.search(text)
+
+
+def kinds_in_words(text: str, declined: bool = False) -> list[str]:
+    """The kinds of follow-up the words ask whatever answer the NLU chose, in the order they are tried:
+    a missed date, an appeal. For a message the NLU declined ("elle est valide jusqu'à quand?",
+    "on le dépose où?"), also the time and place kinds its words ask about what was just said."""
+    kinds = [kind for kind, asks in (("missed", asks_what_if_missed), ("appeal", asks_to_appeal)) if asks(text)]
+    if declined:
+        time_kind = kind_asked("duration", text)
+        if time_kind != "duration":
+            kinds.append(time_kind)
+        if _ASKS_WHERE.search(text) and _POINTS_BACK.search(text) and not names_the_program(text):
+            kinds.append("apply")
+    return kinds
 
 
 def names_the_program(text: str) -> bool:

@@ -173,14 +173,14 @@ def compiled_action_result_check(spec: dict) -> Callable[[Any, dict], bool]:
 
 def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Wraps ActionRetrieveResponse.run: the answer within its topic (the overview when the NLU
-    chose none; for a cost or time question about the answer just given, the one that answer names:
-    bot/core/context_replies.py), then the answer to the message's second question, if it asks one, and the status
+    chose none; for a cost or time question about the answer just given, or one whose words ask what
+    if its date is missed or how to contest it, the one that answer names: bot/core/context_replies.py), then the answer to the message's second question, if it asks one, and the status
     look-up when the message asks where its application is too."""
     from rasa.core.actions.action import ActionBotResponse
     from rasa.shared.core.events import FollowupAction
 
-    from bot.core.context_replies import asks_about_the_last_answer, missed_followup, named_followup
-    from bot.core.followups import asks_what_if_missed
+    from bot.core.context_replies import asks_about_the_last_answer, named_followup, worded_followup
+    from bot.core.followups import kinds_in_words
     from bot.core.topics import STATUS_LOOKUP_FORM
     from bot.rasa_ext.answer_selection import best_answer_within
     from bot.rasa_ext.question_parts import SECOND_ANSWER, THEN_LOOK_UP
@@ -192,11 +192,11 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
         topic = action.intent_name_from_action(action.action_name)
         text = str(parse_data.get("text") or "")
         chosen = ((selectors.get(topic) or {}).get("response") or {}).get("intent_response_key")
-        events = [event.as_dict() for event in tracker.events] if asks_what_if_missed(text) else []
-        missed = missed_followup(domain.responses, events, text) if events else None
-        if missed:
+        events = [event.as_dict() for event in tracker.events] if kinds_in_words(text) else []
+        worded = worded_followup(domain.responses, events, text) if events else None
+        if worded:
             # "what if we miss it?" after the appeal's 30 days: what happens then, not the suspension answer
-            action.utter_action = f"utter_{missed}"
+            action.utter_action = f"utter_{worded}"
             return await ActionBotResponse.run(action, output_channel, nlg, tracker, domain)
         if text and asks_about_the_last_answer(text, chosen):
             # "is that free?" right after the FAST card's application: the card's fee
@@ -254,7 +254,7 @@ async def said_in_context(action_name: str, output_channel, nlg, tracker, domain
         said = context_replies.repeated_answers(responses, events, intent, tracker.get_slot("business_type"))
     else:
         ranking = (latest.parse_data.get("intent_ranking") if latest else None) or []
-        response, buttons = context_replies.clarify_reply(ranking, tracker.get_slot("language"))
+        response, buttons = context_replies.declined_reply(responses, events, ranking, tracker.get_slot("language"))
         said = [(response, {})]
     uttered = []
     for response, fill_ins in said:

@@ -300,6 +300,57 @@ def test_where_after_the_appeal_answer_is_where_to_file_the_appeal(assistant, la
 
 
 @pytest.mark.parametrize(
+    "lang, first, followup, expected",
+    [
+        # a new-user trial: the cancellation's 30-day appeal, said as if it applied to a suspension
+        (
+            "fr",
+            "on a reçu une lettre de suspension de notre adhésion PEP",
+            "on peut-tu contester ça?",
+            "suspension_and_appeals/suspension_appeal",
+        ),
+        (
+            "en",
+            "our PIP membership was just suspended, what now?",
+            "can we contest that?",
+            "suspension_and_appeals/suspension_appeal",
+        ),
+        # a new-user trial: "I'm not sure I understood", although the answer before said it
+        (
+            "fr",
+            "la carte EXPRES c'est valide combien de temps?",
+            "elle est valide jusqu'à quand?",
+            "fast_driver_card/validity_and_renewal",
+        ),
+        (
+            "en",
+            "how do I get a FAST card",
+            "how long do we have before it expires?",
+            "fast_driver_card/validity_and_renewal",
+        ),
+        (
+            "fr",
+            "on a reçu une demande d'information de l'ASFC pour notre demande",
+            "on le dépose où?",
+            "contact/send_documents",
+        ),
+        # a new-user trial: PIP's "there is no fee", right after the FAST card's fee was asked about
+        (
+            "en",
+            "can my drivers get a refund on the FAST card fee if they're refused?",
+            "ok, how much is the fee?",
+            "cost/fast_card_fee",
+        ),
+    ],
+)
+def test_a_followup_about_the_answer_just_given_gets_what_that_answer_names(assistant, lang, first, followup, expected):
+    chat = assistant.conversation(lang)
+    chat.say(first)
+    (answer,) = chat.say(followup)
+    assert (answer["answer"], answer["lang"]) == (expected, lang)
+
+
+@pytest.mark.parametrize(
     "lang, no_number", [("en", "I don't have the business number handy"), ("fr", "attends, c'est quoi un NE?")]
 )
 def test_a_trader_without_the_business_number_at_hand_is_told_where_it_is_and_how_to_stop(assistant, lang, no_number):

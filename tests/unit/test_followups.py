@@ -185,6 +185,10 @@ async def test_a_turn_that_answered_two_questions_is_repeated_whole():
         ("application_process/online_only", "où est-ce qu'on le dépose?", "apply"),
         ("application_process/online_only", "je l'envoie où?", "apply"),
         ("processing_time/overview", "on a combien de temps?", "duration"),
+        # a new-user trial: "ok, how much is the fee?" after the FAST card's answer got PIP's (no fee)
+        ("cost/overview", "ok, how much is the fee?", "cost"),
+        ("cost/application_fee", "pis les frais, c'est combien?", "cost"),
+        ("cost/overview", "what's the fee for PIP?", None),
         # names the program, points at nothing, or got an answer of its own
         ("processing_time/how_long", "how long does it take to join PIP?", None),
         ("processing_time/how_long", "Combien de temps avant la décision?", None),
@@ -410,10 +414,92 @@ def _after(reply_custom: dict, text: str) -> list:
     ],
 )
 def test_what_if_we_miss_it_is_about_the_date_just_given(last_reply, text, expected):
-    from bot.core.context_replies import missed_followup
+    from bot.core.context_replies import worded_followup
     from bot.ops.evaluation import domain_responses
 
-    assert missed_followup(domain_responses(), _after(last_reply, text), text) == expected
+    assert worded_followup(domain_responses(), _after(last_reply, text), text) == expected
+
+
+@pytest.mark.parametrize(
+    "last_reply, text, expected",
+    [
+        # a new-user trial: after a suspension, "on peut-tu contester ça?" got the cancellation's 30-day appeal
+        (
+            {"answer": "suspension_and_appeals/after_suspension"},
+            "on peut-tu contester ça?",
+            "suspension_and_appeals/suspension_appeal",
+        ),
+        ({"status": "suspended"}, "can we appeal?", "suspension_and_appeals/suspension_appeal"),
+        (
+            {"answer": "suspension_and_appeals/suspension_reasons"},
+            "is there any recourse?",
+            "suspension_and_appeals/suspension_appeal",
+        ),
+        # a question that names its own decision, or an answer that names no appeal: the NLU's answer stands
+        ({"answer": "suspension_and_appeals/after_suspension"}, "and if they cancel us, can we appeal?", None),
+        ({"answer": "suspension_and_appeals/after_suspension"}, "peut-on contester un refus?", None),
+        ({"answer": "suspension_and_appeals/denial_review"}, "can we appeal that?", None),
+    ],
+)
+def test_contesting_right_after_a_suspension_is_about_the_suspension(last_reply, text, expected):
+    from bot.core.context_replies import worded_followup
+    from bot.ops.evaluation import domain_responses
+
+    assert worded_followup(domain_responses(), _after(last_reply, text), text) == expected
+
+
+@pytest.mark.parametrize(
+    "last_reply, text, expected",
+    [
+        # a new-user trial: each got "I'm not sure I understood" although the answer before said it
+        (
+            {"answer": "fast_driver_card/validity_and_renewal"},
+            "elle est valide jusqu'à quand?",
+            "fast_driver_card/validity_and_renewal",
+        ),
+        (
+            {"answer": "fast_driver_card/overview"},
+            "how long do we have before it expires?",
+            "fast_driver_card/validity_and_renewal",
+        ),
+        ({"answer": "review_process/request_for_information"}, "on le dépose où?", "contact/send_documents"),
+        (
+            {"answer": "suspension_and_appeals/cancellation_appeal"},
+            "where do we file it?",
+            "suspension_and_appeals/file_appeal",
+        ),
+        (
+            {"answer": "review_process/request_for_information"},
+            "c'est quoi le délai?",
+            "review_process/information_request_deadline",
+        ),
+    ],
+)
+def test_a_declined_message_that_asks_about_the_answer_just_given_gets_its_followup(last_reply, text, expected):
+    from bot.core.context_replies import declined_reply
+    from bot.ops.evaluation import domain_responses
+
+    assert declined_reply(domain_responses(), _after(last_reply, text), [], "en") == (f"utter_{expected}", [])
+
+
+@pytest.mark.parametrize(
+    "last_reply, text",
+    [
+        # nothing asked about what was just said, or nothing said before: the clarifying question
+        ({"answer": "fast_driver_card/overview"}, "pis le chien de mon voisin?"),
+        ({"answer": "contact/program_email"}, "where is the closest port?"),
+        ({}, "elle est valide jusqu'à quand?"),
+        ({"answer": "review_process/request_for_information"}, "où est le PEP?"),
+    ],
+)
+def test_a_declined_message_that_asks_nothing_about_the_last_answer_gets_the_clarifying_question(last_reply, text):
+    from bot.core.context_replies import declined_reply
+    from bot.ops.evaluation import domain_responses
+
+    ranking = [{"name": "eligibility", "confidence": 0.3}]
+    response, buttons = declined_reply(domain_responses(), _after(last_reply, text), ranking, "en")
+    assert response == "utter_clarify"
+    assert buttons[0]["payload"] == "/eligibility"
 
 
 @pytest.mark.parametrize(
