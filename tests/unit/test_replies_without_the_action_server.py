@@ -132,6 +132,23 @@ async def test_the_clarifying_question_offers_the_closest_topics_without_the_act
     assert replies(said) == replies(await said_by_the_action_server(ActionClarifyQuestion(), tracker))
 
 
+async def test_a_declined_followup_about_the_fast_card_is_its_validity_without_the_action_server():
+    # a new-user trial: "elle est valide jusqu'à quand?" after the card's answer got the clarifying question
+    ranking = [{"name": "fast_driver_card", "confidence": 0.3}]
+    tracker = conversation(
+        SlotSet("language", "fr"),
+        user("la carte EXPRES c'est valide combien de temps?", "fast_driver_card"),
+        answered("fast_driver_card/validity_and_renewal", "fast_driver_card"),
+        user("elle est valide jusqu'à quand?", "nlu_fallback", ranking),
+    )
+    said = await said_by_rasa("action_clarify_question", tracker)
+    assert [(m["custom"]["answer"], m["custom"]["lang"]) for m in said] == [
+        ("fast_driver_card/validity_and_renewal", "fr")
+    ]
+    assert not said[0].get("buttons")
+    assert replies(said) == replies(await said_by_the_action_server(ActionClarifyQuestion(), tracker))
+
+
 async def test_a_fault_in_the_fallback_still_reports_the_action_servers_failure(monkeypatch, caplog):
     def broken(*args):
         raise KeyError("custom")
