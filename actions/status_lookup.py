@@ -38,7 +38,7 @@ from bot.core.topics import (
     form_interruptions,
 )
 from bot.store.engine import Database, DatabaseUnavailable
-from bot.store.queries import agent_lookup, find_for_applicant
+from bot.store.queries import LookupsPaused, agent_lookup, find_for_applicant
 
 logger = logging.getLogger(__name__)
 
@@ -225,6 +225,9 @@ async def look_up(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Do
     except DatabaseUnavailable as failure:
         logger.warning("status look-up failed: database unavailable (%s)", failure)
         dispatcher.utter_message(response="utter_status_unavailable")
+        return cleared()
+    except LookupsPaused:
+        dispatcher.utter_message(response="utter_status_paused")
         return cleared()
     if found:
         dispatcher.utter_message(

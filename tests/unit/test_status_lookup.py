@@ -315,12 +315,15 @@ async def test_new_conversations_from_one_client_do_not_give_more_guesses(databa
             client="guesser",
             sender=f"guesser-session-{guess}",
         )
-    messages, _ = await lookup(
+    messages, events = await lookup(
         {"application_reference": "PIP-2026-00103", "business_number": "100000003"},
         client="guesser",
         sender="guesser-session-new",
     )
     assert "More information requested" not in messages[0]
+    # a new-user trial behind one shared address: a right pair was reported as not found, with tries left
+    assert "couldn't find" not in messages[0] and "paused" in messages[0] and "pip-pep@" in messages[0]
+    assert "lookup_failures" not in events
 
 
 async def test_an_agents_french_look_up_writes_the_history_the_french_way():
