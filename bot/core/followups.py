@@ -47,6 +47,9 @@ NOTHING_NAMED = {
     # "where do I send it?" reads as the program's e-mail: right after the appeal answer it asks where
     # the appeal goes (the portal), as "where do I file it?" does
     "apply": frozenset({"application_process/overview", "application_process/online_only", "contact/program_email"}),
+    # "c'est valide combien de temps?" reads as PIP membership's validity: right after the FAST card's fee,
+    # the card's five years (a validity asked with no subject of its own always asks about what was said)
+    "validity": frozenset({PROGRAM_VALIDITY, "membership_obligations/renewal"}),
 }
 _NAMES_THE_PROGRAM = re.compile(
     r"\b(?:pip|pep|partners in protection|partenaires en protection|programs?|programmes?|memberships?|"
@@ -59,7 +62,8 @@ _NAMES_THE_PROGRAM = re.compile(
 # only, so that nouns ("la soumission", "l'envoi") do not point back
 _VERBS_OF_WHAT_WAS_SAID = (
     "recevoir|obtenir|renouveler|envoie|envoient|envoyer|envoyons|d[ée]pose|d[ée]posent|d[ée]poser|d[ée]posons|"
-    "soumets|soumet|soumettre|soumettons|transmets|transmet|transmettre|pr[ée]sente|pr[ée]senter|pr[ée]sentons"
+    "soumets|soumet|soumettre|soumettons|transmets|transmet|transmettre|pr[ée]sente|pr[ée]senter|pr[ée]sentons|"
+    "perds|perd|perdre|perdons|refaire|refait|r[ée]viser|r[ée]vise|revoir|mettre (?:à|a) jour"
 )
 # Words that point back at what was just said: "how long does it take to get one?", "how long do they
 # have?", "c'est combien pour l'avoir?". "Combien de temps avant la décision?" points at nothing.
@@ -84,8 +88,14 @@ _POINTS_BACK = re.compile(
 # when can we expect a decision?" ask for the CBSA's time), and "délai de traitement" / "d'attente" is
 # the French for processing time.
 _TRADER = r"(?:we|i|you|the (?:client|caller|company))"
+# the trader, or the caller an agent speaks of; "they" alone is also the CBSA ("how long do they have to
+# process it?"), so it counts only with a verb of the trader's ("to reply", "miss it")
+_SOMEONE = r"(?:we|i|you|they|he|she|the (?:client|caller|company))"
+_TRADERS_DOING = r"to (?:reply|respond|answer|send|submit|provide|file|fix|correct|complete|appeal|upload)\b"
 _ASKS_FOR_A_DEADLINE = re.compile(
     rf"\bhow (?:long|much time|many days|many weeks) (?:do|does|did) {_TRADER} (?:have|get)\b(?! to wait)"
+    rf"|\bhow (?:long|much time|many days|many weeks) (?:do|does|did) (?:they|he|she) (?:have|get) {_TRADERS_DOING}"
+    r"|\b(?:il|elle|ils|elles) (?:a|ont) combien de (?:temps|jours|semaines)\b(?! (?:à|a) attendre)"
     r"|\bhow (?:long|much time|many days) (?:are|is) (?:we|they) given\b"
     r"|\b(?:what(?:'s| is) (?:the|our|their) |any |a )(?:deadline|time limit)\b|\bwhen is it due\b"
     r"|\bby when (?:do|must|should) (?:we|i|they) \w+\b|^\W*(?:(?:and|ok|so)\W+)?by when\W*$"
@@ -111,15 +121,15 @@ _ASKS_HOW_LONG_VALID = re.compile(
 # miss the FAST interview?" or "et si on manque de documents?" are not taken for it
 _MISSED_OBJECT_EN = r"(?:it|that|the (?:deadline|date|due date|time limit|window|\d+ days)|(?:our|the) \d+ days)"
 _ASKS_WHAT_IF_MISSED = re.compile(
-    rf"\bwhat (?:if|happens if) {_TRADER} (?:miss(?:ed)?|can'?t make|cannot make|can'?t meet|cannot meet|don'?t make|"
-    rf"don'?t meet|didn'?t make|didn'?t meet) {_MISSED_OBJECT_EN}\b"
+    rf"\bwhat (?:if|happens if) {_SOMEONE} (?:miss(?:ed|es)?|can'?t make|cannot make|can'?t meet|cannot meet|don'?t make|"
+    rf"don'?t meet|doesn'?t make|doesn'?t meet|didn'?t make|didn'?t meet) {_MISSED_OBJECT_EN}\b"
     rf"|\bwhat (?:if|happens if) {_TRADER}(?: are|'re| were| am|'m| is| was) late\b"
-    rf"|\bwhat (?:if|happens if) {_TRADER} (?:don'?t|can'?t|cannot|didn'?t) (?:answer|reply|respond|file|send it) in time\b"
+    rf"|\bwhat (?:if|happens if) {_SOMEONE} (?:don'?t|doesn'?t|can'?t|cannot|didn'?t) (?:answer|reply|respond|file|send it) in time\b"
     r"|\bwhat if (?:the |our )?(?:deadline|date|time limit) (?:passes|has passed|is missed)\b"
-    r"|\bsi (?:on|nous|je|j['’]|le client|l['’]appelant) ?(?:ne |n['’])?(?:le |la |les |l['’])?"
+    r"|\b(?:si (?:on|nous|je|j['’]|le client|l['’]appelant|elles?)|s['’]ils?) ?(?:ne |n['’])?(?:le |la |les |l['’])?"
     r"(?:rate|ratons|rat[ée]|manque|manquons|manqu[ée]|d[ée]passe|d[ée]passons|d[ée]pass[ée]|respecte pas|respectons pas|"
     r"peu[xt] pas (?:le |la )?respecter|pouvons pas (?:le |la )?respecter|y arrive pas|y arrivons pas|arrive pas (?:à temps|a temps)|"
-    r"(?:est|sommes|suis) en retard)"
+    r"y arrivent pas|(?:est|sommes|suis|sont) en retard)"
     r"(?! de\b| d['’]| du\b| des\b| (?:un|une|notre|nos|son|sa|ses|leur|leurs|le budget|notre budget)\b)"
     r"(?: (?:le|la|les|ce|cette) (?:d[ée]lai|date|[ée]ch[ée]ance|\d+ jours)\b|\W*$| l['’][ée]ch[ée]ance\b)"
     r"|\bsi (?:le|ce) d[ée]lai (?:est|a été) d[ée]pass[ée]",
@@ -136,10 +146,24 @@ _NAMES_A_DECISION = re.compile(
     r"\b(?:cancel\w*|annul\w*|revok\w*|r[ée]voqu\w*|den(?:y|ied|ial)|refus\w*|reject\w*|rejet\w*)\b",
     re.IGNORECASE,
 )
+# "How often do we have to redo it?": how often what was just said recurs (with a word pointing back at it)
+_ASKS_HOW_OFTEN = re.compile(
+    r"\bhow (?:often|frequently)\b|\bevery how (?:long|many)\b|\b(?:à|a) quelle fr[ée]quence\b"
+    r"|\b(?:aux|chaque|(?:à |a )?tous les) combien\b|\bcombien de fois par\b",
+    re.IGNORECASE,
+)
+# "What if I lose it?", "pis si j'la perds?": a card or document just spoken of, lost, stolen or damaged
+_ASKS_IF_LOST = re.compile(
+    r"\b(?:lose|loses|lost|losing|stolen|steals?|damaged?|breaks?|broken)\b|\bperd\w*|\bvol[ée]e?s?\b|\bbris[ée]e?s?\b"
+    r"|\bendommag\w*",
+    re.IGNORECASE,
+)
 # "On le dépose où?", "where do I send it?": where to file or send what was just said
 _ASKS_WHERE = re.compile(r"\bwhere\b|(?:^|\s)où\b|\bou\s*\??\s*$", re.IGNORECASE)
 # the kinds of follow-up an answer's `custom.followups` may name (content/CONVENTIONS.md)
-NAMED_KINDS = frozenset({*FOLLOWUP_KINDS.values(), *GENERAL_ANSWER, "deadline", "validity", "missed", "appeal"})
+NAMED_KINDS = frozenset(
+    {*FOLLOWUP_KINDS.values(), *GENERAL_ANSWER, "deadline", "validity", "missed", "appeal", "frequency", "lost"}
+)
 # the kinds of follow-up a kind may be answered by, in order: a deadline the answer does not name is
 # the time it names ("how long do we have?" after the appeal answer: its 30 days)
 _ANSWERED_BY = {"deadline": ("deadline", "duration")}
@@ -172,9 +196,12 @@ def asks_to_appeal(text: str) -> bool:
 
 def kinds_in_words(text: str, declined: bool = False) -> list[str]:
     """The kinds of follow-up the words ask whatever answer the NLU chose, in the order they are tried:
-    a missed date, an appeal. For a message the NLU declined ("elle est valide jusqu'à quand?",
-    "on le dépose où?"), also the time and place kinds its words ask about what was just said."""
+    a missed date, an appeal, and, with a word pointing back at what was just said, how often it recurs
+    or what if it is lost. For a message the NLU declined ("elle est valide jusqu'à quand?", "on le
+    dépose où?"), also the time and place kinds its words ask about what was just said."""
     kinds = [kind for kind, asks in (("missed", asks_what_if_missed), ("appeal", asks_to_appeal)) if asks(text)]
+    if _POINTS_BACK.search(text) and not names_the_program(text):
+        kinds += [kind for kind, asks in (("frequency", _ASKS_HOW_OFTEN), ("lost", _ASKS_IF_LOST)) if asks.search(text)]
     if declined:
         time_kind = kind_asked("duration", text)
         if time_kind != "duration":
@@ -190,11 +217,11 @@ def names_the_program(text: str) -> bool:
 
 
 def asks_about_nothing_named(answer: str | None, text: str) -> str | None:
-    """The kind of follow-up ("duration", "cost", "apply") that a question is when the answer chosen
-    for it is PIP's own time, fee or way to apply while its words point back at what was just said and
-    do not name the program; None otherwise."""
+    """The kind of follow-up ("duration", "cost", "apply", "validity") that a question is when the answer
+    chosen for it is PIP's own time, fee, way to apply or validity while its words point back at what was
+    just said (a validity needs no such word) and do not name the program; None otherwise."""
     kind = next((kind for kind, answers in NOTHING_NAMED.items() if answer in answers), None)
-    points_back = _POINTS_BACK.search(text) or kind_asked(kind, text) != kind
+    points_back = _POINTS_BACK.search(text) or kind_asked(kind, text) != kind or kind == "validity"
     if kind is None or names_the_program(text) or not points_back:
         return None
     return kind

@@ -451,6 +451,104 @@ def test_contesting_right_after_a_suspension_is_about_the_suspension(last_reply,
 @pytest.mark.parametrize(
     "last_reply, text, expected",
     [
+        # a second new-user trial: each got another answer's fact (the 4-year revalidation, PIP suspension)
+        (
+            {"answer": "security_requirements/risk_assessment"},
+            "how often do we have to redo it?",
+            "security_requirements/risk_assessment",
+        ),
+        (
+            {"answer": "membership_obligations/revalidation_process"},
+            "how often is that?",
+            "membership_obligations/revalidation_timing",
+        ),
+        (
+            {"answer": "security_requirements/risk_assessment"},
+            "à quelle fréquence faut-il la refaire?",
+            "security_requirements/risk_assessment",
+        ),
+        ({"answer": "cost/fast_card_fee"}, "pis si j'la perds?", "fast_driver_card/lost_or_damaged"),
+        ({"answer": "fast_driver_card/validity_and_renewal"}, "what if I lose it?", "fast_driver_card/lost_or_damaged"),
+        # an agent relaying a caller after a status look-up
+        ({"status": "info_requested"}, "what if they miss it?", "review_process/information_request_deadline"),
+        (
+            {"answer": "suspension_and_appeals/after_suspension"},
+            "et s'il n'y arrive pas?",
+            "suspension_and_appeals/action_plan_missed",
+        ),
+        # a subject of its own, or nothing pointing back: the NLU's answer stands
+        ({"answer": "security_requirements/risk_assessment"}, "how often do we need to train staff?", None),
+        ({"answer": "portal_access/add_user"}, "what if we lose our account owner", None),
+    ],
+)
+def test_how_often_and_what_if_lost_are_about_what_was_just_said(last_reply, text, expected):
+    from bot.core.context_replies import worded_followup
+    from bot.ops.evaluation import domain_responses
+
+    assert worded_followup(domain_responses(), _after(last_reply, text), text) == expected
+
+
+@pytest.mark.parametrize(
+    "last_reply, topic, chosen, text, expected",
+    [
+        # a second new-user trial: the 4-year revalidation, then PIP's processing time
+        (
+            {"answer": "cost/fast_card_fee"},
+            "membership_obligations",
+            "membership_obligations/revalidation_timing",
+            "c'est valide combien de temps?",
+            "fast_driver_card/validity_and_renewal",
+        ),
+        (
+            {"answer": "fast_program/overview"},
+            "membership_obligations",
+            "membership_obligations/revalidation_timing",
+            "c'est valide combien de temps?",
+            "fast_driver_card/validity_and_renewal",
+        ),
+        (
+            {"answer": "suspension_and_appeals/suspension_appeal"},
+            "processing_time",
+            "processing_time/overview",
+            "on a combien de temps?",
+            "suspension_and_appeals/action_plan",
+        ),
+        (
+            {"status": "info_requested"},
+            "processing_time",
+            "processing_time/overview",
+            "how long do they have to reply?",
+            "review_process/information_request_deadline",
+        ),
+        (
+            {"answer": "processing_time/overview"},
+            "contact",
+            "contact/program_email",
+            "where do I send it?",
+            "application_process/online_only",
+        ),
+        # the program named: its own answer
+        (
+            {"answer": "cost/fast_card_fee"},
+            "membership_obligations",
+            "membership_obligations/revalidation_timing",
+            "how long is PIP membership valid?",
+            None,
+        ),
+    ],
+)
+def test_a_time_or_place_question_after_an_answer_gets_what_that_answer_names(
+    last_reply, topic, chosen, text, expected
+):
+    from bot.core.context_replies import named_followup
+    from bot.ops.evaluation import domain_responses
+
+    assert named_followup(domain_responses(), _after(last_reply, text), topic, text, chosen) == expected
+
+
+@pytest.mark.parametrize(
+    "last_reply, text, expected",
+    [
         # a new-user trial: each got "I'm not sure I understood" although the answer before said it
         (
             {"answer": "fast_driver_card/validity_and_renewal"},
