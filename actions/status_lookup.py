@@ -38,7 +38,7 @@ from bot.core.topics import (
     form_interruptions,
 )
 from bot.store.engine import Database, DatabaseUnavailable
-from bot.store.queries import LookupsPaused, agent_lookup, find_for_applicant
+from bot.store.queries import PAUSED, agent_lookup, find_for_applicant
 
 logger = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ async def look_up(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Do
         logger.warning("status look-up failed: database unavailable (%s)", failure)
         dispatcher.utter_message(response="utter_status_unavailable")
         return cleared()
-    except LookupsPaused:
+    if found == PAUSED:
         dispatcher.utter_message(response="utter_status_paused")
         return cleared()
     if found:

@@ -279,7 +279,8 @@ def worded_followup(responses: Mapping[str, Any], events: Events, text: str, dec
     answer = _answer_just_given(responses, events) if kinds else None
     if not answer:
         return None
-    return next(filter(None, (named_followup_answer(responses, answer, kind) for kind in kinds)), None)
+    named = (named_followup_answer(responses, answer, kind, program_validity=not declined) for kind in kinds)
+    return next(filter(None, named), None)
 
 
 def _answer_just_given(responses: Mapping[str, Any], events: Events) -> str | None:

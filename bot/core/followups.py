@@ -49,7 +49,7 @@ NOTHING_NAMED = {
     "apply": frozenset({"application_process/overview", "application_process/online_only", "contact/program_email"}),
     # "c'est valide combien de temps?" reads as PIP membership's validity: right after the FAST card's fee,
     # the card's five years (a validity asked with no subject of its own always asks about what was said)
-    "validity": frozenset({PROGRAM_VALIDITY, "membership_obligations/renewal"}),
+    "validity": frozenset({PROGRAM_VALIDITY}),
 }
 _NAMES_THE_PROGRAM = re.compile(
     r"\b(?:pip|pep|partners in protection|partenaires en protection|programs?|programmes?|memberships?|"
@@ -63,7 +63,7 @@ _NAMES_THE_PROGRAM = re.compile(
 _VERBS_OF_WHAT_WAS_SAID = (
     "recevoir|obtenir|renouveler|envoie|envoient|envoyer|envoyons|d[ée]pose|d[ée]posent|d[ée]poser|d[ée]posons|"
     "soumets|soumet|soumettre|soumettons|transmets|transmet|transmettre|pr[ée]sente|pr[ée]senter|pr[ée]sentons|"
-    "perds|perd|perdre|perdons|refaire|refait|r[ée]viser|r[ée]vise|revoir|mettre (?:à|a) jour"
+    "perds|perd|perdre|perdons|[ée]gare|[ée]garer|refaire|refait|r[ée]viser|r[ée]vise|revoir|mettre (?:à|a) jour"
 )
 # Words that point back at what was just said: "how long does it take to get one?", "how long do they
 # have?", "c'est combien pour l'avoir?". "Combien de temps avant la décision?" points at nothing.
@@ -94,8 +94,9 @@ _SOMEONE = r"(?:we|i|you|they|he|she|the (?:client|caller|company))"
 _TRADERS_DOING = r"to (?:reply|respond|answer|send|submit|provide|file|fix|correct|complete|appeal|upload)\b"
 _ASKS_FOR_A_DEADLINE = re.compile(
     rf"\bhow (?:long|much time|many days|many weeks) (?:do|does|did) {_TRADER} (?:have|get)\b(?! to wait)"
-    rf"|\bhow (?:long|much time|many days|many weeks) (?:do|does|did) (?:they|he|she) (?:have|get) {_TRADERS_DOING}"
-    r"|\b(?:il|elle|ils|elles) (?:a|ont) combien de (?:temps|jours|semaines)\b(?! (?:à|a) attendre)"
+    rf"|\bhow (?:long|much time|many days|many weeks) (?:do|does|did) (?:they|he|she) (?:have|get) {_TRADERS_DOING}(?! to us)"
+    r"|\b(?:il|elle|ils|elles) (?:a|ont) combien de (?:temps|jours|semaines)\b"
+    r"(?! (?:à|a) attendre| pour (?:traiter|d[ée]cider|r[ée]pondre (?:à|a) (?:nous|notre)))"
     r"|\bhow (?:long|much time|many days) (?:are|is) (?:we|they) given\b"
     r"|\b(?:what(?:'s| is) (?:the|our|their) |any |a )(?:deadline|time limit)\b|\bwhen is it due\b"
     r"|\bby when (?:do|must|should) (?:we|i|they) \w+\b|^\W*(?:(?:and|ok|so)\W+)?by when\W*$"
@@ -111,7 +112,8 @@ _ASKS_FOR_A_DEADLINE = re.compile(
 # is it good for?" after the FAST card's answer is the card's five years, not its processing time
 # ("valide" alone is also the verb: "pour que l'ASFC valide notre profil"; "dure" and "last" ask both)
 _ASKS_HOW_LONG_VALID = re.compile(
-    r"\bvalid (?:for|until)\b|\b(?:is|are|stays?) (?:it |that |this |they |the card |cards )?valid\b|\bvalidity\b|\bgood for\b"
+    r"\bvalid (?:for|until)\b|\b(?:is|are|stays?) (?:it |that |this |they |the card |cards )?valid\b|\bvalidity\b"
+    r"|\bhow long (?:is|are) (?:it|that|this|they|the card|the cards) good for\b|\bgood for how long\b"
     r"|\bexpires?\b|\bexpiry\b|\bvalides? (?:pendant |durant )?(?:combien|jusqu)|\bvalidit[ée]\b"
     r"|\bbonn?e?s? (?:pour )?(?:combien|jusqu)|\bexpire(?:nt)?\b",
     re.IGNORECASE,
@@ -138,8 +140,8 @@ _ASKS_WHAT_IF_MISSED = re.compile(
 # "Can we contest that?": disputing the decision just given, when the words name no decision of their own
 # ("can we appeal a cancellation?" after the suspension answer asks about the cancellation's appeal)
 _ASKS_TO_APPEAL = re.compile(
-    r"\b(?:appeal|contest|dispute|challenge|fight|recourse)\b|\bcontest(?:er|ons)\b|\bfaire appel\b|\ben appeler\b"
-    r"|\b(?:un |le |en |aucun |quel )?recours\b|\bporter (?:ça |ca |cela )?en appel\b|\bun appel\b",
+    r"\b(?:appeal|contest|dispute|challenge|recourse)\b|\bcontest(?:er|ons)\b|\bfaire (?:un )?appel\b|\ben appeler\b"
+    r"|\brecours\b|\bporter (?:ça |ca |cela )?en appel\b|\bappel (?:de|contre) (?:la|cette) d[ée]cision\b",
     re.IGNORECASE,
 )
 _NAMES_A_DECISION = re.compile(
@@ -154,12 +156,25 @@ _ASKS_HOW_OFTEN = re.compile(
 )
 # "What if I lose it?", "pis si j'la perds?": a card or document just spoken of, lost, stolen or damaged
 _ASKS_IF_LOST = re.compile(
-    r"\b(?:lose|loses|lost|losing|stolen|steals?|damaged?|breaks?|broken)\b|\bperd\w*|\bvol[ée]e?s?\b|\bbris[ée]e?s?\b"
-    r"|\bendommag\w*",
+    r"\b(?:lose|loses|lost|losing|misplaces?|misplaced) (?:it|them|the card|my card|his card|her card|their cards?)\b"
+    r"|\b(?:it|the card|my card|his card)(?: gets| got| is| was)? (?:stolen|damaged|broken)\b"
+    r"|\b(?:la|le|les|l['’])\s?(?:perd\w*|[ée]gar\w*)|\bse (?:la )?fai[st] voler\b|\b(?:vol[ée]e|perdue|bris[ée]e|endommag[ée]e)\b",
+    re.IGNORECASE,
+)
+# A subject with its own frequency, named in a "how often" question ("how often do we revalidate it?"): the
+# NLU's answer for it stands
+_NAMES_A_RECURRING_SUBJECT = re.compile(
+    r"revalid|renew|renouvel|log ?in|sign ?in|connect|train|formation|former|audit|inspect|visit|site validation"
+    r"|validation des lieux",
     re.IGNORECASE,
 )
 # "On le dépose où?", "where do I send it?": where to file or send what was just said
-_ASKS_WHERE = re.compile(r"\bwhere\b|(?:^|\s)où\b|\bou\s*\??\s*$", re.IGNORECASE)
+_ASKS_WHERE = re.compile(
+    r"\bwhere\b.*\b(?:send|file|submit|upload|mail|e-?mail|put)\b|\b(?:send|file|submit|upload|mail)\b.*\bwhere\b"
+    r"|(?:envoi\w*|envoy\w*|d[ée]pos\w*|soum\w*|transm\w*|t[ée]l[ée]vers\w*|post\w*).*(?:(?:^|\s)où\b|\bou\s*\??\s*$)"
+    r"|(?:^|\s)où\b.*(?:envoi\w*|envoy\w*|d[ée]pos\w*|soum\w*|transm\w*|t[ée]l[ée]vers\w*|post\w*)",
+    re.IGNORECASE,
+)
 # the kinds of follow-up an answer's `custom.followups` may name (content/CONVENTIONS.md)
 NAMED_KINDS = frozenset(
     {*FOLLOWUP_KINDS.values(), *GENERAL_ANSWER, "deadline", "validity", "missed", "appeal", "frequency", "lost"}
@@ -200,13 +215,16 @@ def kinds_in_words(text: str, declined: bool = False) -> list[str]:
     or what if it is lost. For a message the NLU declined ("elle est valide jusqu'à quand?", "on le
     dépose où?"), also the time and place kinds its words ask about what was just said."""
     kinds = [kind for kind, asks in (("missed", asks_what_if_missed), ("appeal", asks_to_appeal)) if asks(text)]
-    if _POINTS_BACK.search(text) and not names_the_program(text):
-        kinds += [kind for kind, asks in (("frequency", _ASKS_HOW_OFTEN), ("lost", _ASKS_IF_LOST)) if asks.search(text)]
-    if declined:
+    about_what_was_said = bool(_POINTS_BACK.search(text)) and not names_the_program(text)
+    if about_what_was_said and _ASKS_HOW_OFTEN.search(text) and not _NAMES_A_RECURRING_SUBJECT.search(text):
+        kinds.append("frequency")
+    if about_what_was_said and _ASKS_IF_LOST.search(text):
+        kinds.append("lost")
+    if declined and not names_the_program(text):
         time_kind = kind_asked("duration", text)
         if time_kind != "duration":
             kinds.append(time_kind)
-        if _ASKS_WHERE.search(text) and _POINTS_BACK.search(text) and not names_the_program(text):
+        if _ASKS_WHERE.search(text) and about_what_was_said:
             kinds.append("apply")
     return kinds
 
@@ -221,7 +239,8 @@ def asks_about_nothing_named(answer: str | None, text: str) -> str | None:
     chosen for it is PIP's own time, fee, way to apply or validity while its words point back at what was
     just said (a validity needs no such word) and do not name the program; None otherwise."""
     kind = next((kind for kind, answers in NOTHING_NAMED.items() if answer in answers), None)
-    points_back = _POINTS_BACK.search(text) or kind_asked(kind, text) != kind or kind == "validity"
+    asks_validity = kind == "validity" and _ASKS_HOW_LONG_VALID.search(text)
+    points_back = _POINTS_BACK.search(text) or kind_asked(kind, text) != kind or asks_validity
     if kind is None or names_the_program(text) or not points_back:
         return None
     return kind
@@ -233,16 +252,19 @@ def custom_of(responses: Mapping[str, Any], answer: str) -> dict[str, Any]:
     return variations[0].get("custom") or {}
 
 
-def named_followup_answer(responses: Mapping[str, Any], answer: str, kind: str) -> str | None:
+def named_followup_answer(
+    responses: Mapping[str, Any], answer: str, kind: str, program_validity: bool = True
+) -> str | None:
     """The answer id that answer names for this kind of follow-up, or else its topic's overview
     names (None: neither names one). A validity is never left to the NLU, whose answer would be a
-    processing time: without one named, PIP membership's."""
+    processing time: without one named, PIP membership's (unless `program_validity` is False: a
+    message the NLU declined is a validity question only when the answer before names one)."""
     for kind_named in _ANSWERED_BY.get(kind, (kind,)):
         for source in (answer, overview_of(topic_of(answer))):
             target = (custom_of(responses, source).get("followups") or {}).get(kind_named)
             if target:
                 return str(target)
-    return PROGRAM_VALIDITY if kind == "validity" else None
+    return PROGRAM_VALIDITY if kind == "validity" and program_validity else None
 
 
 def followup_answer(responses: Mapping[str, Any], answer: str | None, kind: str) -> str | None:

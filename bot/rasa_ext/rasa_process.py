@@ -195,7 +195,8 @@ def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
         events = [event.as_dict() for event in tracker.events] if kinds_in_words(text) else []
         worded = worded_followup(domain.responses, events, text) if events else None
         if worded:
-            # "what if we miss it?" after the appeal's 30 days: what happens then, not the suspension answer
+            # "what if we miss it?" after the appeal's 30 days: what happens then, not the suspension answer;
+            # "on peut-tu contester ça?" after a suspension, "how often do we redo it?" after the risk assessment
             action.utter_action = f"utter_{worded}"
             return await ActionBotResponse.run(action, output_channel, nlg, tracker, domain)
         if text and asks_about_the_last_answer(text, chosen):

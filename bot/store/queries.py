@@ -7,7 +7,7 @@ import itertools
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 import yaml
 from argon2 import PasswordHasher
@@ -81,11 +81,11 @@ CLIENT_FAILURE_LIMIT = 10
 UNDER_ATTACK_TRIES = 2
 
 
-class LookupsPaused(Exception):
-    """This client has used up its look-ups for the day, or its tries on a reference under attack. Said
-    as such: reported as "not found", a right pair from an office or a contact centre that shares one
-    address with others read as wrong numbers (a new-user trial). Knowing it is paused gives a guesser
-    nothing: it gets no more guesses either way."""
+# What a trader's look-up returns when this client has used up its look-ups for the day, or its tries on a
+# reference under attack. Said as such: reported as "not found", a right pair from an office or a contact
+# centre that shares one address with others read as wrong numbers (a new-user trial). A guesser learns only
+# that its guesses are used up; a paused try still counts as a failure, so polling keeps it paused.
+PAUSED: Final = "paused"
 
 
 def _failures(session: Session, since: dt.datetime, *conditions) -> int:
@@ -94,9 +94,11 @@ def _failures(session: Session, since: dt.datetime, *conditions) -> int:
     ).scalar_one()
 
 
-def find_for_applicant(session: Session, reference: str, business_number: str, client: str) -> dict[str, Any] | None:
+def find_for_applicant(
+    session: Session, reference: str, business_number: str, client: str
+) -> dict[str, Any] | Literal["paused"] | None:
     """The trader's look-up: only a matching pair returns anything (no history notes), and
-    only while this client is not guessing (see GUESS_LIMIT above): LookupsPaused otherwise."""
+    only while this client is not guessing (see GUESS_LIMIT above): PAUSED otherwise."""
     since = dt.datetime.utcnow() - dt.timedelta(days=1)
     targeted = (FailedLookup.reference == reference) | (FailedLookup.business_number == business_number)
     allowed = _failures(session, since, FailedLookup.client == client) < CLIENT_FAILURE_LIMIT
@@ -105,14 +107,14 @@ def find_for_applicant(session: Session, reference: str, business_number: str, c
             "status look-ups: reference %s or its business number failed %d+ times today", reference, GUESS_LIMIT
         )
         allowed = _failures(session, since, targeted, FailedLookup.client == client) < UNDER_ATTACK_TRIES
-    if not allowed:
-        raise LookupsPaused()  # not counted as a failure: nothing was looked up
-    application = session.execute(
-        _applications().where(Application.reference == reference, Application.business_number == business_number)
-    ).scalar_one_or_none()
+    application = None
+    if allowed:
+        application = session.execute(
+            _applications().where(Application.reference == reference, Application.business_number == business_number)
+        ).scalar_one_or_none()
     if application is None:
         session.add(FailedLookup(reference=reference[:20], business_number=business_number[:9], client=client[:32]))
-        return None
+        return None if allowed else PAUSED
     return _as_dict(application, history=False)
 
 

@@ -489,6 +489,51 @@ def test_how_often_and_what_if_lost_are_about_what_was_just_said(last_reply, tex
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # the review: each was taken for a follow-up of the answer before
+        "est-ce qu'on peut avoir un appel d'un agent?",
+        "j'aimerais un appel téléphonique",
+        "on perd du temps à la frontière, ça aide?",
+        "we lost a driver last month, does that matter?",
+        "how often do we need to revalidate it?",
+        "how often should we train them?",
+        "le PEP est valide combien de temps?",
+        "is it good for small carriers?",
+        "where can they use it?",
+        "où est le bureau de l'ASFC le plus proche pour ça?",
+    ],
+)
+def test_words_that_only_look_like_a_followup_are_left_to_the_nlu(text):
+    from bot.core.followups import kinds_in_words
+
+    assert kinds_in_words(text, declined=True) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "elle a combien de temps pour traiter le dossier?",
+        "how long do they have to respond to us?",
+    ],
+)
+def test_the_cbsas_own_time_asked_in_the_third_person_is_no_deadline(text):
+    from bot.core.followups import kind_asked
+
+    assert kind_asked("duration", text) != "deadline"
+
+
+def test_a_declined_validity_question_after_an_answer_that_names_none_asks_back():
+    """The review: "my passport expires next month, is that a problem?" got PIP's revalidation."""
+    from bot.core.context_replies import declined_reply
+    from bot.ops.evaluation import domain_responses
+
+    text = "my passport expires next month, is that a problem?"
+    events = _after({"answer": "contact/program_email"}, text)
+    assert declined_reply(domain_responses(), events, [], "en")[0] == "utter_clarify_no_candidate"
+
+
+@pytest.mark.parametrize(
     "last_reply, topic, chosen, text, expected",
     [
         # a second new-user trial: the 4-year revalidation, then PIP's processing time

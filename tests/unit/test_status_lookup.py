@@ -326,6 +326,28 @@ async def test_new_conversations_from_one_client_do_not_give_more_guesses(databa
     assert "lookup_failures" not in events
 
 
+async def test_a_client_whose_look_ups_are_paused_is_told_so_in_french_and_polling_keeps_them_paused(database):
+    from sqlalchemy import func, select
+
+    from bot.store.models import FailedLookup
+
+    for guess in range(10):
+        await lookup(
+            {"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}", "language": "fr"},
+            client="poller",
+            sender=f"poller-{guess}",
+        )
+    messages, _ = await lookup(
+        {"application_reference": "PIP-2026-00103", "business_number": "100000003", "language": "fr"},
+        client="poller",
+        sender="poller-new",
+    )
+    assert "interrompu" in messages[0] and "Essais restants" not in messages[0]
+    with database.session() as session:
+        count = session.execute(select(func.count(FailedLookup.id)).where(FailedLookup.client == "poller")).scalar_one()
+    assert count == 11  # the paused try counts too
+
+
 async def test_an_agents_french_look_up_writes_the_history_the_french_way():
     messages, _ = await lookup({"language": "fr", "business_number": "100000002"}, agent="alice")
     history = [line for line in messages[0].splitlines() if line.startswith("- ")]
