@@ -48,7 +48,8 @@ NOTHING_NAMED = {
     # the appeal goes (the portal), as "where do I file it?" does
     "apply": frozenset({"application_process/overview", "application_process/online_only", "contact/program_email"}),
     # "c'est valide combien de temps?" reads as PIP membership's validity: right after the FAST card's fee,
-    # the card's five years (a validity asked with no subject of its own always asks about what was said)
+    # the card's five years (asked in a validity question's words and naming no subject, it needs no word
+    # pointing back to ask about what was just said)
     "validity": frozenset({PROGRAM_VALIDITY}),
 }
 _NAMES_THE_PROGRAM = re.compile(

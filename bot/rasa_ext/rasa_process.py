@@ -174,8 +174,9 @@ def compiled_action_result_check(spec: dict) -> Callable[[Any, dict], bool]:
 def answers_within_topic(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Wraps ActionRetrieveResponse.run: the answer within its topic (the overview when the NLU
     chose none; for a cost or time question about the answer just given, or one whose words ask what
-    if its date is missed or how to contest it, the one that answer names: bot/core/context_replies.py), then the answer to the message's second question, if it asks one, and the status
-    look-up when the message asks where its application is too."""
+    if its date is missed, how to contest it, how often it recurs or what if it is lost, the one that
+    answer names: bot/core/context_replies.py), then the answer to the message's second question, if
+    it asks one, and the status look-up when the message asks where its application is too."""
     from rasa.core.actions.action import ActionBotResponse
     from rasa.shared.core.events import FollowupAction
 
