@@ -122,10 +122,10 @@ def _answer_explaining(responses: Mapping[str, Any], status: str) -> str | None:
 def followup_response(responses: Mapping[str, Any], context: dict[str, Any], kind: str) -> str:
     """The response that answers this kind of follow-up after that reply."""
     answer = context.get("answer")
-    unclear = NEXT_UNCLEAR if kind == "next" else UNCLEAR
+    unclear = NEXT_UNCLEAR if kind in ("next", "then") else UNCLEAR
     if context.get("status"):
         answer = _answer_explaining(responses, context["status"])
-        if kind in ("meaning", "next"):
+        if kind in ("meaning", "next", "then"):
             # what the status means for the trader ends with what to do now
             return f"utter_{answer}" if answer else unclear
     target = followup_answer(responses, answer, kind)
@@ -136,7 +136,7 @@ def followup_reply(responses: Mapping[str, Any], events: Events, intent: str | N
     """The response to a follow-up, asked during a status look-up or not."""
     kind = kind_asked(FOLLOWUP_KINDS.get(intent or "", "meaning"), _latest_text(events))
     if in_lookup:
-        if kind in ("meaning", "next"):
+        if kind in ("meaning", "next", "then"):
             return LOOKUP_EXPLAINED
         events = since_lookup_started(events)
     return followup_response(responses, last_reply_context(events), kind)
@@ -199,6 +199,14 @@ def repeated_answers(
     answers = last_answers(events)
     if not answers:
         return [("utter_how_can_help", {})] if intent == "inform_business_type" else []
+    # "and for the U.S. side?", "and our drivers?" read as a kind of business: the answer named for them
+    worded = (
+        worded_followup(responses, events, _latest_text(events), declined=True)
+        if intent == "inform_business_type"
+        else None
+    )
+    if worded:
+        return [(f"utter_{worded}", {})]
     said: Said = []
     if intent == "inform_business_type" and business_type:
         tailored = [_tailored(responses, answer, business_type) for answer in answers]

@@ -132,6 +132,15 @@ def test_every_answer_has_training_examples_in_both_languages_and_every_example_
         assert counts.get("en", 0) >= 10 and counts.get("fr", 0) >= 10, f"{answer}: {counts}"
 
 
+def test_every_domain_file_loads_as_rasa_reads_it():
+    """Rasa skips a domain file it cannot read with only a warning (a key written twice, such as two
+    `followups:` in one answer's `custom`), and every answer in it is lost to training."""
+    from rasa.shared.utils.io import read_yaml
+
+    for path in sorted((ROOT / "domain").rglob("*.yml")):
+        read_yaml(path.read_text(encoding="utf-8"))
+
+
 def test_followup_targets_exist():
     names = set(responses())
     for name, variations in knowledge_answers().items():

@@ -727,3 +727,87 @@ def test_where_do_i_send_it_after_the_appeal_answer_is_where_the_appeal_is_filed
         assert named_followup(domain_responses(), events, "contact", text, "contact/program_email") == expected
     events = _after({"answer": "benefits/fewer_exams"}, text)
     assert named_followup(domain_responses(), events, "contact", text, "contact/program_email") is None
+
+
+@pytest.mark.parametrize(
+    "last_reply, text, expected",
+    [
+        # a new-user trial: the U.S. carrier's answer again, the FAST lanes into Canada again, the lanes'
+        # overview again, "I'm not sure I understood"
+        ({"answer": "eligibility/us_carrier"}, "and for the U.S. side?", "ctpat/need_both"),
+        ({"answer": "fast_program/lane_locations"}, "et pour aller aux Etats-Unis?", "fast_program/into_us"),
+        ({"answer": "fast_program/overview"}, "pis nos chauffeurs eux autres?", "fast_driver_card/overview"),
+        ({"answer": "fast_program/overview"}, "and our drivers?", "fast_driver_card/overview"),
+        ({"answer": "ctpat/overview"}, "when was that signed?", "ctpat/mra_since_2008"),
+        ({"answer": "ctpat/need_both"}, "depuis quand?", "ctpat/mra_since_2008"),
+        # a third trial: "I'm not sure I understood" after the form and the site visit's checks
+        ({"answer": "application_process/online_only"}, "and after that?", "review_process/overview"),
+        ({"answer": "review_process/site_validation_checks"}, "Et ensuite ?", "review_process/become_member"),
+    ],
+)
+def test_the_other_side_the_drivers_and_since_when_are_about_the_answer_just_given(last_reply, text, expected):
+    from bot.core.context_replies import declined_reply
+    from bot.ops.evaluation import domain_responses
+
+    assert declined_reply(domain_responses(), _after(last_reply, text), [], "en") == (f"utter_{expected}", [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a question of its own, which the NLU answers: the card's fee, the lanes' crossings, PIP's start
+        "et pour les chauffeurs, c'est combien pour la carte?",
+        "do our drivers need a FAST card to use the lanes into the U.S. at Detroit?",
+        "since when does PIP exist?",
+        # a kind of business, not the other side
+        "and for U.S. importers?",
+        # a step named, not the one after what was just said
+        "and after that the site visit?",
+        "ensuite on fait quoi avec le profil de sécurité?",
+    ],
+)
+def test_questions_of_their_own_are_not_taken_for_the_other_side_the_drivers_or_the_next_step(text):
+    from bot.core.followups import kinds_in_words
+
+    assert not {"us_side", "drivers", "since", "next"} & set(kinds_in_words(text, declined=True))
+
+
+async def test_and_for_the_us_side_read_as_a_kind_of_business_gets_the_answer_named_for_it():
+    from actions.followup import ActionRepeatAnswer
+    from bot.ops.evaluation import domain_responses
+
+    events = [
+        {"event": "user", "text": "can a carrier from Ohio join?"},
+        said("eligibility/us_carrier"),
+        {"event": "user", "text": "and for the U.S. side?", "parse_data": {"intent": {"name": "inform_business_type"}}},
+    ]
+    latest = {"intent": {"name": "inform_business_type"}, "text": "and for the U.S. side?"}
+    tracker = Tracker("s", {"business_type": "us_carrier"}, latest, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionRepeatAnswer().run(dispatcher, tracker, {"responses": domain_responses()})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ctpat/need_both"]
+
+
+def test_how_long_reinstatement_takes_is_the_action_plans_timeframe_not_processing_time():
+    # a third trial: "how do we get reinstated and how long does it take?" got the 3 to 12 months of a new
+    # application; no reinstatement time is published, and the action plan sets its own
+    from bot.core.followups import followup_answer
+    from bot.ops.evaluation import domain_responses
+
+    after = "suspension_and_appeals/after_suspension"
+    assert followup_answer(domain_responses(), after, "duration") == "suspension_and_appeals/action_plan"
+
+
+def test_and_after_that_is_the_step_after_the_one_just_described_not_what_to_do_now():
+    # a third trial: "Et ensuite ?" after the site visit's checks asked "what do you want to do now?"
+    from bot.core.context_replies import followup_reply
+    from bot.ops.evaluation import domain_responses
+
+    checks = {"answer": "review_process/site_validation_checks"}
+    after_that = followup_reply(domain_responses(), _after(checks, "Et ensuite ?"), "ask_what_to_do_next", False)
+    assert after_that == "utter_review_process/become_member"
+    # what to do now after a member's site visit is not the step of an application
+    what_now = followup_reply(
+        domain_responses(), _after(checks, "so what should we do now?"), "ask_what_to_do_next", False
+    )
+    assert what_now == "utter_followup_next_unclear"
