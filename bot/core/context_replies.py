@@ -36,6 +36,8 @@ CLARIFY_ACTION = "action_clarify_question"
 UNCLEAR = "utter_followup_unclear"
 # "so what do I do now?" with nothing said before it
 NEXT_UNCLEAR = "utter_followup_next_unclear"
+# "so what do I do now?" and "and after that?": a question back when nothing names the step
+WHAT_NOW_KINDS = ("next", "then")
 # "what does that mean?" asked right after the look-up's question for a reference
 LOOKUP_EXPLAINED = "utter_status_lookup_explained"
 # Said before the general answer when nothing in it is specific to the kind of business asked
@@ -122,12 +124,14 @@ def _answer_explaining(responses: Mapping[str, Any], status: str) -> str | None:
 def followup_response(responses: Mapping[str, Any], context: dict[str, Any], kind: str) -> str:
     """The response that answers this kind of follow-up after that reply."""
     answer = context.get("answer")
-    unclear = NEXT_UNCLEAR if kind in ("next", "then") else UNCLEAR
+    unclear = NEXT_UNCLEAR if kind in WHAT_NOW_KINDS else UNCLEAR
     if context.get("status"):
         answer = _answer_explaining(responses, context["status"])
-        if kind in ("meaning", "next", "then"):
-            # what the status means for the trader ends with what to do now
-            return f"utter_{answer}" if answer else unclear
+        if kind in ("meaning", *WHAT_NOW_KINDS):
+            # what the status means for the trader ends with what to do now, unless the answer that
+            # explains it names the step after ("et ensuite?" after "under review": the site visit)
+            after = named_followup_answer(responses, answer, kind) if answer and kind == "then" else None
+            return f"utter_{after or answer}" if answer else unclear
     target = followup_answer(responses, answer, kind)
     return f"utter_{target}" if target else unclear
 
@@ -136,7 +140,7 @@ def followup_reply(responses: Mapping[str, Any], events: Events, intent: str | N
     """The response to a follow-up, asked during a status look-up or not."""
     kind = kind_asked(FOLLOWUP_KINDS.get(intent or "", "meaning"), _latest_text(events))
     if in_lookup:
-        if kind in ("meaning", "next", "then"):
+        if kind in ("meaning", *WHAT_NOW_KINDS):
             return LOOKUP_EXPLAINED
         events = since_lookup_started(events)
     return followup_response(responses, last_reply_context(events), kind)

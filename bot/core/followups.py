@@ -176,33 +176,41 @@ _ASKS_WHERE = re.compile(
     r"|(?:^|\s)où\b.*(?:envoi\w*|envoy\w*|d[ée]pos\w*|soum\w*|transm\w*|t[ée]l[ée]vers\w*|post\w*)",
     re.IGNORECASE,
 )
-# "And for the U.S. side?", "pis nos chauffeurs eux autres?": a short question that asks the answer just
-# given again, about the other side of the border or about the drivers
-_ASKS_ABOUT_ANOTHER = re.compile(
-    r"^\W*(?:and|what about|how about|same|et|pis|puis|pour|qu['’]en est-il|ok et|ok pis)\b", re.IGNORECASE
+# "And for the U.S. side?", "pis nos chauffeurs eux autres?": the whole message is the other side of the
+# border or the drivers, asked after "and", "what about", "et pour", "pis"; "and for us?", "and for US-based
+# carriers?" or "et pour les importateurs aux États-Unis?" are kinds of business (or nothing), not that
+_ASKED_ABOUT_ANOTHER = (
+    r"^\W*(?:(?:and|ok(?:ay)?,? and|so|so what about|what about|how about|same|et|ok,? et|pis|ok,? pis|puis"
+    r"|qu['’]en est-il)\W+)+"
 )
-_MOST_WORDS_OF_ANOTHER = 8
+_THE_US = r"(?:(?-i:U\.?S\.?A?|USA)|united states|(?:the )?states|[ée]tats[- ]unis|(?-i:[ÉE]\.?-?U\.?))"
 _THE_US_SIDE = re.compile(
-    r"\b(?:u\.?s\.?|american|us) side\b|\b(?:into|to|for|entering|going (?:in)?to) (?:the )?(?:u\.?s\.?a?|states|united states)\b"
-    # "and for U.S. importers?" names a kind of business (bot/core/business_types.py), not the other side
-    r"(?!\.?\s*(?:importers?|exporters?|carriers?|truckers?|brokers?|compan\w*|firms?|businesses|members?|based)\b)"
-    r"|\bgoing (?:south|the other way)\b|\b(?:aux|vers les|pour les) [ée]tats[- ]unis\b|\bc[ôo]t[ée] am[ée]ricain\b"
-    r"|\baux [ée]\.?-?u\.?\b|\bdans l['’]autre sens\b",
+    _ASKED_ABOUT_ANOTHER
+    + r"(?:(?:for|to|into|in|on|going (?:in)?to|heading (?:in)?to|entering|pour(?: aller)?(?: aux| vers les| dans les)?"
+    r"|vers les|aux|du c[ôo]t[ée] des|dans les|en)\s+)?(?:the\s+|les\s+|l['’])?"
+    rf"(?:{_THE_US}(?:\s+side)?|american side|c[ôo]t[ée] am[ée]ricain|south of the border|going south|the other way"
+    r"|dans l['’]autre sens)(?:\s+(?:too|then|aussi|alors))?\W*$",
     re.IGNORECASE,
 )
-_THE_DRIVERS = re.compile(r"\b(?:truck ?)?drivers?\b|\bchauffeurs?\b|\bcamionneurs?\b", re.IGNORECASE)
+_THE_DRIVERS = re.compile(
+    _ASKED_ABOUT_ANOTHER + r"(?:(?:for|about|with|pour|avec)\s+)?(?:(?:our|the|my|their|nos|les|mes|leurs|des)\s+)?"
+    r"(?:truck\s?)?(?:drivers?|truckers?|chauffeurs?|camionneurs?)(?:\s+(?:eux autres|too|aussi|then|alors))?\W*$",
+    re.IGNORECASE,
+)
 # "When was that signed?", "depuis quand?": the date of what was just said
 _ASKS_SINCE_WHEN = re.compile(
     r"\bwhen (?:was|were|did) (?:that|it|this|they|the (?:mra|arrangement|agreement))\b.*\b(?:sign|start|begin|come)"
-    r"|\bsince when\b|\bhow long has (?:that|it|this) been\b"
-    r"|\bdepuis quand\b|\bdepuis combien de temps (?:ça|ca|cela|c['’]est)\b|\bsign[ée]e? quand\b"
+    r"|\bsince when\b|\bhow long has (?:that|it|this) been\b|\bwhat year was (?:that|it|this) signed\b"
+    r"|\bdepuis quand\b|\bdepuis combien de temps (?:ça|ca|cela|c['’]est)\b|\bsign[ée]e? quand\b|\b(?:ça|ca) date de quand\b"
     r"|\bquand (?:a-t-il|a-t-elle|est-ce qu['’](?:il|elle|on) a|(?:ça|ca|il|elle) a) (?:été )?sign[ée]",
     re.IGNORECASE,
 )
 # "And after that?", "et ensuite?": the step after the one just described, asked with nothing else
 _ASKS_WHAT_COMES_AFTER = re.compile(
-    r"^\W*(?:(?:and|ok|so|okay)\W+)?(?:after that|then what|what then|and then|what comes (?:next|after)|what happens after)\W*$"
-    r"|^\W*(?:(?:et|pis|ok|puis)\W+)?(?:apr[èe]s|ensuite|apr[èe]s [çc]a|pis apr[èe]s|et puis|qu['’]est-ce qui suit)\W*$",
+    r"^\W*(?:(?:and|ok|so|okay)\W+)?(?:after that|after|next|then what|what then|and then|what comes (?:next|after)"
+    r"|what happens after)\W*$"
+    r"|^\W*(?:(?:et|pis|ok|puis)\W+)?(?:apr[èe]s|ensuite|apr[èe]s [çc]a|pis apr[èe]s|et puis|qu['’]est-ce qui suit|l[àa]"
+    r"|c['’]est quoi la suite|la suite|apr[èe]s,? on fait quoi)\W*$",
     re.IGNORECASE,
 )
 # the kinds of follow-up an answer's `custom.followups` may name (content/CONVENTIONS.md)
@@ -223,9 +231,8 @@ NAMED_KINDS = frozenset(
     }
 )
 # the kinds of follow-up a kind may be answered by, in order: a deadline the answer does not name is
-# the time it names ("how long do we have?" after the appeal answer: its 30 days), and the step after
-# the one just described ("and after that?") what to do now when the answer names no such step
-_ANSWERED_BY = {"deadline": ("deadline", "duration"), "then": ("then", "next")}
+# the time it names ("how long do we have?" after the appeal answer: its 30 days)
+_ANSWERED_BY = {"deadline": ("deadline", "duration")}
 
 
 @overload
@@ -259,30 +266,34 @@ def asks_to_appeal(text: str) -> bool:
 def kinds_in_words(text: str, declined: bool = False) -> list[str]:
     """The kinds of follow-up the words ask whatever answer the NLU chose, in the order they are tried:
     a missed date, an appeal, and, with a word pointing back at what was just said, how often it recurs
-    or what if it is lost; and since when it holds ("when was that signed?"). For a message the NLU
-    declined ("elle est valide jusqu'à quand?", "on le dépose où?", "and after that?"), also the time,
-    place and next-step kinds its words ask about what was just said, and, asked short, the same answer for the other side of the
-    border or for the drivers ("and for the U.S. side?", "pis nos chauffeurs eux autres?")."""
+    or what if it is lost. For a message the NLU declined ("elle est valide jusqu'à quand?", "on le
+    dépose où?", "and after that?", "when was that signed?"), also the time, place, next-step and date
+    kinds its words ask about what was just said, and the same answer for the other side of the border
+    or for the drivers ("and for the U.S. side?", "pis nos chauffeurs eux autres?")."""
     kinds = [kind for kind, asks in (("missed", asks_what_if_missed), ("appeal", asks_to_appeal)) if asks(text)]
     about_what_was_said = bool(_POINTS_BACK.search(text)) and not names_the_program(text)
     if about_what_was_said and _ASKS_HOW_OFTEN.search(text) and not _NAMES_A_RECURRING_SUBJECT.search(text):
         kinds.append("frequency")
     if about_what_was_said and _ASKS_IF_LOST.search(text):
         kinds.append("lost")
-    if _ASKS_SINCE_WHEN.search(text) and not names_the_program(text):
-        kinds.append("since")
+    # only for a message the NLU declined (or took for a kind of business): one it answers asks a question
+    # of its own ("since when do carriers need C-TPAT for the FAST lanes?")
     if declined and not names_the_program(text):
         time_kind = kind_asked("duration", text)
         if time_kind != "duration":
             kinds.append(time_kind)
         if _ASKS_WHERE.search(text) and about_what_was_said:
             kinds.append("apply")
-        if _ASKS_WHAT_COMES_AFTER.search(text):
-            kinds.append("then")
-    # only a message the NLU declined (or took for a kind of business): one it answers asks a question of
-    # its own ("et pour les chauffeurs, c'est combien?" is the card's fee, not the card's overview)
-    if declined and _ASKS_ABOUT_ANOTHER.search(text) and len(text.split()) <= _MOST_WORDS_OF_ANOTHER:
-        kinds += [kind for kind, names in (("us_side", _THE_US_SIDE), ("drivers", _THE_DRIVERS)) if names.search(text)]
+        kinds += [
+            kind
+            for kind, asks in (
+                ("then", _ASKS_WHAT_COMES_AFTER),
+                ("since", _ASKS_SINCE_WHEN),
+                ("us_side", _THE_US_SIDE),
+                ("drivers", _THE_DRIVERS),
+            )
+            if asks.search(text)
+        ]
     return kinds
 
 

@@ -742,7 +742,11 @@ def test_where_do_i_send_it_after_the_appeal_answer_is_where_the_appeal_is_filed
         ({"answer": "ctpat/need_both"}, "depuis quand?", "ctpat/mra_since_2008"),
         # a third trial: "I'm not sure I understood" after the form and the site visit's checks
         ({"answer": "application_process/online_only"}, "and after that?", "review_process/overview"),
-        ({"answer": "review_process/site_validation_checks"}, "Et ensuite ?", "review_process/become_member"),
+        ({"answer": "review_process/site_validation_when"}, "Et ensuite ?", "review_process/become_member"),
+        ({"answer": "application_process/submit_button"}, "pis là?", "review_process/overview"),
+        ({"answer": "eligibility/us_carrier"}, "et du côté des États-Unis?", "ctpat/need_both"),
+        ({"answer": "fast_program/overview"}, "ok and our drivers?", "fast_driver_card/overview"),
+        ({"answer": "ctpat/overview"}, "ça date de quand?", "ctpat/mra_since_2008"),
     ],
 )
 def test_the_other_side_the_drivers_and_since_when_are_about_the_answer_just_given(last_reply, text, expected):
@@ -755,12 +759,17 @@ def test_the_other_side_the_drivers_and_since_when_are_about_the_answer_just_giv
 @pytest.mark.parametrize(
     "text",
     [
-        # a question of its own, which the NLU answers: the card's fee, the lanes' crossings, PIP's start
-        "et pour les chauffeurs, c'est combien pour la carte?",
+        # a question of its own: the card's fee, the lanes' crossings, the drivers' hours, PIP's start
+        "et pour les chauffeurs, c'est combien?",
         "do our drivers need a FAST card to use the lanes into the U.S. at Detroit?",
+        "and what about the drivers' hours?",
         "since when does PIP exist?",
-        # a kind of business, not the other side
+        # a kind of business (or the trader), not the other side: "us" is not "US"
         "and for U.S. importers?",
+        "and for us?",
+        "and for US-based carriers?",
+        "and for us as a customs broker?",
+        "et pour les importateurs aux États-Unis?",
         # a step named, not the one after what was just said
         "and after that the site visit?",
         "ensuite on fait quoi avec le profil de sécurité?",
@@ -769,7 +778,7 @@ def test_the_other_side_the_drivers_and_since_when_are_about_the_answer_just_giv
 def test_questions_of_their_own_are_not_taken_for_the_other_side_the_drivers_or_the_next_step(text):
     from bot.core.followups import kinds_in_words
 
-    assert not {"us_side", "drivers", "since", "next"} & set(kinds_in_words(text, declined=True))
+    assert not {"us_side", "drivers", "since", "then"} & set(kinds_in_words(text, declined=True))
 
 
 async def test_and_for_the_us_side_read_as_a_kind_of_business_gets_the_answer_named_for_it():
@@ -799,15 +808,19 @@ def test_how_long_reinstatement_takes_is_the_action_plans_timeframe_not_processi
 
 
 def test_and_after_that_is_the_step_after_the_one_just_described_not_what_to_do_now():
-    # a third trial: "Et ensuite ?" after the site visit's checks asked "what do you want to do now?"
+    # a third trial: "Et ensuite ?" after the site visit asked "what do you want to do now?"
     from bot.core.context_replies import followup_reply
     from bot.ops.evaluation import domain_responses
 
-    checks = {"answer": "review_process/site_validation_checks"}
-    after_that = followup_reply(domain_responses(), _after(checks, "Et ensuite ?"), "ask_what_to_do_next", False)
+    visit = {"answer": "review_process/site_validation_when"}
+    after_that = followup_reply(domain_responses(), _after(visit, "Et ensuite ?"), "ask_what_to_do_next", False)
     assert after_that == "utter_review_process/become_member"
-    # what to do now after a member's site visit is not the step of an application
-    what_now = followup_reply(
-        domain_responses(), _after(checks, "so what should we do now?"), "ask_what_to_do_next", False
+    # the checks of a site visit are a member's too: no applicant's step after them, a question back
+    checks = {"answer": "review_process/site_validation_checks"}
+    after_checks = followup_reply(domain_responses(), _after(checks, "and after that?"), "ask_what_to_do_next", False)
+    assert after_checks == "utter_followup_next_unclear"
+    # after a status, the step after the one its explaining answer describes
+    under_review = followup_reply(
+        domain_responses(), _after({"status": "under_review"}, "et ensuite?"), "ask_what_to_do_next", False
     )
-    assert what_now == "utter_followup_next_unclear"
+    assert under_review == "utter_review_process/review_then_visit"

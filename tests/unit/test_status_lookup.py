@@ -11,7 +11,7 @@ from actions import status_lookup
 from actions.status_lookup import ActionCancelLookup, ValidateStatusLookupForm
 from bot.core.signing import sign_assertion
 from bot.store.engine import DatabaseUnavailable
-from bot.store.queries import audit_log
+from bot.store.queries import CLIENT_FAILURE_LIMIT, audit_log
 from tests.unit.speech import domain_dict, spoken
 
 DOMAIN = domain_dict()
@@ -309,7 +309,7 @@ async def test_the_owners_look_up_is_answered_after_others_guessed_on_the_refere
 
 
 async def test_new_conversations_from_one_client_do_not_give_more_guesses(database):
-    for guess in range(10):
+    for guess in range(CLIENT_FAILURE_LIMIT):
         await lookup(
             {"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}"},
             client="guesser",
@@ -331,7 +331,7 @@ async def test_a_client_whose_look_ups_are_paused_is_told_so_in_french_and_polli
 
     from bot.store.models import FailedLookup
 
-    for guess in range(10):
+    for guess in range(CLIENT_FAILURE_LIMIT):
         await lookup(
             {"application_reference": "PIP-2026-00103", "business_number": f"{900000000 + guess}", "language": "fr"},
             client="poller",
@@ -345,7 +345,7 @@ async def test_a_client_whose_look_ups_are_paused_is_told_so_in_french_and_polli
     assert "interrompu" in messages[0] and "Essais restants" not in messages[0]
     with database.session() as session:
         count = session.execute(select(func.count(FailedLookup.id)).where(FailedLookup.client == "poller")).scalar_one()
-    assert count == 11  # the paused try counts too
+    assert count == CLIENT_FAILURE_LIMIT + 1  # the paused try counts too
 
 
 async def test_an_agents_french_look_up_writes_the_history_the_french_way():
