@@ -183,7 +183,8 @@ _ASKED_ABOUT_ANOTHER = (
     r"^\W*(?:(?:and|ok(?:ay)?,? and|so|so what about|what about|how about|same|et|ok,? et|pis|ok,? pis|puis"
     r"|qu['’]en est-il)\W+)+"
 )
-_THE_US = r"(?:(?-i:U\.?S\.?A?|USA)|united states|(?:the )?states|[ée]tats[- ]unis|(?-i:[ÉE]\.?-?U\.?))"
+# "US" in capitals ("us" is the trader); "É.-U." with its accent or dots ("EU" is the European Union)
+_THE_US = r"(?:(?-i:U\.?S\.?A?|USA)|united states|(?:the )?states|[ée]tats[- ]unis|(?-i:É\.?-?U\.?|E\.-?U\.))"
 _THE_US_SIDE = re.compile(
     _ASKED_ABOUT_ANOTHER
     + r"(?:(?:for|to|into|in|on|going (?:in)?to|heading (?:in)?to|entering|pour(?: aller)?(?: aux| vers les| dans les)?"

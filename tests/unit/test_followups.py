@@ -770,6 +770,9 @@ def test_the_other_side_the_drivers_and_since_when_are_about_the_answer_just_giv
         "and for US-based carriers?",
         "and for us as a customs broker?",
         "et pour les importateurs aux États-Unis?",
+        # the European Union, not the États-Unis
+        "and for the EU?",
+        "et pour l'EU?",
         # a step named, not the one after what was just said
         "and after that the site visit?",
         "ensuite on fait quoi avec le profil de sécurité?",
