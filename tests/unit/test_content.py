@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from bot.core.paths import ROOT
+from bot.core.status_text import DETAIL_KIND
 from bot.core.topics import knowledge_topics
 
 SPECIFIC_ANSWER_WORDS = 70  # a chat bubble: the answer, then one or two sentences of detail
@@ -186,6 +187,23 @@ def test_actions_speak_only_through_responses_in_the_domain():
     named |= {f"utter_status_meaning_{status}" for status in STATUSES}
     named |= {"utter_followup_nothing_specific"}
     assert named - set(responses()) == set()
+
+
+@pytest.mark.parametrize("status", [status for status, kind in DETAIL_KIND.items() if kind == "reason"])
+def test_why_after_a_status_with_a_reason_on_file_says_the_reason_in_both_languages(status):
+    """A third trial: "why?" after a suspended status got the steps back, without the reason the status
+    gave (after a denial it got the reason): the answer that explains such a status says it first."""
+    from bot.core.context_replies import _answer_explaining
+
+    answer = _answer_explaining(responses(), status)
+    looked_up = [
+        variation
+        for variation in responses()[f"utter_{answer}"]
+        if {"name": "looked_up_status", "value": status}
+        in [{k: c.get(k) for k in ("name", "value")} for c in variation.get("condition") or []]
+    ]
+    texts = {lang: [v["text"] for v in looked_up if f"{{status_detail_{lang}}}" in v["text"]] for lang in ("en", "fr")}
+    assert texts["en"] and texts["fr"], f"{answer} does not say the reason on file after a {status} status"
 
 
 @pytest.mark.parametrize("status", __import__("bot.store.models", fromlist=["STATUSES"]).STATUSES)

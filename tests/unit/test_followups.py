@@ -749,7 +749,9 @@ def test_where_do_i_send_it_after_the_appeal_answer_is_where_the_appeal_is_filed
         ({"answer": "ctpat/overview"}, "ça date de quand?", "ctpat/mra_since_2008"),
     ],
 )
-def test_the_other_side_the_drivers_and_since_when_are_about_the_answer_just_given(last_reply, text, expected):
+def test_the_other_side_the_drivers_since_when_and_the_step_after_are_about_the_answer_just_given(
+    last_reply, text, expected
+):
     from bot.core.context_replies import declined_reply
     from bot.ops.evaluation import domain_responses
 
