@@ -214,6 +214,10 @@ def repeated_answers(
     said: Said = []
     if intent == "inform_business_type" and business_type:
         tailored = [_tailored(responses, answer, business_type) for answer in answers]
+        if any(made_for_it for _, made_for_it in tailored):
+            # "pareil pour les importateurs?" after the benefits and the cost: the importers' benefits,
+            # not the cost block again word for word
+            tailored = [(answer, True) for answer, made_for_it in tailored if made_for_it]
         answers = list(dict.fromkeys(answer for answer, _ in tailored))  # two answers may become one
         if not any(made_for_it for _, made_for_it in tailored):
             said.append((NOTHING_SPECIFIC, {"topic": topic_of(answers[0][len("utter_") :])}))

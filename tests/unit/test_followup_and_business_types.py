@@ -75,6 +75,20 @@ async def test_after_a_specific_answer_the_topic_overview_tailored_to_that_busin
     assert brokers[1]["response"] == "utter_benefits/fewer_exams"  # nothing tailored: said plainly, then repeated
 
 
+async def test_after_two_answers_a_kind_of_business_gets_only_what_is_written_for_it():
+    # a new-user trial: the benefits and the cost, then "Est-ce que c'est pareil pour les importateurs?"
+    # gave the importers' benefits and the whole cost block again, word for word
+    events = [
+        {"event": "bot", "data": {"custom": {"topic": "benefits", "answer": "benefits/overview"}}},
+        {"event": "bot", "data": {"custom": {"topic": "cost", "answer": "cost/overview"}}},
+    ]
+    importers = await run(events, slots={"business_type": "importer", "language": "fr"})
+    assert [m["response"] for m in importers] == ["utter_benefits/importer_benefits"]
+    # nothing written for brokers in either answer: said plainly, and both answers again
+    brokers = await run(events, slots={"business_type": "customs_broker", "language": "fr"})
+    assert [m["response"] for m in brokers][1:] == ["utter_benefits/overview", "utter_cost/overview"]
+
+
 async def test_repeats_the_last_knowledge_answer():
     events = [
         {"event": "bot", "data": {"custom": {"topic": "eligibility", "answer": "eligibility/us_carrier"}}},

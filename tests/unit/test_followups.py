@@ -438,10 +438,18 @@ def test_what_if_we_miss_it_is_about_the_date_just_given(last_reply, text, expec
         # a question that names its own decision, or an answer that names no appeal: the NLU's answer stands
         ({"answer": "suspension_and_appeals/after_suspension"}, "and if they cancel us, can we appeal?", None),
         ({"answer": "suspension_and_appeals/after_suspension"}, "peut-on contester un refus?", None),
-        ({"answer": "suspension_and_appeals/denial_review"}, "can we appeal that?", None),
+        ({"answer": "cost/overview"}, "can we appeal that?", None),
+        # a fourth trial: after the denial's answer, "Est-ce qu'on peut faire appel?" opened with the
+        # cancellation's 30 days, which a denied applicant does not have
+        (
+            {"answer": "suspension_and_appeals/denial_review"},
+            "Est-ce qu'on peut faire appel?",
+            "suspension_and_appeals/denial_review",
+        ),
+        ({"status": "denied"}, "can we appeal?", "suspension_and_appeals/denial_review"),
     ],
 )
-def test_contesting_right_after_a_suspension_is_about_the_suspension(last_reply, text, expected):
+def test_contesting_right_after_a_suspension_or_a_denial_is_about_that_decision(last_reply, text, expected):
     from bot.core.context_replies import worded_followup
     from bot.ops.evaluation import domain_responses
 
