@@ -146,7 +146,8 @@ _ASKS_TO_APPEAL = re.compile(
     re.IGNORECASE,
 )
 _NAMES_A_DECISION = re.compile(
-    r"\b(?:cancel\w*|annul\w*|revok\w*|r[ée]voqu\w*|den(?:y|ied|ial)|refus\w*|reject\w*|rejet\w*)\b",
+    r"\b(?:cancel\w*|annul\w*|revo[kc]\w*|r[ée]vo(?:qu|c)\w*|terminat\w*|r[ée]sili\w*|den(?:y|ied|ial)|refus\w*|reject\w*"
+    r"|rejet\w*|suspen\w*|action plan|plan d['’]action|penalt\w*|p[ée]nalit\w*|amps|rsap|sanction\w*)\b",
     re.IGNORECASE,
 )
 # "How often do we have to redo it?": how often what was just said recurs (with a word pointing back at it)

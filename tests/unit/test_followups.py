@@ -447,6 +447,12 @@ def test_what_if_we_miss_it_is_about_the_date_just_given(last_reply, text, expec
             "suspension_and_appeals/denial_review",
         ),
         ({"status": "denied"}, "can we appeal?", "suspension_and_appeals/denial_review"),
+        # another decision named right after the denial's answer is the NLU's to place (a review)
+        ({"answer": "suspension_and_appeals/denial_review"}, "can we appeal a cancellation?", None),
+        ({"answer": "suspension_and_appeals/denial_review"}, "peut-on contester la révocation?", None),
+        ({"answer": "suspension_and_appeals/denial_review"}, "can we appeal a suspension?", None),
+        ({"answer": "suspension_and_appeals/denial_review"}, "can we challenge the action plan?", None),
+        ({"answer": "suspension_and_appeals/denial_review"}, "can we appeal the AMPS penalty?", None),
     ],
 )
 def test_contesting_right_after_a_suspension_or_a_denial_is_about_that_decision(last_reply, text, expected):
