@@ -214,12 +214,11 @@ def repeated_answers(
     said: Said = []
     if intent == "inform_business_type" and business_type:
         tailored = [_tailored(responses, answer, business_type) for answer in answers]
-        if any(made_for_it for _, made_for_it in tailored):
-            # "pareil pour les importateurs?" after the benefits and the cost: the importers' benefits,
-            # not the cost block again word for word
-            tailored = [(answer, True) for answer, made_for_it in tailored if made_for_it]
-        answers = list(dict.fromkeys(answer for answer, _ in tailored))  # two answers may become one
-        if not any(made_for_it for _, made_for_it in tailored):
+        # "pareil pour les importateurs?" after the benefits and the cost: the importers' benefits only,
+        # not the cost block again word for word; with nothing made for them, said plainly, then all again
+        made_for_it = [answer for answer, made in tailored if made]
+        answers = list(dict.fromkeys(made_for_it or [answer for answer, _ in tailored]))  # two may become one
+        if not made_for_it:
             said.append((NOTHING_SPECIFIC, {"topic": topic_of(answers[0][len("utter_") :])}))
     return said + [(answer, {}) for answer in answers]
 
